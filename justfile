@@ -1,0 +1,39 @@
+# nxos: `just --list` shows every recipe.
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+# List the recipes.
+default:
+    @just --list
+
+# Build everything: host libraries, tests and tools, and the RISC-V OS image.
+build: build-host build-rv
+
+# Native build (unit tests, host tools).
+build-host:
+    [ -f build-host/build.ninja ] || meson setup build-host
+    ninja -C build-host
+
+# Cross build (kernel, tasks, OS image) against picolibc.
+build-rv:
+    [ -f build-rv/build.ninja ] || meson setup build-rv --cross-file cross/riscv64-virt.ini
+    ninja -C build-rv
+
+# Build and boot the OS image in QEMU on this terminal.
+run:
+    scripts/run.sh
+
+# Everything: host tests and every QEMU lane, ending in one "N passed, N failed" line.
+test:
+    scripts/test-all.sh
+
+# Host unit tests (meson test).
+test-host: build-host
+    meson test -C build-host --print-errorlogs
+
+# QEMU proof: SMP=N runs that lane; unset, SMP=1 then SMP=2.
+test-os:
+    if [ -n "${SMP:-}" ]; then scripts/qemu-test.sh; else SMP=1 scripts/qemu-test.sh && SMP=2 scripts/qemu-test.sh; fi
+
+# Remove every build output.
+clean:
+    rm -rf build-host build-rv build

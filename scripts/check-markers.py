@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""Check a UART transcript against an ordered marker ladder.
+
+Usage: check-markers.py LADDER UART_LOG [--forbidden FILE]
+
+Ladder file: one marker per line, in the order the transcript must show them.
+  - `# ...` and blank lines are ignored.
+  - `[name]` starts a phase; failures name the phase of the first missing marker.
+  - `re:PATTERN` is a Python regular expression searched in each line.
+  - anything else is a fixed string: it matches a line equal to it, or a line that starts
+    with it followed by a space (so `backoff ms=500` does not match `backoff ms=5000`).
+Each marker must match a line after the line that matched the marker before it.
+
+Forbidden file (same syntax, no phases needed): no transcript line may match any entry.
+
+Exit status: 0 all markers seen and nothing forbidden, 1 marker failure, 2 usage error.
+"""
+
+import argparse
+import re
+import sys
+from dataclasses import dataclass
+from typing import List, Optional, Sequence
+
+TAIL_LINES = 40
+
+
+@dataclass(frozen=True)
+class Marker:
+    text: str  # as written in the file
+    phase: str
+    lineno: int
+    regex: Optional["re.Pattern[str]"]
+
+    def matches(self, line: str) -> bool:
+        if self.regex is not None:
+            return self.regex.search(line) is not None
+        return line == self.text or line.startswith(self.text + " ")
+
+
+class LadderError(Exception):
+    pass
+
+
+def parse_ladder(text: str, source: str = "<ladder>") -> List[Marker]:
+    markers: List[Marker] = []
+    phase = "main"
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        line = raw.rstrip()
+        if not line or line.lstrip().startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            phase = line[1:-1].strip() or "main"
+            continue
+        regex = None
+        if line.startswith("re:"):
+            try:
+                regex = re.compile(line[3:])
+            except re.error as exc:
+                raise LadderError(f"{source}:{lineno}: bad regex: {exc}") from exc
+        markers.append(Marker(line, phase, lineno, regex))
+    return markers
+
+
+def clean(line: str) -> str:
+    return line.rstrip("\r\n").rstrip()
+
+
+@dataclass
+class Result:
+    ok: bool
+    matched: int
+    missing: Optional[Marker] = None
+    forbidden: Optional[str] = None
+    forbidden_marker: Optional[Marker] = None
+
+    def report(self, lines: Sequence[str]) -> str:
+        if self.ok:
+            return f"check-markers: ok ({self.matched} markers, {len(lines)} lines)"
+        out = ["check-markers: FAIL"]
+        if self.forbidden is not None and self.forbidden_marker is not None:
+            out.append(f"first_failed_phase: {self.forbidden_marker.phase}")
+            out.append(f"forbidden_marker: {self.forbidden_marker.text}")
+            out.append(f"forbidden_line: {self.forbidden}")
+        if self.missing is not None:
+            out.append(f"first_failed_phase: {self.missing.phase}")
+            out.append(f"missing_marker: {self.missing.text}")
+            out.append(f"markers_matched: {self.matched}")
+        out.append(f"--- last {TAIL_LINES} UART lines ---")
+        out.extend(lines[-TAIL_LINES:])
+        out.append("--- end ---")
+        return "\n".join(out)
+
+
+def check(lines: Sequence[str], ladder: Sequence[Marker], forbidden: Sequence[Marker]) -> Result:
+    for line in lines:
+        for bad in forbidden:
+            if bad.matches(line):
+                result = Result(ok=False, matched=0, forbidden=line, forbidden_marker=bad)
+                result.matched = count_in_order(lines, ladder)
+                return result
+    matched = count_in_order(lines, ladder)
+    if matched < len(ladder):
+        return Result(ok=False, matched=matched, missing=ladder[matched])
+    return Result(ok=True, matched=matched)
+
+
+def count_in_order(lines: Sequence[str], ladder: Sequence[Marker]) -> int:
+    i = 0
+    for line in lines:
+        if i < len(ladder) and ladder[i].matches(line):
+            i += 1
+    return i
+
+
+def read_text(path: str, what: str) -> str:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+    except OSError as exc:
+        raise LadderError(f"cannot read {what} {path}: {exc.strerror}") from exc
+
+
+def main(argv: Sequence[str]) -> int:
+    ap = argparse.ArgumentParser(description="Check a UART transcript against a marker ladder.")
+    ap.add_argument("ladder")
+    ap.add_argument("uart_log")
+    ap.add_argument("--forbidden", help="file of markers no line may match")
+    args = ap.parse_args(argv)
+    try:
+        ladder = parse_ladder(read_text(args.ladder, "ladder"), args.ladder)
+        forbidden = []
+        if args.forbidden:
+            forbidden = parse_ladder(read_text(args.forbidden, "forbidden list"), args.forbidden)
+        lines = [clean(l) for l in read_text(args.uart_log, "transcript").splitlines()]
+    except LadderError as exc:
+        print(f"check-markers: error: {exc}", file=sys.stderr)
+        return 2
+    if not ladder:
+        print(f"check-markers: error: {args.ladder} has no markers", file=sys.stderr)
+        return 2
+    result = check(lines, ladder, forbidden)
+    print(result.report(lines))
+    return 0 if result.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

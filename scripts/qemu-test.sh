@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Boot the OS image in QEMU, record the UART transcript and check it against the marker ladder.
+#
+# Environment:
+#   SMP=1..4            harts (default 1)
+#   PROFILE=name        ladder scripts/markers/<name>.txt (default: default)
+#   RUN_UNTIL_MARKER=1  stop QEMU as soon as the final marker "SELFTEST: end" appears
+#   RUN_TIMEOUT=90s     wall-time limit (s or m suffix, or plain seconds)
+#   UART_LOG=path       transcript (default build/logs/<profile>-smp<N>/uart.log)
+#   ICOUNT=setting      QEMU -icount setting (default shift=0,sleep=off); "off" runs
+#                       without icount on multi-threaded TCG (real concurrency)
+#
+# Exit status: 0 pass, 1 marker failure, 2 infrastructure error, 124 timeout.
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+SMP=${SMP:-1}
+PROFILE=${PROFILE:-default}
+RUN_TIMEOUT=${RUN_TIMEOUT:-90s}
+RUN_UNTIL_MARKER=${RUN_UNTIL_MARKER:-0}
+ICOUNT=${ICOUNT:-shift=0,sleep=off}
+UART_LOG=${UART_LOG:-$NX_ROOT/build/logs/$PROFILE-smp$SMP/uart.log}
+FINAL_MARKER="SELFTEST: end"
+
+infra() { printf 'qemu-test: error: %s\n' "$*" >&2; exit 2; }
+
+[[ $SMP =~ ^[1-4]$ ]] || infra "SMP must be 1..4, not '$SMP'"
+case $RUN_TIMEOUT in
+*m) limit=$((${RUN_TIMEOUT%m} * 60)) ;;
+*s) limit=${RUN_TIMEOUT%s} ;;
+*) limit=$RUN_TIMEOUT ;;
+esac
+[[ $limit =~ ^[0-9]+$ ]] || infra "RUN_TIMEOUT must look like 90s, 2m or 90, not '$RUN_TIMEOUT'"
+ladder="$NX_ROOT/scripts/markers/$PROFILE.txt"
+[[ -f $ladder ]] || infra "no ladder for profile '$PROFILE' ($ladder)"
+for tool in qemu-system-riscv64 meson ninja /usr/bin/python3; do
+	command -v "$tool" >/dev/null 2>&1 || infra "$tool not found; run ./scripts/setup.sh"
+done
+nx_build_rv || infra "build of build-rv failed"
+
+mkdir -p "$(dirname "$UART_LOG")" || infra "cannot create $(dirname "$UART_LOG")"
+: >"$UART_LOG" || infra "cannot write $UART_LOG"
+qemu_err="${UART_LOG%.log}.qemu-stderr"
+nx_qemu_cmd "$SMP" "$ICOUNT"
+
+start=$EPOCHREALTIME
+"${NX_QEMU[@]}" -display none -monitor none -serial stdio >"$UART_LOG" 2>"$qemu_err" </dev/null &
+qemu_pid=$!
+
+timed_out=0 stopped_at_marker=0
+while kill -0 "$qemu_pid" 2>/dev/null; do
+	if [[ $RUN_UNTIL_MARKER == 1 ]] && grep -q "^$FINAL_MARKER" "$UART_LOG"; then
+		stopped_at_marker=1
+		kill -TERM "$qemu_pid" 2>/dev/null
+		break
+	fi
+	elapsed_ms=$(( (${EPOCHREALTIME/./} - ${start/./}) / 1000 ))
+	if ((elapsed_ms >= limit * 1000)); then
+		timed_out=1
+		kill -TERM "$qemu_pid" 2>/dev/null
+		sleep 1
+		kill -KILL "$qemu_pid" 2>/dev/null
+		break
+	fi
+	sleep 0.01
+done
+wait "$qemu_pid"
+qemu_rc=$?
+wall_ms=$(( (${EPOCHREALTIME/./} - ${start/./}) / 1000 ))
+
+/usr/bin/python3 "$NX_ROOT/scripts/check-markers.py" "$ladder" "$UART_LOG" \
+	--forbidden "$NX_ROOT/scripts/markers/forbidden.txt"
+markers_rc=$?
+((markers_rc == 2)) && infra "check-markers could not run"
+
+guest_ms=$(sed -n "s/^$FINAL_MARKER guest_ms=\([0-9]*\).*/\1/p" "$UART_LOG" | head -n 1)
+lane="profile=$PROFILE smp=$SMP icount=$ICOUNT"
+timing="wall_ms=$wall_ms"
+if [[ -n $guest_ms ]]; then
+	timing+=" guest_ms=$guest_ms"
+	((wall_ms > 0)) && timing+=" guest/wall=$(awk -v g="$guest_ms" -v w="$wall_ms" 'BEGIN { printf "%.1f", g / w }')"
+fi
+
+if ((timed_out)); then
+	echo "qemu-test: TIMEOUT after $RUN_TIMEOUT ($lane $timing) log=$UART_LOG"
+	exit 124
+fi
+if ((stopped_at_marker == 0 && qemu_rc != 0)); then
+	echo "qemu-test: FAIL guest powered off with failure status $qemu_rc ($lane $timing) log=$UART_LOG"
+	[[ -s $qemu_err ]] && sed 's/^/qemu: /' "$qemu_err" | tail -5
+	exit 1
+fi
+if ((markers_rc != 0)); then
+	echo "qemu-test: FAIL ($lane $timing) log=$UART_LOG"
+	exit 1
+fi
+echo "qemu-test: PASS ($lane $timing)"
+exit 0

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# `just test`: every suite and lane, then one summary line "N passed, N failed".
+# A failing step does not stop the others; the exit status is 1 if anything failed.
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+cd "$NX_ROOT"
+
+passed=0 failed=0
+declare -a failures=()
+
+# step NAME CMD...: one counted check.
+step() {
+	local name=$1; shift
+	printf '\n==> %s\n' "$name"
+	if "$@"; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		failures+=("$name")
+	fi
+}
+
+# Host unit tests: each meson test counts on its own.
+host_tests() {
+	printf '\n==> host unit tests (meson test -C build-host)\n'
+	if ! just build-host; then
+		failed=$((failed + 1)); failures+=("build-host"); return
+	fi
+	meson test -C build-host --print-errorlogs
+	local log=build-host/meson-logs/testlog.json ok bad
+	ok=$(/usr/bin/python3 -c 'import json,sys; r=[json.loads(l)["result"] for l in open(sys.argv[1])]; print(sum(x in ("OK","EXPECTEDFAIL","SKIP") for x in r), sum(x not in ("OK","EXPECTEDFAIL","SKIP") for x in r))' "$log") || {
+		failed=$((failed + 1)); failures+=("meson testlog"); return
+	}
+	read -r ok bad <<<"$ok"
+	passed=$((passed + ok))
+	failed=$((failed + bad))
+	((bad == 0)) || failures+=("host unit tests ($bad)")
+}
+
+host_tests
+step "os lane smp=1" env SMP=1 scripts/qemu-test.sh
+step "os lane smp=2" env SMP=2 scripts/qemu-test.sh
+
+echo
+((failed == 0)) || printf 'failed: %s\n' "${failures[@]}"
+echo "$passed passed, $failed failed"
+((failed == 0))
