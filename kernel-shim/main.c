@@ -1,6 +1,7 @@
 /*
- * Boot: the boot hart sets itself up, counts the harts through SBI HSM, starts the
- * others and waits (in WFI, with a deadline) until every one has reported in.
+ * Boot. The boot hart sets up memory, paging and the scheduler, starts the boot services
+ * listed in the system manifest, brings up the other harts (SBI HSM) and joins them in
+ * the run loop. No hart ever busy-waits for another: they wait in WFI with a deadline.
  */
 #include <stdint.h>
 
@@ -8,29 +9,42 @@
 
 #include "config.h"
 #include "console.h"
+#include "kalloc.h"
+#include "nx_manifest.h"
 #include "riscv.h"
 #include "sbi.h"
+#include "sched.h"
+#include "task.h"
 
 extern char __tls_size[];
 extern void ks_secondary_entry(void);
+extern void ks_trap_vector(void);
+void ks_device_init(unsigned long boot_hartid);
 
 uint8_t ks_stacks[KS_MAX_HARTS][KS_STACK_SIZE] __attribute__((aligned(16)));
 static uint8_t hart_tls[KS_MAX_HARTS][KS_TLS_MAX] __attribute__((aligned(16)));
 
 static unsigned long boot_hart;
-static unsigned harts_present;
 static volatile uint32_t harts_online;
 
-/* Give this hart its own picolibc TLS block (errno lives there). */
-static void hart_setup(unsigned long hartid)
+/* Per-hart state: TLS for picolibc, trap vector, counters readable by users, interrupts. */
+static struct ks_hart *hart_setup(unsigned long hartid)
 {
 	if ((uintptr_t)__tls_size > KS_TLS_MAX)
 		ks_panic("TLS block of %lu bytes exceeds KS_TLS_MAX\n", (unsigned long)(uintptr_t)__tls_size);
 	_init_tls(hart_tls[hartid]);
 	_set_tls(hart_tls[hartid]);
+	struct ks_hart *h = &ks_harts[hartid];
+	h->hartid = hartid;
+	h->cur = -1;
+	h->kstack_top = (uint64_t)(uintptr_t)&ks_stacks[hartid + 1][0];
+	h->ktp = (uint64_t)(uintptr_t)hart_tls[hartid];
+	KS_CSR_WRITE(stvec, (uintptr_t)ks_trap_vector);
+	KS_CSR_WRITE(scounteren, 0x7); /* cycle, time, instret readable in U-mode */
+	KS_CSR_SET(sie, SIE_SSIE | SIE_STIE | SIE_SEIE);
+	return h;
 }
 
-/* A hart exists when HSM can report its state. */
 static unsigned count_harts(void)
 {
 	unsigned n = 0;
@@ -41,52 +55,80 @@ static unsigned count_harts(void)
 	return n;
 }
 
-/* Sleep in WFI until `*counter` reaches `want` or `deadline` (ticks) passes. */
-static int wait_for_count(volatile uint32_t *counter, uint32_t want, uint64_t deadline)
+/* Start boot tasks from the system manifest; selftest supervises them all. */
+static void start_boot_tasks(const struct nx_boot_service *list, unsigned count)
 {
-	KS_CSR_SET(sie, SIE_SSIE | SIE_STIE);
-	while (*counter < want && ks_rdtime() < deadline) {
-		ks_sbi_set_timer(deadline);
-		ks_wfi();
-		KS_CSR_CLEAR(sip, SIP_SSIP);
+	const uint64_t selftest_id = ks_service_id(NX_SVC_SELFTEST);
+	for (unsigned i = 0; i < count; i++) {
+		const struct nx_boot_service *s = &list[i];
+		const struct ks_task_params p = {
+			.image = s->image,
+			.name = s->name,
+			.supervisor_id = selftest_id,
+			.rights = s->rights,
+			.qos = s->qos,
+			.slack_fg_ms = NX_BOOT_SLACK_FG_MS,
+			.slack_bg_ms = NX_BOOT_SLACK_BG_MS,
+		};
+		int rc = ks_task_create(&p);
+		if (rc < 0)
+			ks_panic("cannot start boot task %s: %s\n", s->name, nx_strerror(rc));
 	}
-	ks_sbi_set_timer(UINT64_MAX);
-	return *counter >= want ? 0 : -1;
 }
 
 void ks_secondary_main(unsigned long hartid);
 void ks_secondary_main(unsigned long hartid)
 {
-	hart_setup(hartid);
+	struct ks_hart *h = hart_setup(hartid);
+	ks_vm_enable_hart();
+	ks_bkl_acquire();
 	__atomic_fetch_add(&harts_online, 1, __ATOMIC_SEQ_CST);
-	(void)ks_sbi_send_ipi(1UL << boot_hart, 0);
 	ks_printf("kernel: hart %lu online\n", hartid);
-	for (;;)
+	(void)ks_sbi_send_ipi(1UL << boot_hart, 0);
+	ks_sched_resume(h);
+}
+
+/* Wait in WFI until `want` harts are online or `deadline` (ticks) passes. */
+static int wait_for_harts(uint32_t want, uint64_t deadline)
+{
+	while (harts_online < want && ks_rdtime() < deadline) {
+		ks_sbi_set_timer(deadline);
 		ks_wfi();
+		KS_CSR_CLEAR(sip, SIP_SSIP);
+	}
+	ks_sbi_set_timer(UINT64_MAX);
+	return harts_online >= want ? 0 : -1;
 }
 
 void ks_main(unsigned long hartid, unsigned long dtb);
 void ks_main(unsigned long hartid, unsigned long dtb)
 {
 	(void)dtb;
-	hart_setup(hartid);
+	struct ks_hart *h = hart_setup(hartid);
 	boot_hart = hartid;
-	harts_present = count_harts();
-	harts_online = 1;
-	ks_printf("kernel: boot hart=%lu harts=%u\n", hartid, harts_present);
+	unsigned harts = count_harts();
+	ks_printf("kernel: boot hart=%lu harts=%u\n", hartid, harts);
+	ks_kalloc_init();
+	ks_vm_init();
+	ks_sched_init(hartid);
+	ks_device_init(hartid);
+	ks_printf("kernel: %lu pages free, %u boot services, %u fixtures\n", (unsigned long)ks_pages_free(),
+		  (unsigned)NX_BOOT_SERVICE_COUNT, (unsigned)NX_BOOT_FIXTURE_COUNT);
 
+	harts_online = 1;
 	for (unsigned long id = 0; id < KS_MAX_HARTS; id++) {
 		if (id == hartid || ks_sbi_hart_status(id).error != 0)
 			continue;
 		struct ks_sbiret r = ks_sbi_hart_start(id, (unsigned long)ks_secondary_entry, 0);
 		if (r.error != 0)
-			ks_printf("kernel: hart %lu failed to start (sbi error %ld)\n", id, r.error);
+			ks_panic("hart %lu failed to start (sbi error %ld)\n", id, r.error);
 	}
-	if (wait_for_count(&harts_online, harts_present, ks_rdtime() + KS_TIMEBASE_HZ) != 0) {
-		ks_printf("SELFTEST: FAIL harts online=%u of %u\n", harts_online, harts_present);
-		ks_sbi_shutdown(1);
-	}
+	/* Secondaries report in under the BKL, so wait before taking it. */
+	if (wait_for_harts(harts, ks_rdtime() + KS_TIMEBASE_HZ) != 0)
+		ks_panic("only %u of %u harts came online\n", harts_online, harts);
+	ks_bkl_acquire();
 	ks_printf("kernel: harts online=%u\n", harts_online);
-	ks_printf("SELFTEST: end guest_ms=%lu\n", (unsigned long)(ks_rdtime() / KS_TICKS_PER_MS));
-	ks_sbi_shutdown(0);
+	start_boot_tasks(nx_boot_services, NX_BOOT_SERVICE_COUNT);
+	start_boot_tasks(nx_boot_fixtures, NX_BOOT_FIXTURE_COUNT);
+	ks_sched_resume(h);
 }

@@ -44,10 +44,11 @@ __attribute__((warn_unused_result)) int ks_runq_pop(struct ks_runq *q, uint16_t 
 
 /**
  * Remove `task` wherever it stands, keeping the order of the others.
+ * Removing a task that is not queued is harmless.
  * @retval 0 done
  * @retval -NX_ENOENT `task` is not queued; the queue is unchanged
  */
-__attribute__((warn_unused_result)) int ks_runq_remove(struct ks_runq *q, uint16_t task);
+int ks_runq_remove(struct ks_runq *q, uint16_t task);
 
 /** Position of `task` from the head (0 = next to run), or -NX_ENOENT. */
 int ks_runq_position(const struct ks_runq *q, uint16_t task);

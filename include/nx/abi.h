@@ -1,12 +1,21 @@
 /**
  * @file nx/abi.h
- * The kernel/user ABI of nxos: error codes shared by the kernel and every task.
+ * The kernel/user ABI of nxos: syscall numbers, error codes and the structures syscalls
+ * exchange. Shared by the kernel (kernel-shim/) and every task (src/ulib/).
  *
- * Errors are small negative integers; 0 is success. They are this project's own codes,
- * never errno values (picolibc's differ from Linux's). nx_strerror() names each one.
+ * Syscall convention: number in a7, arguments in a0..a5, result in a0 (a value >= 0 or a
+ * negated NX_E* code). Errors are this project's own codes, never errno values (picolibc's
+ * differ from Linux's); nx_strerror() names each one.
+ *
+ * A syscall given a user pointer that is not mapped for the access it needs, or an unknown
+ * syscall number, is a fault: the kernel ends the task (kill reason NX_REASON_CRASH, cause
+ * NX_CAUSE_BAD_SYSCALL or NX_CAUSE_BAD_POINTER) and goes on. Out-of-range values (an unknown
+ * task id, a length above its limit) are answered with an error code instead.
  */
 #ifndef NX_ABI_H
 #define NX_ABI_H
+
+#include <stdint.h>
 
 /** Error codes returned (negated) by syscalls and kernel functions. */
 enum nx_err {
@@ -27,5 +36,163 @@ enum nx_err {
 
 /** Text for `err` (0 or a negative NX_E* code); "unknown error" for anything else. */
 const char *nx_strerror(int err);
+
+/** Kernel rights a task may hold (granted by the system manifest; spawned tasks hold none). */
+enum nx_right {
+	NX_RIGHT_SPAWN = 1u << 0,    /**< NX_SYS_SPAWN */
+	NX_RIGHT_KILL = 1u << 1,     /**< NX_SYS_KILL */
+	NX_RIGHT_SET_QOS = 1u << 2,  /**< NX_SYS_SET_QOS on another task */
+	NX_RIGHT_RNG = 1u << 3,      /**< NX_SYS_RNG_READ */
+	NX_RIGHT_POWEROFF = 1u << 4, /**< NX_SYS_POWEROFF */
+	NX_RIGHT_CONSOLE = 1u << 5,  /**< NX_SYS_CONSOLE_READ */
+};
+
+/** Syscall numbers (a7). */
+enum nx_sys {
+	NX_SYS_EXIT = 0,        /**< (code): end the calling task; never returns */
+	NX_SYS_WRITE = 1,       /**< (buf, len <= NX_WRITE_MAX): console output, one atomic write */
+	NX_SYS_YIELD = 2,       /**< (): give the hart to the next runnable task of the same or a higher class */
+	NX_SYS_SLEEP_UNTIL = 3, /**< (deadline_ms): sleep until the deadline, rounded up to the caller's timer slack */
+	NX_SYS_SEND = 4,        /**< (dst_id, buf, len): queue a message on dst's request queue */
+	NX_SYS_REPLY = 5,       /**< (dst_id, buf, len): queue a message on dst's reply queue */
+	NX_SYS_RECV = 6,        /**< (queue, buf, cap, deadline_ms, info*): take the next message, waiting until the deadline */
+	NX_SYS_SPAWN = 7,       /**< (const nx_spawn_args*): start a task from an image; execd only */
+	NX_SYS_KILL = 8,        /**< (task, reason): end a task with a kill reason; execd only */
+	NX_SYS_SET_QOS = 9,     /**< (task or NX_TASK_SELF, class): move a task between QoS classes */
+	NX_SYS_TASK_INFO = 10,  /**< (task, nx_task_info*): what the kernel knows of a task */
+	NX_SYS_FIND = 11,       /**< (service_id): task id of the live task with that identity */
+	NX_SYS_MEM_GROW = 12,   /**< (pages): map more zeroed heap pages; returns the old break */
+	NX_SYS_RNG_READ = 13,   /**< (buf, len, deadline_ms): entropy from virtio-rng; rngd only */
+	NX_SYS_KSTATS = 14,     /**< (nx_kstats*): kernel counters */
+	NX_SYS_POWEROFF = 15,   /**< (failure): power the machine off; selftest only */
+	NX_SYS_CONSOLE_READ = 16, /**< (buf, cap, deadline_ms): UART input; console only */
+	NX_SYS_COUNT
+};
+
+/** Largest message the kernel carries (bytes). */
+#define NX_MSG_MAX 256
+/** Largest single console write (bytes). */
+#define NX_WRITE_MAX 256
+/** Task argument of NX_SYS_SET_QOS meaning "the caller". */
+#define NX_TASK_SELF 0xFFFFFFFFu
+/** Deadline meaning "do not wait" (recv returns at once). */
+#define NX_DEADLINE_NOW 0u
+/** Longest task/service name, without the NUL. */
+#define NX_NAME_MAX 31
+
+/** Queues of a task's endpoint, for NX_SYS_RECV. */
+enum nx_queue {
+	NX_QUEUE_REQUEST = 0, /**< requests from clients, and kernel notifications (first) */
+	NX_QUEUE_REPLY = 1,   /**< replies to this task's own requests */
+};
+
+/** QoS classes (scheduling priority and timer slack), highest first. */
+enum nx_qos {
+	NX_QOS_SYS = 0,
+	NX_QOS_FG = 1,
+	NX_QOS_BG = 2,
+	NX_QOS_IDLE = 3,
+	NX_QOS_COUNT
+};
+
+/** Kill reasons, in the lifecycle core's order. */
+enum nx_reason {
+	NX_REASON_NONE = 0,
+	NX_REASON_CRASH = 1,
+	NX_REASON_POLICY = 2,
+	NX_REASON_OOM = 3,
+	NX_REASON_SIGNAL = 4,
+	NX_REASON_REQUEST = 5,
+	NX_REASON_COUNT
+};
+
+/** Why a task ended, as the kernel saw it. */
+enum nx_cause {
+	NX_CAUSE_EXIT = 0,          /**< it called NX_SYS_EXIT */
+	NX_CAUSE_KILLED = 1,        /**< NX_SYS_KILL by execd */
+	NX_CAUSE_ILLEGAL_INSN = 2,  /**< illegal instruction */
+	NX_CAUSE_MISALIGNED = 3,    /**< misaligned access */
+	NX_CAUSE_ACCESS_FAULT = 4,  /**< access fault */
+	NX_CAUSE_PAGE_FAULT = 5,    /**< page fault: unmapped, or kernel memory */
+	NX_CAUSE_BAD_SYSCALL = 6,   /**< unknown syscall number */
+	NX_CAUSE_BAD_POINTER = 7,   /**< a syscall got an unusable user pointer */
+	NX_CAUSE_QUOTA = 8,         /**< memory quota exhausted (reason oom) */
+	NX_CAUSE_BREAKPOINT = 9,    /**< ebreak */
+	NX_CAUSE_COUNT
+};
+
+/** Arguments of NX_SYS_SPAWN. */
+struct nx_spawn_args {
+	char image[NX_NAME_MAX + 1]; /**< image built into the kernel, NUL-terminated */
+	char name[NX_NAME_MAX + 1];  /**< service name of the new task (its identity) */
+	uint64_t supervisor_id;      /**< service that receives the exit notification */
+	uint32_t qos;                /**< initial nx_qos class */
+	uint32_t page_quota;         /**< pages the task may use; 0 = kernel default */
+	uint32_t slack_fg_ms;        /**< timer slack while FG */
+	uint32_t slack_bg_ms;        /**< timer slack while BG or IDLE */
+};
+
+/** Message metadata from NX_SYS_RECV. */
+struct nx_msg_info {
+	uint64_t sender_id; /**< kernel-stamped sender_service_id (FNV-1a-64 of its name) */
+	uint32_t len;       /**< bytes delivered */
+	uint32_t queue;     /**< nx_queue it came from */
+};
+
+/** Task states in nx_task_info. */
+enum nx_task_state {
+	NX_TASK_FREE = 0,
+	NX_TASK_QUEUED = 1,
+	NX_TASK_RUNNING = 2,
+	NX_TASK_BLOCKED = 3,
+};
+
+/** NX_SYS_TASK_INFO result. */
+struct nx_task_info {
+	char name[NX_NAME_MAX + 1];
+	uint64_t service_id;
+	uint64_t supervisor_id;
+	uint64_t cpu_us;      /**< CPU time used, from `time` at each switch */
+	uint32_t state;       /**< nx_task_state */
+	uint32_t qos;         /**< nx_qos */
+	int32_t queue_pos;    /**< position in its run queue, -1 if not queued */
+	uint32_t pages;       /**< pages in use */
+	uint32_t page_quota;
+	uint32_t slack_ms;    /**< timer slack of its current class */
+};
+
+/** Exit notification, the data of an IPC NOTIFY frame the kernel sends the supervisor. */
+struct nx_exit_notice {
+	uint64_t service_id; /**< the task that ended */
+	uint64_t time_ms;
+	uint64_t cpu_us;
+	uint64_t tval;       /**< stval of the fault (address or instruction), 0 otherwise */
+	uint64_t epc;        /**< pc of the fault, 0 otherwise */
+	uint32_t task;
+	uint8_t reason;      /**< nx_reason */
+	uint8_t cause;       /**< nx_cause */
+	int16_t exit_code;
+};
+/** Size of struct nx_exit_notice on the wire (little-endian, fields in order, no padding). */
+#define NX_EXIT_NOTICE_LEN 48
+/** NOTIFY op code of an exit notification. */
+#define NX_NOTIFY_EXIT 1
+
+/** NX_SYS_KSTATS result: kernel counters (all saturate, never wrap). */
+struct nx_kstats {
+	uint64_t timer_irqs;       /**< timer interrupts taken */
+	uint64_t timer_wake_irqs;  /**< ... that woke at least one sleeper */
+	uint64_t sleeps;           /**< NX_SYS_SLEEP_UNTIL calls that slept */
+	uint64_t ipc_sent;         /**< messages accepted into a queue */
+	uint64_t ipc_delivered;    /**< messages taken by a receiver */
+	uint64_t ipc_would_block;  /**< sends refused because the queue was full */
+	uint64_t denied;           /**< syscalls refused for lack of authority */
+	uint64_t faults;           /**< tasks ended by a fault */
+	uint64_t tasks_spawned;
+	uint64_t tasks_ended;
+	uint64_t notices_sent;     /**< exit notifications queued */
+	uint64_t context_switches;
+	uint64_t ipis;
+};
 
 #endif

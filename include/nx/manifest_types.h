@@ -1,0 +1,36 @@
+/**
+ * @file nx/manifest_types.h
+ * Types of the tables scripts/gen-manifest.py generates from manifests/system.json
+ * (the generated nx_manifest.h declares the tables themselves).
+ */
+#ifndef NX_MANIFEST_TYPES_H
+#define NX_MANIFEST_TYPES_H
+
+#include <stdint.h>
+
+/** A service the kernel starts at boot. */
+struct nx_boot_service {
+	const char *name;  /**< service name: its identity is FNV-1a-64 of it */
+	const char *image; /**< built-in task image */
+	uint8_t qos;       /**< enum nx_qos */
+	uint32_t rights;   /**< enum nx_right bits */
+};
+
+/** Caller id in a policy rule that matches every caller. */
+#define NX_POLICY_ANY 0ULL
+
+/** One authority grant: `caller_id` may invoke `op` of `service_id`. */
+struct nx_policy_rule {
+	uint64_t service_id;
+	uint64_t caller_id; /**< a service id, or NX_POLICY_ANY */
+	uint16_t op;
+};
+
+/**
+ * May the task with kernel-stamped identity `caller_id` invoke `op` of `service_id`?
+ * @retval 1 a rule grants it
+ * @retval 0 no rule does (deny by default)
+ */
+int nx_policy_allows(uint64_t service_id, uint16_t op, uint64_t caller_id);
+
+#endif

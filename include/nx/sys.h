@@ -1,0 +1,128 @@
+/**
+ * @file nx/sys.h
+ * Userspace syscall wrappers (src/ulib). One inline function per syscall in nx/abi.h;
+ * each returns what the kernel put in a0: a value >= 0 or a negated NX_E* code.
+ */
+#ifndef NX_SYS_H
+#define NX_SYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nx/abi.h"
+
+static inline long nx_syscall(long nr, long a0, long a1, long a2, long a3, long a4)
+{
+	register long r_a0 __asm__("a0") = a0;
+	register long r_a1 __asm__("a1") = a1;
+	register long r_a2 __asm__("a2") = a2;
+	register long r_a3 __asm__("a3") = a3;
+	register long r_a4 __asm__("a4") = a4;
+	register long r_a7 __asm__("a7") = nr;
+	__asm__ volatile("ecall"
+			 : "+r"(r_a0)
+			 : "r"(r_a1), "r"(r_a2), "r"(r_a3), "r"(r_a4), "r"(r_a7)
+			 : "memory");
+	return r_a0;
+}
+
+/** Milliseconds since boot, from the `time` CSR (10 MHz on QEMU virt). */
+static inline uint64_t nx_now_ms(void)
+{
+	uint64_t t;
+	__asm__ volatile("rdtime %0" : "=r"(t));
+	return t / 10000u;
+}
+
+/** End the calling task with `code`. */
+_Noreturn void nx_exit(int code);
+
+static inline long nx_write(const void *buf, size_t len)
+{
+	return nx_syscall(NX_SYS_WRITE, (long)buf, (long)len, 0, 0, 0);
+}
+
+static inline long nx_yield(void)
+{
+	return nx_syscall(NX_SYS_YIELD, 0, 0, 0, 0, 0);
+}
+
+/** Sleep until `deadline_ms`, rounded up to this task's timer slack. */
+static inline long nx_sleep_until(uint64_t deadline_ms)
+{
+	return nx_syscall(NX_SYS_SLEEP_UNTIL, (long)deadline_ms, 0, 0, 0, 0);
+}
+
+/** Queue a message on the request queue of service `dst_id`. */
+static inline long nx_send(uint64_t dst_id, const void *buf, size_t len)
+{
+	return nx_syscall(NX_SYS_SEND, (long)dst_id, (long)buf, (long)len, 0, 0);
+}
+
+/** Queue a message on the reply queue of service `dst_id`. */
+static inline long nx_reply(uint64_t dst_id, const void *buf, size_t len)
+{
+	return nx_syscall(NX_SYS_REPLY, (long)dst_id, (long)buf, (long)len, 0, 0);
+}
+
+/** Take the next message of `queue` (enum nx_queue), waiting until `deadline_ms`. */
+static inline long nx_recv(unsigned queue, void *buf, size_t cap, uint64_t deadline_ms, struct nx_msg_info *info)
+{
+	return nx_syscall(NX_SYS_RECV, (long)queue, (long)buf, (long)cap, (long)deadline_ms, (long)info);
+}
+
+static inline long nx_spawn(const struct nx_spawn_args *args)
+{
+	return nx_syscall(NX_SYS_SPAWN, (long)args, 0, 0, 0, 0);
+}
+
+static inline long nx_kill(uint32_t task, unsigned reason)
+{
+	return nx_syscall(NX_SYS_KILL, (long)task, (long)reason, 0, 0, 0);
+}
+
+static inline long nx_set_qos(uint32_t task, unsigned qos)
+{
+	return nx_syscall(NX_SYS_SET_QOS, (long)task, (long)qos, 0, 0, 0);
+}
+
+static inline long nx_task_info(uint32_t task, struct nx_task_info *out)
+{
+	return nx_syscall(NX_SYS_TASK_INFO, (long)task, (long)out, 0, 0, 0);
+}
+
+/** Task id of the live task whose identity is `service_id`. */
+static inline long nx_find(uint64_t service_id)
+{
+	return nx_syscall(NX_SYS_FIND, (long)service_id, 0, 0, 0, 0);
+}
+
+static inline long nx_mem_grow(unsigned pages)
+{
+	return nx_syscall(NX_SYS_MEM_GROW, (long)pages, 0, 0, 0, 0);
+}
+
+static inline long nx_rng_read(void *buf, size_t len, uint64_t deadline_ms)
+{
+	return nx_syscall(NX_SYS_RNG_READ, (long)buf, (long)len, (long)deadline_ms, 0, 0);
+}
+
+static inline long nx_kstats(struct nx_kstats *out)
+{
+	return nx_syscall(NX_SYS_KSTATS, (long)out, 0, 0, 0, 0);
+}
+
+static inline long nx_poweroff(int failure)
+{
+	return nx_syscall(NX_SYS_POWEROFF, failure, 0, 0, 0, 0);
+}
+
+static inline long nx_console_read(void *buf, size_t cap, uint64_t deadline_ms)
+{
+	return nx_syscall(NX_SYS_CONSOLE_READ, (long)buf, (long)cap, (long)deadline_ms, 0, 0);
+}
+
+/** This task's id (its task-table slot), set at start-up. */
+extern uint32_t nx_self_task;
+
+#endif

@@ -1,0 +1,140 @@
+/*
+ * Endpoints: bounded message queues with kernel-stamped sender identity. Callers hold the
+ * big kernel lock.
+ */
+#include "ipc.h"
+
+#include <string.h>
+
+#include "console.h"
+#include "ipc/wire.h"
+#include "nx/notice.h"
+#include "sched.h"
+#include "task.h"
+
+/* The identity the kernel stamps on its own notices. */
+#define KS_KERNEL_NAME "kernel"
+
+static void q_init(struct ks_msgq *q, unsigned cap)
+{
+	q->head = 0;
+	q->count = 0;
+	q->cap = (uint8_t)cap;
+}
+
+void ks_ipc_init(struct ks_endpoint *ep)
+{
+	q_init(&ep->req, KS_REQ_DEPTH);
+	q_init(&ep->reply, KS_REPLY_DEPTH);
+	ep->nhead = 0;
+	ep->ncount = 0;
+}
+
+static struct ks_msgq *queue_of(struct ks_endpoint *ep, unsigned queue)
+{
+	return queue == NX_QUEUE_REPLY ? &ep->reply : &ep->req;
+}
+
+int ks_ipc_send(struct ks_task *from, uint64_t dst_id, unsigned queue, uintptr_t ubuf, size_t len)
+{
+	if (len == 0 || len > NX_MSG_MAX || queue > NX_QUEUE_REPLY)
+		return -NX_EINVAL;
+	struct ks_task *dst = ks_task_by_id(dst_id);
+	if (dst == NULL)
+		return -NX_ENOENT;
+	struct ks_msgq *q = queue_of(&dst->ep, queue);
+	if (q->count >= q->cap) {
+		ks_count(&ks_stats.ipc_would_block);
+		return -NX_EWOULDBLOCK;
+	}
+	struct ks_msg *m = &q->m[(q->head + q->count) % q->cap];
+	int rc = ks_copyin(&from->space, m->data, ubuf, len);
+	if (rc != 0)
+		return rc;
+	m->sender = from->service_id;
+	m->len = (uint16_t)len;
+	q->count++;
+	ks_count(&ks_stats.ipc_sent);
+	unsigned want = queue == NX_QUEUE_REPLY ? KS_WAIT_RECV_REPLY : KS_WAIT_RECV_REQ;
+	if (dst->wait == want)
+		ks_sched_wake(dst);
+	return 0;
+}
+
+/* Build the NOTIFY frame of the oldest exit notice into `frame`. */
+static size_t notice_frame(const struct ks_task *t, uint8_t *frame)
+{
+	uint8_t data[NX_EXIT_NOTICE_LEN];
+	nx_exit_notice_encode(&t->ep.notice[t->ep.nhead], data);
+	const struct ipc_msg m = {
+		.src = ks_service_id(KS_KERNEL_NAME),
+		.dst = t->service_id,
+		.type = IPC_TYPE_NOTIFY,
+		.op = NX_NOTIFY_EXIT,
+		.data = data,
+		.data_len = sizeof data,
+	};
+	size_t len = 0;
+	if (ipc_msg_encode(&m, frame, NX_MSG_MAX, &len) != 0)
+		ks_panic("exit notice does not encode\n");
+	return len;
+}
+
+static int deliver(struct ks_task *t, unsigned queue, const uint8_t *data, size_t len, uint64_t sender,
+		   uintptr_t ubuf, size_t cap, uintptr_t uinfo)
+{
+	if (cap < len)
+		return -NX_EINVAL;
+	const struct nx_msg_info info = { .sender_id = sender, .len = (uint32_t)len, .queue = queue };
+	int rc = ks_copyout(&t->space, ubuf, data, len);
+	if (rc == 0)
+		rc = ks_copyout(&t->space, uinfo, &info, sizeof info);
+	if (rc != 0)
+		return rc;
+	ks_count(&ks_stats.ipc_delivered);
+	return (int)len;
+}
+
+int ks_ipc_recv(struct ks_task *t, unsigned queue, uintptr_t ubuf, size_t cap, uintptr_t uinfo,
+		uint64_t deadline)
+{
+	if (queue > NX_QUEUE_REPLY)
+		return -NX_EINVAL;
+	struct ks_endpoint *ep = &t->ep;
+	if (queue == NX_QUEUE_REQUEST && ep->ncount > 0) {
+		uint8_t frame[NX_MSG_MAX];
+		size_t len = notice_frame(t, frame);
+		int rc = deliver(t, queue, frame, len, ks_service_id(KS_KERNEL_NAME), ubuf, cap, uinfo);
+		if (rc >= 0) {
+			ep->nhead = (uint8_t)((ep->nhead + 1) % KS_MAX_TASKS);
+			ep->ncount--;
+		}
+		return rc;
+	}
+	struct ks_msgq *q = queue_of(ep, queue);
+	if (q->count > 0) {
+		const struct ks_msg *m = &q->m[q->head];
+		int rc = deliver(t, queue, m->data, m->len, m->sender, ubuf, cap, uinfo);
+		if (rc >= 0) {
+			q->head = (uint8_t)((q->head + 1) % q->cap);
+			q->count--;
+		}
+		return rc;
+	}
+	if (ks_now() >= deadline)
+		return -NX_ETIMEDOUT;
+	return KS_IPC_BLOCK;
+}
+
+void ks_ipc_notify_exit(struct ks_task *sup, const struct nx_exit_notice *n)
+{
+	struct ks_endpoint *ep = &sup->ep;
+	/* ks_task_create() reserves a place for every supervised task, so this cannot fill. */
+	if (ep->ncount >= KS_MAX_TASKS)
+		ks_panic("exit notice ring of %s overflowed\n", sup->name);
+	ep->notice[(ep->nhead + ep->ncount) % KS_MAX_TASKS] = *n;
+	ep->ncount++;
+	ks_count(&ks_stats.notices_sent);
+	if (sup->wait == KS_WAIT_RECV_REQ)
+		ks_sched_wake(sup);
+}

@@ -1,0 +1,73 @@
+/*
+ * IPC endpoints. Every task has one: a bounded request queue, a bounded reply queue and a
+ * bounded ring of exit notices (one place per task slot, so a notice can never be lost).
+ *
+ * The kernel carries opaque bytes (at most NX_MSG_MAX) and stamps each message with the
+ * sender's service id; it never reads a sender-written identity. A full queue answers
+ * -NX_EWOULDBLOCK and keeps what it has: an accepted message is delivered exactly once.
+ */
+#ifndef KS_IPC_H
+#define KS_IPC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "nx/abi.h"
+
+#define KS_REQ_DEPTH 8
+#define KS_REPLY_DEPTH 4
+
+struct ks_msg {
+	uint64_t sender;
+	uint16_t len;
+	uint8_t data[NX_MSG_MAX];
+};
+
+struct ks_msgq {
+	uint8_t head;
+	uint8_t count;
+	uint8_t cap;
+	struct ks_msg m[KS_REQ_DEPTH];
+};
+
+struct ks_endpoint {
+	struct ks_msgq req;
+	struct ks_msgq reply;
+	uint8_t nhead;
+	uint8_t ncount;
+	struct nx_exit_notice notice[KS_MAX_TASKS];
+};
+
+struct ks_task;
+
+/** Empty endpoint for a new task. */
+void ks_ipc_init(struct ks_endpoint *ep);
+
+/**
+ * Queue `len` bytes from user address `ubuf` of `from` on `queue` of the task `dst_id`.
+ * @retval 0 accepted
+ * @retval -NX_EWOULDBLOCK the queue is full; nothing changed
+ * @retval -NX_ENOENT no live task has that identity
+ * @retval -NX_EINVAL len is 0 or above NX_MSG_MAX, or queue unknown
+ * @retval -NX_EFAULT ubuf is not readable (the caller is ended for it)
+ */
+int ks_ipc_send(struct ks_task *from, uint64_t dst_id, unsigned queue, uintptr_t ubuf, size_t len);
+
+/** What ks_ipc_recv() returns when the caller must block (never a syscall result). */
+#define KS_IPC_BLOCK 1
+
+/**
+ * Take the next message of `queue` (exit notices first on the request queue) into user
+ * memory. With nothing there: -NX_ETIMEDOUT once `deadline` (ticks) has passed, else
+ * KS_IPC_BLOCK (the caller blocks and runs the syscall again when woken).
+ * @return bytes delivered, KS_IPC_BLOCK, or -NX_ETIMEDOUT, -NX_EINVAL (cap below the
+ *         message's length; it stays queued), -NX_EFAULT
+ */
+int ks_ipc_recv(struct ks_task *t, unsigned queue, uintptr_t ubuf, size_t cap, uintptr_t uinfo,
+		uint64_t deadline);
+
+/** Queue an exit notice for the supervisor `sup` and wake it if it waits for requests. */
+void ks_ipc_notify_exit(struct ks_task *sup, const struct nx_exit_notice *n);
+
+#endif

@@ -1,0 +1,308 @@
+/*
+ * The scheduler.
+ *
+ * Lock discipline
+ * ---------------
+ * One big kernel lock (BKL) protects every kernel table: tasks, endpoints, the scheduler
+ * core, the page allocator and the devices. A hart takes it in ks_trap_user() right after
+ * the user registers are saved, and drops it just before it returns to user mode
+ * (enter_user) or before it waits in WFI (idle). Kernel code runs with interrupts disabled
+ * (sstatus.SIE = 0) and never waits while holding the BKL, so a hold lasts one syscall or
+ * one interrupt. The console lock (console.c) is the only other lock and is innermost.
+ *
+ * Harts never busy-wait for each other. An idle hart sleeps in WFI; a hart that makes work
+ * for another (a wakeup, a kill, an earlier timer) sends it an IPI through SBI. The only
+ * spinning is on the BKL itself, whose holder is always making progress.
+ *
+ * Classes and time
+ * ----------------
+ * sched_core.c holds the QoS classes (sys > fg > bg > idle) and their bounded run queues.
+ * A task runs for a slice of KS_SLICE_MS; a timer interrupt at the end of the slice puts
+ * it back at the tail of its queue if another task of the same or a higher class waits.
+ * A wakeup of a higher class preempts a lower-class task at once (IPI).
+ *
+ * Timers: one hart (the boot hart) owns every deadline of blocked tasks and arms its timer
+ * for the earliest one; the other harts arm theirs for slice ends only. So a deadline costs
+ * one interrupt, and tasks whose deadlines coincide (timer slack) share it.
+ *
+ * CPU time is read from the `time` CSR when a task enters user mode and when it traps back,
+ * which is exact and deterministic under QEMU's icount.
+ */
+#include "sched.h"
+
+#include "console.h"
+#include "lock.h"
+#include "riscv.h"
+#include "sbi.h"
+#include "sched_core.h"
+
+extern uint8_t ks_stacks[KS_MAX_HARTS][KS_STACK_SIZE];
+extern void ks_user_return(struct ks_hart *h, struct ks_trapframe *tf) __attribute__((noreturn));
+
+static struct ks_lock bkl;
+static struct ks_sched_core core;
+static unsigned long timer_hart;
+
+#define SLICE_TICKS (KS_SLICE_MS * KS_TICKS_PER_MS)
+
+/* Member limits per class; they add up to more than KS_MAX_TASKS so only the FG and BG
+ * limits bind: few foreground abilities at once, by design. */
+static const struct ks_qos_limits qos_limits = { .limit = {
+	[NX_QOS_SYS] = 12, [NX_QOS_FG] = 6, [NX_QOS_BG] = 12, [NX_QOS_IDLE] = 8 } };
+
+void ks_bkl_acquire(void)
+{
+	ks_lock_acquire(&bkl);
+}
+
+void ks_bkl_release(void)
+{
+	ks_lock_release(&bkl);
+}
+
+uint64_t ks_now(void)
+{
+	return ks_rdtime();
+}
+
+struct ks_hart *ks_this_hart(void)
+{
+	uintptr_t sp;
+	__asm__ volatile("mv %0, sp" : "=r"(sp));
+	return &ks_harts[(sp - (uintptr_t)ks_stacks) / KS_STACK_SIZE];
+}
+
+void ks_sched_init(unsigned long boot_hartid)
+{
+	if (ks_sched_core_init(&core, &qos_limits) != 0)
+		ks_panic("bad QoS class limits\n");
+	timer_hart = boot_hartid;
+}
+
+static unsigned slot(const struct ks_task *t)
+{
+	return ks_task_slot(t);
+}
+
+unsigned ks_sched_qos(const struct ks_task *t)
+{
+	return ks_sched_core_qos(&core, slot(t));
+}
+
+int ks_sched_position(const struct ks_task *t)
+{
+	int pos = ks_sched_core_position(&core, slot(t));
+	return pos < 0 ? -1 : pos;
+}
+
+static void ipi(struct ks_hart *h)
+{
+	ks_count(&ks_stats.ipis);
+	(void)ks_sbi_send_ipi(1UL << h->hartid, 0);
+}
+
+/* Find a hart for a task of class `qos` that just became runnable. */
+static void kick(unsigned qos)
+{
+	struct ks_hart *self = ks_this_hart();
+	for (unsigned i = 0; i < KS_MAX_HARTS; i++) {
+		if (ks_harts[i].idle) {
+			ipi(&ks_harts[i]);
+			return;
+		}
+	}
+	for (unsigned i = 0; i < KS_MAX_HARTS; i++) {
+		struct ks_hart *h = &ks_harts[i];
+		if (h->cur >= 0 && ks_sched_core_qos(&core, (unsigned)h->cur) > qos) {
+			h->resched = 1;
+			if (h != self)
+				ipi(h);
+			return;
+		}
+	}
+}
+
+int ks_sched_admit(struct ks_task *t, unsigned qos)
+{
+	int rc = ks_sched_core_admit(&core, slot(t), qos);
+	if (rc != 0)
+		return rc;
+	ks_sched_wake(t);
+	return 0;
+}
+
+void ks_sched_remove(struct ks_task *t)
+{
+	ks_sched_core_remove(&core, slot(t));
+	t->wait = KS_WAIT_NONE;
+	t->deadline = UINT64_MAX;
+}
+
+void ks_sched_wake(struct ks_task *t)
+{
+	if (ks_sched_core_state(&core, slot(t)) != KS_SCHED_BLOCKED)
+		return;
+	t->wait = KS_WAIT_NONE;
+	t->deadline = UINT64_MAX;
+	if (ks_sched_core_wake(&core, slot(t)) != 0)
+		ks_panic("run queue of class %u overflowed\n", ks_sched_qos(t));
+	kick(ks_sched_qos(t));
+}
+
+void ks_sched_block(struct ks_task *t, enum ks_wait why, uint64_t deadline)
+{
+	t->wait = (uint8_t)why;
+	t->deadline = deadline;
+	ks_sched_core_block(&core, slot(t));
+	/* The timer hart must hear of a deadline earlier than the one it has armed. */
+	struct ks_hart *th = &ks_harts[timer_hart];
+	if (deadline < th->armed && th != ks_this_hart())
+		ipi(th);
+}
+
+int ks_sched_set_qos(struct ks_task *t, unsigned qos)
+{
+	int rc = ks_sched_core_set_qos(&core, slot(t), qos);
+	if (rc == 0 && t->hart >= 0 && ks_sched_core_best_queued(&core) < qos)
+		ks_harts[t->hart].resched = 1;
+	return rc;
+}
+
+void ks_sched_yield(struct ks_task *t)
+{
+	if (ks_sched_core_best_queued(&core) <= ks_sched_qos(t) && ks_sched_core_preempt(&core, slot(t)) != 0)
+		ks_panic("yield of a task that is not running\n");
+}
+
+void ks_sched_account(struct ks_hart *h, uint64_t now)
+{
+	if (h->cur < 0)
+		return;
+	struct ks_task *t = &ks_tasks[h->cur];
+	t->cpu_ticks += now - t->run_start;
+	t->run_start = now;
+}
+
+/* Earliest deadline of any blocked task. */
+static uint64_t next_deadline(void)
+{
+	uint64_t best = UINT64_MAX;
+	for (unsigned i = 0; i < KS_MAX_TASKS; i++) {
+		const struct ks_task *t = &ks_tasks[i];
+		if (t->used && t->wait != KS_WAIT_NONE && t->deadline < best)
+			best = t->deadline;
+	}
+	return best;
+}
+
+static int wake_due(uint64_t now)
+{
+	int woke = 0;
+	for (unsigned i = 0; i < KS_MAX_TASKS; i++) {
+		struct ks_task *t = &ks_tasks[i];
+		if (t->used && t->wait != KS_WAIT_NONE && t->deadline <= now) {
+			ks_sched_wake(t);
+			woke = 1;
+		}
+	}
+	return woke;
+}
+
+void ks_sched_timer_irq(struct ks_hart *h, uint64_t now)
+{
+	ks_count(&ks_stats.timer_irqs);
+	h->armed = 0;
+	if (h->hartid == timer_hart && wake_due(now))
+		ks_count(&ks_stats.timer_wake_irqs);
+	if (h->cur >= 0 && now >= h->slice_end) {
+		unsigned cur = (unsigned)h->cur;
+		if (ks_sched_core_best_queued(&core) <= ks_sched_core_qos(&core, cur)) {
+			if (ks_sched_core_preempt(&core, cur) != 0)
+				ks_panic("preempt of a task that is not running\n");
+		} else {
+			h->slice_end = now + SLICE_TICKS;
+		}
+	}
+}
+
+static void arm_timer(struct ks_hart *h)
+{
+	uint64_t want = h->cur >= 0 ? h->slice_end : UINT64_MAX;
+	if (h->hartid == timer_hart) {
+		uint64_t d = next_deadline();
+		if (d < want)
+			want = d;
+	}
+	if (want != h->armed) {
+		h->armed = want;
+		ks_sbi_set_timer(want);
+	}
+}
+
+static _Noreturn void enter_user(struct ks_hart *h, struct ks_task *t)
+{
+	t->run_start = ks_now();
+	arm_timer(h);
+	ks_bkl_release();
+	ks_user_return(h, &t->tf);
+}
+
+/* Handle what woke an idle hart: timer, IPI or device interrupt. */
+static void handle_pending(struct ks_hart *h);
+
+static void idle(struct ks_hart *h)
+{
+	h->idle = 1;
+	ks_vm_switch(NULL);
+	arm_timer(h);
+	ks_bkl_release();
+	ks_wfi();
+	ks_bkl_acquire();
+	h->idle = 0;
+	handle_pending(h);
+}
+
+void ks_dev_irq(struct ks_hart *h);
+
+static void handle_pending(struct ks_hart *h)
+{
+	unsigned long sip = KS_CSR_READ(sip);
+	if (sip & SIP_SSIP)
+		KS_CSR_CLEAR(sip, SIP_SSIP);
+	if (sip & SIP_STIP)
+		ks_sched_timer_irq(h, ks_now());
+	if (sip & SIP_SEIP)
+		ks_dev_irq(h);
+}
+
+_Noreturn void ks_sched_resume(struct ks_hart *h)
+{
+	for (;;) {
+		if (h->cur >= 0) {
+			unsigned cur = (unsigned)h->cur;
+			struct ks_task *t = &ks_tasks[cur];
+			if (h->resched) {
+				h->resched = 0;
+				if (ks_sched_core_state(&core, cur) == KS_SCHED_RUNNING &&
+				    ks_sched_core_best_queued(&core) < ks_sched_core_qos(&core, cur) &&
+				    ks_sched_core_preempt(&core, cur) != 0)
+					ks_panic("preempt of a task that is not running\n");
+			}
+			if (ks_sched_core_state(&core, cur) == KS_SCHED_RUNNING)
+				enter_user(h, t);
+			t->hart = -1;
+			h->cur = -1;
+		}
+		unsigned next;
+		if (ks_sched_core_pick(&core, &next) == 0) {
+			struct ks_task *t = &ks_tasks[next];
+			h->cur = (int)next;
+			t->hart = (int8_t)h->hartid;
+			h->slice_end = ks_now() + SLICE_TICKS;
+			ks_count(&ks_stats.context_switches);
+			ks_vm_switch(&t->space);
+			enter_user(h, t);
+		}
+		idle(h);
+	}
+}

@@ -1,0 +1,63 @@
+/* The scheduler: big kernel lock, per-hart run loop, timers with slack, CPU accounting. */
+#ifndef KS_SCHED_H
+#define KS_SCHED_H
+
+#include <stdint.h>
+
+#include "task.h"
+
+/** Take / drop the big kernel lock (see the lock discipline at the top of sched.c). */
+void ks_bkl_acquire(void);
+void ks_bkl_release(void);
+
+/** Set up the QoS classes. Boot hart, before any task exists. */
+void ks_sched_init(unsigned long boot_hartid);
+
+/**
+ * Admit a new task into class `qos` and queue it.
+ * @retval 0 done
+ * @retval -NX_EFULL the class is at its member limit
+ * @retval -NX_EINVAL bad class
+ */
+int ks_sched_admit(struct ks_task *t, unsigned qos);
+
+/** Forget an ended task. */
+void ks_sched_remove(struct ks_task *t);
+
+/** Make a blocked task runnable, and get an idle (or lower-class) hart to run it. */
+void ks_sched_wake(struct ks_task *t);
+
+/** The calling task blocks for `why` until woken or `deadline` (ticks, UINT64_MAX = none). */
+void ks_sched_block(struct ks_task *t, enum ks_wait why, uint64_t deadline);
+
+/**
+ * Move a task to another QoS class.
+ * @retval 0 done
+ * @retval -NX_EFULL the class is at its member limit; nothing changed
+ * @retval -NX_EINVAL bad class
+ */
+int ks_sched_set_qos(struct ks_task *t, unsigned qos);
+
+/** Class of a task, and its position in its run queue (-1 if not queued). */
+unsigned ks_sched_qos(const struct ks_task *t);
+int ks_sched_position(const struct ks_task *t);
+
+/** The hart this code runs on (found from the kernel stack in use). */
+struct ks_hart *ks_this_hart(void);
+
+/** Current time in ticks of the `time` CSR. */
+uint64_t ks_now(void);
+
+/** The calling task gives up the rest of its slice. */
+void ks_sched_yield(struct ks_task *t);
+
+/** Enter this hart's run loop (BKL held): run `h->cur` again if it still can, else pick. */
+_Noreturn void ks_sched_resume(struct ks_hart *h);
+
+/** Account the CPU time of the task that just trapped into the kernel on `h`. */
+void ks_sched_account(struct ks_hart *h, uint64_t now);
+
+/** Timer interrupt on `h`: wake due sleepers, end the slice if it is over. */
+void ks_sched_timer_irq(struct ks_hart *h, uint64_t now);
+
+#endif

@@ -1,0 +1,284 @@
+/*
+ * Syscalls. Each handler gets the caller and its six argument registers and returns the
+ * value for a0 (>= 0, or a negated NX_E* code), or KS_SYS_BLOCKED / KS_SYS_GONE.
+ *
+ * A handler never dereferences a user pointer: it uses ks_copyin/ks_copyout, and their
+ * -NX_EFAULT ends the caller (cause NX_CAUSE_BAD_POINTER), as does an unknown number.
+ */
+#include "syscall.h"
+
+#include <string.h>
+
+#include "console.h"
+#include "riscv.h"
+#include "sbi.h"
+#include "sched.h"
+
+typedef long (*sys_fn)(struct ks_task *t, const uint64_t *a);
+
+/* Milliseconds to ticks, saturating (a deadline past the end of time never comes). */
+static uint64_t ms_to_ticks(uint64_t ms)
+{
+	return ms > UINT64_MAX / KS_TICKS_PER_MS ? UINT64_MAX : ms * KS_TICKS_PER_MS;
+}
+
+static const char *const sys_names[NX_SYS_COUNT] = {
+	[NX_SYS_EXIT] = "exit", [NX_SYS_WRITE] = "write", [NX_SYS_YIELD] = "yield",
+	[NX_SYS_SLEEP_UNTIL] = "sleep_until", [NX_SYS_SEND] = "send", [NX_SYS_REPLY] = "reply",
+	[NX_SYS_RECV] = "recv", [NX_SYS_SPAWN] = "spawn", [NX_SYS_KILL] = "kill",
+	[NX_SYS_SET_QOS] = "set_qos", [NX_SYS_TASK_INFO] = "task_info", [NX_SYS_FIND] = "find",
+	[NX_SYS_MEM_GROW] = "mem_grow", [NX_SYS_RNG_READ] = "rng_read", [NX_SYS_KSTATS] = "kstats",
+	[NX_SYS_POWEROFF] = "poweroff", [NX_SYS_CONSOLE_READ] = "console_read",
+};
+
+/* Refuse a syscall the caller has no right to; counted and logged. */
+static long deny(struct ks_task *t, unsigned nr)
+{
+	ks_count(&ks_stats.denied);
+	ks_printf("kernel: denied %s for %s\n", sys_names[nr], t->name);
+	return -NX_EDENIED;
+}
+
+static long sys_exit(struct ks_task *t, const uint64_t *a)
+{
+	ks_task_end(t, NX_REASON_NONE, NX_CAUSE_EXIT, 0, 0, (int)a[0]);
+	return KS_SYS_GONE;
+}
+
+static long sys_write(struct ks_task *t, const uint64_t *a)
+{
+	char buf[NX_WRITE_MAX];
+	size_t len = a[1];
+	if (len > NX_WRITE_MAX)
+		return -NX_EINVAL;
+	int rc = ks_copyin(&t->space, buf, a[0], len);
+	if (rc != 0)
+		return rc;
+	ks_console_write(buf, len);
+	return (long)len;
+}
+
+static long sys_yield(struct ks_task *t, const uint64_t *a)
+{
+	(void)a;
+	ks_sched_yield(t);
+	return 0;
+}
+
+/* Sleep until the deadline rounded up to the caller's slack: with slack S, wake-ups land
+ * on multiples of S ms, so sleepers of one class share timer interrupts. */
+static long sys_sleep_until(struct ks_task *t, const uint64_t *a)
+{
+	uint64_t ms = a[0];
+	uint64_t slack = t->slack_ms[ks_sched_qos(t)];
+	if (slack != 0 && ms <= UINT64_MAX - slack)
+		ms = (ms + slack - 1) / slack * slack;
+	uint64_t wake = ms_to_ticks(ms);
+	if (ks_now() >= wake)
+		return 0;
+	ks_count(&ks_stats.sleeps);
+	ks_sched_block(t, KS_WAIT_SLEEP, wake);
+	return KS_SYS_BLOCKED;
+}
+
+static long sys_send(struct ks_task *t, const uint64_t *a)
+{
+	return ks_ipc_send(t, a[0], NX_QUEUE_REQUEST, a[1], a[2]);
+}
+
+static long sys_reply(struct ks_task *t, const uint64_t *a)
+{
+	return ks_ipc_send(t, a[0], NX_QUEUE_REPLY, a[1], a[2]);
+}
+
+static long sys_recv(struct ks_task *t, const uint64_t *a)
+{
+	uint64_t deadline = ms_to_ticks(a[3]);
+	int rc = ks_ipc_recv(t, (unsigned)a[0], a[1], a[2], a[4], deadline);
+	if (rc != KS_IPC_BLOCK)
+		return rc;
+	ks_sched_block(t, a[0] == NX_QUEUE_REPLY ? KS_WAIT_RECV_REPLY : KS_WAIT_RECV_REQ, deadline);
+	return KS_SYS_BLOCKED;
+}
+
+#define SPAWN_MAX_QUOTA 1024u
+#define SPAWN_MAX_SLACK_MS 60000u
+
+static long sys_spawn(struct ks_task *t, const uint64_t *a)
+{
+	if (!(t->rights & NX_RIGHT_SPAWN))
+		return deny(t, NX_SYS_SPAWN);
+	struct nx_spawn_args args;
+	int rc = ks_copyin(&t->space, &args, a[0], sizeof args);
+	if (rc != 0)
+		return rc;
+	if (!ks_name_ok(args.image, sizeof args.image) || !ks_name_ok(args.name, sizeof args.name) ||
+	    args.qos >= NX_QOS_COUNT || args.page_quota > SPAWN_MAX_QUOTA ||
+	    args.slack_fg_ms > SPAWN_MAX_SLACK_MS || args.slack_bg_ms > SPAWN_MAX_SLACK_MS)
+		return -NX_EINVAL;
+	const struct ks_task_params p = {
+		.image = args.image,
+		.name = args.name,
+		.supervisor_id = args.supervisor_id,
+		.qos = args.qos,
+		.page_quota = args.page_quota,
+		.slack_fg_ms = args.slack_fg_ms,
+		.slack_bg_ms = args.slack_bg_ms,
+	};
+	return ks_task_create(&p);
+}
+
+static struct ks_task *task_arg(uint64_t slot)
+{
+	if (slot >= KS_MAX_TASKS || !ks_tasks[slot].used)
+		return NULL;
+	return &ks_tasks[slot];
+}
+
+static long sys_kill(struct ks_task *t, const uint64_t *a)
+{
+	if (!(t->rights & NX_RIGHT_KILL))
+		return deny(t, NX_SYS_KILL);
+	struct ks_task *victim = task_arg(a[0]);
+	if (victim == NULL)
+		return -NX_ENOENT;
+	if (a[1] == NX_REASON_NONE || a[1] >= NX_REASON_COUNT)
+		return -NX_EINVAL;
+	ks_task_end(victim, (unsigned)a[1], NX_CAUSE_KILLED, 0, 0, 0);
+	return victim == t ? KS_SYS_GONE : 0;
+}
+
+static long sys_set_qos(struct ks_task *t, const uint64_t *a)
+{
+	struct ks_task *target = a[0] == NX_TASK_SELF ? t : task_arg(a[0]);
+	if (target == NULL)
+		return -NX_ENOENT;
+	if (target != t && !(t->rights & NX_RIGHT_SET_QOS))
+		return deny(t, NX_SYS_SET_QOS);
+	if (a[1] >= NX_QOS_COUNT)
+		return -NX_EINVAL;
+	return ks_sched_set_qos(target, (unsigned)a[1]);
+}
+
+static long sys_task_info(struct ks_task *t, const uint64_t *a)
+{
+	const struct ks_task *x = task_arg(a[0]);
+	if (x == NULL)
+		return -NX_ENOENT;
+	struct nx_task_info info;
+	memset(&info, 0, sizeof info);
+	memcpy(info.name, x->name, sizeof info.name);
+	info.service_id = x->service_id;
+	info.supervisor_id = x->supervisor_id;
+	info.cpu_us = x->cpu_ticks / (KS_TICKS_PER_MS / 1000);
+	info.state = x->hart >= 0 ? NX_TASK_RUNNING : x->wait != KS_WAIT_NONE ? NX_TASK_BLOCKED : NX_TASK_QUEUED;
+	info.qos = ks_sched_qos(x);
+	info.queue_pos = ks_sched_position(x);
+	info.pages = x->space.pages;
+	info.page_quota = x->space.quota;
+	info.slack_ms = x->slack_ms[info.qos];
+	return ks_copyout(&t->space, a[1], &info, sizeof info);
+}
+
+static long sys_find(struct ks_task *t, const uint64_t *a)
+{
+	(void)t;
+	const struct ks_task *x = ks_task_by_id(a[0]);
+	return x != NULL ? (long)ks_task_slot(x) : -NX_ENOENT;
+}
+
+#define MEM_GROW_MAX_PAGES 64u
+
+/* Grow the heap. Running out of quota ends the task with kill reason oom. */
+static long sys_mem_grow(struct ks_task *t, const uint64_t *a)
+{
+	if (a[0] == 0 || a[0] > MEM_GROW_MAX_PAGES)
+		return -NX_EINVAL;
+	uintptr_t old = t->space.brk;
+	for (uint64_t i = 0; i < a[0]; i++) {
+		void *page;
+		int rc = ks_space_map(&t->space, t->space.brk, KS_PERM_R | KS_PERM_W, &page);
+		if (rc == -NX_ENOMEM) {
+			ks_printf("kernel: task %s ended: memory quota of %u pages exhausted\n", t->name,
+				  (unsigned)t->space.quota);
+			ks_task_end(t, NX_REASON_OOM, NX_CAUSE_QUOTA, t->space.brk, 0, 0);
+			return KS_SYS_GONE;
+		}
+		if (rc != 0)
+			return rc;
+		t->space.brk += KS_PAGE_SIZE;
+	}
+	return (long)old;
+}
+
+static long sys_rng_read(struct ks_task *t, const uint64_t *a)
+{
+	if (!(t->rights & NX_RIGHT_RNG))
+		return deny(t, NX_SYS_RNG_READ);
+	return ks_dev_rng_read(t, a[0], a[1], ms_to_ticks(a[2]));
+}
+
+static long sys_kstats(struct ks_task *t, const uint64_t *a)
+{
+	return ks_copyout(&t->space, a[0], &ks_stats, sizeof ks_stats);
+}
+
+static long sys_poweroff(struct ks_task *t, const uint64_t *a)
+{
+	if (!(t->rights & NX_RIGHT_POWEROFF))
+		return deny(t, NX_SYS_POWEROFF);
+	ks_sbi_shutdown(a[0] != 0);
+}
+
+static long sys_console_read(struct ks_task *t, const uint64_t *a)
+{
+	if (!(t->rights & NX_RIGHT_CONSOLE))
+		return deny(t, NX_SYS_CONSOLE_READ);
+	return ks_dev_console_read(t, a[0], a[1], ms_to_ticks(a[2]));
+}
+
+static const sys_fn sys_table[NX_SYS_COUNT] = {
+	[NX_SYS_EXIT] = sys_exit,
+	[NX_SYS_WRITE] = sys_write,
+	[NX_SYS_YIELD] = sys_yield,
+	[NX_SYS_SLEEP_UNTIL] = sys_sleep_until,
+	[NX_SYS_SEND] = sys_send,
+	[NX_SYS_REPLY] = sys_reply,
+	[NX_SYS_RECV] = sys_recv,
+	[NX_SYS_SPAWN] = sys_spawn,
+	[NX_SYS_KILL] = sys_kill,
+	[NX_SYS_SET_QOS] = sys_set_qos,
+	[NX_SYS_TASK_INFO] = sys_task_info,
+	[NX_SYS_FIND] = sys_find,
+	[NX_SYS_MEM_GROW] = sys_mem_grow,
+	[NX_SYS_RNG_READ] = sys_rng_read,
+	[NX_SYS_KSTATS] = sys_kstats,
+	[NX_SYS_POWEROFF] = sys_poweroff,
+	[NX_SYS_CONSOLE_READ] = sys_console_read,
+};
+
+void ks_syscall(struct ks_hart *h, struct ks_task *t)
+{
+	(void)h;
+	uint64_t *r = t->tf.regs;
+	const uint64_t args[6] = { r[KS_TF_A0], r[KS_TF_A0 + 1], r[KS_TF_A0 + 2],
+				   r[KS_TF_A0 + 3], r[KS_TF_A0 + 4], r[KS_TF_A0 + 5] };
+	uint64_t nr = r[KS_TF_A0 + 7];
+	if (nr >= NX_SYS_COUNT) {
+		ks_printf("kernel: task %s ended: bad syscall number %lu\n", t->name, (unsigned long)nr);
+		ks_count(&ks_stats.faults);
+		ks_task_end(t, NX_REASON_CRASH, NX_CAUSE_BAD_SYSCALL, nr, t->tf.sepc, 0);
+		return;
+	}
+	long rc = sys_table[nr](t, args);
+	if (rc == KS_SYS_BLOCKED || rc == KS_SYS_GONE)
+		return;
+	if (rc == -NX_EFAULT) {
+		ks_printf("kernel: task %s ended: bad pointer in %s\n", t->name, sys_names[nr]);
+		ks_count(&ks_stats.faults);
+		ks_task_end(t, NX_REASON_CRASH, NX_CAUSE_BAD_POINTER, 0, t->tf.sepc, 0);
+		return;
+	}
+	r[KS_TF_A0] = (uint64_t)rc;
+	t->tf.sepc += 4;
+}

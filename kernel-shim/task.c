@@ -1,0 +1,257 @@
+/*
+ * The task table: creating a task from an ELF image, ending it, finding it by identity.
+ * Callers hold the big kernel lock.
+ */
+#include "task.h"
+
+#include <string.h>
+
+#include "console.h"
+#include "image.h"
+#include "ipc/wire.h"
+#include "kalloc.h"
+#include "riscv.h"
+#include "sbi.h"
+#include "sched.h"
+
+struct ks_task ks_tasks[KS_MAX_TASKS];
+struct ks_hart ks_harts[KS_MAX_HARTS];
+struct nx_kstats ks_stats;
+
+uint64_t ks_service_id(const char *name)
+{
+	return ipc_service_id(name, strlen(name));
+}
+
+const struct ks_image *ks_image_find(const char *name)
+{
+	for (uint64_t i = 0; i < ks_image_count; i++) {
+		if (strcmp(ks_images[i].name, name) == 0)
+			return &ks_images[i];
+	}
+	return NULL;
+}
+
+struct ks_task *ks_task_by_id(uint64_t service_id)
+{
+	for (unsigned i = 0; i < KS_MAX_TASKS; i++) {
+		if (ks_tasks[i].used && ks_tasks[i].service_id == service_id)
+			return &ks_tasks[i];
+	}
+	return NULL;
+}
+
+/* ELF64 little-endian RISC-V executables, read field by field with bounds checks. */
+#define EHDR_SIZE 64
+#define PHDR_SIZE 56
+#define PT_LOAD 1
+#define PF_X 1
+#define PF_W 2
+#define PF_R 4
+#define EM_RISCV 243
+#define ET_EXEC 2
+#define ELF_MAX_PHDRS 16
+
+static uint64_t rd(const uint8_t *p, unsigned bytes)
+{
+	uint64_t v = 0;
+	for (unsigned i = bytes; i-- > 0;)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+struct segment {
+	uint64_t offset, vaddr, filesz, memsz;
+	uint32_t flags;
+};
+
+static int read_segment(const uint8_t *img, size_t size, unsigned i, uint64_t phoff, struct segment *seg)
+{
+	const uint8_t *ph = img + phoff + (uint64_t)i * PHDR_SIZE;
+	if (rd(ph, 4) != PT_LOAD)
+		return 0;
+	seg->flags = (uint32_t)rd(ph + 4, 4);
+	seg->offset = rd(ph + 8, 8);
+	seg->vaddr = rd(ph + 16, 8);
+	seg->filesz = rd(ph + 32, 8);
+	seg->memsz = rd(ph + 40, 8);
+	if (seg->filesz > seg->memsz || seg->offset > size || seg->filesz > size - seg->offset ||
+	    seg->vaddr < KS_USER_BASE || seg->memsz > KS_USER_TOP - seg->vaddr)
+		return -NX_EINVAL;
+	return 1;
+}
+
+static int load_segment(struct ks_space *s, const uint8_t *img, const struct segment *seg)
+{
+	unsigned perm = ((seg->flags & PF_R) ? KS_PERM_R : 0) | ((seg->flags & PF_W) ? KS_PERM_W : 0) |
+			((seg->flags & PF_X) ? KS_PERM_X : 0);
+	uint64_t first = seg->vaddr & ~(KS_PAGE_SIZE - 1);
+	for (uint64_t va = first; va < seg->vaddr + seg->memsz; va += KS_PAGE_SIZE) {
+		uint8_t *page;
+		int rc = ks_space_map(s, va, perm, (void **)&page);
+		if (rc != 0)
+			return rc;
+		/* Copy the file bytes that fall into this page; the rest stays zero. */
+		uint64_t lo = va > seg->vaddr ? va : seg->vaddr;
+		uint64_t hi = seg->vaddr + seg->filesz;
+		if (hi > va + KS_PAGE_SIZE)
+			hi = va + KS_PAGE_SIZE;
+		if (lo < hi)
+			memcpy(page + (lo - va), img + seg->offset + (lo - seg->vaddr), hi - lo);
+	}
+	if (seg->vaddr + seg->memsz > s->brk)
+		s->brk = (seg->vaddr + seg->memsz + KS_PAGE_SIZE - 1) & ~(KS_PAGE_SIZE - 1);
+	return 0;
+}
+
+/* Map the image's PT_LOAD segments into `s`; `*entry` gets the entry point. */
+static int load_elf(struct ks_space *s, const struct ks_image *im, uint64_t *entry)
+{
+	const uint8_t *img = im->start;
+	size_t size = (size_t)(im->end - im->start);
+	static const uint8_t magic[] = { 0x7f, 'E', 'L', 'F', 2 /* 64-bit */, 1 /* LE */ };
+	if (size < EHDR_SIZE || memcmp(img, magic, sizeof magic) != 0 || rd(img + 16, 2) != ET_EXEC ||
+	    rd(img + 18, 2) != EM_RISCV || rd(img + 54, 2) != PHDR_SIZE)
+		return -NX_EINVAL;
+	uint64_t phoff = rd(img + 32, 8);
+	unsigned phnum = (unsigned)rd(img + 56, 2);
+	if (phnum > ELF_MAX_PHDRS || phoff > size || (uint64_t)phnum * PHDR_SIZE > size - phoff)
+		return -NX_EINVAL;
+	*entry = rd(img + 24, 8);
+	if (*entry < KS_USER_BASE || *entry >= KS_USER_TOP)
+		return -NX_EINVAL;
+	for (unsigned i = 0; i < phnum; i++) {
+		struct segment seg;
+		int rc = read_segment(img, size, i, phoff, &seg);
+		if (rc < 0)
+			return rc;
+		if (rc == 1 && (rc = load_segment(s, img, &seg)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int map_stack(struct ks_space *s)
+{
+	for (unsigned i = 1; i <= KS_USER_STACK_PAGES; i++) {
+		void *page;
+		int rc = ks_space_map(s, KS_USER_TOP - i * KS_PAGE_SIZE, KS_PERM_R | KS_PERM_W, &page);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Every live task supervised by `sup_id` may still end and queue a notice: a new one is
+ * admitted only while the supervisor's notice ring has room for all of them. */
+static int notice_room(uint64_t sup_id)
+{
+	const struct ks_task *sup = ks_task_by_id(sup_id);
+	if (sup == NULL)
+		return 1;
+	unsigned reserved = sup->ep.ncount;
+	for (unsigned i = 0; i < KS_MAX_TASKS; i++) {
+		if (ks_tasks[i].used && ks_tasks[i].supervisor_id == sup_id)
+			reserved++;
+	}
+	return reserved < KS_MAX_TASKS;
+}
+
+int ks_name_ok(const char *s, size_t cap)
+{
+	const char *nul = memchr(s, '\0', cap);
+	return nul != NULL && nul != s;
+}
+
+int ks_task_create(const struct ks_task_params *p)
+{
+	if (!ks_name_ok(p->name, KS_NAME_MAX + 1) || p->qos >= NX_QOS_COUNT)
+		return -NX_EINVAL;
+	const struct ks_image *im = ks_image_find(p->image);
+	if (im == NULL)
+		return -NX_ENOENT;
+	uint64_t id = ks_service_id(p->name);
+	if (ks_task_by_id(id) != NULL)
+		return -NX_EINVAL;
+	struct ks_task *t = NULL;
+	for (unsigned i = 0; i < KS_MAX_TASKS && t == NULL; i++) {
+		if (!ks_tasks[i].used)
+			t = &ks_tasks[i];
+	}
+	if (t == NULL || !notice_room(p->supervisor_id))
+		return -NX_EFULL;
+
+	memset(t, 0, sizeof *t);
+	uint64_t entry = 0;
+	int rc = ks_space_create(&t->space, p->page_quota ? p->page_quota : KS_TASK_PAGE_QUOTA);
+	if (rc == 0)
+		rc = load_elf(&t->space, im, &entry);
+	if (rc == 0)
+		rc = map_stack(&t->space);
+	if (rc != 0) {
+		ks_space_destroy(&t->space);
+		return rc;
+	}
+	t->used = 1;
+	t->hart = -1;
+	memcpy(t->name, p->name, strlen(p->name) + 1);
+	t->service_id = id;
+	t->supervisor_id = p->supervisor_id;
+	t->rights = p->rights;
+	t->slack_ms[NX_QOS_SYS] = 0;
+	t->slack_ms[NX_QOS_FG] = p->slack_fg_ms;
+	t->slack_ms[NX_QOS_BG] = p->slack_bg_ms;
+	t->slack_ms[NX_QOS_IDLE] = p->slack_bg_ms;
+	t->deadline = UINT64_MAX;
+	t->tf.sepc = entry;
+	t->tf.regs[KS_TF_SP] = KS_USER_TOP;
+	t->tf.regs[KS_TF_A0] = ks_task_slot(t);
+	ks_ipc_init(&t->ep);
+	rc = ks_sched_admit(t, p->qos);
+	if (rc != 0) {
+		ks_space_destroy(&t->space);
+		t->used = 0;
+		return rc;
+	}
+	ks_count(&ks_stats.tasks_spawned);
+	return (int)ks_task_slot(t);
+}
+
+void ks_task_end(struct ks_task *t, unsigned reason, unsigned cause, uint64_t tval, uint64_t epc,
+		 int exit_code)
+{
+	struct ks_hart *here = ks_this_hart();
+	if (t->hart >= 0 && (unsigned long)t->hart != here->hartid) {
+		/* Running elsewhere: that hart ends it when the IPI makes it trap. */
+		t->dying = 1;
+		t->kill_reason = (uint8_t)reason;
+		t->kill_cause = (uint8_t)cause;
+		ks_count(&ks_stats.ipis);
+		(void)ks_sbi_send_ipi(1UL << t->hart, 0);
+		return;
+	}
+	if (t->hart >= 0) {
+		/* Its page table is live on this hart: leave it before freeing it. */
+		ks_vm_switch(NULL);
+		here->cur = -1;
+	}
+	struct nx_exit_notice n = {
+		.service_id = t->service_id,
+		.time_ms = ks_now() / KS_TICKS_PER_MS,
+		.cpu_us = t->cpu_ticks / (KS_TICKS_PER_MS / 1000),
+		.tval = tval,
+		.epc = epc,
+		.task = ks_task_slot(t),
+		.reason = (uint8_t)reason,
+		.cause = (uint8_t)cause,
+		.exit_code = (int16_t)exit_code,
+	};
+	ks_sched_remove(t);
+	ks_space_destroy(&t->space);
+	t->used = 0;
+	t->hart = -1;
+	ks_count(&ks_stats.tasks_ended);
+	struct ks_task *sup = ks_task_by_id(t->supervisor_id);
+	if (sup != NULL)
+		ks_ipc_notify_exit(sup, &n);
+}

@@ -1,0 +1,124 @@
+/*
+ * Tasks and harts: the kernel's two tables.
+ *
+ * The kernel keeps no per-task kernel stack. A task is its saved user registers plus the
+ * bookkeeping below; a syscall that has to wait leaves sepc on its ecall and blocks, and
+ * when the task is woken it executes the ecall again. Waiting syscalls therefore take
+ * absolute deadlines, so running them twice gives the same answer.
+ */
+#ifndef KS_TASK_H
+#define KS_TASK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "ipc.h"
+#include "nx/abi.h"
+#include "vm.h"
+
+/** User registers x1..x31 and the pc to resume at. Layout fixed by trap.S. */
+struct ks_trapframe {
+	uint64_t regs[31];
+	uint64_t sepc;
+};
+#define KS_TF_A0 9 /* index of a0 (x10) in regs */
+#define KS_TF_SP 1 /* index of sp (x2) in regs */
+
+/** What a blocked task waits for. */
+enum ks_wait {
+	KS_WAIT_NONE = 0,   /**< runnable or running */
+	KS_WAIT_SLEEP,      /**< its deadline only */
+	KS_WAIT_RECV_REQ,   /**< a message or notice on its request queue, or its deadline */
+	KS_WAIT_RECV_REPLY, /**< a message on its reply queue, or its deadline */
+	KS_WAIT_DEVICE,     /**< a device completion (rng, console input), or its deadline */
+};
+
+/** One task-table slot. */
+struct ks_task {
+	struct ks_trapframe tf;       /**< must stay first: trap.S saves into it */
+	uint8_t used;
+	uint8_t wait;                 /**< enum ks_wait */
+	uint8_t dying;                /**< kill pending while it runs on another hart */
+	uint8_t kill_reason;          /**< reason/cause to record when it ends */
+	uint8_t kill_cause;
+	int8_t hart;                  /**< hart it runs on, -1 if none */
+	char name[KS_NAME_MAX + 1];
+	uint64_t service_id;          /**< FNV-1a-64 of name: the kernel-stamped identity */
+	uint64_t supervisor_id;       /**< receives the exit notice */
+	uint32_t rights;              /**< enum nx_right bits */
+	uint32_t slack_ms[NX_QOS_COUNT];
+	uint64_t deadline;            /**< ticks; UINT64_MAX = no deadline */
+	uint64_t cpu_ticks;
+	uint64_t run_start;           /**< ticks when it last entered user mode */
+	struct ks_space space;
+	struct ks_endpoint ep;
+};
+
+/** Per-hart state. The first four fields are read by trap.S. */
+struct ks_hart {
+	uint64_t kstack_top;
+	struct ks_trapframe *tf;
+	uint64_t scratch;
+	uint64_t ktp;
+	unsigned long hartid;
+	int cur;                      /**< task slot running here, -1 if idle */
+	int idle;                     /**< waiting in WFI for work */
+	int resched;                  /**< a higher class became runnable: preempt at the next chance */
+	uint64_t slice_end;           /**< ticks */
+	uint64_t armed;               /**< stimecmp value last programmed (0 = must reprogram) */
+};
+
+extern struct ks_task ks_tasks[KS_MAX_TASKS];
+extern struct ks_hart ks_harts[KS_MAX_HARTS];
+extern struct nx_kstats ks_stats;
+
+/** Saturating counter increment for struct nx_kstats fields. */
+static inline void ks_count(uint64_t *counter)
+{
+	if (*counter != UINT64_MAX)
+		(*counter)++;
+}
+
+/** Slot of `t`. */
+static inline unsigned ks_task_slot(const struct ks_task *t)
+{
+	return (unsigned)(t - ks_tasks);
+}
+
+/** Parameters of a new task. */
+struct ks_task_params {
+	const char *image;
+	const char *name;
+	uint64_t supervisor_id;
+	uint32_t rights;
+	unsigned qos;
+	uint32_t page_quota;
+	uint32_t slack_fg_ms;
+	uint32_t slack_bg_ms;
+};
+
+/**
+ * Create a task from a built-in image and make it runnable.
+ * @return its slot (>= 0), or -NX_ENOENT (no such image), -NX_EFULL (task table or QoS class
+ *         full), -NX_EINVAL (bad name or qos, or the name is taken), -NX_ENOMEM (quota or RAM)
+ */
+int ks_task_create(const struct ks_task_params *p);
+
+/**
+ * End task `t` with `reason` and `cause`: free it and send its supervisor the exit notice.
+ * A task running on another hart is marked and ended there (an IPI makes it trap).
+ */
+void ks_task_end(struct ks_task *t, unsigned reason, unsigned cause, uint64_t tval, uint64_t epc,
+		 int exit_code);
+
+/** The live task whose identity is `service_id`, or NULL. */
+struct ks_task *ks_task_by_id(uint64_t service_id);
+
+/** 1 if `s` holds a NUL-terminated, non-empty string within its first `cap` bytes. */
+int ks_name_ok(const char *s, size_t cap);
+
+/** FNV-1a-64 of a name: the identity the kernel stamps on messages. */
+uint64_t ks_service_id(const char *name);
+
+#endif

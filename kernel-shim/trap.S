@@ -1,0 +1,111 @@
+/*
+ * Trap entry and return.
+ *
+ * While a hart runs user code, sscratch holds its struct ks_hart; while it runs the kernel,
+ * sscratch is 0. The kernel runs with sstatus.SIE clear, so a trap taken with sscratch == 0
+ * is a kernel fault, never an interrupt.
+ *
+ * struct ks_hart layout used here: 0 kernel stack top, 8 trap frame of the current task,
+ * 16 scratch word, 24 kernel tp. struct ks_trapframe: x1..x31 at 8*(n-1), sepc at 248.
+ */
+
+.section .text
+.balign 4
+.globl ks_trap_vector
+ks_trap_vector:
+	csrrw	sp, sscratch, sp
+	beqz	sp, from_kernel
+	sd	t0, 16(sp)
+	ld	t0, 8(sp)
+	sd	ra, 0(t0)
+	sd	gp, 16(t0)
+	sd	tp, 24(t0)
+	sd	t1, 40(t0)
+	sd	t2, 48(t0)
+	sd	s0, 56(t0)
+	sd	s1, 64(t0)
+	sd	a0, 72(t0)
+	sd	a1, 80(t0)
+	sd	a2, 88(t0)
+	sd	a3, 96(t0)
+	sd	a4, 104(t0)
+	sd	a5, 112(t0)
+	sd	a6, 120(t0)
+	sd	a7, 128(t0)
+	sd	s2, 136(t0)
+	sd	s3, 144(t0)
+	sd	s4, 152(t0)
+	sd	s5, 160(t0)
+	sd	s6, 168(t0)
+	sd	s7, 176(t0)
+	sd	s8, 184(t0)
+	sd	s9, 192(t0)
+	sd	s10, 200(t0)
+	sd	s11, 208(t0)
+	sd	t3, 216(t0)
+	sd	t4, 224(t0)
+	sd	t5, 232(t0)
+	sd	t6, 240(t0)
+	ld	t1, 16(sp)
+	sd	t1, 32(t0)		/* user t0 */
+	csrr	t1, sscratch
+	sd	t1, 8(t0)		/* user sp */
+	csrr	t1, sepc
+	sd	t1, 248(t0)
+	csrw	sscratch, zero
+	mv	a0, sp			/* struct ks_hart * */
+	ld	tp, 24(sp)
+	ld	sp, 0(sp)
+	call	ks_trap_user		/* does not return */
+1:	j	1b
+
+from_kernel:
+	csrrw	sp, sscratch, sp	/* back to the kernel sp; sscratch is 0 again */
+	addi	sp, sp, -16
+	sd	ra, 0(sp)
+	call	ks_trap_kernel		/* panics */
+2:	j	2b
+
+/* void ks_user_return(struct ks_hart *h, struct ks_trapframe *tf): enter user mode. */
+.globl ks_user_return
+ks_user_return:
+	sd	a1, 8(a0)
+	csrw	sscratch, a0
+	ld	t0, 248(a1)
+	csrw	sepc, t0
+	li	t0, 0x100		/* SPP: return to U-mode */
+	csrc	sstatus, t0
+	li	t0, 0x20		/* SPIE */
+	csrs	sstatus, t0
+	ld	ra, 0(a1)
+	ld	sp, 8(a1)
+	ld	gp, 16(a1)
+	ld	tp, 24(a1)
+	ld	t0, 32(a1)
+	ld	t1, 40(a1)
+	ld	t2, 48(a1)
+	ld	s0, 56(a1)
+	ld	s1, 64(a1)
+	ld	a0, 72(a1)
+	ld	a2, 88(a1)
+	ld	a3, 96(a1)
+	ld	a4, 104(a1)
+	ld	a5, 112(a1)
+	ld	a6, 120(a1)
+	ld	a7, 128(a1)
+	ld	s2, 136(a1)
+	ld	s3, 144(a1)
+	ld	s4, 152(a1)
+	ld	s5, 160(a1)
+	ld	s6, 168(a1)
+	ld	s7, 176(a1)
+	ld	s8, 184(a1)
+	ld	s9, 192(a1)
+	ld	s10, 200(a1)
+	ld	s11, 208(a1)
+	ld	t3, 216(a1)
+	ld	t4, 224(a1)
+	ld	t5, 232(a1)
+	ld	t6, 240(a1)
+	ld	a1, 80(a1)
+	sret

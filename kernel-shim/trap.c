@@ -1,0 +1,98 @@
+/*
+ * Trap dispatch. From user mode: syscalls, interrupts and faults. A user fault ends the
+ * task (kill reason crash, with the cause) and the hart goes on; a trap taken in the kernel
+ * is a kernel bug: it prints a panic line and powers off with failure status.
+ */
+#include "console.h"
+#include "riscv.h"
+#include "sched.h"
+#include "syscall.h"
+#include "task.h"
+
+void ks_dev_irq(struct ks_hart *h);
+
+static const char *const exc_names[] = {
+	[EXC_INSN_MISALIGNED] = "instruction address misaligned",
+	[EXC_INSN_ACCESS] = "instruction access fault",
+	[EXC_ILLEGAL_INSN] = "illegal instruction",
+	[EXC_BREAKPOINT] = "breakpoint",
+	[EXC_LOAD_MISALIGNED] = "load address misaligned",
+	[EXC_LOAD_ACCESS] = "load access fault",
+	[EXC_STORE_MISALIGNED] = "store address misaligned",
+	[EXC_STORE_ACCESS] = "store access fault",
+	[EXC_ECALL_U] = "ecall from U-mode",
+	[EXC_INSN_PAGE_FAULT] = "instruction page fault",
+	[EXC_LOAD_PAGE_FAULT] = "load page fault",
+	[EXC_STORE_PAGE_FAULT] = "store page fault",
+};
+
+static const char *exc_name(unsigned long code)
+{
+	if (code < sizeof exc_names / sizeof exc_names[0] && exc_names[code] != NULL)
+		return exc_names[code];
+	return "unknown exception";
+}
+
+static unsigned cause_of(unsigned long code)
+{
+	switch (code) {
+	case EXC_ILLEGAL_INSN:
+		return NX_CAUSE_ILLEGAL_INSN;
+	case EXC_BREAKPOINT:
+		return NX_CAUSE_BREAKPOINT;
+	case EXC_INSN_MISALIGNED:
+	case EXC_LOAD_MISALIGNED:
+	case EXC_STORE_MISALIGNED:
+		return NX_CAUSE_MISALIGNED;
+	case EXC_INSN_PAGE_FAULT:
+	case EXC_LOAD_PAGE_FAULT:
+	case EXC_STORE_PAGE_FAULT:
+		return NX_CAUSE_PAGE_FAULT;
+	default:
+		return NX_CAUSE_ACCESS_FAULT;
+	}
+}
+
+static void user_fault(struct ks_task *t, unsigned long code, unsigned long stval)
+{
+	uint64_t epc = t->tf.sepc;
+	ks_printf("kernel: task %s ended: %s at pc=0x%lx tval=0x%lx\n", t->name, exc_name(code),
+		  (unsigned long)epc, stval);
+	ks_count(&ks_stats.faults);
+	ks_task_end(t, NX_REASON_CRASH, cause_of(code), stval, epc, 0);
+}
+
+_Noreturn void ks_trap_user(struct ks_hart *h);
+_Noreturn void ks_trap_user(struct ks_hart *h)
+{
+	unsigned long scause = KS_CSR_READ(scause);
+	unsigned long stval = KS_CSR_READ(stval);
+	ks_bkl_acquire();
+	uint64_t now = ks_now();
+	ks_sched_account(h, now);
+	struct ks_task *t = &ks_tasks[h->cur];
+	unsigned long code = scause & ~SCAUSE_INTR;
+
+	if (scause & SCAUSE_INTR) {
+		if (code == IRQ_S_TIMER)
+			ks_sched_timer_irq(h, now);
+		else if (code == IRQ_S_SOFT)
+			KS_CSR_CLEAR(sip, SIP_SSIP);
+		else if (code == IRQ_S_EXT)
+			ks_dev_irq(h);
+	} else if (code == EXC_ECALL_U) {
+		ks_syscall(h, t);
+	} else {
+		user_fault(t, code, stval);
+	}
+	if (h->cur >= 0 && t->dying)
+		ks_task_end(t, t->kill_reason, t->kill_cause, 0, 0, 0);
+	ks_sched_resume(h);
+}
+
+_Noreturn void ks_trap_kernel(void);
+_Noreturn void ks_trap_kernel(void)
+{
+	ks_panic("unexpected trap in kernel: scause=0x%lx sepc=0x%lx stval=0x%lx\n", KS_CSR_READ(scause),
+		 KS_CSR_READ(sepc), KS_CSR_READ(stval));
+}

@@ -1,0 +1,199 @@
+#include "vm.h"
+
+#include <string.h>
+
+#include "config.h"
+#include "console.h"
+#include "kalloc.h"
+#include "nx/abi.h"
+
+#define PTE_V (1UL << 0)
+#define PTE_R (1UL << 1)
+#define PTE_W (1UL << 2)
+#define PTE_X (1UL << 3)
+#define PTE_U (1UL << 4)
+#define PTE_G (1UL << 5)
+#define PTE_A (1UL << 6)
+#define PTE_D (1UL << 7)
+#define PTE_LEAF (PTE_R | PTE_W | PTE_X)
+
+#define SATP_SV39 (8UL << 60)
+#define VPN(va, level) (((va) >> (12 + 9 * (level))) & 0x1FF)
+#define PTE_PA(pte) (((pte) >> 10) << 12)
+#define PA_PTE(pa) (((uintptr_t)(pa) >> 12) << 10)
+
+/* Kernel root table: gigapage 0 (MMIO) and gigapage 2 (RAM), supervisor only. */
+static uint64_t kernel_root[512] __attribute__((aligned(4096)));
+
+void ks_vm_init(void)
+{
+	kernel_root[0] = PA_PTE(0UL) | PTE_V | PTE_R | PTE_W | PTE_G | PTE_A | PTE_D;
+	kernel_root[2] = PA_PTE(KS_RAM_BASE) | PTE_V | PTE_R | PTE_W | PTE_X | PTE_G | PTE_A | PTE_D;
+	ks_vm_enable_hart();
+}
+
+static void load_satp(const uint64_t *root)
+{
+	__asm__ volatile("sfence.vma zero, zero\n\t"
+			 "csrw satp, %0\n\t"
+			 "sfence.vma zero, zero" ::"r"(SATP_SV39 | ((uintptr_t)root >> 12))
+			 : "memory");
+}
+
+void ks_vm_enable_hart(void)
+{
+	load_satp(kernel_root);
+}
+
+void ks_vm_switch(const struct ks_space *s)
+{
+	load_satp(s != NULL ? s->root : kernel_root);
+}
+
+int ks_space_create(struct ks_space *s, uint32_t quota)
+{
+	if (quota < 3)
+		return -NX_ENOMEM;
+	uint64_t *root = ks_page_alloc();
+	if (root == NULL)
+		return -NX_ENOMEM;
+	root[0] = kernel_root[0];
+	root[2] = kernel_root[2];
+	s->root = root;
+	s->pages = 1;
+	s->quota = quota;
+	s->brk = KS_USER_BASE;
+	return 0;
+}
+
+/* Free the user part of the table at `level` (2 = root) and everything under it. */
+static void free_level(uint64_t *table, int level, unsigned from, unsigned to)
+{
+	for (unsigned i = from; i < to; i++) {
+		uint64_t pte = table[i];
+		if (!(pte & PTE_V))
+			continue;
+		if (level > 0 && !(pte & PTE_LEAF))
+			free_level((uint64_t *)PTE_PA(pte), level - 1, 0, 512);
+		ks_page_free((void *)PTE_PA(pte));
+	}
+}
+
+void ks_space_destroy(struct ks_space *s)
+{
+	if (s->root == NULL)
+		return;
+	free_level(s->root, 2, VPN(KS_USER_BASE, 2), VPN(KS_USER_TOP - 1, 2) + 1);
+	ks_page_free(s->root);
+	s->root = NULL;
+	s->pages = 0;
+}
+
+/* The leaf PTE slot for `va`, allocating intermediate tables if `alloc` (counted in quota). */
+static uint64_t *walk(struct ks_space *s, uintptr_t va, int alloc)
+{
+	uint64_t *table = s->root;
+	for (int level = 2; level > 0; level--) {
+		uint64_t *pte = &table[VPN(va, level)];
+		if (*pte & PTE_V) {
+			if (*pte & PTE_LEAF)
+				return NULL;
+			table = (uint64_t *)PTE_PA(*pte);
+			continue;
+		}
+		if (!alloc || s->pages >= s->quota)
+			return NULL;
+		uint64_t *next = ks_page_alloc();
+		if (next == NULL)
+			return NULL;
+		s->pages++;
+		*pte = PA_PTE(next) | PTE_V;
+		table = next;
+	}
+	return &table[VPN(va, 0)];
+}
+
+int ks_space_map(struct ks_space *s, uintptr_t va, unsigned perm, void **page)
+{
+	if (va % KS_PAGE_SIZE != 0 || va < KS_USER_BASE || va >= KS_USER_TOP || (perm & ~PTE_LEAF) != 0)
+		return -NX_EINVAL;
+	uint64_t *pte = walk(s, va, 1);
+	if (pte == NULL)
+		return -NX_ENOMEM;
+	if (*pte & PTE_V)
+		return -NX_EINVAL;
+	if (s->pages >= s->quota)
+		return -NX_ENOMEM;
+	void *p = ks_page_alloc();
+	if (p == NULL)
+		return -NX_ENOMEM;
+	s->pages++;
+	*pte = PA_PTE(p) | perm | PTE_V | PTE_U | PTE_A | PTE_D;
+	*page = p;
+	return 0;
+}
+
+/* Kernel address of user byte `va` if its page is user-mapped with `need`, else NULL. */
+static uint8_t *user_byte(const struct ks_space *s, uintptr_t va, uint64_t need)
+{
+	if (va < KS_USER_BASE || va >= KS_USER_TOP)
+		return NULL;
+	const uint64_t *table = s->root;
+	for (int level = 2; level > 0; level--) {
+		uint64_t pte = table[VPN(va, level)];
+		if (!(pte & PTE_V) || (pte & PTE_LEAF))
+			return NULL;
+		table = (const uint64_t *)PTE_PA(pte);
+	}
+	uint64_t pte = table[VPN(va, 0)];
+	if ((pte & (PTE_V | PTE_U | need)) != (PTE_V | PTE_U | need))
+		return NULL;
+	return (uint8_t *)(PTE_PA(pte) + (va % KS_PAGE_SIZE));
+}
+
+/* Check a whole user range before touching it, so a failed copyout writes nothing. */
+static int range_ok(const struct ks_space *s, uintptr_t va, size_t len, uint64_t need)
+{
+	if (len == 0)
+		return 1;
+	if (va + len < va || va + len > KS_USER_TOP)
+		return 0;
+	for (uintptr_t p = va & ~(KS_PAGE_SIZE - 1); p < va + len; p += KS_PAGE_SIZE) {
+		if (user_byte(s, p, need) == NULL)
+			return 0;
+	}
+	return 1;
+}
+
+static void copy_pages(const struct ks_space *s, uintptr_t va, uint8_t *kbuf, size_t len, int to_user)
+{
+	while (len > 0) {
+		size_t chunk = KS_PAGE_SIZE - (va % KS_PAGE_SIZE);
+		if (chunk > len)
+			chunk = len;
+		uint8_t *u = user_byte(s, va, 0);
+		if (to_user)
+			memcpy(u, kbuf, chunk);
+		else
+			memcpy(kbuf, u, chunk);
+		va += chunk;
+		kbuf += chunk;
+		len -= chunk;
+	}
+}
+
+int ks_copyin(const struct ks_space *s, void *dst, uintptr_t usrc, size_t len)
+{
+	if (!range_ok(s, usrc, len, PTE_R))
+		return -NX_EFAULT;
+	copy_pages(s, usrc, dst, len, 0);
+	return 0;
+}
+
+int ks_copyout(const struct ks_space *s, uintptr_t udst, const void *src, size_t len)
+{
+	if (!range_ok(s, udst, len, PTE_W))
+		return -NX_EFAULT;
+	copy_pages(s, udst, (uint8_t *)src, len, 1);
+	return 0;
+}

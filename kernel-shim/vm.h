@@ -1,0 +1,73 @@
+/*
+ * Sv39 address spaces. Every space maps the kernel the same way (two supervisor-only
+ * gigapages: MMIO at 0 and RAM at 0x80000000, identity-mapped, so a physical address is
+ * also a kernel pointer); user pages live in [KS_USER_BASE, KS_USER_TOP).
+ *
+ * The kernel never dereferences a user pointer: ks_copyin/ks_copyout walk the task's page
+ * table, check the U bit and the permission the access needs, and copy page by page.
+ */
+#ifndef KS_VM_H
+#define KS_VM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/** Permissions of a user page. */
+enum ks_perm {
+	KS_PERM_R = 1u << 1,
+	KS_PERM_W = 1u << 2,
+	KS_PERM_X = 1u << 3,
+};
+
+/** A task's address space. */
+struct ks_space {
+	uint64_t *root;     /**< Sv39 root table (a physical page) */
+	uint32_t pages;     /**< pages in use: user pages and page tables */
+	uint32_t quota;     /**< limit on `pages` */
+	uintptr_t brk;      /**< end of the heap (grows up from the image's end) */
+};
+
+/** Build the kernel's own table and turn paging on for this hart. Boot hart first. */
+void ks_vm_init(void);
+/** Turn paging on for a secondary hart (kernel table). */
+void ks_vm_enable_hart(void);
+/** Switch this hart to `s` (NULL: the kernel table). */
+void ks_vm_switch(const struct ks_space *s);
+
+/**
+ * An empty space allowed `quota` pages.
+ * @retval 0 done
+ * @retval -NX_ENOMEM no page for the root table, or quota < 3
+ */
+__attribute__((warn_unused_result)) int ks_space_create(struct ks_space *s, uint32_t quota);
+
+/** Free every page of `s`. */
+void ks_space_destroy(struct ks_space *s);
+
+/**
+ * Map a fresh zeroed page at user address `va` (page-aligned) with `perm`; `*page` gets its
+ * kernel address.
+ * @retval 0 done
+ * @retval -NX_EINVAL va outside the user range, unaligned, or already mapped
+ * @retval -NX_ENOMEM quota exhausted or no free page; nothing was mapped
+ */
+__attribute__((warn_unused_result)) int ks_space_map(struct ks_space *s, uintptr_t va, unsigned perm,
+						     void **page);
+
+/**
+ * Copy `len` bytes from user address `usrc` into kernel memory.
+ * @retval 0 done
+ * @retval -NX_EFAULT some byte is not mapped readable for the user; `dst` may be partly written
+ */
+__attribute__((warn_unused_result)) int ks_copyin(const struct ks_space *s, void *dst, uintptr_t usrc,
+						  size_t len);
+
+/**
+ * Copy `len` bytes from kernel memory to user address `udst`.
+ * @retval 0 done
+ * @retval -NX_EFAULT some byte is not mapped writable for the user; nothing was written
+ */
+__attribute__((warn_unused_result)) int ks_copyout(const struct ks_space *s, uintptr_t udst, const void *src,
+						   size_t len);
+
+#endif
