@@ -239,48 +239,58 @@ static void route_with_zero_budget_ends_at_the_first_wrong_nonce(void **state)
 	expect_eq("wrong_nonces", 1, out.wrong_nonces);
 }
 
+/*
+ * `forged` frames with the right nonce and a src field claiming to be the service, but
+ * stamped by the kernel as another sender, then the reply.
+ */
+static void script_forged_then_reply(unsigned forged)
+{
+	const struct ipc_msg m = {
+		.src = service_id(), .type = IPC_TYPE_REPLY, .nonce = 1, .status = IPC_STATUS_OK,
+	};
+	for (unsigned i = 0; i < forged; i++)
+		fake_msg(&fake, T0 + i, OTHER_ID, &m);
+	fake_reply(&fake, T0 + forged, service_id(), 1, IPC_STATUS_OK, 2);
+}
+
 static void route_counts_a_reply_from_another_sender_even_with_a_forged_src(void **state)
 {
 	(void)state;
-	/* Right nonce and a src field claiming to be the service, but stamped by the kernel as
-	 * another sender: not the reply. */
-	const struct ipc_msg forged = {
-		.src = service_id(), .type = IPC_TYPE_REPLY, .nonce = 1, .status = IPC_STATUS_OK,
-	};
-	fake_msg(&fake, T0 + 1, OTHER_ID, &forged);
-	fake_reply(&fake, T0 + 2, service_id(), 1, IPC_STATUS_OK, 2);
-	const struct ipc_route_opts o = budget_of(1);
-	struct ipc_outcome out = call(&o);
+	const struct ipc_route_opts one = budget_of(1);
+	script_forged_then_reply(1);
+	struct ipc_outcome out = call(&one);
 	expect_outcome(IPC_OUTCOME_SUCCESS, out);
 	expect_eq("wrong_nonces", 1, out.wrong_nonces);
 	expect_eq("reply_len", 2, out.reply_len);
 
 	setup(NULL);
-	fake_msg(&fake, T0 + 1, OTHER_ID, &forged);
-	fake_msg(&fake, T0 + 2, OTHER_ID, &forged);
-	fake_reply(&fake, T0 + 3, service_id(), 1, IPC_STATUS_OK, 2);
-	out = call(&o);
+	script_forged_then_reply(2);
+	out = call(&one);
 	expect_outcome(IPC_OUTCOME_NONCE_BUDGET_EXCEEDED, out);
 	expect_eq("wrong_nonces", 2, out.wrong_nonces);
 }
 
-static void route_counts_request_and_notify_frames_from_the_service(void **state)
+/* From the service itself, with the right nonce: a REQUEST and a NOTIFY, then the reply. */
+static void script_request_notify_then_reply(void)
 {
-	(void)state;
 	const struct ipc_msg request = { .type = IPC_TYPE_REQUEST, .nonce = 1, .op = OP };
 	const struct ipc_msg notify = { .type = IPC_TYPE_NOTIFY, .nonce = 1 };
 	fake_msg(&fake, T0 + 1, service_id(), &request);
 	fake_msg(&fake, T0 + 2, service_id(), &notify);
 	fake_reply(&fake, T0 + 3, service_id(), 1, IPC_STATUS_OK, 0);
+}
+
+static void route_counts_request_and_notify_frames_from_the_service(void **state)
+{
+	(void)state;
 	const struct ipc_route_opts two = budget_of(2);
+	script_request_notify_then_reply();
 	struct ipc_outcome out = call(&two);
 	expect_outcome(IPC_OUTCOME_SUCCESS, out);
 	expect_eq("wrong_nonces", 2, out.wrong_nonces);
 
 	setup(NULL);
-	fake_msg(&fake, T0 + 1, service_id(), &request);
-	fake_msg(&fake, T0 + 2, service_id(), &notify);
-	fake_reply(&fake, T0 + 3, service_id(), 1, IPC_STATUS_OK, 0);
+	script_request_notify_then_reply();
 	const struct ipc_route_opts one = budget_of(1);
 	out = call(&one);
 	expect_outcome(IPC_OUTCOME_NONCE_BUDGET_EXCEEDED, out);

@@ -156,6 +156,19 @@ static void decode_rejects_frames_above_frame_max(void **state)
 	expect_err("len 0x80000008", -IPC_ELEN, ipc_msg_decode(buf, len, &m));
 }
 
+/* Each of `n` values written as a u16 at `off` of a copy of the frame makes decode fail with `err`. */
+static void expect_u16_field_rejected(const char *what, const uint8_t *frame, size_t len, size_t off,
+				      const uint16_t *values, size_t n, int err)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint8_t f[IPC_FRAME_MAX];
+		memcpy(f, frame, len);
+		expect_err("patch", 0, ipc_put_u16(f, len, off, values[i]));
+		struct ipc_msg m;
+		expect_err(what, err, ipc_msg_decode(f, len, &m));
+	}
+}
+
 static void decode_rejects_unknown_types_and_reserved_flags(void **state)
 {
 	(void)state;
@@ -163,21 +176,10 @@ static void decode_rejects_unknown_types_and_reserved_flags(void **state)
 	static const uint16_t bad_flags[] = { 1, 0x0100, 0x8000 };
 	uint8_t buf[IPC_FRAME_MAX];
 	size_t len = sample_reply(buf, sizeof(buf), 4);
-	struct ipc_msg m;
-	for (size_t i = 0; i < sizeof(bad_types) / sizeof(bad_types[0]); i++) {
-		uint8_t f[IPC_FRAME_MAX];
-		memcpy(f, buf, len);
-		f[16] = (uint8_t)bad_types[i];
-		f[17] = (uint8_t)(bad_types[i] >> 8);
-		expect_err("unknown type", -IPC_ETYPE, ipc_msg_decode(f, len, &m));
-	}
-	for (size_t i = 0; i < sizeof(bad_flags) / sizeof(bad_flags[0]); i++) {
-		uint8_t f[IPC_FRAME_MAX];
-		memcpy(f, buf, len);
-		f[18] = (uint8_t)bad_flags[i];
-		f[19] = (uint8_t)(bad_flags[i] >> 8);
-		expect_err("flags set", -IPC_EFLAGS, ipc_msg_decode(f, len, &m));
-	}
+	expect_u16_field_rejected("unknown type", buf, len, 16, bad_types,
+				  sizeof(bad_types) / sizeof(bad_types[0]), -IPC_ETYPE);
+	expect_u16_field_rejected("flags set", buf, len, 18, bad_flags,
+				  sizeof(bad_flags) / sizeof(bad_flags[0]), -IPC_EFLAGS);
 }
 
 static void decode_rejects_body_shorter_than_nonce_op_status(void **state)
@@ -198,12 +200,9 @@ static void decode_rejects_body_shorter_than_nonce_op_status(void **state)
 static size_t patched(uint8_t *buf, uint16_t type, uint32_t nonce, uint16_t status)
 {
 	size_t len = sample_reply(buf, IPC_FRAME_MAX, 2);
-	buf[16] = (uint8_t)type;
-	buf[17] = (uint8_t)(type >> 8);
-	for (unsigned i = 0; i < 4; i++)
-		buf[24 + i] = (uint8_t)(nonce >> (8 * i));
-	buf[30] = (uint8_t)status;
-	buf[31] = (uint8_t)(status >> 8);
+	expect_err("patch type", 0, ipc_put_u16(buf, len, 16, type));
+	expect_err("patch nonce", 0, ipc_put_u32(buf, len, 24, nonce));
+	expect_err("patch status", 0, ipc_put_u16(buf, len, 30, status));
 	return len;
 }
 
@@ -250,30 +249,31 @@ static void encode_rejects_messages_that_would_be_malformed(void **state)
 {
 	(void)state;
 	uint8_t data[IPC_DATA_MAX + 1] = { 0 };
-	uint8_t buf[IPC_FRAME_MAX + 64];
-	size_t len = 0;
-	struct ipc_msg m = { .type = IPC_TYPE_REQUEST, .nonce = 1, .data = data };
-
-	m.data_len = IPC_DATA_MAX + 1;
-	expect_err("data above IPC_DATA_MAX", -IPC_ETOOBIG, ipc_msg_encode(&m, buf, sizeof(buf), &len));
-	m.data_len = 1;
-	m.data = NULL;
-	expect_err("NULL data with a length", -IPC_EINVAL, ipc_msg_encode(&m, buf, sizeof(buf), &len));
-	m.data = data;
-	m.type = 0;
-	expect_err("type 0", -IPC_ETYPE, ipc_msg_encode(&m, buf, sizeof(buf), &len));
-	m.type = IPC_TYPE_REQUEST;
-	m.nonce = 0;
-	expect_err("request nonce 0", -IPC_ENONCE, ipc_msg_encode(&m, buf, sizeof(buf), &len));
-	m.nonce = 1;
-	m.status = IPC_STATUS_DENIED;
-	expect_err("request with a status", -IPC_ESTATUS, ipc_msg_encode(&m, buf, sizeof(buf), &len));
-	m.type = IPC_TYPE_NOTIFY;
-	m.nonce = 0;
-	expect_err("notify with nonce 0 and a status", 0, ipc_msg_encode(&m, buf, sizeof(buf), &len));
-	m.data = NULL;
-	m.data_len = 0;
-	expect_err("NULL data of length 0", 0, ipc_msg_encode(&m, buf, sizeof(buf), &len));
+	const struct {
+		const char *what;
+		struct ipc_msg m;
+		int err;
+	} cases[] = {
+		{ "data above IPC_DATA_MAX",
+		  { .type = IPC_TYPE_REQUEST, .nonce = 1, .data = data, .data_len = IPC_DATA_MAX + 1 },
+		  -IPC_ETOOBIG },
+		{ "NULL data with a length", { .type = IPC_TYPE_REQUEST, .nonce = 1, .data_len = 1 },
+		  -IPC_EINVAL },
+		{ "type 0", { .type = 0, .nonce = 1 }, -IPC_ETYPE },
+		{ "request nonce 0", { .type = IPC_TYPE_REQUEST }, -IPC_ENONCE },
+		{ "reply nonce 0", { .type = IPC_TYPE_REPLY }, -IPC_ENONCE },
+		{ "request with a status", { .type = IPC_TYPE_REQUEST, .nonce = 1, .status = 5 },
+		  -IPC_ESTATUS },
+		{ "notify with nonce 0 and a status", { .type = IPC_TYPE_NOTIFY, .status = 5 }, 0 },
+		{ "reply with an unnamed status", { .type = IPC_TYPE_REPLY, .nonce = 1, .status = 99 }, 0 },
+		{ "data of IPC_DATA_MAX",
+		  { .type = IPC_TYPE_REQUEST, .nonce = 1, .data = data, .data_len = IPC_DATA_MAX }, 0 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint8_t buf[IPC_FRAME_MAX + 64];
+		size_t len = 0;
+		expect_err(cases[i].what, cases[i].err, ipc_msg_encode(&cases[i].m, buf, sizeof(buf), &len));
+	}
 }
 
 static void encode_never_writes_past_cap(void **state)
