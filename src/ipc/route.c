@@ -1,0 +1,181 @@
+/*
+ * The RFC-0025 route helper: one request, one deadline, a nonce-mismatch budget.
+ *
+ * A call has three phases: check and encode the request (no I/O), send it (retrying only a
+ * full queue, until the deadline), then receive until the reply with its nonce comes. Every
+ * loop ends: the send loop at the deadline, the receive loop at the deadline (the transport
+ * enforces it), at budget + 1 frames not for this call, or at IPC_MAX_DROPPED unparseable ones.
+ */
+#include "ipc/route.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+static const char *const outcome_names[IPC_OUTCOME_COUNT] = {
+	[IPC_OUTCOME_SUCCESS] = "success",
+	[IPC_OUTCOME_TIMEOUT] = "timeout",
+	[IPC_OUTCOME_NONCE_BUDGET_EXCEEDED] = "nonce_budget_exceeded",
+	[IPC_OUTCOME_REJECTED] = "rejected",
+	[IPC_OUTCOME_IPC_ERROR] = "ipc_error",
+};
+
+const char *ipc_outcome_name(enum ipc_outcome_kind kind)
+{
+	if ((unsigned)kind >= IPC_OUTCOME_COUNT)
+		return "unknown outcome";
+	return outcome_names[kind];
+}
+
+void ipc_client_init(struct ipc_client *c, struct ipc_transport t, uint64_t self_id)
+{
+	c->transport = t;
+	c->self_id = self_id;
+	c->next_nonce = 1;
+}
+
+static struct ipc_outcome rejected(uint16_t status)
+{
+	return (struct ipc_outcome){ .kind = IPC_OUTCOME_REJECTED, .status = status };
+}
+
+/* A name is 1..IPC_SERVICE_NAME_MAX bytes without NUL: C-string users see the same name. */
+static bool name_ok(const char *name, size_t len)
+{
+	if (name == NULL || len == 0 || len > IPC_SERVICE_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (name[i] == '\0')
+			return false;
+	}
+	return true;
+}
+
+/* The options in force: defaults for NULL, out-of-range values clamped. */
+static struct ipc_route_opts effective_opts(const struct ipc_route_opts *opts)
+{
+	struct ipc_route_opts o = opts != NULL ? *opts : IPC_ROUTE_OPTS_DEFAULT;
+	if (o.budget.tolerated > IPC_NONCE_BUDGET_MAX)
+		o.budget.tolerated = IPC_NONCE_BUDGET_MAX;
+	if (o.clock_every_spins == 0)
+		o.clock_every_spins = 1;
+	else if (o.clock_every_spins > IPC_CLOCK_EVERY_SPINS_MAX)
+		o.clock_every_spins = IPC_CLOCK_EVERY_SPINS_MAX;
+	return o;
+}
+
+static uint64_t deadline_after(uint64_t now, uint64_t timeout_ms)
+{
+	return timeout_ms > UINT64_MAX - now ? UINT64_MAX : now + timeout_ms;
+}
+
+/*
+ * Send until the frame is accepted. Only a full queue is retried: yield after each, and
+ * read the clock after every `every`-th (the clock may be a costly call). Kind SUCCESS here
+ * means "accepted"; the caller goes on to wait for the reply.
+ */
+static struct ipc_outcome send_request(const struct ipc_transport *t, uint64_t dst,
+				       const uint8_t *frame, size_t len, uint64_t deadline,
+				       uint32_t every)
+{
+	uint32_t spins = 0;
+	for (;;) {
+		int rc = t->ops->send(t->ctx, dst, frame, len);
+		if (rc == 0)
+			return (struct ipc_outcome){ .kind = IPC_OUTCOME_SUCCESS };
+		if (rc != IPC_T_WOULD_BLOCK)
+			return (struct ipc_outcome){ .kind = IPC_OUTCOME_IPC_ERROR, .transport_err = rc };
+		if (t->ops->yield != NULL)
+			t->ops->yield(t->ctx);
+		if (++spins == every) {
+			spins = 0;
+			if (t->ops->now_ms(t->ctx) >= deadline)
+				return (struct ipc_outcome){ .kind = IPC_OUTCOME_TIMEOUT };
+		}
+	}
+}
+
+/*
+ * Receive into `buf` (IPC_FRAME_MAX bytes) until the reply to `nonce` from `dst` comes.
+ * Each turn returns, or adds one to `dropped` or `wrong_nonces`, both bounded.
+ */
+static struct ipc_outcome await_reply(const struct ipc_transport *t, uint64_t dst, uint32_t nonce,
+				      uint64_t deadline, uint32_t budget, uint8_t *buf,
+				      uint8_t *reply_data, size_t reply_cap)
+{
+	struct ipc_outcome out = { .kind = IPC_OUTCOME_TIMEOUT };
+	while (out.dropped < IPC_MAX_DROPPED) {
+		size_t len = 0;
+		uint64_t sender = 0;
+		int rc = t->ops->recv_reply(t->ctx, buf, IPC_FRAME_MAX, deadline, &len, &sender);
+		if (rc == IPC_T_TIMEOUT)
+			return out;
+		if (rc != 0) {
+			out.kind = IPC_OUTCOME_IPC_ERROR;
+			out.transport_err = rc;
+			return out;
+		}
+		struct ipc_msg m;
+		/* A length above the buffer breaks the transport's contract: never read it. */
+		if (len > IPC_FRAME_MAX || ipc_msg_decode(buf, len, &m) != 0) {
+			out.dropped++;
+			continue;
+		}
+		/* Identity is the kernel's stamp, never the frame's src. */
+		if (sender != dst || m.type != IPC_TYPE_REPLY || m.nonce != nonce) {
+			if (++out.wrong_nonces > budget) {
+				out.kind = IPC_OUTCOME_NONCE_BUDGET_EXCEEDED;
+				return out;
+			}
+			continue;
+		}
+		out.kind = IPC_OUTCOME_REJECTED;
+		out.status = m.status;
+		if (m.status != IPC_STATUS_OK)
+			return out;
+		if (m.data_len > reply_cap) {
+			out.status = IPC_STATUS_MALFORMED;
+			return out;
+		}
+		if (m.data_len != 0)
+			memcpy(reply_data, m.data, m.data_len);
+		out.kind = IPC_OUTCOME_SUCCESS;
+		out.reply_len = m.data_len;
+		return out;
+	}
+	return out;
+}
+
+struct ipc_outcome ipc_route_with_nonce_budgeted(struct ipc_client *c, const char *service,
+						 size_t service_len, uint16_t op, const uint8_t *data,
+						 size_t data_len, uint8_t *reply_data, size_t reply_cap,
+						 const struct ipc_route_opts *opts)
+{
+	if (!name_ok(service, service_len) || (reply_data == NULL && reply_cap != 0))
+		return rejected(IPC_STATUS_MALFORMED);
+
+	const struct ipc_route_opts o = effective_opts(opts);
+	const uint64_t dst = ipc_service_id(service, service_len);
+	const uint32_t nonce = c->next_nonce != 0 ? c->next_nonce : 1;
+	const struct ipc_msg req = {
+		.src = c->self_id,
+		.dst = dst,
+		.type = IPC_TYPE_REQUEST,
+		.nonce = nonce,
+		.op = op,
+		.data = data,
+		.data_len = data_len,
+	};
+	uint8_t frame[IPC_FRAME_MAX];
+	size_t len;
+	/* The encoder checks the data; a refused request uses no nonce. */
+	if (ipc_msg_encode(&req, frame, sizeof(frame), &len) != 0)
+		return rejected(IPC_STATUS_MALFORMED);
+	c->next_nonce = nonce + 1; /* 0xFFFFFFFF wraps to 0, which the next call skips */
+
+	const uint64_t deadline = deadline_after(c->transport.ops->now_ms(c->transport.ctx), o.timeout_ms);
+	struct ipc_outcome out = send_request(&c->transport, dst, frame, len, deadline, o.clock_every_spins);
+	if (out.kind != IPC_OUTCOME_SUCCESS)
+		return out;
+	return await_reply(&c->transport, dst, nonce, deadline, o.budget.tolerated, frame, reply_data,
+			   reply_cap);
+}

@@ -1,0 +1,273 @@
+/*
+ * The RFC-0025 wire format: byte-wise little-endian codec, status names, FNV-1a service ids.
+ * Every decoder checks a length before it reads, and every encoder checks the space before
+ * it writes, so no input can make them touch bytes outside the buffer they were given.
+ */
+#include "ipc/wire.h"
+
+#include <string.h>
+
+/* Header and body field offsets. */
+enum {
+	OFF_SRC = 0,
+	OFF_DST = 8,
+	OFF_TYPE = 16,
+	OFF_FLAGS = 18,
+	OFF_LEN = 20,
+	OFF_NONCE = IPC_HEADER_SIZE,
+	OFF_OP = IPC_HEADER_SIZE + 4,
+	OFF_STATUS = IPC_HEADER_SIZE + 6,
+	OFF_DATA = IPC_HEADER_SIZE + IPC_BODY_SIZE,
+};
+
+#define FNV64_OFFSET_BASIS 0xcbf29ce484222325ULL
+#define FNV64_PRIME 0x100000001b3ULL
+
+static const char *const err_names[IPC_ERR_COUNT] = {
+	[IPC_OK] = "ok",
+	[IPC_ESHORT] = "frame or field truncated",
+	[IPC_ETOOBIG] = "frame or data too large",
+	[IPC_ELEN] = "header length does not match the frame",
+	[IPC_ETYPE] = "wrong or unknown message type",
+	[IPC_EFLAGS] = "reserved flags set",
+	[IPC_EBODY] = "body too short",
+	[IPC_ESTATUS] = "request with a status",
+	[IPC_ENONCE] = "nonce 0 on a request or reply",
+	[IPC_ESPACE] = "output buffer too small",
+	[IPC_EINVAL] = "NULL buffer with a length",
+};
+
+static const char *const status_names[] = {
+	[IPC_STATUS_OK] = "ok",
+	[IPC_STATUS_MALFORMED] = "malformed",
+	[IPC_STATUS_UNKNOWN] = "unknown",
+	[IPC_STATUS_INVALID_TRANSITION] = "invalid transition",
+	[IPC_STATUS_FULL] = "full",
+	[IPC_STATUS_DENIED] = "denied",
+};
+
+const char *ipc_strerror(int err)
+{
+	if (err > 0 || err <= -IPC_ERR_COUNT)
+		return "unknown error";
+	return err_names[-err];
+}
+
+const char *ipc_status_name(uint16_t status)
+{
+	if (status >= sizeof(status_names) / sizeof(status_names[0]))
+		return NULL;
+	return status_names[status];
+}
+
+uint64_t ipc_service_id(const char *name, size_t len)
+{
+	uint64_t h = FNV64_OFFSET_BASIS;
+	for (size_t i = 0; i < len; i++) {
+		h ^= (uint8_t)name[i];
+		h *= FNV64_PRIME;
+	}
+	return h;
+}
+
+/* Unchecked little-endian access of `n` bytes; callers have checked the bounds. */
+static void put_le(uint8_t *p, uint64_t v, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get_le(const uint8_t *p, unsigned n)
+{
+	uint64_t v = 0;
+	for (unsigned i = 0; i < n; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+/* Whether `n` bytes at `off` lie inside `size` bytes, without overflow. */
+static int fits(size_t size, size_t off, unsigned n)
+{
+	return off <= size && size - off >= n;
+}
+
+static int known_type(uint16_t type)
+{
+	return type == IPC_TYPE_REQUEST || type == IPC_TYPE_REPLY || type == IPC_TYPE_NOTIFY;
+}
+
+/* Body rules shared by the encoder and the decoder. */
+static int check_body(uint16_t type, uint32_t nonce, uint16_t status)
+{
+	if (type != IPC_TYPE_NOTIFY && nonce == 0)
+		return -IPC_ENONCE;
+	if (type == IPC_TYPE_REQUEST && status != 0)
+		return -IPC_ESTATUS;
+	return 0;
+}
+
+/* Write a header already known to be valid into at least IPC_HEADER_SIZE bytes. */
+static void put_header(uint8_t *buf, const struct ipc_header *h)
+{
+	put_le(buf + OFF_SRC, h->src, 8);
+	put_le(buf + OFF_DST, h->dst, 8);
+	put_le(buf + OFF_TYPE, h->type, 2);
+	put_le(buf + OFF_FLAGS, h->flags, 2);
+	put_le(buf + OFF_LEN, h->len, 4);
+}
+
+int ipc_header_encode(const struct ipc_header *h, uint8_t *buf, size_t cap)
+{
+	if (cap < IPC_HEADER_SIZE)
+		return -IPC_ESPACE;
+	if (!known_type(h->type))
+		return -IPC_ETYPE;
+	if (h->flags != 0)
+		return -IPC_EFLAGS;
+	if (h->len > IPC_FRAME_MAX - IPC_HEADER_SIZE)
+		return -IPC_ETOOBIG;
+	put_header(buf, h);
+	return 0;
+}
+
+int ipc_header_decode(const uint8_t *buf, size_t len, struct ipc_header *h)
+{
+	if (len < IPC_HEADER_SIZE)
+		return -IPC_ESHORT;
+	if (len > IPC_FRAME_MAX)
+		return -IPC_ETOOBIG;
+	h->src = get_le(buf + OFF_SRC, 8);
+	h->dst = get_le(buf + OFF_DST, 8);
+	h->type = (uint16_t)get_le(buf + OFF_TYPE, 2);
+	h->flags = (uint16_t)get_le(buf + OFF_FLAGS, 2);
+	h->len = (uint32_t)get_le(buf + OFF_LEN, 4);
+	if (!known_type(h->type))
+		return -IPC_ETYPE;
+	if (h->flags != 0)
+		return -IPC_EFLAGS;
+	if (h->len != len - IPC_HEADER_SIZE)
+		return -IPC_ELEN;
+	return 0;
+}
+
+int ipc_msg_encode(const struct ipc_msg *m, uint8_t *buf, size_t cap, size_t *frame_len)
+{
+	if (m->data == NULL && m->data_len != 0)
+		return -IPC_EINVAL;
+	if (m->data_len > IPC_DATA_MAX)
+		return -IPC_ETOOBIG;
+	if (!known_type(m->type))
+		return -IPC_ETYPE;
+	int err = check_body(m->type, m->nonce, m->status);
+	if (err)
+		return err;
+	size_t total = OFF_DATA + m->data_len;
+	if (cap < total)
+		return -IPC_ESPACE;
+	const struct ipc_header h = {
+		.src = m->src,
+		.dst = m->dst,
+		.type = m->type,
+		.len = (uint32_t)(IPC_BODY_SIZE + m->data_len),
+	};
+	put_header(buf, &h);
+	put_le(buf + OFF_NONCE, m->nonce, 4);
+	put_le(buf + OFF_OP, m->op, 2);
+	put_le(buf + OFF_STATUS, m->status, 2);
+	if (m->data_len != 0)
+		memcpy(buf + OFF_DATA, m->data, m->data_len);
+	*frame_len = total;
+	return 0;
+}
+
+int ipc_msg_decode(const uint8_t *buf, size_t len, struct ipc_msg *m)
+{
+	struct ipc_header h;
+	int err = ipc_header_decode(buf, len, &h);
+	if (err)
+		return err;
+	if (h.len < IPC_BODY_SIZE)
+		return -IPC_EBODY;
+	m->src = h.src;
+	m->dst = h.dst;
+	m->type = h.type;
+	m->nonce = (uint32_t)get_le(buf + OFF_NONCE, 4);
+	m->op = (uint16_t)get_le(buf + OFF_OP, 2);
+	m->status = (uint16_t)get_le(buf + OFF_STATUS, 2);
+	m->data = buf + OFF_DATA;
+	m->data_len = len - OFF_DATA;
+	return check_body(m->type, m->nonce, m->status);
+}
+
+int ipc_reply_encode(const struct ipc_msg *req, uint64_t self_id, uint64_t requester_id,
+		     uint16_t status, const uint8_t *data, size_t data_len, uint8_t *buf,
+		     size_t cap, size_t *frame_len)
+{
+	if (req->type != IPC_TYPE_REQUEST)
+		return -IPC_ETYPE;
+	const struct ipc_msg reply = {
+		.src = self_id,
+		.dst = requester_id,
+		.type = IPC_TYPE_REPLY,
+		.nonce = req->nonce,
+		.op = req->op,
+		.status = status,
+		.data = data,
+		.data_len = data_len,
+	};
+	return ipc_msg_encode(&reply, buf, cap, frame_len);
+}
+
+static int put_checked(uint8_t *buf, size_t cap, size_t off, uint64_t v, unsigned n)
+{
+	if (!fits(cap, off, n))
+		return -IPC_ESPACE;
+	put_le(buf + off, v, n);
+	return 0;
+}
+
+static int get_checked(const uint8_t *buf, size_t len, size_t off, uint64_t *v, unsigned n)
+{
+	if (!fits(len, off, n))
+		return -IPC_ESHORT;
+	*v = get_le(buf + off, n);
+	return 0;
+}
+
+int ipc_put_u16(uint8_t *buf, size_t cap, size_t off, uint16_t v)
+{
+	return put_checked(buf, cap, off, v, 2);
+}
+
+int ipc_put_u32(uint8_t *buf, size_t cap, size_t off, uint32_t v)
+{
+	return put_checked(buf, cap, off, v, 4);
+}
+
+int ipc_put_u64(uint8_t *buf, size_t cap, size_t off, uint64_t v)
+{
+	return put_checked(buf, cap, off, v, 8);
+}
+
+int ipc_get_u16(const uint8_t *buf, size_t len, size_t off, uint16_t *v)
+{
+	uint64_t w;
+	int err = get_checked(buf, len, off, &w, 2);
+	if (err == 0)
+		*v = (uint16_t)w;
+	return err;
+}
+
+int ipc_get_u32(const uint8_t *buf, size_t len, size_t off, uint32_t *v)
+{
+	uint64_t w;
+	int err = get_checked(buf, len, off, &w, 4);
+	if (err == 0)
+		*v = (uint32_t)w;
+	return err;
+}
+
+int ipc_get_u64(const uint8_t *buf, size_t len, size_t off, uint64_t *v)
+{
+	return get_checked(buf, len, off, v, 8);
+}
