@@ -54,8 +54,8 @@ void ks_ipc_init(struct ks_endpoint *ep);
  */
 int ks_ipc_send(struct ks_task *from, uint64_t dst_id, unsigned queue, uintptr_t ubuf, size_t len);
 
-/** What ks_ipc_recv() returns when the caller must block (never a syscall result). */
-#define KS_IPC_BLOCK 1
+/** What ks_ipc_recv() returns when the caller must block: outside every length and error. */
+#define KS_IPC_BLOCK (-0x10000)
 
 /**
  * Take the next message of `queue` (exit notices first on the request queue) into user

@@ -1,4 +1,4 @@
-/* Spinlocks. Hold times are a few hundred instructions at most (see sched.c for the discipline). */
+/* Spinlocks for short holds (the console). The big kernel lock is in sched.c. */
 #ifndef KS_LOCK_H
 #define KS_LOCK_H
 
@@ -8,12 +8,18 @@ struct ks_lock {
 	volatile uint32_t held;
 };
 
-static inline void ks_lock_acquire(struct ks_lock *l)
+/** Take the lock if it is free; 1 when taken. */
+static inline int ks_lock_try(struct ks_lock *l)
 {
 	uint32_t busy;
-	do {
-		__asm__ volatile("amoswap.w.aq %0, %1, (%2)" : "=r"(busy) : "r"(1U), "r"(&l->held) : "memory");
-	} while (busy);
+	__asm__ volatile("amoswap.w.aq %0, %1, (%2)" : "=r"(busy) : "r"(1U), "r"(&l->held) : "memory");
+	return busy == 0;
+}
+
+static inline void ks_lock_acquire(struct ks_lock *l)
+{
+	while (!ks_lock_try(l))
+		;
 }
 
 static inline void ks_lock_release(struct ks_lock *l)

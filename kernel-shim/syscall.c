@@ -66,7 +66,8 @@ static long sys_yield(struct ks_task *t, const uint64_t *a)
 }
 
 /* Sleep until the deadline rounded up to the caller's slack: with slack S, wake-ups land
- * on multiples of S ms, so sleepers of one class share timer interrupts. */
+ * on multiples of S ms, so sleepers of one class share timer interrupts. Returns the time
+ * (ms) of the timer event that woke the caller, or the current time if it did not sleep. */
 static long sys_sleep_until(struct ks_task *t, const uint64_t *a)
 {
 	uint64_t ms = a[0];
@@ -74,8 +75,13 @@ static long sys_sleep_until(struct ks_task *t, const uint64_t *a)
 	if (slack != 0 && ms <= UINT64_MAX - slack)
 		ms = (ms + slack - 1) / slack * slack;
 	uint64_t wake = ms_to_ticks(ms);
-	if (ks_now() >= wake)
-		return 0;
+	uint64_t now = ks_now();
+	if (now >= wake) {
+		uint64_t at = t->woke_at != 0 ? t->woke_at : now;
+		t->woke_at = 0;
+		return (long)(at / KS_TICKS_PER_MS);
+	}
+	t->woke_at = 0;
 	ks_count(&ks_stats.sleeps);
 	ks_sched_block(t, KS_WAIT_SLEEP, wake);
 	return KS_SYS_BLOCKED;

@@ -49,6 +49,7 @@ struct ks_task {
 	uint32_t rights;              /**< enum nx_right bits */
 	uint32_t slack_ms[NX_QOS_COUNT];
 	uint64_t deadline;            /**< ticks; UINT64_MAX = no deadline */
+	uint64_t woke_at;             /**< ticks of the timer event that last woke it, 0 = none */
 	uint64_t cpu_ticks;
 	uint64_t run_start;           /**< ticks when it last entered user mode */
 	struct ks_space space;

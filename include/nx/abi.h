@@ -52,7 +52,7 @@ enum nx_sys {
 	NX_SYS_EXIT = 0,        /**< (code): end the calling task; never returns */
 	NX_SYS_WRITE = 1,       /**< (buf, len <= NX_WRITE_MAX): console output, one atomic write */
 	NX_SYS_YIELD = 2,       /**< (): give the hart to the next runnable task of the same or a higher class */
-	NX_SYS_SLEEP_UNTIL = 3, /**< (deadline_ms): sleep until the deadline, rounded up to the caller's timer slack */
+	NX_SYS_SLEEP_UNTIL = 3, /**< (deadline_ms): sleep until the deadline rounded up to the caller's timer slack; returns the ms of the timer event that woke it */
 	NX_SYS_SEND = 4,        /**< (dst_id, buf, len): queue a message on dst's request queue */
 	NX_SYS_REPLY = 5,       /**< (dst_id, buf, len): queue a message on dst's reply queue */
 	NX_SYS_RECV = 6,        /**< (queue, buf, cap, deadline_ms, info*): take the next message, waiting until the deadline */

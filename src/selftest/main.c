@@ -1,0 +1,111 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ipc/wire.h"
+#include "nx/notice.h"
+#include "nx/svc.h"
+#include "nx/sys.h"
+#include "nx_manifest.h"
+#include "st.h"
+
+_Noreturn void st_fail(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	printf("SELFTEST: FAIL ");
+	vprintf(fmt, ap);
+	printf("\n");
+	va_end(ap);
+	fflush(stdout);
+	(void)nx_poweroff(1);
+	nx_exit(1);
+}
+
+static const struct nx_exit_notice *find_notice(const struct st *st, uint64_t id)
+{
+	for (unsigned i = 0; i < st->notice_count; i++) {
+		if (st->notices[i].service_id == id)
+			return &st->notices[i];
+	}
+	return NULL;
+}
+
+/* Take every notice waiting on the request queue, waiting until `deadline_ms` for the first. */
+static void take_notices(struct st *st, uint64_t deadline_ms)
+{
+	uint8_t buf[NX_MSG_MAX];
+	struct nx_msg_info info;
+	long n = nx_recv(NX_QUEUE_REQUEST, buf, sizeof buf, deadline_ms, &info);
+	for (unsigned i = 0; n > 0 && i < ST_MAX_NOTICES; i++) {
+		struct ipc_msg m;
+		struct nx_exit_notice notice;
+		ST_CHECK(info.sender_id == nx_kernel_id(), "unexpected request from 0x%llx", (unsigned long long)info.sender_id);
+		ST_CHECK(ipc_msg_decode(buf, (size_t)n, &m) == 0 && m.type == IPC_TYPE_NOTIFY &&
+				 nx_exit_notice_decode(m.data, m.data_len, &notice) == 0,
+			 "malformed kernel notice");
+		ST_CHECK(st->notice_count < ST_MAX_NOTICES, "more than %u exit notices", ST_MAX_NOTICES);
+		st->notices[st->notice_count++] = notice;
+		n = nx_recv(NX_QUEUE_REQUEST, buf, sizeof buf, NX_DEADLINE_NOW, &info);
+	}
+}
+
+int st_wait_notice(struct st *st, const char *name, uint64_t deadline_ms, struct nx_exit_notice *out)
+{
+	const uint64_t id = ipc_service_id(name, strlen(name));
+	for (unsigned round = 0; round <= ST_MAX_NOTICES; round++) {
+		const struct nx_exit_notice *n = find_notice(st, id);
+		if (n != NULL) {
+			*out = *n;
+			return 0;
+		}
+		if (nx_now_ms() >= deadline_ms)
+			break;
+		take_notices(st, deadline_ms);
+	}
+	return -NX_ETIMEDOUT;
+}
+
+struct ipc_outcome st_call(struct st *st, const char *service, uint16_t op, const void *data, size_t len,
+			   void *reply, size_t cap, const struct ipc_route_opts *opts)
+{
+	return ipc_route_with_nonce_budgeted(&st->client, service, strlen(service), op, data, len, reply, cap, opts);
+}
+
+void st_expect_success(const struct ipc_outcome *o, const char *what)
+{
+	ST_CHECK(o->kind == IPC_OUTCOME_SUCCESS, "%s: outcome %s status %u", what, ipc_outcome_name(o->kind),
+		 (unsigned)o->status);
+}
+
+void st_server_stats(struct st *st, const char *service, uint32_t out[5])
+{
+	uint8_t reply[20];
+	struct ipc_outcome o = st_call(st, service, NX_OP_SERVER_STATS, NULL, 0, reply, sizeof reply, NULL);
+	st_expect_success(&o, service);
+	ST_CHECK(o.reply_len == sizeof reply, "%s stats: %zu bytes", service, o.reply_len);
+	for (unsigned i = 0; i < 5; i++)
+		ST_CHECK(ipc_get_u32(reply, sizeof reply, 4 * i, &out[i]) == 0, "%s stats decode", service);
+}
+
+uint32_t st_task(const char *name)
+{
+	long t = nx_find(ipc_service_id(name, strlen(name)));
+	ST_CHECK(t >= 0, "task %s not found", name);
+	return (uint32_t)t;
+}
+
+static struct st st;
+
+int main(void)
+{
+	nx_client_init(&st.client, NX_SVC_SELFTEST);
+	printf("selftest: start\n");
+	st_kernel_checks(&st);
+	st_ipc_checks(&st);
+	st_service_checks(&st);
+	printf("SELFTEST: end guest_ms=%llu\n", (unsigned long long)nx_now_ms());
+	fflush(stdout);
+	(void)nx_poweroff(0);
+	return 1;
+}

@@ -1,0 +1,60 @@
+/*
+ * selftest: the in-OS proof. It checks each behaviour through the system's own interfaces
+ * (exit notices, task info, kernel counters, service replies) and prints its SELFTEST
+ * marker only after the check passed. The first failed check prints "SELFTEST: FAIL <what>"
+ * and powers the machine off with failure status.
+ */
+#ifndef ST_H
+#define ST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ipc/route.h"
+#include "nx/abi.h"
+
+#define ST_MAX_NOTICES 32
+
+/** Selftest state: its IPC client and the exit notices received so far. */
+struct st {
+	struct ipc_client client;
+	unsigned notice_count;
+	struct nx_exit_notice notices[ST_MAX_NOTICES];
+};
+
+/** Print "SELFTEST: FAIL <what>" and power off with failure. */
+_Noreturn void st_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/** Fail with the formatted text unless `cond`. */
+#define ST_CHECK(cond, ...)               \
+	do {                              \
+		if (!(cond))              \
+			st_fail(__VA_ARGS__); \
+	} while (0)
+
+/**
+ * Wait until `deadline_ms` for the exit notice of the task called `name` (notices of other
+ * tasks received meanwhile are kept for later calls).
+ * @retval 0 found, `*out` set
+ * @retval -NX_ETIMEDOUT not by the deadline
+ */
+int st_wait_notice(struct st *st, const char *name, uint64_t deadline_ms, struct nx_exit_notice *out);
+
+/** Call `service` with the RFC-0025 helper (NULL opts = defaults). */
+struct ipc_outcome st_call(struct st *st, const char *service, uint16_t op, const void *data, size_t len,
+			   void *reply, size_t cap, const struct ipc_route_opts *opts);
+
+/** Fail unless `o` is a success (naming `what`). */
+void st_expect_success(const struct ipc_outcome *o, const char *what);
+
+/** Counters of `service` via NX_OP_SERVER_STATS: [requests, denied, malformed, unanswered, notices]. */
+void st_server_stats(struct st *st, const char *service, uint32_t out[5]);
+
+/** Task id of the live task `name`, or fail. */
+uint32_t st_task(const char *name);
+
+void st_kernel_checks(struct st *st);
+void st_ipc_checks(struct st *st);
+void st_service_checks(struct st *st);
+
+#endif

@@ -1,0 +1,148 @@
+/* IPC proofs: routing through the RFC-0025 helper, queue-full retry, nonce budget, denials. */
+#include <stdio.h>
+#include <string.h>
+
+#include "ipc/wire.h"
+#include "nx/execd.h"
+#include "nx/sys.h"
+#include "nx_manifest.h"
+#include "st.h"
+
+static int policy_check(struct st *st, uint64_t caller, uint64_t service, uint16_t op)
+{
+	uint8_t q[18], a[1];
+	ST_CHECK(ipc_put_u64(q, sizeof q, 0, caller) == 0 && ipc_put_u64(q, sizeof q, 8, service) == 0 &&
+			 ipc_put_u16(q, sizeof q, 16, op) == 0,
+		 "policy query encode");
+	struct ipc_outcome o = st_call(st, NX_SVC_POLICYD, POLICYD_OP_CHECK, q, sizeof q, a, sizeof a, NULL);
+	st_expect_success(&o, "policyd check");
+	ST_CHECK(o.reply_len == 1, "policyd reply of %zu bytes", o.reply_len);
+	return a[0];
+}
+
+/* Requests reach three services through the helper and come back right. */
+static void route(struct st *st)
+{
+	ST_CHECK(policy_check(st, NX_SVC_APPMGRD_ID, NX_SVC_EXECD_ID, EXECD_OP_SPAWN) == 1,
+		 "ipc route: policyd denies appmgrd spawn");
+	ST_CHECK(policy_check(st, NX_SVC_SELFTEST_ID, NX_SVC_EXECD_ID, EXECD_OP_SPAWN) == 0,
+		 "ipc route: policyd allows selftest spawn");
+	uint8_t t[8];
+	uint64_t now;
+	const uint64_t before = nx_now_ms();
+	struct ipc_outcome o = st_call(st, NX_SVC_TIMED, TIMED_OP_NOW, NULL, 0, t, sizeof t, NULL);
+	st_expect_success(&o, "timed now");
+	ST_CHECK(o.reply_len == 8 && ipc_get_u64(t, 8, 0, &now) == 0 && now >= before && now <= nx_now_ms(),
+		 "ipc route: timed says %llu, outside [%llu, now]", (unsigned long long)now, (unsigned long long)before);
+	static const char text[] = "route me";
+	char back[sizeof text];
+	o = st_call(st, NX_SVC_ECHO, ECHO_OP_ECHO, text, sizeof text, back, sizeof back, NULL);
+	st_expect_success(&o, "echo");
+	ST_CHECK(o.reply_len == sizeof text && memcmp(back, text, sizeof text) == 0, "ipc route: echo came back wrong");
+	printf("SELFTEST: ipc route ok\n");
+}
+
+#define PAUSE_MS 10
+#define REQ_DEPTH 8
+
+/* echo pauses; its request queue is filled; a request then meets the full queue, is
+ * retried by the helper, and succeeds once echo drains the queue, within the deadline. */
+static void queue_full_retry(struct st *st)
+{
+	uint8_t ms[4];
+	ST_CHECK(ipc_put_u32(ms, sizeof ms, 0, PAUSE_MS) == 0, "pause encode");
+	struct ipc_outcome o = st_call(st, NX_SVC_ECHO, ECHO_OP_PAUSE, ms, sizeof ms, NULL, 0, NULL);
+	st_expect_success(&o, "echo pause");
+	uint32_t echo_before[5];
+	struct nx_kstats ks_before, ks_after;
+	st_server_stats(st, NX_SVC_ECHO, echo_before);
+	(void)nx_kstats(&ks_before);
+	/* Deliberately malformed traffic (not requests): it only fills the queue. */
+	static const uint8_t junk = 0;
+	unsigned filled = 0;
+	while (filled < REQ_DEPTH + 1 && nx_send(NX_SVC_ECHO_ID, &junk, 1) == 0)
+		filled++;
+	ST_CHECK(filled == REQ_DEPTH, "ipc queue-full: echo's queue took %u junk frames, want %u", filled, REQ_DEPTH);
+	static const char text[] = "after full";
+	char back[sizeof text];
+	o = st_call(st, NX_SVC_ECHO, ECHO_OP_ECHO, text, sizeof text, back, sizeof back, NULL);
+	st_expect_success(&o, "ipc queue-full: echo after a full queue");
+	ST_CHECK(memcmp(back, text, sizeof text) == 0, "ipc queue-full: wrong echo");
+	(void)nx_kstats(&ks_after);
+	ST_CHECK(ks_after.ipc_would_block > ks_before.ipc_would_block + 1,
+		 "ipc queue-full: the request never met a full queue");
+	uint32_t echo_after[5];
+	st_server_stats(st, NX_SVC_ECHO, echo_after);
+	ST_CHECK(echo_after[2] == echo_before[2] + REQ_DEPTH, "ipc queue-full: echo counted %u malformed, want %u",
+		 echo_after[2] - echo_before[2], REQ_DEPTH);
+	printf("SELFTEST: ipc queue-full retry ok\n");
+}
+
+static struct ipc_outcome lie(struct st *st, uint32_t wrong, uint8_t truthful, uint32_t budget)
+{
+	uint8_t q[5];
+	ST_CHECK(ipc_put_u32(q, sizeof q, 0, wrong) == 0, "lie encode");
+	q[4] = truthful;
+	struct ipc_route_opts opts = IPC_ROUTE_OPTS_DEFAULT;
+	opts.budget.tolerated = budget;
+	return st_call(st, NX_SVC_LIAR, LIAR_OP_LIE, q, sizeof q, NULL, 0, &opts);
+}
+
+/* liar answers with wrong nonces: up to the budget the call still succeeds, one more and
+ * the caller gets nonce_budget_exceeded. (The caller's reply queue holds four replies,
+ * which bounds the flood; the budget is set to three to fit it.) */
+static void nonce_budget(struct st *st)
+{
+	struct ipc_outcome o = lie(st, 3, 1, 3);
+	ST_CHECK(o.kind == IPC_OUTCOME_SUCCESS && o.wrong_nonces == 3, "nonce budget: 3 wrong then right gave %s (%u)",
+		 ipc_outcome_name(o.kind), o.wrong_nonces);
+	o = lie(st, 4, 0, 3);
+	ST_CHECK(o.kind == IPC_OUTCOME_NONCE_BUDGET_EXCEEDED && o.wrong_nonces == 4,
+		 "nonce budget: 4 wrong gave %s (%u)", ipc_outcome_name(o.kind), o.wrong_nonces);
+	printf("SELFTEST: ipc nonce budget ok\n");
+}
+
+/* selftest holds no spawn, kill or QoS authority: execd and the kernel refuse and count. */
+static void deny(struct st *st)
+{
+	uint32_t execd_before[5], execd_after[5];
+	struct nx_kstats ks_before, ks_after;
+	st_server_stats(st, NX_SVC_EXECD, execd_before);
+	(void)nx_kstats(&ks_before);
+
+	struct execd_spawn s = { .image = "fixture", .name = "intruder", .qos = NX_QOS_BG };
+	uint8_t req[EXECD_SPAWN_LEN];
+	ST_CHECK(execd_spawn_encode(&s, req, sizeof req) == EXECD_SPAWN_LEN, "spawn encode");
+	struct ipc_outcome o = st_call(st, NX_SVC_EXECD, EXECD_OP_SPAWN, req, sizeof req, NULL, 0, NULL);
+	ST_CHECK(o.kind == IPC_OUTCOME_REJECTED && o.status == IPC_STATUS_DENIED, "ipc deny: spawn via execd gave %s",
+		 ipc_outcome_name(o.kind));
+	uint8_t kill[EXECD_KILL_LEN] = { 0 };
+	o = st_call(st, NX_SVC_EXECD, EXECD_OP_KILL, kill, sizeof kill, NULL, 0, NULL);
+	ST_CHECK(o.kind == IPC_OUTCOME_REJECTED && o.status == IPC_STATUS_DENIED, "ipc deny: kill via execd gave %s",
+		 ipc_outcome_name(o.kind));
+
+	const uint32_t other = st_task(NX_SVC_TIMED);
+	struct nx_task_info info;
+	ST_CHECK(nx_set_qos(other, NX_QOS_BG) == -NX_EDENIED, "ipc deny: set_qos on another task allowed");
+	ST_CHECK(nx_task_info(other, &info) == 0 && info.qos == NX_QOS_SYS, "ipc deny: denied set_qos changed the task");
+	struct nx_spawn_args args = { .image = "fixture", .name = "intruder", .qos = NX_QOS_BG };
+	ST_CHECK(nx_spawn(&args) == -NX_EDENIED, "ipc deny: spawn syscall allowed");
+	ST_CHECK(nx_kill(other, NX_REASON_SIGNAL) == -NX_EDENIED, "ipc deny: kill syscall allowed");
+	ST_CHECK(nx_find(NX_SVC_TIMED_ID) == other, "ipc deny: denied kill ended the task");
+
+	st_server_stats(st, NX_SVC_EXECD, execd_after);
+	(void)nx_kstats(&ks_after);
+	ST_CHECK(execd_after[1] == execd_before[1] + 2, "ipc deny: execd counted %u denials, want 2",
+		 execd_after[1] - execd_before[1]);
+	ST_CHECK(ks_after.denied == ks_before.denied + 3, "ipc deny: kernel counted %llu denials, want 3",
+		 (unsigned long long)(ks_after.denied - ks_before.denied));
+	printf("SELFTEST: ipc deny ok\n");
+}
+
+void st_ipc_checks(struct st *st)
+{
+	route(st);
+	queue_full_retry(st);
+	nonce_budget(st);
+	deny(st);
+}

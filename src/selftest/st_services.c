@@ -1,0 +1,57 @@
+/* Service proofs: bounded metrics. */
+#include <stdio.h>
+
+#include "ipc/wire.h"
+#include "nx/metrics.h"
+#include "nx/sys.h"
+#include "nx_manifest.h"
+#include "st.h"
+
+static void metrics_stats(struct st *st, uint32_t out[3])
+{
+	uint8_t r[12];
+	struct ipc_outcome o = st_call(st, NX_SVC_METRICSD, METRICSD_OP_STATS, NULL, 0, r, sizeof r, NULL);
+	st_expect_success(&o, "metricsd stats");
+	for (unsigned i = 0; i < 3; i++)
+		ST_CHECK(ipc_get_u32(r, sizeof r, 4 * i, &out[i]) == 0, "metricsd stats decode");
+}
+
+static uint16_t metrics_add(struct st *st, uint16_t metric, uint16_t label)
+{
+	uint8_t q[8];
+	ST_CHECK(ipc_put_u16(q, 8, 0, metric) == 0 && ipc_put_u16(q, 8, 2, label) == 0 && ipc_put_u32(q, 8, 4, 1) == 0,
+		 "metrics encode");
+	uint8_t value[8];
+	struct ipc_outcome o = st_call(st, NX_SVC_METRICSD, METRICSD_OP_ADD, q, sizeof q, value, sizeof value, NULL);
+	ST_CHECK(o.kind == IPC_OUTCOME_SUCCESS || o.kind == IPC_OUTCOME_REJECTED, "metrics add: %s",
+		 ipc_outcome_name(o.kind));
+	return o.kind == IPC_OUTCOME_SUCCESS ? IPC_STATUS_OK : o.status;
+}
+
+/* More series than metricsd keeps: the excess is refused with FULL and counted as dropped;
+ * a label outside the closed set is refused as MALFORMED. */
+static void metrics_bounded(struct st *st)
+{
+	uint32_t before[3], after[3];
+	metrics_stats(st, before);
+	unsigned ok = 0, full = 0;
+	for (uint16_t label = 0; label < METRICS_LABEL_MAX; label++) {
+		uint16_t status = metrics_add(st, NX_METRIC_SELFTEST, label);
+		ST_CHECK(status == IPC_STATUS_OK || status == IPC_STATUS_FULL, "metrics: add gave status %u", status);
+		status == IPC_STATUS_OK ? ok++ : full++;
+	}
+	ST_CHECK(metrics_add(st, NX_METRIC_SELFTEST, METRICS_LABEL_MAX) == IPC_STATUS_MALFORMED,
+		 "metrics: label outside the closed set accepted");
+	ST_CHECK(metrics_add(st, NX_METRIC_COUNT, 0) == IPC_STATUS_MALFORMED, "metrics: unknown metric accepted");
+	metrics_stats(st, after);
+	ST_CHECK(after[0] == METRICS_MAX_SERIES && ok == METRICS_MAX_SERIES - before[0] && full == METRICS_LABEL_MAX - ok,
+		 "metrics: %u series, %u accepted, %u full", after[0], ok, full);
+	ST_CHECK(after[1] == before[1] + full && after[2] == before[2] + 2, "metrics: dropped %u rejected %u",
+		 after[1] - before[1], after[2] - before[2]);
+	printf("SELFTEST: metrics bounded ok\n");
+}
+
+void st_service_checks(struct st *st)
+{
+	metrics_bounded(st);
+}

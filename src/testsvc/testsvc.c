@@ -1,0 +1,81 @@
+/*
+ * Test services for the IPC proofs (manifest services "echo" and "liar"; only selftest may
+ * call them). The task's name picks the behaviour.
+ *
+ * echo:  echo(data) -> the same data; pause(ms u32) -> OK, then it serves nothing for ms
+ *        (so a client can find its request queue full).
+ * liar:  lie(wrong u32, truthful u8) -> `wrong` replies with wrong nonces, then the right
+ *        reply if `truthful`. At most LIAR_MAX_WRONG: the caller's reply queue holds 4.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ipc/wire.h"
+#include "nx/svc.h"
+#include "nx/sys.h"
+#include "nx_manifest.h"
+
+#define TESTSVC_IDLE_MS 1000
+#define PAUSE_MAX_MS 100
+#define LIAR_MAX_WRONG 4
+
+struct testsvc {
+	struct nx_server srv;
+	uint64_t pause_until;
+};
+
+static uint16_t echo_request(void *ctx, const struct nx_request *r, uint8_t *out, size_t *out_len)
+{
+	struct testsvc *ts = ctx;
+	uint32_t ms;
+	switch (r->op) {
+	case ECHO_OP_ECHO:
+		memcpy(out, r->data, r->len);
+		*out_len = r->len;
+		return IPC_STATUS_OK;
+	case ECHO_OP_PAUSE:
+		if (r->len != 4 || ipc_get_u32(r->data, r->len, 0, &ms) != 0 || ms > PAUSE_MAX_MS)
+			return IPC_STATUS_MALFORMED;
+		ts->pause_until = nx_now_ms() + ms;
+		return IPC_STATUS_OK;
+	default:
+		return IPC_STATUS_UNKNOWN;
+	}
+}
+
+static uint16_t liar_request(void *ctx, const struct nx_request *r, uint8_t *out, size_t *out_len)
+{
+	struct testsvc *ts = ctx;
+	(void)out, (void)out_len;
+	uint32_t wrong;
+	if (r->op != LIAR_OP_LIE || r->len != 5 || ipc_get_u32(r->data, r->len, 0, &wrong) != 0 ||
+	    wrong > LIAR_MAX_WRONG || (r->data[4] && wrong == LIAR_MAX_WRONG))
+		return IPC_STATUS_MALFORMED;
+	for (uint32_t i = 0; i < wrong; i++) {
+		struct nx_request lie = *r;
+		lie.nonce = r->nonce + 1 + i;
+		if (lie.nonce == 0)
+			lie.nonce = 1;
+		(void)nx_reply_deferred(&ts->srv, &lie, IPC_STATUS_OK, NULL, 0);
+	}
+	return r->data[4] ? IPC_STATUS_OK : NX_REPLY_DEFERRED;
+}
+
+static struct testsvc ts;
+
+int main(void)
+{
+	struct nx_task_info self;
+	if (nx_task_info(nx_self_task, &self) != 0)
+		return 1;
+	nx_server_init(&ts.srv, self.name);
+	const int is_echo = strcmp(self.name, NX_SVC_ECHO) == 0;
+	const struct nx_server_ops ops = { .request = is_echo ? echo_request : liar_request };
+	printf("%s: ready\n", self.name);
+	for (;;) {
+		if (ts.pause_until > nx_now_ms())
+			(void)nx_sleep_until(ts.pause_until);
+		if (nx_serve_one(&ts.srv, &ops, &ts, nx_now_ms() + TESTSVC_IDLE_MS) < 0)
+			return 1;
+	}
+}
