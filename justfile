@@ -34,6 +34,14 @@ test-host: build-host
 test-os:
     if [ -n "${SMP:-}" ]; then scripts/qemu-test.sh; else SMP=1 scripts/qemu-test.sh && SMP=2 scripts/qemu-test.sh; fi
 
+# Two runs per deterministic lane must give byte-identical UART transcripts.
+test-os-determinism:
+    scripts/test-determinism.sh
+
+# Real concurrency: SMP=2 on multi-threaded TCG without icount, same ladder.
+test-os-mttcg:
+    SMP=2 ICOUNT=off RUN_TIMEOUT=${RUN_TIMEOUT:-90s} scripts/qemu-test.sh
+
 # Remove every build output.
 clean:
     rm -rf build-host build-rv build

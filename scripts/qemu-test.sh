@@ -6,7 +6,8 @@
 #   PROFILE=name        ladder scripts/markers/<name>.txt (default: default)
 #   RUN_UNTIL_MARKER=1  stop QEMU as soon as the final marker "SELFTEST: end" appears
 #   RUN_TIMEOUT=90s     wall-time limit (s or m suffix, or plain seconds)
-#   UART_LOG=path       transcript (default build/logs/<profile>-smp<N>/uart.log)
+#   UART_LOG=path       transcript (default build/logs/<profile>-smp<N>/uart.log, or
+#                       build/logs/<profile>-mttcg-smp<N>/uart.log with ICOUNT=off)
 #   ICOUNT=setting      QEMU -icount setting (default shift=0,sleep=off); "off" runs
 #                       without icount on multi-threaded TCG (real concurrency)
 #
@@ -19,7 +20,9 @@ PROFILE=${PROFILE:-default}
 RUN_TIMEOUT=${RUN_TIMEOUT:-90s}
 RUN_UNTIL_MARKER=${RUN_UNTIL_MARKER:-0}
 ICOUNT=${ICOUNT:-shift=0,sleep=off}
-UART_LOG=${UART_LOG:-$NX_ROOT/build/logs/$PROFILE-smp$SMP/uart.log}
+lane_dir=$PROFILE-smp$SMP
+[[ $ICOUNT == off ]] && lane_dir=$PROFILE-mttcg-smp$SMP
+UART_LOG=${UART_LOG:-$NX_ROOT/build/logs/$lane_dir/uart.log}
 FINAL_MARKER="SELFTEST: end"
 
 infra() { printf 'qemu-test: error: %s\n' "$*" >&2; exit 2; }
