@@ -22,6 +22,10 @@ build-rv:
 run:
     scripts/run.sh
 
+# Boot halted with a gdb stub and print the gdb-multiarch command to attach.
+debug:
+    scripts/debug.sh
+
 # Everything: host tests and every QEMU lane, ending in one "N passed, N failed" line.
 test:
     scripts/test-all.sh
