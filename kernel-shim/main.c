@@ -10,6 +10,7 @@
 #include "console.h"
 #include "riscv.h"
 #include "sbi.h"
+#include "selftest_virtio.h"
 
 extern char __tls_size[];
 extern void ks_secondary_entry(void);
@@ -87,6 +88,7 @@ void ks_main(unsigned long hartid, unsigned long dtb)
 		ks_sbi_shutdown(1);
 	}
 	ks_printf("kernel: harts online=%u\n", harts_online);
+	ks_selftest_virtio_rng(hartid);
 	ks_printf("SELFTEST: end guest_ms=%lu\n", (unsigned long)(ks_rdtime() / KS_TICKS_PER_MS));
 	ks_sbi_shutdown(0);
 }
