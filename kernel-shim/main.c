@@ -14,12 +14,12 @@
 #include "riscv.h"
 #include "sbi.h"
 #include "sched.h"
+#include "syscall.h"
 #include "task.h"
 
 extern char __tls_size[];
 extern void ks_secondary_entry(void);
 extern void ks_trap_vector(void);
-void ks_device_init(unsigned long boot_hartid);
 
 uint8_t ks_stacks[KS_MAX_HARTS][KS_STACK_SIZE] __attribute__((aligned(16)));
 static uint8_t hart_tls[KS_MAX_HARTS][KS_TLS_MAX] __attribute__((aligned(16)));
@@ -27,7 +27,8 @@ static uint8_t hart_tls[KS_MAX_HARTS][KS_TLS_MAX] __attribute__((aligned(16)));
 static unsigned long boot_hart;
 static volatile uint32_t harts_online;
 
-/* Per-hart state: TLS for picolibc, trap vector, counters readable by users, interrupts. */
+/* Per-hart state: TLS for picolibc, trap vector, counters readable by users, interrupts
+ * (timer and IPI; devices are polled, see device.c). */
 static struct ks_hart *hart_setup(unsigned long hartid)
 {
 	if ((uintptr_t)__tls_size > KS_TLS_MAX)
@@ -41,7 +42,7 @@ static struct ks_hart *hart_setup(unsigned long hartid)
 	h->ktp = (uint64_t)(uintptr_t)hart_tls[hartid];
 	KS_CSR_WRITE(stvec, (uintptr_t)ks_trap_vector);
 	KS_CSR_WRITE(scounteren, 0x7); /* cycle, time, instret readable in U-mode */
-	KS_CSR_SET(sie, SIE_SSIE | SIE_STIE | SIE_SEIE);
+	KS_CSR_SET(sie, SIE_SSIE | SIE_STIE);
 	return h;
 }
 
@@ -111,7 +112,7 @@ void ks_main(unsigned long hartid, unsigned long dtb)
 	ks_kalloc_init();
 	ks_vm_init();
 	ks_sched_init(hartid);
-	ks_device_init(hartid);
+	ks_device_init();
 	ks_printf("kernel: %lu pages free, %u boot services, %u fixtures\n", (unsigned long)ks_pages_free(),
 		  (unsigned)NX_BOOT_SERVICE_COUNT, (unsigned)NX_BOOT_FIXTURE_COUNT);
 

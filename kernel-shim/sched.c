@@ -290,7 +290,7 @@ static _Noreturn void enter_user(struct ks_hart *h, struct ks_task *t)
 	ks_user_return(h, &t->tf);
 }
 
-/* Handle what woke an idle hart: timer, IPI or device interrupt. */
+/* Handle what woke an idle hart: timer or IPI. */
 static void handle_pending(struct ks_hart *h);
 
 static void idle(struct ks_hart *h)
@@ -305,8 +305,6 @@ static void idle(struct ks_hart *h)
 	handle_pending(h);
 }
 
-void ks_dev_irq(struct ks_hart *h);
-
 static void handle_pending(struct ks_hart *h)
 {
 	unsigned long sip = KS_CSR_READ(sip);
@@ -314,8 +312,6 @@ static void handle_pending(struct ks_hart *h)
 		KS_CSR_CLEAR(sip, SIP_SSIP);
 	if (sip & SIP_STIP)
 		ks_sched_timer_irq(h, ks_now());
-	if (sip & SIP_SEIP)
-		ks_dev_irq(h);
 }
 
 _Noreturn void ks_sched_resume(struct ks_hart *h)

@@ -28,7 +28,7 @@ static const char *const sys_names[NX_SYS_COUNT] = {
 	[NX_SYS_RECV] = "recv", [NX_SYS_SPAWN] = "spawn", [NX_SYS_KILL] = "kill",
 	[NX_SYS_SET_QOS] = "set_qos", [NX_SYS_TASK_INFO] = "task_info", [NX_SYS_FIND] = "find",
 	[NX_SYS_MEM_GROW] = "mem_grow", [NX_SYS_RNG_READ] = "rng_read", [NX_SYS_KSTATS] = "kstats",
-	[NX_SYS_POWEROFF] = "poweroff", [NX_SYS_CONSOLE_READ] = "console_read",
+	[NX_SYS_POWEROFF] = "poweroff",
 };
 
 /* Refuse a syscall the caller has no right to; counted and logged. */
@@ -236,13 +236,6 @@ static long sys_poweroff(struct ks_task *t, const uint64_t *a)
 	ks_sbi_shutdown(a[0] != 0);
 }
 
-static long sys_console_read(struct ks_task *t, const uint64_t *a)
-{
-	if (!(t->rights & NX_RIGHT_CONSOLE))
-		return deny(t, NX_SYS_CONSOLE_READ);
-	return ks_dev_console_read(t, a[0], a[1], ms_to_ticks(a[2]));
-}
-
 static const sys_fn sys_table[NX_SYS_COUNT] = {
 	[NX_SYS_EXIT] = sys_exit,
 	[NX_SYS_WRITE] = sys_write,
@@ -260,7 +253,6 @@ static const sys_fn sys_table[NX_SYS_COUNT] = {
 	[NX_SYS_RNG_READ] = sys_rng_read,
 	[NX_SYS_KSTATS] = sys_kstats,
 	[NX_SYS_POWEROFF] = sys_poweroff,
-	[NX_SYS_CONSOLE_READ] = sys_console_read,
 };
 
 void ks_syscall(struct ks_hart *h, struct ks_task *t)

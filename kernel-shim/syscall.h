@@ -9,8 +9,8 @@ void ks_syscall(struct ks_hart *h, struct ks_task *t);
 
 /** Read up to `len` entropy bytes into user memory (rng device glue, device.c). */
 long ks_dev_rng_read(struct ks_task *t, uintptr_t ubuf, size_t len, uint64_t deadline);
-/** Read console input into user memory (device.c). */
-long ks_dev_console_read(struct ks_task *t, uintptr_t ubuf, size_t cap, uint64_t deadline);
+/** Probe the devices (device.c). Boot hart, once. */
+void ks_device_init(void);
 
 /** Returned by a syscall handler that blocked the caller: sepc stays on the ecall. */
 #define KS_SYS_BLOCKED (-0x10000L)

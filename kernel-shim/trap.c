@@ -9,8 +9,6 @@
 #include "syscall.h"
 #include "task.h"
 
-void ks_dev_irq(struct ks_hart *h);
-
 static const char *const exc_names[] = {
 	[EXC_INSN_MISALIGNED] = "instruction address misaligned",
 	[EXC_INSN_ACCESS] = "instruction access fault",
@@ -78,8 +76,6 @@ _Noreturn void ks_trap_user(struct ks_hart *h)
 			ks_sched_timer_irq(h, now);
 		else if (code == IRQ_S_SOFT)
 			KS_CSR_CLEAR(sip, SIP_SSIP);
-		else if (code == IRQ_S_EXT)
-			ks_dev_irq(h);
 	} else if (code == EXC_ECALL_U) {
 		ks_syscall(h, t);
 	} else {

@@ -117,11 +117,6 @@ static inline long nx_poweroff(int failure)
 	return nx_syscall(NX_SYS_POWEROFF, failure, 0, 0, 0, 0);
 }
 
-static inline long nx_console_read(void *buf, size_t cap, uint64_t deadline_ms)
-{
-	return nx_syscall(NX_SYS_CONSOLE_READ, (long)buf, (long)cap, (long)deadline_ms, 0, 0);
-}
-
 /** This task's id (its task-table slot), set at start-up. */
 extern uint32_t nx_self_task;
 

@@ -23,7 +23,12 @@ nx_qemu_cmd() {
 		-kernel "$NX_KERNEL"
 		-smp "$smp"
 		-m 128M
-		-global virtio-mmio.force-legacy=off)
+		-global virtio-mmio.force-legacy=off
+		# virtio-rng on a modern (version 2) virtio-mmio transport, fed from a fixed file so
+		# the bytes are known (selftest compares them). QEMU livelocks once a file backend
+		# is exhausted, so the file covers every byte a boot reads. Commas in a path are doubled.
+		-object "rng-random,id=rng0,filename=${NX_ROOT//,/,,}/tests/data/virtio-rng.bin"
+		-device virtio-rng-device,rng=rng0)
 	if [[ $icount == off ]]; then
 		NX_QEMU+=(-accel tcg,thread=multi)
 	else
