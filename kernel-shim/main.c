@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "console.h"
+#include "fdt.h"
 #include "kalloc.h"
 #include "nx_manifest.h"
 #include "riscv.h"
@@ -23,6 +24,8 @@ extern void ks_trap_vector(void);
 
 uint8_t ks_stacks[KS_MAX_HARTS][KS_STACK_SIZE] __attribute__((aligned(16)));
 static uint8_t hart_tls[KS_MAX_HARTS][KS_TLS_MAX] __attribute__((aligned(16)));
+
+char ks_bootargs[NX_BOOTARGS_MAX];
 
 static unsigned long boot_hart;
 static volatile uint32_t harts_online;
@@ -104,11 +107,12 @@ static int wait_for_harts(uint32_t want, uint64_t deadline)
 void ks_main(unsigned long hartid, unsigned long dtb);
 void ks_main(unsigned long hartid, unsigned long dtb)
 {
-	(void)dtb;
 	struct ks_hart *h = hart_setup(hartid);
 	boot_hart = hartid;
 	unsigned harts = count_harts();
 	ks_printf("kernel: boot hart=%lu harts=%u\n", hartid, harts);
+	if (ks_fdt_bootargs((const void *)dtb, ks_bootargs, sizeof ks_bootargs) == 0)
+		ks_printf("kernel: bootargs \"%s\"\n", ks_bootargs);
 	ks_kalloc_init();
 	ks_vm_init();
 	ks_sched_init(hartid);

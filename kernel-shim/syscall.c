@@ -28,7 +28,7 @@ static const char *const sys_names[NX_SYS_COUNT] = {
 	[NX_SYS_RECV] = "recv", [NX_SYS_SPAWN] = "spawn", [NX_SYS_KILL] = "kill",
 	[NX_SYS_SET_QOS] = "set_qos", [NX_SYS_TASK_INFO] = "task_info", [NX_SYS_FIND] = "find",
 	[NX_SYS_MEM_GROW] = "mem_grow", [NX_SYS_RNG_READ] = "rng_read", [NX_SYS_KSTATS] = "kstats",
-	[NX_SYS_POWEROFF] = "poweroff",
+	[NX_SYS_POWEROFF] = "poweroff", [NX_SYS_BOOTARGS] = "bootargs",
 };
 
 /* Refuse a syscall the caller has no right to; counted and logged. */
@@ -236,6 +236,15 @@ static long sys_poweroff(struct ks_task *t, const uint64_t *a)
 	ks_sbi_shutdown(a[0] != 0);
 }
 
+static long sys_bootargs(struct ks_task *t, const uint64_t *a)
+{
+	size_t len = strlen(ks_bootargs) + 1;
+	if (a[1] < len)
+		return -NX_EINVAL;
+	int rc = ks_copyout(&t->space, a[0], ks_bootargs, len);
+	return rc != 0 ? rc : (long)(len - 1);
+}
+
 static const sys_fn sys_table[NX_SYS_COUNT] = {
 	[NX_SYS_EXIT] = sys_exit,
 	[NX_SYS_WRITE] = sys_write,
@@ -253,6 +262,7 @@ static const sys_fn sys_table[NX_SYS_COUNT] = {
 	[NX_SYS_RNG_READ] = sys_rng_read,
 	[NX_SYS_KSTATS] = sys_kstats,
 	[NX_SYS_POWEROFF] = sys_poweroff,
+	[NX_SYS_BOOTARGS] = sys_bootargs,
 };
 
 void ks_syscall(struct ks_hart *h, struct ks_task *t)

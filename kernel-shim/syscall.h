@@ -9,6 +9,9 @@ void ks_syscall(struct ks_hart *h, struct ks_task *t);
 
 /** Read up to `len` entropy bytes into user memory (rng device glue, device.c). */
 long ks_dev_rng_read(struct ks_task *t, uintptr_t ubuf, size_t len, uint64_t deadline);
+/** The kernel command line from the device tree ("" if none). */
+extern char ks_bootargs[NX_BOOTARGS_MAX];
+
 /** Probe the devices (device.c). Boot hart, once. */
 void ks_device_init(void);
 

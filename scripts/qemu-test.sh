@@ -47,7 +47,8 @@ qemu_err="${UART_LOG%.log}.qemu-stderr"
 nx_qemu_cmd "$SMP" "$ICOUNT"
 
 start=$EPOCHREALTIME
-"${NX_QEMU[@]}" -display none -monitor none -serial stdio >"$UART_LOG" 2>"$qemu_err" </dev/null &
+"${NX_QEMU[@]}" -append "profile=$PROFILE" -display none -monitor none -serial stdio \
+	>"$UART_LOG" 2>"$qemu_err" </dev/null &
 qemu_pid=$!
 
 timed_out=0 stopped_at_marker=0

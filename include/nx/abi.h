@@ -64,8 +64,12 @@ enum nx_sys {
 	NX_SYS_RNG_READ = 13,   /**< (buf, len, deadline_ms): entropy from virtio-rng; rngd only */
 	NX_SYS_KSTATS = 14,     /**< (nx_kstats*): kernel counters */
 	NX_SYS_POWEROFF = 15,   /**< (failure): power the machine off; selftest only */
+	NX_SYS_BOOTARGS = 16,   /**< (buf, cap): the kernel command line (device tree /chosen/bootargs) */
 	NX_SYS_COUNT
 };
+
+/** Longest kernel command line kept (bytes, with the NUL). */
+#define NX_BOOTARGS_MAX 128
 
 /** Largest message the kernel carries (bytes). */
 #define NX_MSG_MAX 256

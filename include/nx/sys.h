@@ -117,6 +117,12 @@ static inline long nx_poweroff(int failure)
 	return nx_syscall(NX_SYS_POWEROFF, failure, 0, 0, 0, 0);
 }
 
+/** Copy the kernel command line (NUL-terminated) into `buf`; returns its length. */
+static inline long nx_bootargs(char *buf, size_t cap)
+{
+	return nx_syscall(NX_SYS_BOOTARGS, (long)buf, (long)cap, 0, 0, 0);
+}
+
 /** This task's id (its task-table slot), set at start-up. */
 extern uint32_t nx_self_task;
 
