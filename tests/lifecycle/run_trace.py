@@ -4,7 +4,7 @@
 usage: run_trace.py LCREPLAY TRACE
 
 Comment lines at the top of TRACE steer the check:
-  # args: ...            extra lcreplay arguments (files relative to the trace's folder)
+  # args: ...            extra lcreplay arguments (lcreplay runs in the trace's folder)
   # expect-error: ...    lcreplay must exit 2 with exactly this line on stderr
 Otherwise lcreplay must exit 0 and print, object for object and key for key in the same order,
 the JSON lines of TRACE's sibling file with the suffix .expected. Spacing does not matter.
@@ -44,11 +44,9 @@ def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
     lcreplay, trace = sys.argv[1], sys.argv[2]
-    where = os.path.dirname(os.path.abspath(trace))
     d = directives(trace)
-    args = [os.path.join(where, a) if os.path.exists(os.path.join(where, a)) else a
-            for a in shlex.split(d.get("args", ""))]
-    run = subprocess.run([lcreplay, *args, trace], capture_output=True, text=True, check=False)
+    run = subprocess.run([os.path.abspath(lcreplay), *shlex.split(d.get("args", "")), os.path.basename(trace)],
+                         cwd=os.path.dirname(os.path.abspath(trace)), capture_output=True, text=True, check=False)
 
     if "expect-error" in d:
         want = d["expect-error"]

@@ -183,12 +183,21 @@ static const struct key *find_key(const char *name)
 	return NULL;
 }
 
-/* Parse `text` as key `k`'s value into `p`; false if it is not a valid value. */
+/*
+ * Parse `text` as key `k`'s value into `p`; false if it is not a valid value. Any decimal
+ * notation of an integer counts as one ("500", "500.0", "5e2"), as in JSON Schema.
+ */
 static bool set_key(struct lc_policy *p, const struct key *k, const char *text)
 {
 	uint64_t v;
-	bool ok = k->decimal ? parse_milli(text, k->max, &v) : parse_uint(text, k->max, &v);
-	if (!ok || v < k->min)
+	if (!parse_milli(text, k->decimal ? k->max : (uint64_t)k->max * 1000, &v))
+		return false;
+	if (!k->decimal) {
+		if (v % 1000)
+			return false;
+		v /= 1000;
+	}
+	if (v < k->min)
 		return false;
 	if (k->field != NO_FIELD)
 		*(uint32_t *)(void *)((char *)p + k->field) = (uint32_t)v;
@@ -251,7 +260,7 @@ __attribute__((noreturn, format(printf, 3, 4))) static void doc_fail(const struc
 static void need_type(const struct doc *d, const char *at, json_object *o, json_type t)
 {
 	if (!json_object_is_type(o, t))
-		doc_fail(d, at, "must be %s", json_type_to_name(t));
+		doc_fail(d, at, "must be a JSON %s", json_type_to_name(t));
 }
 
 /* Apply a policy object's keys onto `p`; the result must pass lc_policy_check(). */
@@ -264,8 +273,7 @@ static void load_policy(const struct doc *d, const char *at, json_object *o, str
 		snprintf(where, sizeof where, "%s.%s", at, name);
 		if (!k)
 			doc_fail(d, at, "unknown key \"%s\"", name);
-		bool number = json_object_is_type(val, json_type_int) ||
-			      (k->decimal && json_object_is_type(val, json_type_double));
+		bool number = json_object_is_type(val, json_type_int) || json_object_is_type(val, json_type_double);
 		if (!number || !set_key(p, k, json_object_to_json_string_ext(val, JSON_C_TO_STRING_PLAIN)))
 			doc_fail(d, where, "must be %s", key_range(k, range, sizeof range));
 	}
@@ -334,10 +342,13 @@ static json_object *read_json(const char *file)
 	json_tokener *tok = json_tokener_new();
 	if (!tok)
 		die("%s: out of memory", file);
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	json_object *root = json_tokener_parse_ex(tok, buf, (int)n);
 	enum json_tokener_error err = json_tokener_get_error(tok);
 	size_t used = json_tokener_get_parse_end(tok);
 	json_tokener_free(tok);
+	if (err == json_tokener_continue)
+		die("%s: not JSON: the document ends early", file);
 	if (err != json_tokener_success || !root)
 		die("%s: not JSON: %s", file, json_tokener_error_desc(err));
 	bool trailing = strspn(buf + used, " \t\r\n") != n - used;
