@@ -33,8 +33,8 @@
 /** Smallest and largest backoff factor, in thousandths (1.000 and 100.000). */
 #define LC_FACTOR_MILLI_MIN 1000U
 #define LC_FACTOR_MILLI_MAX 100000U
-/** Latest time a call accepts, in ms (2^62, about 146 million years). */
-#define LC_T_MAX (UINT64_C(1) << 62)
+/** Latest time a call accepts, in ms (2^58, about 9 million years). */
+#define LC_T_MAX (UINT64_C(1) << 58)
 /** The consecutive-crash count saturates here. */
 #define LC_CRASH_COUNT_MAX UINT16_MAX
 
@@ -157,7 +157,6 @@ struct lc_status {
 /** Per-ability record. Private to the core: use the functions. */
 struct lc_ability {
 	uint64_t hist_t[LC_HISTORY_LEN];
-	uint64_t deadline;
 	uint64_t ready_t;
 	struct lc_policy policy;
 	uint32_t delay_ms;
@@ -167,17 +166,19 @@ struct lc_ability {
 	uint8_t hist_len;
 	uint8_t state;
 	uint8_t reason;
+	uint8_t timer_slot;
 	bool was_ready;
 };
 
 /** The lifecycle core's whole state. Private to the core: use the functions. */
 struct lc {
 	struct lc_ability ab[LC_MAX_ABILITIES];
+	uint64_t timers[LC_MAX_ABILITIES];
 	struct lc_ops ops;
 	uint64_t now;
-	uint64_t next_t;
-	uint32_t next_id;
+	uint64_t next;
 	uint32_t count;
+	uint32_t ntimers;
 	bool busy;
 };
 

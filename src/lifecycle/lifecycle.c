@@ -2,9 +2,12 @@
  * The ability lifecycle core. Rules and their reasons: docs/ability/overview.md.
  *
  * Each ability has at most one pending timer, implied by its state: the start timeout in
- * starting, the stop timeout in stopping, the restart in backoff. The core caches the
- * earliest one (deadline and id) so that an event firing no timer costs no scan; the cache
- * is rebuilt only when the ability holding it changes its timer.
+ * starting, the stop timeout in stopping, the restart in backoff. A timer is one sort key,
+ * deadline << ID_BITS | id, so that a single unsigned comparison orders timers by deadline
+ * and then by registration order, the rule for ties. The pending keys sit unsorted in a dense
+ * array (each ability knows its slot), and the core caches the smallest: an event firing no
+ * timer costs no scan, and the scan when the earliest timer changes covers only the abilities
+ * that have a timer, not all of them.
  */
 #include "lc/lifecycle.h"
 
@@ -12,16 +15,23 @@ _Static_assert(sizeof(struct lc_ability) <= 256, "an ability must fit in 256 byt
 _Static_assert((LC_HISTORY_LEN & (LC_HISTORY_LEN - 1)) == 0, "history ring indexes by mask");
 _Static_assert(LC_HISTORY_LEN <= UINT8_MAX, "history head and length are bytes");
 _Static_assert(LC_MAX_ABILITIES >= 32, "the OS runs up to 32 abilities");
-/* A deadline is at most LC_T_MAX + LC_MS_MAX and a grown delay LC_MS_MAX * factor. */
-_Static_assert(LC_T_MAX <= UINT64_MAX - LC_MS_MAX, "deadlines must not overflow");
+
+#define ID_BITS 5U
+#define ID_MASK ((1U << ID_BITS) - 1U)
+#define NO_TIMER UINT64_MAX
+#define NO_SLOT UINT8_MAX
+_Static_assert(LC_MAX_ABILITIES < NO_SLOT, "a timer slot is a byte");
+_Static_assert(LC_MAX_ABILITIES <= 1U << ID_BITS, "an id must fit in the low bits of a timer key");
+/* A deadline is at most LC_T_MAX + LC_MS_MAX: its key fits, below NO_TIMER, whose own
+ * deadline part lies beyond every time a call accepts. */
+_Static_assert(LC_T_MAX + LC_MS_MAX < (NO_TIMER >> ID_BITS), "timer keys must not overflow");
 _Static_assert((uint64_t)LC_MS_MAX * LC_FACTOR_MILLI_MAX < UINT64_MAX, "delays must not overflow");
 
-#define NO_ID UINT32_MAX
 #define HISTORY_MASK (LC_HISTORY_LEN - 1U)
 #define BIT(n) (1U << (n))
-#define TIMED_STATES (BIT(LC_STARTING) | BIT(LC_STOPPING) | BIT(LC_BACKOFF))
 #define RESTART_REASONS (BIT(LC_REASON_CRASH) | BIT(LC_REASON_OOM) | BIT(LC_REASON_SIGNAL))
 #define RUNNING_STATES (BIT(LC_STARTING) | BIT(LC_RUNNING_FG) | BIT(LC_RUNNING_BG))
+#define KINDS_WITH_REASON (BIT(LC_EV_KILL) | BIT(LC_EV_EXIT))
 
 static const char *const err_names[LC_ERR_COUNT] = {
 	[LC_OK] = "ok",
@@ -88,7 +98,7 @@ int lc_init(struct lc *lc, const struct lc_ops *ops)
 {
 	if (!lc || !ops || !ops->on_change)
 		return -LC_EINVAL;
-	*lc = (struct lc){ .ops = *ops, .next_id = NO_ID };
+	*lc = (struct lc){ .ops = *ops, .next = NO_TIMER };
 	return 0;
 }
 
@@ -103,7 +113,7 @@ int lc_register(struct lc *lc, const struct lc_policy *p)
 		return -LC_EBUSY;
 	if (lc->count >= LC_MAX_ABILITIES)
 		return -LC_EFULL;
-	lc->ab[lc->count] = (struct lc_ability){ .policy = *p, .state = LC_STOPPED };
+	lc->ab[lc->count] = (struct lc_ability){ .policy = *p, .state = LC_STOPPED, .timer_slot = NO_SLOT };
 	return (int)lc->count++;
 }
 
@@ -122,35 +132,47 @@ int lc_set_policy(struct lc *lc, uint32_t id, const struct lc_policy *p)
 	return 0;
 }
 
-static bool timed(const struct lc_ability *a)
+static uint64_t key_of(uint64_t deadline, uint32_t id)
 {
-	return TIMED_STATES & BIT(a->state);
+	return deadline << ID_BITS | id;
 }
 
-/* Rebuild the earliest-timer cache; ascending ids make the lowest id win a tie. */
+static uint64_t deadline_of(uint64_t key)
+{
+	return key >> ID_BITS;
+}
+
+static uint32_t id_of(uint64_t key)
+{
+	return (uint32_t)(key & ID_MASK);
+}
+
 static void rescan(struct lc *lc)
 {
-	lc->next_id = NO_ID;
-	for (uint32_t i = 0; i < lc->count; i++) {
-		const struct lc_ability *a = &lc->ab[i];
-		if (timed(a) && (lc->next_id == NO_ID || a->deadline < lc->next_t)) {
-			lc->next_id = i;
-			lc->next_t = a->deadline;
-		}
-	}
+	uint64_t next = NO_TIMER;
+	for (uint32_t i = 0; i < lc->ntimers; i++)
+		next = lc->timers[i] < next ? lc->timers[i] : next;
+	lc->next = next;
 }
 
-/* Keep the cache right after ability `id` armed or dropped its timer. */
-static void note_timer(struct lc *lc, uint32_t id)
+/* Set ability `id`'s timer to `key` (NO_TIMER: none) and keep the cache right. */
+static void set_timer(struct lc *lc, uint32_t id, uint64_t key)
 {
-	const struct lc_ability *a = &lc->ab[id];
-	if (lc->next_id == id) {
-		rescan(lc);
-	} else if (timed(a) && (lc->next_id == NO_ID || a->deadline < lc->next_t ||
-				(a->deadline == lc->next_t && id < lc->next_id))) {
-		lc->next_id = id;
-		lc->next_t = a->deadline;
+	struct lc_ability *a = &lc->ab[id];
+	if (key != NO_TIMER) {
+		if (a->timer_slot == NO_SLOT)
+			a->timer_slot = (uint8_t)lc->ntimers++;
+		lc->timers[a->timer_slot] = key;
+	} else if (a->timer_slot != NO_SLOT) {
+		uint64_t last = lc->timers[--lc->ntimers];
+		lc->timers[a->timer_slot] = last;
+		lc->ab[id_of(last)].timer_slot = a->timer_slot;
+		a->timer_slot = NO_SLOT;
 	}
+	if (lc->next != NO_TIMER && id_of(lc->next) == id)
+		rescan(lc);
+	else if (key < lc->next)
+		lc->next = key;
 }
 
 /*
@@ -164,18 +186,19 @@ static void enter(struct lc *lc, uint32_t id, uint64_t t, enum lc_state to, enum
 	struct lc_change c = {
 		.t_ms = t, .id = id, .from = a->state, .to = to, .reason = reason, .timeout = timeout,
 	};
+	uint64_t key = NO_TIMER;
 	a->state = (uint8_t)to;
 	a->reason = (uint8_t)reason;
 	if (to == LC_STARTING) {
 		a->was_ready = false;
-		a->deadline = t + a->policy.start_timeout_ms;
+		key = key_of(t + a->policy.start_timeout_ms, id);
 	} else if (to == LC_STOPPING) {
-		a->deadline = t + a->policy.stop_timeout_ms;
+		key = key_of(t + a->policy.stop_timeout_ms, id);
 	} else if (to == LC_BACKOFF) {
 		c.delay_ms = a->delay_ms;
-		a->deadline = t + a->delay_ms;
+		key = key_of(t + a->delay_ms, id);
 	}
-	note_timer(lc, id);
+	set_timer(lc, id, key);
 	lc->busy = true;
 	lc->ops.on_change(lc->ops.ctx, &c);
 	lc->busy = false;
@@ -251,11 +274,20 @@ static void fire(struct lc *lc, uint32_t id, uint64_t t)
 		enter(lc, id, t, LC_STARTING, a->reason, false);
 }
 
-/* Every timer fires in turn, each deadline after the one before, so this ends. */
+/*
+ * Fire every timer due at or before `now`: each sets only later deadlines, so this ends. The
+ * test stays inline: most calls have nothing due. NO_TIMER's deadline lies beyond LC_T_MAX.
+ */
 static void fire_due(struct lc *lc, uint64_t now)
 {
-	while (lc->next_id != NO_ID && lc->next_t <= now)
-		fire(lc, lc->next_id, lc->next_t);
+	while (deadline_of(lc->next) <= now)
+		fire(lc, id_of(lc->next), deadline_of(lc->next));
+}
+
+static inline void advance_to(struct lc *lc, uint64_t now)
+{
+	if (deadline_of(lc->next) <= now)
+		fire_due(lc, now);
 	lc->now = now;
 }
 
@@ -275,7 +307,7 @@ int lc_advance(struct lc *lc, uint64_t now)
 	int err = check_time(lc, now);
 	if (err)
 		return err;
-	fire_due(lc, now);
+	advance_to(lc, now);
 	return 0;
 }
 
@@ -347,11 +379,11 @@ int lc_event(struct lc *lc, uint64_t now, uint32_t id, enum lc_event_kind kind, 
 	if (err)
 		return err;
 	if ((unsigned)kind >= LC_EV_COUNT || (unsigned)reason >= LC_REASON_COUNT ||
-	    (reason != LC_REASON_NONE && kind != LC_EV_KILL && kind != LC_EV_EXIT))
+	    (reason != LC_REASON_NONE && !(KINDS_WITH_REASON & BIT(kind))))
 		return -LC_EINVAL;
 	if (id >= lc->count)
 		return -LC_ENOENT;
-	fire_due(lc, now);
+	advance_to(lc, now);
 	return apply(lc, now, id, kind, reason);
 }
 
@@ -359,9 +391,9 @@ int lc_next_deadline(const struct lc *lc, uint64_t *t_ms)
 {
 	if (!lc || !t_ms)
 		return -LC_EINVAL;
-	if (lc->next_id == NO_ID)
+	if (lc->next == NO_TIMER)
 		return -LC_ENOENT;
-	*t_ms = lc->next_t;
+	*t_ms = deadline_of(lc->next);
 	return 0;
 }
 
@@ -372,14 +404,15 @@ int lc_status(const struct lc *lc, uint32_t id, struct lc_status *out)
 	if (id >= lc->count)
 		return -LC_ENOENT;
 	const struct lc_ability *a = &lc->ab[id];
+	bool timed = a->timer_slot != NO_SLOT;
 	*out = (struct lc_status){
 		.state = (enum lc_state)a->state,
 		.reason = (enum lc_reason)a->reason,
 		.crash_count = a->crash_count,
 		.delay_ms = a->delay_ms,
 		.history_len = a->hist_len,
-		.has_deadline = timed(a),
-		.deadline_ms = timed(a) ? a->deadline : 0,
+		.has_deadline = timed,
+		.deadline_ms = timed ? deadline_of(lc->timers[a->timer_slot]) : 0,
 	};
 	return 0;
 }
