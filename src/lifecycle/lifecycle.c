@@ -102,15 +102,21 @@ int lc_init(struct lc *lc, const struct lc_ops *ops)
 	return 0;
 }
 
-int lc_register(struct lc *lc, const struct lc_policy *p)
+/* Checks shared by the calls that take a policy. */
+static int check_policy_call(const struct lc *lc, const struct lc_policy *p)
 {
 	if (!lc)
 		return -LC_EINVAL;
-	int err = lc_policy_check(p);
-	if (err)
-		return err;
 	if (lc->busy)
 		return -LC_EBUSY;
+	return lc_policy_check(p);
+}
+
+int lc_register(struct lc *lc, const struct lc_policy *p)
+{
+	int err = check_policy_call(lc, p);
+	if (err)
+		return err;
 	if (lc->count >= LC_MAX_ABILITIES)
 		return -LC_EFULL;
 	lc->ab[lc->count] = (struct lc_ability){ .policy = *p, .state = LC_STOPPED, .timer_slot = NO_SLOT };
@@ -119,13 +125,9 @@ int lc_register(struct lc *lc, const struct lc_policy *p)
 
 int lc_set_policy(struct lc *lc, uint32_t id, const struct lc_policy *p)
 {
-	if (!lc)
-		return -LC_EINVAL;
-	int err = lc_policy_check(p);
+	int err = check_policy_call(lc, p);
 	if (err)
 		return err;
-	if (lc->busy)
-		return -LC_EBUSY;
 	if (id >= lc->count)
 		return -LC_ENOENT;
 	lc->ab[id].policy = *p;

@@ -100,7 +100,7 @@ static void fifth_death_within_60s_blocks_and_unblock_stops(void **state)
 		t = run_and_crash(f, id, t, 50, 100);
 	fx_expect_status(f, id, LC_BACKOFF, LC_REASON_CRASH, 4, 4000);
 	f->logged = 0;
-	t = run_and_crash(f, id, t, 50, 100);
+	EXPECT_EQ(run_and_crash(f, id, t, 50, 100), 8250);
 	EXPECT_LOG(f, "@8100 #0 backoff>starting crash", "@8150 #0 starting>runningFg none",
 		   "@8250 #0 runningFg>crashed crash", "@8250 #0 crashed>blocked crash");
 	fx_expect_status(f, id, LC_BLOCKED, LC_REASON_CRASH, 5, 4000);

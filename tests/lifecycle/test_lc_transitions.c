@@ -37,22 +37,25 @@ static void fg_and_bg_switch_between_the_running_states(void **state)
 		   "@20 #0 runningBg>runningFg none", "@30 #0 runningFg>runningBg none");
 }
 
-/* Bring a fresh ability into `s` by t = 100, with no timer due before t = 600. */
+/*
+ * Start over with one ability, brought into `s` by t = 100 with no timer due before t = 600,
+ * and an empty log.
+ */
 static uint32_t reach(struct fixture *f, enum lc_state s)
 {
 	struct lc_policy one_crash_blocks = LC_POLICY_DEFAULT;
 	one_crash_blocks.loop_threshold = 1;
+	fx_reset(f);
 	uint32_t id = fx_add(f, s == LC_BLOCKED ? &one_crash_blocks : NULL);
-	if (s == LC_STOPPED)
-		return id;
-	fx_event(f, 0, id, LC_EV_START);
-	if (s == LC_STARTING)
-		return id;
-	fx_event(f, 50, id, s == LC_RUNNING_BG ? LC_EV_READY_BG : LC_EV_READY_FG);
+	if (s != LC_STOPPED)
+		fx_event(f, 0, id, LC_EV_START);
+	if (s != LC_STOPPED && s != LC_STARTING)
+		fx_event(f, 50, id, s == LC_RUNNING_BG ? LC_EV_READY_BG : LC_EV_READY_FG);
 	if (s == LC_STOPPING)
 		fx_event(f, 100, id, LC_EV_STOP);
 	else if (s == LC_BACKOFF || s == LC_BLOCKED)
 		fx_exit(f, 100, id, LC_REASON_CRASH);
+	f->logged = 0;
 	return id;
 }
 
@@ -90,9 +93,7 @@ static void every_event_outside_its_states_is_refused_and_changes_nothing(void *
 
 	for (size_t s = 0; s < sizeof from / sizeof from[0]; s++) {
 		for (int k = 0; k < LC_EV_COUNT; k++) {
-			fx_reset(f);
 			uint32_t id = reach(f, from[s]);
-			f->logged = 0;
 			status_text(f, id, before, sizeof before);
 			enum lc_reason r = (k == LC_EV_KILL || k == LC_EV_EXIT) ? LC_REASON_OOM : LC_REASON_NONE;
 			int rc = lc_event(&f->lc, 200, id, (enum lc_event_kind)k, r);
@@ -139,22 +140,18 @@ static void kill_reason_propagates_into_every_change(void **state)
 	for (int i = 0; i < LC_REASON_COUNT; i++) {
 		enum lc_reason r = (enum lc_reason)i;
 		const char *name = lc_reason_name(r);
-		fx_reset(f);
-		uint32_t id = fx_add(f, NULL);
-		fx_event(f, 0, id, LC_EV_START);
-		fx_event(f, 10, id, LC_EV_READY_FG);
-		f->logged = 0;
-		fx_kill(f, 20, id, r);
-		fx_exit(f, 30, id, LC_REASON_NONE);
-		fx_advance(f, 530);
-		snprintf(want[0], sizeof want[0], "@20 #0 runningFg>stopping %s", name);
+		uint32_t id = reach(f, LC_RUNNING_FG);
+		fx_kill(f, 200, id, r);
+		fx_exit(f, 300, id, LC_REASON_NONE);
+		fx_advance(f, 800);
+		snprintf(want[0], sizeof want[0], "@200 #0 runningFg>stopping %s", name);
 		if (restarts(r)) {
-			snprintf(want[1], sizeof want[1], "@30 #0 stopping>crashed %s", name);
-			snprintf(want[2], sizeof want[2], "@30 #0 crashed>backoff %s delay=500", name);
-			snprintf(want[3], sizeof want[3], "@530 #0 backoff>starting %s", name);
+			snprintf(want[1], sizeof want[1], "@300 #0 stopping>crashed %s", name);
+			snprintf(want[2], sizeof want[2], "@300 #0 crashed>backoff %s delay=500", name);
+			snprintf(want[3], sizeof want[3], "@800 #0 backoff>starting %s", name);
 			EXPECT_LOG(f, want[0], want[1], want[2], want[3]);
 		} else {
-			snprintf(want[1], sizeof want[1], "@30 #0 stopping>stopped %s", name);
+			snprintf(want[1], sizeof want[1], "@300 #0 stopping>stopped %s", name);
 			EXPECT_LOG(f, want[0], want[1]);
 		}
 	}
@@ -167,18 +164,14 @@ static void exit_reason_is_used_outside_stopping(void **state)
 	for (int i = 0; i < LC_REASON_COUNT; i++) {
 		enum lc_reason r = (enum lc_reason)i;
 		const char *name = lc_reason_name(r);
-		fx_reset(f);
-		uint32_t id = fx_add(f, NULL);
-		fx_event(f, 0, id, LC_EV_START);
-		fx_event(f, 10, id, LC_EV_READY_BG);
-		f->logged = 0;
-		fx_exit(f, 20, id, r);
+		uint32_t id = reach(f, LC_RUNNING_BG);
+		fx_exit(f, 200, id, r);
 		if (restarts(r)) {
-			snprintf(want[0], sizeof want[0], "@20 #0 runningBg>crashed %s", name);
-			snprintf(want[1], sizeof want[1], "@20 #0 crashed>backoff %s delay=500", name);
+			snprintf(want[0], sizeof want[0], "@200 #0 runningBg>crashed %s", name);
+			snprintf(want[1], sizeof want[1], "@200 #0 crashed>backoff %s delay=500", name);
 			EXPECT_LOG(f, want[0], want[1]);
 		} else {
-			snprintf(want[0], sizeof want[0], "@20 #0 runningBg>stopped %s", name);
+			snprintf(want[0], sizeof want[0], "@200 #0 runningBg>stopped %s", name);
 			EXPECT_LOG(f, want[0]);
 		}
 	}
