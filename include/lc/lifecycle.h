@@ -30,8 +30,9 @@
 #define LC_HISTORY_LEN 16U
 /** Largest value of any millisecond field of a policy (one day). */
 #define LC_MS_MAX 86400000U
-/** Smallest and largest backoff factor, in thousandths (1.000 and 100.000). */
+/** Smallest backoff factor, in thousandths (1.000). */
 #define LC_FACTOR_MILLI_MIN 1000U
+/** Largest backoff factor, in thousandths (100.000). */
 #define LC_FACTOR_MILLI_MAX 100000U
 /** Latest time a call accepts, in ms (2^58, about 9 million years). */
 #define LC_T_MAX (UINT64_C(1) << 58)
@@ -54,26 +55,26 @@ enum lc_err {
 
 /** Lifecycle states. `crashed` is transient: it always moves on within the same call. */
 enum lc_state {
-	LC_STOPPED,
-	LC_STARTING,
-	LC_RUNNING_FG,
-	LC_RUNNING_BG,
-	LC_STOPPING,
-	LC_CRASHED,
-	LC_BACKOFF,
-	LC_BLOCKED,
+	LC_STOPPED,    /**< no process */
+	LC_STARTING,   /**< spawned, not ready yet; start timeout pending */
+	LC_RUNNING_FG, /**< ready, in the foreground */
+	LC_RUNNING_BG, /**< ready, in the background */
+	LC_STOPPING,   /**< asked to end, not gone yet; stop timeout pending */
+	LC_CRASHED,    /**< died for a restartable reason (transient) */
+	LC_BACKOFF,    /**< waiting for its restart time */
+	LC_BLOCKED,    /**< crash loop: no restart until unblocked */
 	LC_STATE_COUNT /**< number of states; not a state */
 };
 
 /** Why an ability stops or died. `crash`, `oom` and `signal` deaths restart it. */
 enum lc_reason {
-	LC_REASON_NONE,
-	LC_REASON_CRASH,
-	LC_REASON_POLICY,
-	LC_REASON_OOM,
-	LC_REASON_SIGNAL,
-	LC_REASON_REQUEST,
-	LC_REASON_COUNT /**< number of reasons; not a reason */
+	LC_REASON_NONE,    /**< no reason: a clean exit, or a start, ready or unblock */
+	LC_REASON_CRASH,   /**< the process failed (restarts) */
+	LC_REASON_POLICY,  /**< the OS decided it must not run */
+	LC_REASON_OOM,     /**< killed for memory (restarts) */
+	LC_REASON_SIGNAL,  /**< ended by a signal (restarts) */
+	LC_REASON_REQUEST, /**< someone asked it to stop */
+	LC_REASON_COUNT    /**< number of reasons; not a reason */
 };
 
 /** Events an ability's owner reports. */
@@ -271,13 +272,22 @@ LC_MUST_USE int lc_status(const struct lc *lc, uint32_t id, struct lc_status *ou
  */
 LC_MUST_USE int lc_history(const struct lc *lc, uint32_t id, uint32_t i, struct lc_death *out);
 
-/** Text for `err` (0 or a negative LC_E… code); "unknown error" for anything else. */
+/**
+ * Text for an error code.
+ * @return a static string for `err` (0 or a negative LC_E… code); "unknown error" otherwise
+ */
 const char *lc_strerror(int err);
 
-/** Name of state `s` as the docs and lcreplay spell it ("runningFg"); "?" if out of range. */
+/**
+ * Name of a state as the docs and lcreplay spell it.
+ * @return a static string such as "runningFg"; "?" if `s` is out of range
+ */
 const char *lc_state_name(enum lc_state s);
 
-/** Name of reason `r` ("oom"); "?" if out of range. */
+/**
+ * Name of a reason as the docs and lcreplay spell it.
+ * @return a static string such as "oom"; "?" if `r` is out of range
+ */
 const char *lc_reason_name(enum lc_reason r);
 
 #endif

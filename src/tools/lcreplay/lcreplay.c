@@ -241,12 +241,8 @@ static const struct app *find_in(const struct app *apps, uint32_t n, const char 
 
 /* --- --policy FILE.json ----------------------------------------------------------------- */
 
-/* Where in the policy document a check stands, for messages. */
-struct doc {
-	const char *file;
-};
-
-__attribute__((noreturn, format(printf, 3, 4))) static void doc_fail(const struct doc *d, const char *at,
+/* Stop on a problem at `at` (a path such as "abilities[2].policy") in document `file`. */
+__attribute__((noreturn, format(printf, 3, 4))) static void doc_fail(const char *file, const char *at,
 								      const char *fmt, ...)
 {
 	char msg[256];
@@ -254,47 +250,47 @@ __attribute__((noreturn, format(printf, 3, 4))) static void doc_fail(const struc
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	die("%s: %s: %s", d->file, at, msg);
+	die("%s: %s: %s", file, at, msg);
 }
 
-static void need_type(const struct doc *d, const char *at, json_object *o, json_type t)
+static void need_type(const char *file, const char *at, json_object *o, json_type t)
 {
 	if (!json_object_is_type(o, t))
-		doc_fail(d, at, "must be a JSON %s", json_type_to_name(t));
+		doc_fail(file, at, "must be a JSON %s", json_type_to_name(t));
 }
 
 /* Apply a policy object's keys onto `p`; the result must pass lc_policy_check(). */
-static void load_policy(const struct doc *d, const char *at, json_object *o, struct lc_policy *p)
+static void load_policy(const char *file, const char *at, json_object *o, struct lc_policy *p)
 {
 	char where[128], range[64];
-	need_type(d, at, o, json_type_object);
+	need_type(file, at, o, json_type_object);
 	json_object_object_foreach(o, name, val) {
 		const struct key *k = find_key(name);
 		snprintf(where, sizeof where, "%s.%s", at, name);
 		if (!k)
-			doc_fail(d, at, "unknown key \"%s\"", name);
+			doc_fail(file, at, "unknown key \"%s\"", name);
 		bool number = json_object_is_type(val, json_type_int) || json_object_is_type(val, json_type_double);
 		if (!number || !set_key(p, k, json_object_to_json_string_ext(val, JSON_C_TO_STRING_PLAIN)))
-			doc_fail(d, where, "must be %s", key_range(k, range, sizeof range));
+			doc_fail(file, where, "must be %s", key_range(k, range, sizeof range));
 	}
 	if (lc_policy_check(p) != 0)
-		doc_fail(d, at, "max_ms must be at least initial_ms");
+		doc_fail(file, at, "max_ms must be at least initial_ms");
 }
 
-static void load_ability(const struct doc *d, const char *at, json_object *o, struct app *out,
+static void load_ability(const char *file, const char *at, json_object *o, struct app *out,
 			 const struct app *seen, uint32_t nseen, const struct lc_policy *defaults)
 {
 	char where[128];
 	json_object *v;
-	need_type(d, at, o, json_type_object);
+	need_type(file, at, o, json_type_object);
 	if (!json_object_object_get_ex(o, "name", &v))
-		doc_fail(d, at, "needs \"name\"");
+		doc_fail(file, at, "needs \"name\"");
 	snprintf(where, sizeof where, "%s.name", at);
-	need_type(d, where, v, json_type_string);
+	need_type(file, where, v, json_type_string);
 	if (!valid_name(json_object_get_string(v)))
-		doc_fail(d, where, "must match ^[a-z][a-z0-9_-]{0,31}$");
+		doc_fail(file, where, "must match ^[a-z][a-z0-9_-]{0,31}$");
 	if (find_in(seen, nseen, json_object_get_string(v)))
-		doc_fail(d, where, "\"%s\" is listed twice", json_object_get_string(v));
+		doc_fail(file, where, "\"%s\" is listed twice", json_object_get_string(v));
 	snprintf(out->name, sizeof out->name, "%s", json_object_get_string(v));
 	out->policy = *defaults;
 
@@ -303,21 +299,21 @@ static void load_ability(const struct doc *d, const char *at, json_object *o, st
 		if (strcmp(key, "name") == 0)
 			continue;
 		if (strcmp(key, "policy") == 0) {
-			load_policy(d, where, val, &out->policy);
+			load_policy(file, where, val, &out->policy);
 		} else if (strcmp(key, "start_mode") == 0) {
-			need_type(d, where, val, json_type_string);
+			need_type(file, where, val, json_type_string);
 			if (strcmp(json_object_get_string(val), "fg") != 0 &&
 			    strcmp(json_object_get_string(val), "bg") != 0)
-				doc_fail(d, where, "must be \"fg\" or \"bg\"");
+				doc_fail(file, where, "must be \"fg\" or \"bg\"");
 		} else if (strcmp(key, "image") == 0) {
-			need_type(d, where, val, json_type_string);
+			need_type(file, where, val, json_type_string);
 			const char *s = json_object_get_string(val);
 			size_t n = strlen(s);
 			if (n == 0 || n > IMAGE_LEN_MAX || strspn(s, "abcdefghijklmnopqrstuvwxyz"
 								  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._/-") != n)
-				doc_fail(d, where, "must be 1..%d of [A-Za-z0-9._/-]", IMAGE_LEN_MAX);
+				doc_fail(file, where, "must be 1..%d of [A-Za-z0-9._/-]", IMAGE_LEN_MAX);
 		} else {
-			doc_fail(d, at, "unknown key \"%s\"", key);
+			doc_fail(file, at, "unknown key \"%s\"", key);
 		}
 	}
 }
@@ -361,31 +357,30 @@ static json_object *read_json(const char *file)
 /* Read a document valid under schemas/ability_v1_1.schema.json into `r`. */
 static void load_policy_file(struct replay *r, const char *file)
 {
-	struct doc d = { file };
 	char where[64];
 	json_object *root = read_json(file), *v, *abilities = NULL;
 
-	need_type(&d, "document", root, json_type_object);
+	need_type(file, "document", root, json_type_object);
 	if (!json_object_object_get_ex(root, "schema_version", &v) || !json_object_is_type(v, json_type_string) ||
 	    strcmp(json_object_get_string(v), "1.1") != 0)
-		doc_fail(&d, "schema_version", "must be \"1.1\"");
+		doc_fail(file, "schema_version", "must be \"1.1\"");
 	json_object_object_foreach(root, key, val) {
 		if (strcmp(key, "defaults") == 0)
-			load_policy(&d, "defaults", val, &r->defaults);
+			load_policy(file, "defaults", val, &r->defaults);
 		else if (strcmp(key, "abilities") == 0)
 			abilities = val;
 		else if (strcmp(key, "schema_version") != 0)
-			doc_fail(&d, "document", "unknown key \"%s\"", key);
+			doc_fail(file, "document", "unknown key \"%s\"", key);
 	}
 	if (!abilities)
-		doc_fail(&d, "document", "needs \"abilities\"");
-	need_type(&d, "abilities", abilities, json_type_array);
+		doc_fail(file, "document", "needs \"abilities\"");
+	need_type(file, "abilities", abilities, json_type_array);
 	size_t n = json_object_array_length(abilities);
 	if (n > LC_MAX_ABILITIES)
-		doc_fail(&d, "abilities", "more than %u entries", LC_MAX_ABILITIES);
+		doc_fail(file, "abilities", "more than %u entries", LC_MAX_ABILITIES);
 	for (size_t i = 0; i < n; i++) {
 		snprintf(where, sizeof where, "abilities[%zu]", i);
-		load_ability(&d, where, json_object_array_get_idx(abilities, i), &r->file_apps[i], r->file_apps,
+		load_ability(file, where, json_object_array_get_idx(abilities, i), &r->file_apps[i], r->file_apps,
 			     (uint32_t)i, &r->defaults);
 	}
 	r->nfile_apps = (uint32_t)n;
@@ -515,31 +510,18 @@ static enum lc_reason parse_reason(const struct replay *r, const char *w)
 	line_fail(r, "unknown reason \"%s\"", w);
 }
 
-/* Let time run to `t` (for a tick, or before an event refused as full). */
-static void advance(struct replay *r, uint64_t t)
+/* Stop on an error of the core that is not a refused event. */
+static void fail_on(const struct replay *r, uint64_t t, int err)
 {
-	int err = lc_advance(&r->lc, t);
 	if (err == -LC_ETIME)
 		line_fail(r, "time goes backwards (%" PRIu64 " after %" PRIu64 ")", t, r->last_t);
 	if (err)
 		line_fail(r, "%s", lc_strerror(err));
 }
 
-/* <t_ms> <app> <event> [arg]   or   <t_ms> - tick */
-static void event_line(struct replay *r, char **w, int n)
+/* <app> <event> [arg] at time `t`: words w[1] to w[n - 1]. */
+static void replay_event(struct replay *r, uint64_t t, char **w, int n)
 {
-	uint64_t t;
-	if (!parse_uint(w[0], LC_T_MAX, &t))
-		line_fail(r, "bad number \"%s\" (want a time in ms, 0..%" PRIu64 ")", w[0], (uint64_t)LC_T_MAX);
-	if (n < 3)
-		line_fail(r, "want <t_ms> <app> <event> [arg]");
-	if (strcmp(w[1], "-") == 0) {
-		if (strcmp(w[2], "tick") != 0 || n > 3)
-			line_fail(r, "want <t_ms> - tick");
-		advance(r, t);
-		r->last_t = t;
-		return;
-	}
 	check_name(r, w[1]);
 
 	size_t e = 0;
@@ -564,17 +546,31 @@ static void event_line(struct replay *r, char **w, int n)
 
 	int id = app_id(r, w[1]);
 	if (id < 0) {
-		advance(r, t);
+		fail_on(r, t, lc_advance(&r->lc, t));
 		print_refusal(t, w[1], w[2], "full");
-	} else {
-		int err = lc_event(&r->lc, t, (uint32_t)id, kind, reason);
-		if (err == -LC_EINVALID_TRANSITION || err == -LC_EBLOCKED)
-			print_refusal(t, w[1], w[2], err == -LC_EBLOCKED ? "blocked" : "invalid_transition");
-		else if (err == -LC_ETIME)
-			line_fail(r, "time goes backwards (%" PRIu64 " after %" PRIu64 ")", t, r->last_t);
-		else if (err)
-			line_fail(r, "%s", lc_strerror(err));
+		return;
 	}
+	int err = lc_event(&r->lc, t, (uint32_t)id, kind, reason);
+	if (err == -LC_EINVALID_TRANSITION || err == -LC_EBLOCKED)
+		print_refusal(t, w[1], w[2], err == -LC_EBLOCKED ? "blocked" : "invalid_transition");
+	else
+		fail_on(r, t, err);
+}
+
+/* <t_ms> <app> <event> [arg]   or   <t_ms> - tick */
+static void timed_line(struct replay *r, char **w, int n)
+{
+	uint64_t t;
+	if (!parse_uint(w[0], LC_T_MAX, &t))
+		line_fail(r, "bad number \"%s\" (want a time in ms, 0..%" PRIu64 ")", w[0], (uint64_t)LC_T_MAX);
+	if (n < 3)
+		line_fail(r, "want <t_ms> <app> <event> [arg]");
+	if (strcmp(w[1], "-") != 0)
+		replay_event(r, t, w, n);
+	else if (strcmp(w[2], "tick") == 0 && n == 3)
+		fail_on(r, t, lc_advance(&r->lc, t));
+	else
+		line_fail(r, "want <t_ms> - tick");
 	r->last_t = t;
 }
 
@@ -612,7 +608,7 @@ static void replay_file(struct replay *r, FILE *in)
 		if (strcmp(w[0], "policy") == 0)
 			policy_line(r, w, n);
 		else
-			event_line(r, w, n);
+			timed_line(r, w, n);
 	}
 	if (ferror(in))
 		die("cannot read the trace");
