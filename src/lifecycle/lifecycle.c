@@ -1,0 +1,432 @@
+/*
+ * The ability lifecycle core. Rules and their reasons: docs/ability/overview.md.
+ *
+ * Each ability has at most one pending timer, implied by its state: the start timeout in
+ * starting, the stop timeout in stopping, the restart in backoff. A timer is one sort key,
+ * deadline << ID_BITS | id, so that a single unsigned comparison orders timers by deadline
+ * and then by registration order, the rule for ties. The pending keys sit unsorted in a dense
+ * array (each ability knows its slot), and the core caches the smallest: an event firing no
+ * timer costs no scan, and the scan when the earliest timer changes covers only the abilities
+ * that have a timer, not all of them.
+ */
+#include "lc/lifecycle.h"
+
+_Static_assert(sizeof(struct lc_ability) <= 256, "an ability must fit in 256 bytes of RAM");
+_Static_assert((LC_HISTORY_LEN & (LC_HISTORY_LEN - 1)) == 0, "history ring indexes by mask");
+_Static_assert(LC_HISTORY_LEN <= UINT8_MAX, "history head and length are bytes");
+_Static_assert(LC_MAX_ABILITIES >= 32, "the OS runs up to 32 abilities");
+
+#define ID_BITS 5U
+#define ID_MASK ((1U << ID_BITS) - 1U)
+#define NO_TIMER UINT64_MAX
+#define NO_SLOT UINT8_MAX
+_Static_assert(LC_MAX_ABILITIES < NO_SLOT, "a timer slot is a byte");
+_Static_assert(LC_MAX_ABILITIES <= 1U << ID_BITS, "an id must fit in the low bits of a timer key");
+/* A deadline is at most LC_T_MAX + LC_MS_MAX: its key fits, below NO_TIMER, whose own
+ * deadline part lies beyond every time a call accepts. */
+_Static_assert(LC_T_MAX + LC_MS_MAX < (NO_TIMER >> ID_BITS), "timer keys must not overflow");
+_Static_assert((uint64_t)LC_MS_MAX * LC_FACTOR_MILLI_MAX < UINT64_MAX, "delays must not overflow");
+
+#define HISTORY_MASK (LC_HISTORY_LEN - 1U)
+#define BIT(n) (1U << (n))
+#define RESTART_REASONS (BIT(LC_REASON_CRASH) | BIT(LC_REASON_OOM) | BIT(LC_REASON_SIGNAL))
+#define RUNNING_STATES (BIT(LC_STARTING) | BIT(LC_RUNNING_FG) | BIT(LC_RUNNING_BG))
+#define KINDS_WITH_REASON (BIT(LC_EV_KILL) | BIT(LC_EV_EXIT))
+
+static const char *const err_names[LC_ERR_COUNT] = {
+	[LC_OK] = "ok",
+	[LC_EINVAL] = "invalid argument",
+	[LC_ENOENT] = "no such entry",
+	[LC_EFULL] = "full",
+	[LC_EINVALID_TRANSITION] = "invalid transition",
+	[LC_EBLOCKED] = "blocked",
+	[LC_ETIME] = "time went backwards",
+	[LC_EPOLICY] = "invalid policy",
+	[LC_EBUSY] = "busy: called from on_change",
+};
+
+static const char *const state_names[LC_STATE_COUNT] = {
+	[LC_STOPPED] = "stopped",     [LC_STARTING] = "starting", [LC_RUNNING_FG] = "runningFg",
+	[LC_RUNNING_BG] = "runningBg", [LC_STOPPING] = "stopping", [LC_CRASHED] = "crashed",
+	[LC_BACKOFF] = "backoff",     [LC_BLOCKED] = "blocked",
+};
+
+static const char *const reason_names[LC_REASON_COUNT] = {
+	[LC_REASON_NONE] = "none", [LC_REASON_CRASH] = "crash",   [LC_REASON_POLICY] = "policy",
+	[LC_REASON_OOM] = "oom",   [LC_REASON_SIGNAL] = "signal", [LC_REASON_REQUEST] = "request",
+};
+
+static const char *name_in(const char *const *names, unsigned count, unsigned i, const char *other)
+{
+	return i < count ? names[i] : other;
+}
+
+const char *lc_strerror(int err)
+{
+	return err > 0 ? "unknown error" : name_in(err_names, LC_ERR_COUNT, (unsigned)-err, "unknown error");
+}
+
+const char *lc_state_name(enum lc_state s)
+{
+	return name_in(state_names, LC_STATE_COUNT, (unsigned)s, "?");
+}
+
+const char *lc_reason_name(enum lc_reason r)
+{
+	return name_in(reason_names, LC_REASON_COUNT, (unsigned)r, "?");
+}
+
+static bool in_range(uint32_t v, uint32_t lo, uint32_t hi)
+{
+	return v >= lo && v <= hi;
+}
+
+int lc_policy_check(const struct lc_policy *p)
+{
+	if (!p)
+		return -LC_EINVAL;
+	if (!in_range(p->initial_ms, 1, LC_MS_MAX) || !in_range(p->max_ms, p->initial_ms, LC_MS_MAX) ||
+	    !in_range(p->factor_milli, LC_FACTOR_MILLI_MIN, LC_FACTOR_MILLI_MAX) ||
+	    p->loop_threshold > LC_HISTORY_LEN || !in_range(p->loop_window_ms, 1, LC_MS_MAX) ||
+	    p->stable_reset_ms > LC_MS_MAX || !in_range(p->start_timeout_ms, 1, LC_MS_MAX) ||
+	    !in_range(p->stop_timeout_ms, 1, LC_MS_MAX))
+		return -LC_EPOLICY;
+	return 0;
+}
+
+int lc_init(struct lc *lc, const struct lc_ops *ops)
+{
+	if (!lc || !ops || !ops->on_change)
+		return -LC_EINVAL;
+	*lc = (struct lc){ .ops = *ops, .next = NO_TIMER };
+	return 0;
+}
+
+/* Checks shared by the calls that take a policy. */
+static int check_policy_call(const struct lc *lc, const struct lc_policy *p)
+{
+	if (!lc)
+		return -LC_EINVAL;
+	if (lc->busy)
+		return -LC_EBUSY;
+	return lc_policy_check(p);
+}
+
+int lc_register(struct lc *lc, const struct lc_policy *p)
+{
+	int err = check_policy_call(lc, p);
+	if (err)
+		return err;
+	if (lc->count >= LC_MAX_ABILITIES)
+		return -LC_EFULL;
+	lc->ab[lc->count] = (struct lc_ability){ .policy = *p, .state = LC_STOPPED, .timer_slot = NO_SLOT };
+	return (int)lc->count++;
+}
+
+int lc_set_policy(struct lc *lc, uint32_t id, const struct lc_policy *p)
+{
+	int err = check_policy_call(lc, p);
+	if (err)
+		return err;
+	if (id >= lc->count)
+		return -LC_ENOENT;
+	lc->ab[id].policy = *p;
+	return 0;
+}
+
+static uint64_t key_of(uint64_t deadline, uint32_t id)
+{
+	return deadline << ID_BITS | id;
+}
+
+static uint64_t deadline_of(uint64_t key)
+{
+	return key >> ID_BITS;
+}
+
+static uint32_t id_of(uint64_t key)
+{
+	return (uint32_t)(key & ID_MASK);
+}
+
+static void rescan(struct lc *lc)
+{
+	uint64_t next = NO_TIMER;
+	for (uint32_t i = 0; i < lc->ntimers; i++)
+		next = lc->timers[i] < next ? lc->timers[i] : next;
+	lc->next = next;
+}
+
+/* Set ability `id`'s timer to `key` (NO_TIMER: none) and keep the cache right. */
+static void set_timer(struct lc *lc, uint32_t id, uint64_t key)
+{
+	struct lc_ability *a = &lc->ab[id];
+	if (key != NO_TIMER) {
+		if (a->timer_slot == NO_SLOT)
+			a->timer_slot = (uint8_t)lc->ntimers++;
+		lc->timers[a->timer_slot] = key;
+	} else if (a->timer_slot != NO_SLOT) {
+		uint64_t last = lc->timers[--lc->ntimers];
+		lc->timers[a->timer_slot] = last;
+		lc->ab[id_of(last)].timer_slot = a->timer_slot;
+		a->timer_slot = NO_SLOT;
+	}
+	if (lc->next != NO_TIMER && id_of(lc->next) == id)
+		rescan(lc);
+	else if (key < lc->next)
+		lc->next = key;
+}
+
+/*
+ * Move ability `id` into `to` at time `t`, arm the timer that state implies, and report the
+ * change. The state and timer are updated before the callback so that it can query them.
+ */
+static void enter(struct lc *lc, uint32_t id, uint64_t t, enum lc_state to, enum lc_reason reason,
+		  bool timeout)
+{
+	struct lc_ability *a = &lc->ab[id];
+	struct lc_change c = {
+		.t_ms = t, .id = id, .from = a->state, .to = to, .reason = reason, .timeout = timeout,
+	};
+	uint64_t key = NO_TIMER;
+	a->state = (uint8_t)to;
+	a->reason = (uint8_t)reason;
+	if (to == LC_STARTING) {
+		a->was_ready = false;
+		key = key_of(t + a->policy.start_timeout_ms, id);
+	} else if (to == LC_STOPPING) {
+		key = key_of(t + a->policy.stop_timeout_ms, id);
+	} else if (to == LC_BACKOFF) {
+		c.delay_ms = a->delay_ms;
+		key = key_of(t + a->delay_ms, id);
+	}
+	set_timer(lc, id, key);
+	lc->busy = true;
+	lc->ops.on_change(lc->ops.ctx, &c);
+	lc->busy = false;
+}
+
+/* Append a death to the ring, dropping the oldest when it is full. */
+static void remember(struct lc_ability *a, uint64_t t, enum lc_reason reason)
+{
+	a->hist_t[a->hist_head] = t;
+	a->hist_reason[a->hist_head] = (uint8_t)reason;
+	a->hist_head = (uint8_t)((a->hist_head + 1U) & HISTORY_MASK);
+	if (a->hist_len < LC_HISTORY_LEN)
+		a->hist_len++;
+}
+
+/* At least loop_threshold remembered deaths less than loop_window_ms before `t`. */
+static bool crash_loop(const struct lc_ability *a, uint64_t t)
+{
+	uint32_t threshold = a->policy.loop_threshold;
+	if (threshold == 0)
+		return false;
+	for (uint32_t k = 1, n = 0; k <= a->hist_len; k++) {
+		uint64_t ti = a->hist_t[(a->hist_head - k) & HISTORY_MASK];
+		if (t - ti >= a->policy.loop_window_ms)
+			return false;
+		if (++n >= threshold)
+			return true;
+	}
+	return false;
+}
+
+/* initial_ms for the first consecutive crash, then the previous delay × factor, clamped. */
+static uint32_t next_delay(const struct lc_ability *a)
+{
+	if (a->crash_count == 1)
+		return a->policy.initial_ms;
+	uint64_t d = (uint64_t)a->delay_ms * a->policy.factor_milli / 1000U;
+	return d < a->policy.max_ms ? (uint32_t)d : a->policy.max_ms;
+}
+
+/*
+ * The process of ability `id` ended at `t` for `reason`: stopped, or crashed and then blocked
+ * or backing off. Bookkeeping happens before the first report, so each callback sees it.
+ */
+static void end(struct lc *lc, uint32_t id, uint64_t t, enum lc_reason reason, bool timeout)
+{
+	struct lc_ability *a = &lc->ab[id];
+	if (!(RESTART_REASONS & BIT(reason))) {
+		enter(lc, id, t, LC_STOPPED, reason, timeout);
+		return;
+	}
+	remember(a, t, reason);
+	if (a->was_ready && a->policy.stable_reset_ms && t - a->ready_t >= a->policy.stable_reset_ms)
+		a->crash_count = 0;
+	if (a->crash_count < LC_CRASH_COUNT_MAX)
+		a->crash_count++;
+	bool blocked = crash_loop(a, t);
+	if (!blocked)
+		a->delay_ms = next_delay(a);
+	enter(lc, id, t, LC_CRASHED, reason, timeout);
+	enter(lc, id, t, blocked ? LC_BLOCKED : LC_BACKOFF, reason, timeout);
+}
+
+/* The timer of ability `id` fired at its deadline `t`. */
+static void fire(struct lc *lc, uint32_t id, uint64_t t)
+{
+	const struct lc_ability *a = &lc->ab[id];
+	if (a->state == LC_STARTING)
+		end(lc, id, t, LC_REASON_CRASH, true);
+	else if (a->state == LC_STOPPING)
+		end(lc, id, t, a->reason, true);
+	else
+		enter(lc, id, t, LC_STARTING, a->reason, false);
+}
+
+/*
+ * Fire every timer due at or before `now`: each sets only later deadlines, so this ends. The
+ * test stays inline: most calls have nothing due. NO_TIMER's deadline lies beyond LC_T_MAX.
+ */
+static void fire_due(struct lc *lc, uint64_t now)
+{
+	while (deadline_of(lc->next) <= now)
+		fire(lc, id_of(lc->next), deadline_of(lc->next));
+}
+
+static inline void advance_to(struct lc *lc, uint64_t now)
+{
+	if (deadline_of(lc->next) <= now)
+		fire_due(lc, now);
+	lc->now = now;
+}
+
+static int check_time(const struct lc *lc, uint64_t now)
+{
+	if (!lc || now > LC_T_MAX)
+		return -LC_EINVAL;
+	if (lc->busy)
+		return -LC_EBUSY;
+	if (now < lc->now)
+		return -LC_ETIME;
+	return 0;
+}
+
+int lc_advance(struct lc *lc, uint64_t now)
+{
+	int err = check_time(lc, now);
+	if (err)
+		return err;
+	advance_to(lc, now);
+	return 0;
+}
+
+/* The event's own transition, after the timers due have fired. */
+static int apply(struct lc *lc, uint64_t t, uint32_t id, enum lc_event_kind kind, enum lc_reason reason)
+{
+	struct lc_ability *a = &lc->ab[id];
+	enum lc_state s = (enum lc_state)a->state;
+	bool running = RUNNING_STATES & BIT(s);
+
+	switch (kind) {
+	case LC_EV_START:
+		if (s == LC_BLOCKED)
+			return -LC_EBLOCKED;
+		if (s != LC_STOPPED)
+			break;
+		enter(lc, id, t, LC_STARTING, LC_REASON_NONE, false);
+		return 0;
+	case LC_EV_READY_FG:
+	case LC_EV_READY_BG:
+		if (s != LC_STARTING)
+			break;
+		a->was_ready = true;
+		a->ready_t = t;
+		enter(lc, id, t, kind == LC_EV_READY_FG ? LC_RUNNING_FG : LC_RUNNING_BG, LC_REASON_NONE, false);
+		return 0;
+	case LC_EV_FG:
+	case LC_EV_BG:
+		if (s != (kind == LC_EV_FG ? LC_RUNNING_BG : LC_RUNNING_FG))
+			break;
+		enter(lc, id, t, kind == LC_EV_FG ? LC_RUNNING_FG : LC_RUNNING_BG, LC_REASON_NONE, false);
+		return 0;
+	case LC_EV_STOP:
+		if (s == LC_BACKOFF) {
+			enter(lc, id, t, LC_STOPPED, LC_REASON_REQUEST, false);
+			return 0;
+		}
+		reason = LC_REASON_REQUEST;
+		__attribute__((fallthrough));
+	case LC_EV_KILL:
+		if (!running)
+			break;
+		enter(lc, id, t, LC_STOPPING, reason, false);
+		return 0;
+	case LC_EV_EXIT:
+		if (s == LC_STOPPING)
+			reason = (enum lc_reason)a->reason;
+		else if (!running)
+			break;
+		end(lc, id, t, reason, false);
+		return 0;
+	case LC_EV_UNBLOCK:
+		if (s != LC_BLOCKED)
+			break;
+		a->hist_len = 0;
+		a->crash_count = 0;
+		a->delay_ms = 0;
+		enter(lc, id, t, LC_STOPPED, LC_REASON_NONE, false);
+		return 0;
+	case LC_EV_COUNT:
+		break;
+	}
+	return -LC_EINVALID_TRANSITION;
+}
+
+int lc_event(struct lc *lc, uint64_t now, uint32_t id, enum lc_event_kind kind, enum lc_reason reason)
+{
+	int err = check_time(lc, now);
+	if (err)
+		return err;
+	if ((unsigned)kind >= LC_EV_COUNT || (unsigned)reason >= LC_REASON_COUNT ||
+	    (reason != LC_REASON_NONE && !(KINDS_WITH_REASON & BIT(kind))))
+		return -LC_EINVAL;
+	if (id >= lc->count)
+		return -LC_ENOENT;
+	advance_to(lc, now);
+	return apply(lc, now, id, kind, reason);
+}
+
+int lc_next_deadline(const struct lc *lc, uint64_t *t_ms)
+{
+	if (!lc || !t_ms)
+		return -LC_EINVAL;
+	if (lc->next == NO_TIMER)
+		return -LC_ENOENT;
+	*t_ms = deadline_of(lc->next);
+	return 0;
+}
+
+int lc_status(const struct lc *lc, uint32_t id, struct lc_status *out)
+{
+	if (!lc || !out)
+		return -LC_EINVAL;
+	if (id >= lc->count)
+		return -LC_ENOENT;
+	const struct lc_ability *a = &lc->ab[id];
+	bool timed = a->timer_slot != NO_SLOT;
+	*out = (struct lc_status){
+		.state = (enum lc_state)a->state,
+		.reason = (enum lc_reason)a->reason,
+		.crash_count = a->crash_count,
+		.delay_ms = a->delay_ms,
+		.history_len = a->hist_len,
+		.has_deadline = timed,
+		.deadline_ms = timed ? deadline_of(lc->timers[a->timer_slot]) : 0,
+	};
+	return 0;
+}
+
+int lc_history(const struct lc *lc, uint32_t id, uint32_t i, struct lc_death *out)
+{
+	if (!lc || !out)
+		return -LC_EINVAL;
+	if (id >= lc->count || i >= lc->ab[id].hist_len)
+		return -LC_ENOENT;
+	const struct lc_ability *a = &lc->ab[id];
+	uint32_t slot = (a->hist_head - a->hist_len + i) & HISTORY_MASK;
+	*out = (struct lc_death){ .t_ms = a->hist_t[slot], .reason = (enum lc_reason)a->hist_reason[slot] };
+	return 0;
+}
