@@ -154,15 +154,17 @@ static long sys_kill(struct ks_task *t, const uint64_t *a)
 	return victim == t ? KS_SYS_GONE : 0;
 }
 
+/* Moving another task takes NX_RIGHT_SET_QOS (appmgrd). Without it a task may move only
+ * itself, and never above the class it was created in. */
 static long sys_set_qos(struct ks_task *t, const uint64_t *a)
 {
 	struct ks_task *target = a[0] == NX_TASK_SELF ? t : task_arg(a[0]);
 	if (target == NULL)
 		return -NX_ENOENT;
-	if (target != t && !(t->rights & NX_RIGHT_SET_QOS))
-		return deny(t, NX_SYS_SET_QOS);
 	if (a[1] >= NX_QOS_COUNT)
 		return -NX_EINVAL;
+	if (!(t->rights & NX_RIGHT_SET_QOS) && (target != t || a[1] < t->base_qos))
+		return deny(t, NX_SYS_SET_QOS);
 	return ks_sched_set_qos(target, (unsigned)a[1]);
 }
 

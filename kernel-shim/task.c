@@ -198,6 +198,7 @@ int ks_task_create(const struct ks_task_params *p)
 	t->service_id = id;
 	t->supervisor_id = p->supervisor_id;
 	t->rights = p->rights;
+	t->base_qos = (uint8_t)p->qos;
 	t->slack_ms[NX_QOS_SYS] = 0;
 	t->slack_ms[NX_QOS_FG] = p->slack_fg_ms;
 	t->slack_ms[NX_QOS_BG] = p->slack_bg_ms;

@@ -47,6 +47,7 @@ struct ks_task {
 	uint64_t service_id;          /**< FNV-1a-64 of name: the kernel-stamped identity */
 	uint64_t supervisor_id;       /**< receives the exit notice */
 	uint32_t rights;              /**< enum nx_right bits */
+	uint8_t base_qos;             /**< class it was created in: the highest it may move itself to */
 	uint32_t slack_ms[NX_QOS_COUNT];
 	uint64_t deadline;            /**< ticks; UINT64_MAX = no deadline */
 	uint64_t woke_at;             /**< ticks of the timer event that last woke it, 0 = none */

@@ -57,7 +57,7 @@ enum nx_sys {
 	NX_SYS_RECV = 6,        /**< (queue, buf, cap, deadline_ms, info*): take the next message, waiting until the deadline */
 	NX_SYS_SPAWN = 7,       /**< (const nx_spawn_args*): start a task from an image; execd only */
 	NX_SYS_KILL = 8,        /**< (task, reason): end a task with a kill reason; execd only */
-	NX_SYS_SET_QOS = 9,     /**< (task or NX_TASK_SELF, class): move a task between QoS classes */
+	NX_SYS_SET_QOS = 9,     /**< (task or NX_TASK_SELF, class): move a task between QoS classes (another task: NX_RIGHT_SET_QOS only; itself: not above its creation class) */
 	NX_SYS_TASK_INFO = 10,  /**< (task, nx_task_info*): what the kernel knows of a task */
 	NX_SYS_FIND = 11,       /**< (service_id): task id of the live task with that identity */
 	NX_SYS_MEM_GROW = 12,   /**< (pages): map more zeroed heap pages; returns the old break */
