@@ -46,6 +46,10 @@ test-os-determinism:
 test-os-mttcg:
     SMP=2 ICOUNT=off RUN_TIMEOUT=${RUN_TIMEOUT:-90s} scripts/qemu-test.sh
 
+# Benchmarks (instruction counts, sizes, interrupts, lane times) written to docs/perf.md.
+bench:
+    /usr/bin/python3 scripts/bench.py
+
 # Remove every build output.
 clean:
     rm -rf build-host build-rv build

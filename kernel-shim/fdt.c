@@ -43,7 +43,14 @@ static int skip(struct cur *c, uint32_t len)
 	return 0;
 }
 
-int ks_fdt_bootargs(const void *fdt, char *out, size_t cap)
+/* Does the node name `name` ("cpu@0") stand for `want` ("cpu")? */
+static int node_is(const char *name, const char *want)
+{
+	size_t n = strlen(want);
+	return strncmp(name, want, n) == 0 && (name[n] == '\0' || name[n] == '@');
+}
+
+int ks_fdt_string(const void *fdt, const char *node, const char *prop, char *out, size_t cap)
 {
 	const uint8_t *b = fdt;
 	if (b == NULL || cap == 0 || be32(b) != FDT_MAGIC)
@@ -54,7 +61,7 @@ int ks_fdt_bootargs(const void *fdt, char *out, size_t cap)
 	    size_strings > size - off_strings)
 		return -NX_EINVAL;
 	struct cur c = { b, off_struct, off_struct + size_struct };
-	unsigned depth = 0, in_chosen = 0;
+	unsigned depth = 0, in_node = 0;
 	/* Every token consumes at least 4 bytes, so the walk ends within size_struct / 4 steps. */
 	for (uint32_t steps = 0; steps <= size_struct / 4; steps++) {
 		uint32_t tok, len, nameoff;
@@ -67,7 +74,7 @@ int ks_fdt_bootargs(const void *fdt, char *out, size_t cap)
 			if (nul == NULL)
 				return -NX_EINVAL;
 			depth++;
-			in_chosen = depth == 2 && strcmp(name, "chosen") == 0;
+			in_node = node_is(name, node);
 			if (skip(&c, (uint32_t)(nul - name) + 1) != 0)
 				return -NX_EINVAL;
 			break;
@@ -76,15 +83,15 @@ int ks_fdt_bootargs(const void *fdt, char *out, size_t cap)
 			if (depth == 0)
 				return -NX_EINVAL;
 			depth--;
-			in_chosen = 0;
+			in_node = 0;
 			break;
 		case FDT_PROP:
 			if (take32(&c, &len) != 0 || take32(&c, &nameoff) != 0 || nameoff >= size_strings ||
 			    len > c.end - c.pos)
 				return -NX_EINVAL;
-			if (in_chosen) {
+			if (in_node) {
 				const char *pname = (const char *)b + off_strings + nameoff;
-				if (memchr(pname, '\0', size_strings - nameoff) != NULL && strcmp(pname, "bootargs") == 0) {
+				if (memchr(pname, '\0', size_strings - nameoff) != NULL && strcmp(pname, prop) == 0) {
 					const uint8_t *nul = memchr(b + c.pos, '\0', len);
 					size_t n = nul != NULL ? (size_t)(nul - (b + c.pos)) : len;
 					if (n >= cap)

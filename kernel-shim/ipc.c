@@ -35,6 +35,31 @@ static struct ks_msgq *queue_of(struct ks_endpoint *ep, unsigned queue)
 	return queue == NX_QUEUE_REPLY ? &ep->reply : &ep->req;
 }
 
+static int deliver(struct ks_task *t, unsigned queue, const uint8_t *data, size_t len, uint64_t sender,
+		   uintptr_t ubuf, size_t cap, uintptr_t uinfo);
+
+/*
+ * `rcv` is blocked in NX_SYS_RECV on `queue`: complete that syscall with this message, so
+ * it resumes with its result instead of trapping again to look. The recv arguments are
+ * still in its saved registers (a1 buffer, a2 capacity, a4 info). Fails (and the caller
+ * queues the message instead) when they cannot take it; the restarted syscall then answers.
+ */
+static int complete_recv(struct ks_task *rcv, unsigned queue, const uint8_t *data, size_t len, uint64_t sender)
+{
+	uint64_t *r = rcv->tf.regs;
+	if (deliver(rcv, queue, data, len, sender, r[KS_TF_A0 + 1], r[KS_TF_A0 + 2], r[KS_TF_A0 + 4]) < 0)
+		return -1;
+	r[KS_TF_A0] = len;
+	rcv->tf.sepc += 4;
+	ks_sched_wake(rcv);
+	return 0;
+}
+
+static unsigned wait_for(unsigned queue)
+{
+	return queue == NX_QUEUE_REPLY ? KS_WAIT_RECV_REPLY : KS_WAIT_RECV_REQ;
+}
+
 int ks_ipc_send(struct ks_task *from, uint64_t dst_id, unsigned queue, uintptr_t ubuf, size_t len)
 {
 	if (len == 0 || len > NX_MSG_MAX || queue > NX_QUEUE_REPLY)
@@ -47,16 +72,20 @@ int ks_ipc_send(struct ks_task *from, uint64_t dst_id, unsigned queue, uintptr_t
 		ks_count(&ks_stats.ipc_would_block);
 		return -NX_EWOULDBLOCK;
 	}
-	struct ks_msg *m = &q->m[(q->head + q->count) % q->cap];
-	int rc = ks_copyin(&from->space, m->data, ubuf, len);
+	uint8_t data[NX_MSG_MAX];
+	int rc = ks_copyin(&from->space, data, ubuf, len);
 	if (rc != 0)
 		return rc;
-	m->sender = from->service_id;
-	m->len = (uint16_t)len;
-	q->count++;
 	ks_count(&ks_stats.ipc_sent);
-	unsigned want = queue == NX_QUEUE_REPLY ? KS_WAIT_RECV_REPLY : KS_WAIT_RECV_REQ;
-	if (dst->wait == want)
+	const int waiting = dst->wait == wait_for(queue);
+	if (waiting && complete_recv(dst, queue, data, len, from->service_id) == 0)
+		return 0;
+	struct ks_msg *m = &q->m[(q->head + q->count) % q->cap];
+	memcpy(m->data, data, len);
+	m->sender = from->service_id;
+	m->len = len;
+	q->count++;
+	if (waiting)
 		ks_sched_wake(dst);
 	return 0;
 }
@@ -135,6 +164,14 @@ void ks_ipc_notify_exit(struct ks_task *sup, const struct nx_exit_notice *n)
 	ep->notice[(ep->nhead + ep->ncount) % KS_MAX_TASKS] = *n;
 	ep->ncount++;
 	ks_count(&ks_stats.notices_sent);
-	if (sup->wait == KS_WAIT_RECV_REQ)
+	if (sup->wait != KS_WAIT_RECV_REQ)
+		return;
+	uint8_t frame[NX_MSG_MAX];
+	size_t len = notice_frame(sup, frame);
+	if (complete_recv(sup, NX_QUEUE_REQUEST, frame, len, ks_service_id(KS_KERNEL_NAME)) == 0) {
+		ep->nhead = (uint8_t)((ep->nhead + 1) % KS_MAX_TASKS);
+		ep->ncount--;
+	} else {
 		ks_sched_wake(sup);
+	}
 }

@@ -20,7 +20,7 @@
 
 struct ks_msg {
 	uint64_t sender;
-	uint16_t len;
+	uint64_t len; /* a full word keeps `data` 8-byte aligned for word-wise copies */
 	uint8_t data[NX_MSG_MAX];
 };
 

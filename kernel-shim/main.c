@@ -4,6 +4,7 @@
  * the run loop. No hart ever busy-waits for another: they wait in WFI with a deadline.
  */
 #include <stdint.h>
+#include <string.h>
 
 #include <picotls.h> /* after a libc header: it needs picolibc.h's PICOLIBC_TLS */
 
@@ -59,12 +60,42 @@ static unsigned count_harts(void)
 	return n;
 }
 
+/* The profile=<name> word of the kernel command line, into `out`. */
+static void boot_profile(char *out, size_t cap)
+{
+	out[0] = '\0';
+	const char *p = strstr(ks_bootargs, "profile=");
+	if (p == NULL || (p != ks_bootargs && p[-1] != ' '))
+		return;
+	p += strlen("profile=");
+	size_t n = strcspn(p, " ");
+	if (n < cap) {
+		memcpy(out, p, n);
+		out[n] = '\0';
+	}
+}
+
+/* Is `profile` one of the comma-separated names in `list` (NULL: every profile)? */
+static int profile_listed(const char *list, const char *profile)
+{
+	if (list == NULL)
+		return 1;
+	const size_t n = strlen(profile);
+	for (const char *p = list; n != 0 && *p != '\0'; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
+		if (strncmp(p, profile, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return 1;
+	}
+	return 0;
+}
+
 /* Start boot tasks from the system manifest; selftest supervises them all. */
-static void start_boot_tasks(const struct nx_boot_service *list, unsigned count)
+static void start_boot_tasks(const struct nx_boot_service *list, unsigned count, const char *profile)
 {
 	const uint64_t selftest_id = ks_service_id(NX_SVC_SELFTEST);
 	for (unsigned i = 0; i < count; i++) {
 		const struct nx_boot_service *s = &list[i];
+		if (!profile_listed(s->profiles, profile))
+			continue;
 		const struct ks_task_params p = {
 			.image = s->image,
 			.name = s->name,
@@ -96,23 +127,28 @@ void ks_secondary_main(unsigned long hartid)
 static int wait_for_harts(uint32_t want, uint64_t deadline)
 {
 	while (harts_online < want && ks_rdtime() < deadline) {
-		ks_sbi_set_timer(deadline);
+		ks_set_timer(deadline);
 		ks_wfi();
 		KS_CSR_CLEAR(sip, SIP_SSIP);
 	}
-	ks_sbi_set_timer(UINT64_MAX);
+	ks_set_timer(UINT64_MAX);
 	return harts_online >= want ? 0 : -1;
 }
 
 void ks_main(unsigned long hartid, unsigned long dtb);
 void ks_main(unsigned long hartid, unsigned long dtb)
 {
+	for (unsigned i = 0; i < KS_MAX_HARTS; i++)
+		ks_harts[i].cur = -1; /* harts that never start run nothing */
 	struct ks_hart *h = hart_setup(hartid);
 	boot_hart = hartid;
 	unsigned harts = count_harts();
 	ks_printf("kernel: boot hart=%lu harts=%u\n", hartid, harts);
-	if (ks_fdt_bootargs((const void *)dtb, ks_bootargs, sizeof ks_bootargs) == 0)
+	if (ks_fdt_string((const void *)dtb, "chosen", "bootargs", ks_bootargs, sizeof ks_bootargs) == 0)
 		ks_printf("kernel: bootargs \"%s\"\n", ks_bootargs);
+	char isa[NX_BOOTARGS_MAX];
+	if (ks_fdt_string((const void *)dtb, "cpu", "riscv,isa", isa, sizeof isa) == 0)
+		ks_timer_init(isa);
 	ks_kalloc_init();
 	ks_vm_init();
 	ks_sched_init(hartid);
@@ -133,7 +169,9 @@ void ks_main(unsigned long hartid, unsigned long dtb)
 		ks_panic("only %u of %u harts came online\n", harts_online, harts);
 	ks_bkl_acquire();
 	ks_printf("kernel: harts online=%u\n", harts_online);
-	start_boot_tasks(nx_boot_services, NX_BOOT_SERVICE_COUNT);
-	start_boot_tasks(nx_boot_fixtures, NX_BOOT_FIXTURE_COUNT);
+	char profile[NX_NAME_MAX + 1];
+	boot_profile(profile, sizeof profile);
+	start_boot_tasks(nx_boot_services, NX_BOOT_SERVICE_COUNT, profile);
+	start_boot_tasks(nx_boot_fixtures, NX_BOOT_FIXTURE_COUNT, profile);
 	ks_sched_resume(h);
 }

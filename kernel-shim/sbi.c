@@ -1,5 +1,7 @@
 #include "sbi.h"
 
+#include <string.h>
+
 #define SBI_EXT_TIME 0x54494D45UL
 #define SBI_EXT_IPI 0x735049UL
 #define SBI_EXT_HSM 0x48534DUL
@@ -27,6 +29,23 @@ static struct ks_sbiret sbi_call(unsigned long ext, unsigned long fid, unsigned 
 void ks_sbi_set_timer(uint64_t stime)
 {
 	(void)sbi_call(SBI_EXT_TIME, 0, stime, 0, 0);
+}
+
+/* Sstc lets S-mode write stimecmp (CSR 0x14d) itself instead of trapping to M-mode. */
+static int have_sstc;
+
+void ks_timer_init(const char *isa)
+{
+	const char *p = strstr(isa, "_sstc");
+	have_sstc = p != NULL && (p[5] == '\0' || p[5] == '_');
+}
+
+void ks_set_timer(uint64_t stime)
+{
+	if (have_sstc)
+		__asm__ volatile("csrw 0x14d, %0" ::"r"(stime));
+	else
+		ks_sbi_set_timer(stime);
 }
 
 struct ks_sbiret ks_sbi_send_ipi(unsigned long mask, unsigned long base)

@@ -19,8 +19,12 @@ enum ks_hsm_state {
 	KS_HSM_START_PENDING = 2,
 };
 
-/** Arm this hart's timer for absolute `time` value `stime` (ticks). */
+/** Arm this hart's timer for absolute `time` value `stime` (ticks), through SBI. */
 void ks_sbi_set_timer(uint64_t stime);
+/** Use the Sstc extension's stimecmp when the hart's ISA string `isa` lists it. */
+void ks_timer_init(const char *isa);
+/** Arm this hart's timer: stimecmp with Sstc (one CSR write), else an SBI call. */
+void ks_set_timer(uint64_t stime);
 /** Send a supervisor software interrupt to the harts in `mask` (bit i = hart base+i). */
 struct ks_sbiret ks_sbi_send_ipi(unsigned long mask, unsigned long base);
 /** Start `hartid` in S-mode at `entry` with a0 = hartid, a1 = `opaque`. */

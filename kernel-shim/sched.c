@@ -53,7 +53,7 @@ static unsigned long timer_hart;
 /* Member limits per class; they add up to more than KS_MAX_TASKS so only the FG and BG
  * limits bind: few foreground abilities at once, by design. */
 static const struct ks_qos_limits qos_limits = { .limit = {
-	[NX_QOS_SYS] = 12, [NX_QOS_FG] = 6, [NX_QOS_BG] = 12, [NX_QOS_IDLE] = 8 } };
+	[NX_QOS_SYS] = 24, [NX_QOS_FG] = 6, [NX_QOS_BG] = 12, [NX_QOS_IDLE] = 8 } };
 
 /* Spins before a BKL waiter sleeps: spinning only pays off with real parallel harts. */
 #define BKL_SPINS 64
@@ -173,9 +173,38 @@ int ks_sched_admit(struct ks_task *t, unsigned qos)
 	return 0;
 }
 
+/*
+ * The earliest deadline of any blocked task, kept incrementally: a new deadline can only
+ * lower it, and it is recomputed (one scan) only when the task holding it stops waiting.
+ */
+static uint64_t earliest_deadline = UINT64_MAX;
+static int earliest_stale;
+
+static void deadline_gone(const struct ks_task *t)
+{
+	if (t->deadline != UINT64_MAX && t->deadline <= earliest_deadline)
+		earliest_stale = 1;
+}
+
+static uint64_t next_deadline(void)
+{
+	if (earliest_stale) {
+		uint64_t best = UINT64_MAX;
+		for (unsigned i = 0; i < KS_MAX_TASKS; i++) {
+			const struct ks_task *t = &ks_tasks[i];
+			if (t->used && t->wait != KS_WAIT_NONE && t->deadline < best)
+				best = t->deadline;
+		}
+		earliest_deadline = best;
+		earliest_stale = 0;
+	}
+	return earliest_deadline;
+}
+
 void ks_sched_remove(struct ks_task *t)
 {
 	ks_sched_core_remove(&core, slot(t));
+	deadline_gone(t);
 	t->wait = KS_WAIT_NONE;
 	t->deadline = UINT64_MAX;
 }
@@ -184,6 +213,7 @@ void ks_sched_wake(struct ks_task *t)
 {
 	if (ks_sched_core_state(&core, slot(t)) != KS_SCHED_BLOCKED)
 		return;
+	deadline_gone(t);
 	t->wait = KS_WAIT_NONE;
 	t->deadline = UINT64_MAX;
 	if (ks_sched_core_wake(&core, slot(t)) != 0)
@@ -195,6 +225,8 @@ void ks_sched_block(struct ks_task *t, enum ks_wait why, uint64_t deadline)
 {
 	t->wait = (uint8_t)why;
 	t->deadline = deadline;
+	if (deadline < earliest_deadline)
+		earliest_deadline = deadline;
 	ks_sched_core_block(&core, slot(t));
 	/* The timer hart must hear of a deadline earlier than the one it has armed. */
 	struct ks_hart *th = &ks_harts[timer_hart];
@@ -223,18 +255,6 @@ void ks_sched_account(struct ks_hart *h, uint64_t now)
 	struct ks_task *t = &ks_tasks[h->cur];
 	t->cpu_ticks += now - t->run_start;
 	t->run_start = now;
-}
-
-/* Earliest deadline of any blocked task. */
-static uint64_t next_deadline(void)
-{
-	uint64_t best = UINT64_MAX;
-	for (unsigned i = 0; i < KS_MAX_TASKS; i++) {
-		const struct ks_task *t = &ks_tasks[i];
-		if (t->used && t->wait != KS_WAIT_NONE && t->deadline < best)
-			best = t->deadline;
-	}
-	return best;
 }
 
 static int wake_due(uint64_t now)
@@ -278,7 +298,7 @@ static void arm_timer(struct ks_hart *h)
 	}
 	if (want != h->armed) {
 		h->armed = want;
-		ks_sbi_set_timer(want);
+		ks_set_timer(want);
 	}
 }
 

@@ -32,13 +32,61 @@ const struct ks_image *ks_image_find(const char *name)
 	return NULL;
 }
 
+/*
+ * Identity index: service id -> task slot, open addressing with linear probing in a table
+ * twice the size of the task table (so probes stay short), deletion by backward shift.
+ * Every message send looks its destination up here.
+ */
+#define ID_SLOTS (2 * KS_MAX_TASKS)
+_Static_assert((ID_SLOTS & (ID_SLOTS - 1)) == 0, "ID_SLOTS must be a power of two");
+
+static struct {
+	uint64_t id;
+	uint8_t slot1; /* task slot + 1; 0 = empty */
+} id_index[ID_SLOTS];
+
+static unsigned id_home(uint64_t id)
+{
+	return (unsigned)(id ^ (id >> 32)) & (ID_SLOTS - 1);
+}
+
 struct ks_task *ks_task_by_id(uint64_t service_id)
 {
-	for (unsigned i = 0; i < KS_MAX_TASKS; i++) {
-		if (ks_tasks[i].used && ks_tasks[i].service_id == service_id)
-			return &ks_tasks[i];
+	for (unsigned i = 0, at = id_home(service_id); i < ID_SLOTS; i++, at = (at + 1) & (ID_SLOTS - 1)) {
+		if (id_index[at].slot1 == 0)
+			return NULL;
+		if (id_index[at].id == service_id)
+			return &ks_tasks[id_index[at].slot1 - 1];
 	}
 	return NULL;
+}
+
+/* Never full: at most KS_MAX_TASKS of the ID_SLOTS places are used. */
+static void id_insert(uint64_t id, unsigned slot)
+{
+	unsigned at = id_home(id);
+	while (id_index[at].slot1 != 0)
+		at = (at + 1) & (ID_SLOTS - 1);
+	id_index[at].id = id;
+	id_index[at].slot1 = (uint8_t)(slot + 1);
+}
+
+static void id_remove(uint64_t id)
+{
+	unsigned at = id_home(id);
+	for (unsigned i = 0; i < ID_SLOTS && id_index[at].id != id; i++)
+		at = (at + 1) & (ID_SLOTS - 1);
+	id_index[at].slot1 = 0;
+	/* Move later members of the cluster back so every lookup still finds them. */
+	for (unsigned next = (at + 1) & (ID_SLOTS - 1); id_index[next].slot1 != 0; next = (next + 1) & (ID_SLOTS - 1)) {
+		unsigned home = id_home(id_index[next].id);
+		int movable = at <= next ? (home <= at || home > next) : (home <= at && home > next);
+		if (movable) {
+			id_index[at] = id_index[next];
+			id_index[next].slot1 = 0;
+			at = next;
+		}
+	}
 }
 
 /* ELF64 little-endian RISC-V executables, read field by field with bounds checks. */
@@ -194,6 +242,7 @@ int ks_task_create(const struct ks_task_params *p)
 	}
 	t->used = 1;
 	t->hart = -1;
+	id_insert(id, ks_task_slot(t));
 	memcpy(t->name, p->name, strlen(p->name) + 1);
 	t->service_id = id;
 	t->supervisor_id = p->supervisor_id;
@@ -211,6 +260,7 @@ int ks_task_create(const struct ks_task_params *p)
 	rc = ks_sched_admit(t, p->qos);
 	if (rc != 0) {
 		ks_space_destroy(&t->space);
+		id_remove(id);
 		t->used = 0;
 		return rc;
 	}
@@ -249,6 +299,7 @@ void ks_task_end(struct ks_task *t, unsigned reason, unsigned cause, uint64_t tv
 	};
 	ks_sched_remove(t);
 	ks_space_destroy(&t->space);
+	id_remove(t->service_id);
 	t->used = 0;
 	t->hart = -1;
 	ks_count(&ks_stats.tasks_ended);

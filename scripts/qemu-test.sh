@@ -44,11 +44,10 @@ nx_build_rv || infra "build of build-rv failed"
 mkdir -p "$(dirname "$UART_LOG")" || infra "cannot create $(dirname "$UART_LOG")"
 : >"$UART_LOG" || infra "cannot write $UART_LOG"
 qemu_err="${UART_LOG%.log}.qemu-stderr"
-nx_qemu_cmd "$SMP" "$ICOUNT"
+nx_qemu_cmd "$SMP" "$ICOUNT" "$PROFILE"
 
 start=$EPOCHREALTIME
-"${NX_QEMU[@]}" -append "profile=$PROFILE" -display none -monitor none -serial stdio \
-	>"$UART_LOG" 2>"$qemu_err" </dev/null &
+"${NX_QEMU[@]}" -display none -monitor none -serial stdio >"$UART_LOG" 2>"$qemu_err" </dev/null &
 qemu_pid=$!
 
 timed_out=0 stopped_at_marker=0

@@ -14,6 +14,7 @@ struct nx_boot_service {
 	const char *image; /**< built-in task image */
 	uint8_t qos;       /**< enum nx_qos */
 	uint32_t rights;   /**< enum nx_right bits */
+	const char *profiles; /**< fixtures: comma-separated profiles to start in (NULL: all) */
 };
 
 /** Caller id in a policy rule that matches every caller. */

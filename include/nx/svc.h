@@ -67,6 +67,13 @@ struct nx_server {
 	struct nx_server_stats stats;
 };
 
+/**
+ * How long a server's loop waits for a request before it goes round again. Every wait has a
+ * deadline; this one is long because an idle service has nothing to do, and each expiry
+ * costs a timer interrupt.
+ */
+#define NX_SERVE_IDLE_MS 60000
+
 /** Set up a server named `self_name`. */
 void nx_server_init(struct nx_server *s, const char *self_name);
 

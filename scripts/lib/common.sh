@@ -15,12 +15,14 @@ nx_build_rv() {
 
 # Fill the array NX_QEMU with the QEMU command for `$1` harts.
 # $2: icount setting ("off" for real-time, multi-threaded TCG).
+# $3: profile, passed as the kernel command line profile=<name> (default "default").
 nx_qemu_cmd() {
-	local smp=$1 icount=$2
+	local smp=$1 icount=$2 profile=${3:-default}
 	NX_QEMU=(qemu-system-riscv64
 		-machine virt,aclint=on
 		-bios default
 		-kernel "$NX_KERNEL"
+		-append "profile=$profile"
 		-smp "$smp"
 		-m 128M
 		-global virtio-mmio.force-legacy=off

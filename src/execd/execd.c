@@ -13,8 +13,6 @@
 #include "nx/sys.h"
 #include "nx_manifest.h"
 
-/* How long one serve step may wait before the loop goes round again. */
-#define EXECD_IDLE_MS 1000
 
 static uint16_t do_spawn(uint64_t sender, const uint8_t *data, size_t len, uint8_t *out, size_t *out_len)
 {
@@ -74,7 +72,7 @@ int main(void)
 	const struct nx_server_ops ops = { .request = execd_request };
 	printf("execd: ready\n");
 	for (;;) {
-		if (nx_serve_one(&srv, &ops, NULL, nx_now_ms() + EXECD_IDLE_MS) < 0)
+		if (nx_serve_one(&srv, &ops, NULL, nx_now_ms() + NX_SERVE_IDLE_MS) < 0)
 			return 1;
 	}
 }

@@ -7,7 +7,6 @@
 #include "nx/sys.h"
 #include "nx_manifest.h"
 
-#define METRICSD_IDLE_MS 1000
 
 struct series {
 	uint16_t metric;
@@ -95,7 +94,7 @@ int main(void)
 	const struct nx_server_ops ops = { .request = metricsd_request };
 	printf("metricsd: ready series_max=%u\n", (unsigned)METRICS_MAX_SERIES);
 	for (;;) {
-		if (nx_serve_one(&md.srv, &ops, &md, nx_now_ms() + METRICSD_IDLE_MS) < 0)
+		if (nx_serve_one(&md.srv, &ops, &md, nx_now_ms() + NX_SERVE_IDLE_MS) < 0)
 			return 1;
 	}
 }

@@ -9,7 +9,6 @@
 #include "nx/sys.h"
 #include "nx_manifest.h"
 
-#define POLICYD_IDLE_MS 1000
 #define CHECK_LEN 18
 
 static uint16_t policyd_request(void *ctx, const struct nx_request *r, uint8_t *out, size_t *out_len)
@@ -36,7 +35,7 @@ int main(void)
 	const struct nx_server_ops ops = { .request = policyd_request };
 	printf("policyd: ready rules=%u\n", (unsigned)NX_POLICY_RULE_COUNT);
 	for (;;) {
-		if (nx_serve_one(&srv, &ops, NULL, nx_now_ms() + POLICYD_IDLE_MS) < 0)
+		if (nx_serve_one(&srv, &ops, NULL, nx_now_ms() + NX_SERVE_IDLE_MS) < 0)
 			return 1;
 	}
 }

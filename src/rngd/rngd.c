@@ -14,7 +14,6 @@
 
 #define RNGD_READ_MAX 64
 #define RNGD_DEVICE_MS 500
-#define RNGD_IDLE_MS 1000
 
 struct rngd {
 	struct nx_server srv;
@@ -48,7 +47,7 @@ int main(void)
 	const struct nx_server_ops ops = { .request = rngd_request };
 	printf("rngd: ready\n");
 	for (;;) {
-		if (nx_serve_one(&rd.srv, &ops, &rd, nx_now_ms() + RNGD_IDLE_MS) < 0)
+		if (nx_serve_one(&rd.srv, &ops, &rd, nx_now_ms() + NX_SERVE_IDLE_MS) < 0)
 			return 1;
 	}
 }

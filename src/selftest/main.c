@@ -100,10 +100,17 @@ static struct st st;
 int main(void)
 {
 	nx_client_init(&st.client, NX_SVC_SELFTEST);
+	char args[NX_BOOTARGS_MAX];
+	if (nx_bootargs(args, sizeof args) < 0)
+		args[0] = '\0';
 	printf("selftest: start\n");
-	st_kernel_checks(&st);
-	st_ipc_checks(&st);
-	st_service_checks(&st);
+	if (strstr(args, "profile=bench") != NULL) {
+		st_bench(&st);
+	} else {
+		st_kernel_checks(&st);
+		st_ipc_checks(&st);
+		st_service_checks(&st);
+	}
 	printf("SELFTEST: end guest_ms=%llu\n", (unsigned long long)nx_now_ms());
 	fflush(stdout);
 	(void)nx_poweroff(0);

@@ -56,5 +56,6 @@ uint32_t st_task(const char *name);
 void st_kernel_checks(struct st *st);
 void st_ipc_checks(struct st *st);
 void st_service_checks(struct st *st);
+void st_bench(struct st *st);
 
 #endif

@@ -49,14 +49,14 @@ static void route(struct st *st)
  * retried by the helper, and succeeds once echo drains the queue, within the deadline. */
 static void queue_full_retry(struct st *st)
 {
-	uint8_t ms[4];
-	ST_CHECK(ipc_put_u32(ms, sizeof ms, 0, PAUSE_MS) == 0, "pause encode");
-	struct ipc_outcome o = st_call(st, NX_SVC_ECHO, ECHO_OP_PAUSE, ms, sizeof ms, NULL, 0, NULL);
-	st_expect_success(&o, "echo pause");
 	uint32_t echo_before[5];
 	struct nx_kstats ks_before, ks_after;
 	st_server_stats(st, NX_SVC_ECHO, echo_before);
 	(void)nx_kstats(&ks_before);
+	uint8_t ms[4];
+	ST_CHECK(ipc_put_u32(ms, sizeof ms, 0, PAUSE_MS) == 0, "pause encode");
+	struct ipc_outcome o = st_call(st, NX_SVC_ECHO, ECHO_OP_PAUSE, ms, sizeof ms, NULL, 0, NULL);
+	st_expect_success(&o, "echo pause");
 	/* Deliberately malformed traffic (not requests): it only fills the queue. */
 	static const uint8_t junk = 0;
 	unsigned filled = 0;

@@ -15,7 +15,6 @@
 #include "nx/sys.h"
 #include "nx_manifest.h"
 
-#define TESTSVC_IDLE_MS 1000
 #define PAUSE_MAX_MS 100
 #define LIAR_MAX_WRONG 4
 
@@ -75,7 +74,7 @@ int main(void)
 	for (;;) {
 		if (ts.pause_until > nx_now_ms())
 			(void)nx_sleep_until(ts.pause_until);
-		if (nx_serve_one(&ts.srv, &ops, &ts, nx_now_ms() + TESTSVC_IDLE_MS) < 0)
+		if (nx_serve_one(&ts.srv, &ops, &ts, nx_now_ms() + NX_SERVE_IDLE_MS) < 0)
 			return 1;
 	}
 }

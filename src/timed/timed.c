@@ -15,7 +15,6 @@
 
 #define TIMED_MAX_PENDING 8
 #define TIMED_SLEEP_MAX_MS 1000 /* below the RFC-0025 default deadline of 2 s */
-#define TIMED_IDLE_MS 1000
 
 struct pending {
 	int used;
@@ -79,7 +78,7 @@ static uint16_t timed_request(void *ctx, const struct nx_request *r, uint8_t *ou
 /* Answer every sleep that is due; return the earliest wake time still pending. */
 static uint64_t fire_due(struct timed *td, uint64_t now)
 {
-	uint64_t next = now + TIMED_IDLE_MS;
+	uint64_t next = now + NX_SERVE_IDLE_MS;
 	for (unsigned i = 0; i < TIMED_MAX_PENDING; i++) {
 		struct pending *p = &td->p[i];
 		if (!p->used)
