@@ -11,6 +11,20 @@
 void ks_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /** Write raw bytes (a user task's line) atomically. */
 void ks_console_write(const char *buf, size_t len);
+/** UART receive interrupt source on QEMU virt's PLIC. */
+#define KS_UART_IRQ 10
+/** Bytes of console input kept until the console task reads them; more are dropped. */
+#define KS_CONSOLE_IN_MAX 256
+
+/** Enable the UART's receive interrupt. */
+void ks_console_input_init(void);
+/** UART interrupt: move every received byte into the input ring. Returns bytes taken. */
+unsigned ks_console_input_irq(void);
+/** Take up to `cap` bytes of input. Returns how many. */
+size_t ks_console_input_take(char *out, size_t cap);
+/** Bytes of input dropped because the ring was full. */
+unsigned long ks_console_input_dropped(void);
+
 /** Print a panic line and power off with failure status. Never returns. */
 _Noreturn void ks_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -1,5 +1,6 @@
 /*
- * Device glue between syscalls and drivers: the virtio-rng behind NX_SYS_RNG_READ.
+ * Device glue between syscalls and drivers: the virtio-rng behind NX_SYS_RNG_READ, and
+ * the UART's input behind NX_SYS_CONSOLE_READ.
  *
  * QEMU fills a request in its main loop, asynchronously to the vCPU: measured under
  * -icount, a request was sometimes already complete right after the notify and sometimes
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "console.h"
+#include "plic.h"
 #include "riscv.h"
 #include "sched.h"
 #include "syscall.h"
@@ -23,10 +25,48 @@
 static uint64_t rng_owner;
 static uint64_t rng_look_at;
 
-void ks_device_init(void)
+/* Console input: the UART interrupts the boot hart through the PLIC; the one reader
+ * (the task holding NX_RIGHT_CONSOLE) waits in NX_SYS_CONSOLE_READ. Input only arrives when
+ * someone types, so the deterministic proof lanes (no input) never see this interrupt. */
+static struct ks_task *console_reader;
+
+void ks_device_init(unsigned long boot_hartid)
 {
 	if (ks_virtio_probe() != 0)
 		ks_printf("kernel: no modern virtio-rng device; NX_SYS_RNG_READ answers ENOENT\n");
+	if (ks_plic_set_priority(KS_UART_IRQ, 1) != 0 || ks_plic_enable(boot_hartid, KS_UART_IRQ) != 0)
+		ks_panic("PLIC refused the UART interrupt\n");
+	ks_console_input_init();
+}
+
+void ks_device_irq(struct ks_hart *h)
+{
+	for (unsigned i = 0; i < KS_PLIC_MAX_IRQ; i++) {
+		unsigned irq = ks_plic_claim(h->hartid);
+		if (irq == 0)
+			return;
+		if (irq == KS_UART_IRQ && ks_console_input_irq() != 0 && console_reader != NULL &&
+		    console_reader->wait == KS_WAIT_DEVICE)
+			ks_sched_wake(console_reader);
+		ks_plic_complete(h->hartid, irq);
+	}
+}
+
+long ks_dev_console_read(struct ks_task *t, uintptr_t ubuf, size_t cap, uint64_t deadline)
+{
+	char buf[KS_CONSOLE_IN_MAX];
+	if (cap == 0)
+		return -NX_EINVAL;
+	size_t n = ks_console_input_take(buf, cap < sizeof buf ? cap : sizeof buf);
+	if (n > 0) {
+		int rc = ks_copyout(&t->space, ubuf, buf, n);
+		return rc != 0 ? rc : (long)n;
+	}
+	if (ks_now() >= deadline)
+		return -NX_ETIMEDOUT;
+	console_reader = t;
+	ks_sched_block(t, KS_WAIT_DEVICE, deadline);
+	return KS_SYS_BLOCKED;
 }
 
 static long wait_for_device(struct ks_task *t, uint64_t until, uint64_t deadline)

@@ -32,7 +32,7 @@ static unsigned long boot_hart;
 static volatile uint32_t harts_online;
 
 /* Per-hart state: TLS for picolibc, trap vector, counters readable by users, interrupts
- * (timer and IPI; devices are polled, see device.c). */
+ * (timer, IPI, and external: the PLIC routes device interrupts to the boot hart only). */
 static struct ks_hart *hart_setup(unsigned long hartid)
 {
 	if ((uintptr_t)__tls_size > KS_TLS_MAX)
@@ -46,7 +46,7 @@ static struct ks_hart *hart_setup(unsigned long hartid)
 	h->ktp = (uint64_t)(uintptr_t)hart_tls[hartid];
 	KS_CSR_WRITE(stvec, (uintptr_t)ks_trap_vector);
 	KS_CSR_WRITE(scounteren, 0x7); /* cycle, time, instret readable in U-mode */
-	KS_CSR_SET(sie, SIE_SSIE | SIE_STIE);
+	KS_CSR_SET(sie, SIE_SSIE | SIE_STIE | SIE_SEIE);
 	return h;
 }
 
@@ -152,7 +152,7 @@ void ks_main(unsigned long hartid, unsigned long dtb)
 	ks_kalloc_init();
 	ks_vm_init();
 	ks_sched_init(hartid);
-	ks_device_init();
+	ks_device_init(hartid);
 	ks_printf("kernel: %lu pages free, %u boot services, %u fixtures\n", (unsigned long)ks_pages_free(),
 		  (unsigned)NX_BOOT_SERVICE_COUNT, (unsigned)NX_BOOT_FIXTURE_COUNT);
 

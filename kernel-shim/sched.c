@@ -39,6 +39,7 @@
 #include "riscv.h"
 #include "sbi.h"
 #include "sched_core.h"
+#include "syscall.h"
 
 extern uint8_t ks_stacks[KS_MAX_HARTS][KS_STACK_SIZE];
 extern void ks_user_return(struct ks_hart *h, struct ks_trapframe *tf) __attribute__((noreturn));
@@ -310,7 +311,7 @@ static _Noreturn void enter_user(struct ks_hart *h, struct ks_task *t)
 	ks_user_return(h, &t->tf);
 }
 
-/* Handle what woke an idle hart: timer or IPI. */
+/* Handle what woke an idle hart: timer, IPI or device. */
 static void handle_pending(struct ks_hart *h);
 
 static void idle(struct ks_hart *h)
@@ -332,6 +333,8 @@ static void handle_pending(struct ks_hart *h)
 		KS_CSR_CLEAR(sip, SIP_SSIP);
 	if (sip & SIP_STIP)
 		ks_sched_timer_irq(h, ks_now());
+	if (sip & SIP_SEIP)
+		ks_device_irq(h);
 }
 
 _Noreturn void ks_sched_resume(struct ks_hart *h)

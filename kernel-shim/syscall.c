@@ -28,7 +28,7 @@ static const char *const sys_names[NX_SYS_COUNT] = {
 	[NX_SYS_RECV] = "recv", [NX_SYS_SPAWN] = "spawn", [NX_SYS_KILL] = "kill",
 	[NX_SYS_SET_QOS] = "set_qos", [NX_SYS_TASK_INFO] = "task_info", [NX_SYS_FIND] = "find",
 	[NX_SYS_MEM_GROW] = "mem_grow", [NX_SYS_RNG_READ] = "rng_read", [NX_SYS_KSTATS] = "kstats",
-	[NX_SYS_POWEROFF] = "poweroff", [NX_SYS_BOOTARGS] = "bootargs",
+	[NX_SYS_POWEROFF] = "poweroff", [NX_SYS_BOOTARGS] = "bootargs", [NX_SYS_CONSOLE_READ] = "console_read",
 };
 
 /* Refuse a syscall the caller has no right to; counted and logged. */
@@ -247,6 +247,13 @@ static long sys_bootargs(struct ks_task *t, const uint64_t *a)
 	return rc != 0 ? rc : (long)(len - 1);
 }
 
+static long sys_console_read(struct ks_task *t, const uint64_t *a)
+{
+	if (!(t->rights & NX_RIGHT_CONSOLE))
+		return deny(t, NX_SYS_CONSOLE_READ);
+	return ks_dev_console_read(t, a[0], a[1], ms_to_ticks(a[2]));
+}
+
 static const sys_fn sys_table[NX_SYS_COUNT] = {
 	[NX_SYS_EXIT] = sys_exit,
 	[NX_SYS_WRITE] = sys_write,
@@ -265,6 +272,7 @@ static const sys_fn sys_table[NX_SYS_COUNT] = {
 	[NX_SYS_KSTATS] = sys_kstats,
 	[NX_SYS_POWEROFF] = sys_poweroff,
 	[NX_SYS_BOOTARGS] = sys_bootargs,
+	[NX_SYS_CONSOLE_READ] = sys_console_read,
 };
 
 void ks_syscall(struct ks_hart *h, struct ks_task *t)

@@ -76,6 +76,8 @@ _Noreturn void ks_trap_user(struct ks_hart *h)
 			ks_sched_timer_irq(h, now);
 		else if (code == IRQ_S_SOFT)
 			KS_CSR_CLEAR(sip, SIP_SSIP);
+		else if (code == IRQ_S_EXT)
+			ks_device_irq(h);
 	} else if (code == EXC_ECALL_U) {
 		ks_syscall(h, t);
 	} else {

@@ -44,6 +44,7 @@ enum nx_right {
 	NX_RIGHT_SET_QOS = 1u << 2,  /**< NX_SYS_SET_QOS on another task */
 	NX_RIGHT_RNG = 1u << 3,      /**< NX_SYS_RNG_READ */
 	NX_RIGHT_POWEROFF = 1u << 4, /**< NX_SYS_POWEROFF */
+	NX_RIGHT_CONSOLE = 1u << 5,  /**< NX_SYS_CONSOLE_READ */
 };
 
 /** Syscall numbers (a7). */
@@ -65,6 +66,7 @@ enum nx_sys {
 	NX_SYS_KSTATS = 14,     /**< (nx_kstats*): kernel counters */
 	NX_SYS_POWEROFF = 15,   /**< (failure): power the machine off; selftest only */
 	NX_SYS_BOOTARGS = 16,   /**< (buf, cap): the kernel command line (device tree /chosen/bootargs) */
+	NX_SYS_CONSOLE_READ = 17, /**< (buf, cap, deadline_ms): UART input, waiting until the deadline; console only */
 	NX_SYS_COUNT
 };
 

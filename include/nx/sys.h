@@ -123,6 +123,12 @@ static inline long nx_bootargs(char *buf, size_t cap)
 	return nx_syscall(NX_SYS_BOOTARGS, (long)buf, (long)cap, 0, 0, 0);
 }
 
+/** Take up to `cap` bytes of console input, waiting until `deadline_ms` for the first. */
+static inline long nx_console_read(void *buf, size_t cap, uint64_t deadline_ms)
+{
+	return nx_syscall(NX_SYS_CONSOLE_READ, (long)buf, (long)cap, (long)deadline_ms, 0, 0);
+}
+
 /** This task's id (its task-table slot), set at start-up. */
 extern uint32_t nx_self_task;
 
