@@ -46,6 +46,10 @@ test-os-determinism:
 test-os-mttcg:
     SMP=2 ICOUNT=off RUN_TIMEOUT=${RUN_TIMEOUT:-90s} scripts/qemu-test.sh
 
+# Draw the ability lifecycle timeline of an OS transcript into timeline.svg next to it.
+timeline LOG="build/logs/default-smp1/uart.log": build-host
+    scripts/timeline.py {{LOG}}
+
 # Remove every build output.
 clean:
     rm -rf build-host build-rv build
