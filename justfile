@@ -50,6 +50,10 @@ test-os-mttcg:
 bench:
     /usr/bin/python3 scripts/bench.py
 
+# Draw the ability lifecycle timeline of an OS transcript into timeline.svg next to it.
+timeline LOG="build/logs/default-smp1/uart.log": build-host
+    scripts/timeline.py {{LOG}}
+
 # Remove every build output.
 clean:
     rm -rf build-host build-rv build

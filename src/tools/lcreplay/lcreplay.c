@@ -1,10 +1,15 @@
 /*
  * lcreplay: replay a lifecycle trace through the lifecycle core and print every state change
- * as one JSON object per line. Trace format and output: docs/ability/overview.md.
+ * as one JSON object per line; with --svg, also draw the changes as a timeline (timeline.h).
+ * With --from-changes it reads such JSON lines instead of a trace and only draws them, so a
+ * transcript's changes (scripts/timeline.py) give the same picture as the trace that made
+ * them. Trace format and output: docs/ability/overview.md.
  *
- * Exit status: 0 done; 2 for a usage error, an unreadable or invalid policy file, or a
- * malformed trace line (reported as "lcreplay: line N: <what>" on stderr).
+ * Exit status: 0 done; 2 for a usage error, an unreadable or invalid policy file, a malformed
+ * trace or change line (reported as "lcreplay: line N: <what>" on stderr), or an SVG file that
+ * cannot be written.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +21,7 @@
 #include <json-c/json.h>
 
 #include "lc/lifecycle.h"
+#include "timeline.h"
 
 #define NAME_LEN_MAX 32
 #define LINE_MAX_LEN 1024
@@ -39,13 +45,17 @@ struct replay {
 	struct lc_policy defaults; /* LC_POLICY_DEFAULT under --policy's "defaults" */
 	unsigned line;
 	uint64_t last_t;
+	struct tl *tl; /* with --svg: the changes to draw */
 };
 
 static void usage(FILE *to)
 {
-	fputs("usage: lcreplay [--policy FILE.json] [--until T] [TRACE]\n"
+	fputs("usage: lcreplay [--policy FILE.json] [--until T] [--svg OUT.svg] [TRACE]\n"
+	      "       lcreplay --from-changes --svg OUT.svg [--until T] [CHANGES]\n"
 	      "Replays TRACE (stdin if absent or \"-\") through the lifecycle core and prints every\n"
-	      "state change as a JSON object per line. Exit status 2 on any input error.\n",
+	      "state change as a JSON object per line; --svg also draws them as a timeline in OUT.svg.\n"
+	      "--from-changes reads such JSON lines (CHANGES, stdin by default) and only draws them.\n"
+	      "Exit status 2 on any input error.\n",
 	      to);
 }
 
@@ -318,6 +328,33 @@ static void load_ability(const char *file, const char *at, json_object *o, struc
 	}
 }
 
+/* `n` bytes of `buf` as exactly one JSON value (strict); NULL with `*why` set if they are not. */
+static json_object *parse_json(const char *buf, size_t n, const char **why)
+{
+	json_tokener *tok = json_tokener_new();
+	if (!tok) {
+		*why = "out of memory";
+		return NULL;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	json_object *root = json_tokener_parse_ex(tok, buf, (int)n);
+	enum json_tokener_error err = json_tokener_get_error(tok);
+	size_t used = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	if (err == json_tokener_continue)
+		*why = "the document ends early";
+	else if (err != json_tokener_success)
+		*why = json_tokener_error_desc(err);
+	else if (!root)
+		*why = "the document is null";
+	else if (strspn(buf + used, " \t\r\n") != n - used)
+		*why = "text after the document";
+	else
+		return root;
+	json_object_put(root);
+	return NULL;
+}
+
 static json_object *read_json(const char *file)
 {
 	FILE *f = fopen(file, "rb");
@@ -335,22 +372,11 @@ static json_object *read_json(const char *file)
 		die("%s: larger than %d bytes", file, POLICY_FILE_MAX);
 	buf[n] = '\0';
 
-	json_tokener *tok = json_tokener_new();
-	if (!tok)
-		die("%s: out of memory", file);
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	json_object *root = json_tokener_parse_ex(tok, buf, (int)n);
-	enum json_tokener_error err = json_tokener_get_error(tok);
-	size_t used = json_tokener_get_parse_end(tok);
-	json_tokener_free(tok);
-	if (err == json_tokener_continue)
-		die("%s: not JSON: the document ends early", file);
-	if (err != json_tokener_success || !root)
-		die("%s: not JSON: %s", file, json_tokener_error_desc(err));
-	bool trailing = strspn(buf + used, " \t\r\n") != n - used;
+	const char *why;
+	json_object *root = parse_json(buf, n, &why);
 	free(buf);
-	if (trailing)
-		die("%s: not JSON: text after the document", file);
+	if (!root)
+		die("%s: not JSON: %s", file, why);
 	return root;
 }
 
@@ -392,6 +418,8 @@ static void load_policy_file(struct replay *r, const char *file)
 static void print_change(void *ctx, const struct lc_change *c)
 {
 	const struct replay *r = ctx;
+	if (r->tl)
+		tl_record(r->tl, r->apps[c->id].name, c);
 	printf("{\"t\":%" PRIu64 ",\"app\":\"%s\",\"from\":\"%s\",\"to\":\"%s\",\"reason\":\"%s\"", c->t_ms,
 	       r->apps[c->id].name, lc_state_name(c->from), lc_state_name(c->to), lc_reason_name(c->reason));
 	if (c->to == LC_BACKOFF)
@@ -510,11 +538,16 @@ static enum lc_reason parse_reason(const struct replay *r, const char *w)
 	line_fail(r, "unknown reason \"%s\"", w);
 }
 
+__attribute__((noreturn)) static void time_backwards(const struct replay *r, uint64_t t)
+{
+	line_fail(r, "time goes backwards (%" PRIu64 " after %" PRIu64 ")", t, r->last_t);
+}
+
 /* Stop on an error of the core that is not a refused event. */
 static void fail_on(const struct replay *r, uint64_t t, int err)
 {
 	if (err == -LC_ETIME)
-		line_fail(r, "time goes backwards (%" PRIu64 " after %" PRIu64 ")", t, r->last_t);
+		time_backwards(r, t);
 	if (err)
 		line_fail(r, "%s", lc_strerror(err));
 }
@@ -590,7 +623,121 @@ static int split_words(const struct replay *r, char *s, char *w[WORDS_MAX])
 	return n;
 }
 
-static void replay_file(struct replay *r, FILE *in)
+/* A line of a trace: a policy line, a timed line, or blank. */
+static void trace_line(struct replay *r, char *text)
+{
+	char *hash = strchr(text, '#');
+	if (hash)
+		*hash = '\0';
+	char *w[WORDS_MAX];
+	int n = split_words(r, text, w);
+	if (n == 0)
+		return;
+	if (strcmp(w[0], "policy") == 0)
+		policy_line(r, w, n);
+	else
+		timed_line(r, w, n);
+}
+
+/* --- --from-changes: lcreplay's own output as input ------------------------------------- */
+
+static enum lc_state parse_state(const struct replay *r, const char *w)
+{
+	for (int i = 0; i < LC_STATE_COUNT; i++) {
+		if (strcmp(w, lc_state_name((enum lc_state)i)) == 0)
+			return (enum lc_state)i;
+	}
+	line_fail(r, "unknown state \"%s\"", w);
+}
+
+static uint64_t change_number(const struct replay *r, const char *key, json_object *v, uint64_t max)
+{
+	uint64_t n;
+	if (!json_object_is_type(v, json_type_int) ||
+	    !parse_uint(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN), max, &n))
+		line_fail(r, "\"%s\" must be an integer 0..%" PRIu64, key, max);
+	return n;
+}
+
+static const char *change_string(const struct replay *r, const char *key, json_object *v)
+{
+	if (!json_object_is_type(v, json_type_string))
+		line_fail(r, "\"%s\" must be a string", key);
+	return json_object_get_string(v);
+}
+
+/*
+ * A line of lcreplay's output: {"t":…,"app":…,"from":…,"to":…,"reason":…} with "delay_ms" on
+ * a change into backoff and "timeout":true where a timeout caused it (drawn), or a refused
+ * event, any object with "error" (skipped). Blank lines are skipped too.
+ */
+static void change_line(struct replay *r, char *text)
+{
+	static const char *const needed[] = { "t", "app", "from", "to", "reason" };
+	if (text[strspn(text, " \t\r\n")] == '\0')
+		return;
+	const char *why;
+	json_object *o = parse_json(text, strlen(text), &why);
+	if (!o)
+		line_fail(r, "not JSON: %s", why);
+	if (!json_object_is_type(o, json_type_object))
+		line_fail(r, "not a JSON object");
+	if (json_object_object_get_ex(o, "error", NULL)) {
+		json_object_put(o);
+		return;
+	}
+	for (size_t i = 0; i < sizeof needed / sizeof needed[0]; i++) {
+		if (!json_object_object_get_ex(o, needed[i], NULL))
+			line_fail(r, "needs \"%s\"", needed[i]);
+	}
+
+	struct lc_change c = { .reason = LC_REASON_NONE };
+	const char *app = "";
+	json_object_object_foreach(o, key, val) {
+		if (strcmp(key, "t") == 0) {
+			c.t_ms = change_number(r, key, val, LC_T_MAX);
+		} else if (strcmp(key, "app") == 0) {
+			app = change_string(r, key, val);
+			check_name(r, app);
+		} else if (strcmp(key, "from") == 0) {
+			c.from = parse_state(r, change_string(r, key, val));
+		} else if (strcmp(key, "to") == 0) {
+			c.to = parse_state(r, change_string(r, key, val));
+		} else if (strcmp(key, "reason") == 0) {
+			c.reason = parse_reason(r, change_string(r, key, val));
+		} else if (strcmp(key, "delay_ms") == 0) {
+			c.delay_ms = (uint32_t)change_number(r, key, val, LC_MS_MAX);
+		} else if (strcmp(key, "timeout") == 0) {
+			if (!json_object_is_type(val, json_type_boolean) || !json_object_get_boolean(val))
+				line_fail(r, "\"timeout\" must be true (or left out)");
+			c.timeout = true;
+		} else {
+			line_fail(r, "unknown key \"%s\"", key);
+		}
+	}
+	if ((c.to == LC_BACKOFF) != json_object_object_get_ex(o, "delay_ms", NULL))
+		line_fail(r, c.to == LC_BACKOFF ? "a change into backoff needs \"delay_ms\""
+						: "\"delay_ms\" belongs to changes into backoff only");
+	if (c.t_ms < r->last_t)
+		time_backwards(r, c.t_ms);
+
+	const struct app *a = find_in(r->apps, r->napps, app);
+	c.id = a ? (uint32_t)(a - r->apps) : r->napps;
+	if (!a) {
+		if (r->napps == LC_MAX_ABILITIES)
+			line_fail(r, "more than %u apps", LC_MAX_ABILITIES);
+		snprintf(r->apps[c.id].name, sizeof r->apps[c.id].name, "%s", app);
+		r->napps++;
+	}
+	r->last_t = c.t_ms;
+	tl_record(r->tl, app, &c);
+	json_object_put(o);
+}
+
+/* --- main ------------------------------------------------------------------------------- */
+
+/* Feed each line of `in` to `line`, counting them in r->line. */
+static void read_lines(struct replay *r, FILE *in, void (*line)(struct replay *r, char *text))
 {
 	char buf[LINE_MAX_LEN];
 	while (fgets(buf, sizeof buf, in)) {
@@ -598,25 +745,34 @@ static void replay_file(struct replay *r, FILE *in)
 		size_t len = strlen(buf);
 		if (len == sizeof buf - 1 && buf[len - 1] != '\n' && !feof(in))
 			line_fail(r, "longer than %d characters", LINE_MAX_LEN - 2);
-		char *hash = strchr(buf, '#');
-		if (hash)
-			*hash = '\0';
-		char *w[WORDS_MAX];
-		int n = split_words(r, buf, w);
-		if (n == 0)
-			continue;
-		if (strcmp(w[0], "policy") == 0)
-			policy_line(r, w, n);
-		else
-			timed_line(r, w, n);
+		line(r, buf);
 	}
 	if (ferror(in))
-		die("cannot read the trace");
+		die("cannot read the input");
+}
+
+/* Draw r->tl into file `out`; a note on stderr if it had to leave changes out. */
+static void write_svg(const struct replay *r, const char *out, bool has_until, uint64_t until)
+{
+	FILE *f = fopen(out, "w");
+	if (!f)
+		die("cannot write %s: %s", out, strerror(errno));
+	int err = tl_write_svg(r->tl, has_until, until, f) == 0 ? 0 : errno;
+	if (fclose(f) != 0 && !err)
+		err = errno;
+	if (err)
+		die("cannot write %s: %s", out, strerror(err));
+	if (r->tl->ndropped)
+		fprintf(stderr,
+			"lcreplay: %s: more than %u state changes: drew the first %u, up to t=%" PRIu64
+			" ms, and left out %" PRIu64 "\n",
+			out, TL_CHANGES_MAX, TL_CHANGES_MAX, r->tl->kept[TL_CHANGES_MAX - 1].t_ms, r->tl->ndropped);
 }
 
 int main(int argc, char **argv)
 {
-	const char *policy_file = NULL, *trace = NULL, *until = NULL;
+	const char *policy_file = NULL, *trace = NULL, *until = NULL, *svg = NULL;
+	bool from_changes = false;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			usage(stdout);
@@ -626,6 +782,10 @@ int main(int argc, char **argv)
 			policy_file = argv[++i];
 		} else if (strcmp(argv[i], "--until") == 0 && i + 1 < argc) {
 			until = argv[++i];
+		} else if (strcmp(argv[i], "--svg") == 0 && i + 1 < argc) {
+			svg = argv[++i];
+		} else if (strcmp(argv[i], "--from-changes") == 0) {
+			from_changes = true;
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			usage(stderr);
 			return 2;
@@ -636,8 +796,13 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (from_changes && !svg)
+		die("--from-changes only draws: it needs --svg OUT.svg");
+	if (from_changes && policy_file)
+		die("--from-changes replays nothing: it takes no --policy");
 
-	struct replay state = { .defaults = LC_POLICY_DEFAULT };
+	static struct replay state = { .defaults = LC_POLICY_DEFAULT };
+	static struct tl timeline;
 	struct replay *r = &state;
 	uint64_t until_t = 0;
 	if (until && !parse_uint(until, LC_T_MAX, &until_t))
@@ -647,6 +812,10 @@ int main(int argc, char **argv)
 		die("cannot set up the lifecycle core");
 	if (policy_file)
 		load_policy_file(r, policy_file);
+	if (svg) {
+		tl_init(&timeline);
+		r->tl = &timeline;
+	}
 
 	FILE *in = stdin;
 	if (trace && strcmp(trace, "-") != 0) {
@@ -654,12 +823,16 @@ int main(int argc, char **argv)
 		if (!in)
 			die("%s: cannot open", trace);
 	}
-	replay_file(r, in);
+	read_lines(r, in, from_changes ? change_line : trace_line);
 	if (in != stdin)
 		fclose(in);
-	if (until && lc_advance(&r->lc, until_t) != 0)
+	if (until && from_changes && until_t < r->last_t)
+		die("--until %s is before the last change's time %" PRIu64, until, r->last_t);
+	if (until && !from_changes && lc_advance(&r->lc, until_t) != 0)
 		die("--until %s is before the trace's last time %" PRIu64, until, r->last_t);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		die("cannot write the output");
+	if (svg)
+		write_svg(r, svg, until != NULL, until_t);
 	return 0;
 }
