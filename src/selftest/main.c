@@ -100,10 +100,14 @@ static struct st st;
 int main(void)
 {
 	nx_client_init(&st.client, NX_SVC_SELFTEST);
+	/* appmgrd answers only once it is ready (and it is ready only once execd answers). */
+	uint32_t appmgrd_stats[5];
+	st_server_stats(&st, NX_SVC_APPMGRD, appmgrd_stats);
 	printf("selftest: start\n");
 	st_kernel_checks(&st);
 	st_ipc_checks(&st);
 	st_service_checks(&st);
+	st_ability_checks(&st);
 	printf("SELFTEST: end guest_ms=%llu\n", (unsigned long long)nx_now_ms());
 	fflush(stdout);
 	(void)nx_poweroff(0);
