@@ -37,6 +37,6 @@ __attribute__((warn_unused_result)) int ab_ready(struct ab_rt *rt);
  * @retval 1 asked to stop
  * @retval 0 not by the deadline
  */
-int ab_wait_stop(uint64_t deadline_ms);
+__attribute__((warn_unused_result)) int ab_wait_stop(uint64_t deadline_ms);
 
 #endif

@@ -4,8 +4,9 @@
  * the OS do what the core decides. The protocol is in include/nx/appmgr.h.
  *
  * One event loop: serve one request or exit notice with a deadline (the core's next timer,
- * the next CPU-budget poll, or AM_IDLE_MS), then let the core's time run to now. Every core
- * call goes through am_event()/am_advance(), which then reconcile the OS with the core:
+ * the next CPU-budget poll, or AM_IDLE_MS), then let the core's time run to now. Every event
+ * and every step of time goes through am_event()/am_advance(), which then reconcile the OS
+ * with the core (docs/ability/appmgrd.md):
  *
  *   core state        the OS side
  *   starting          spawn the task through execd (BG class; moved to its class at ready),
@@ -44,10 +45,10 @@
 #define AM_BUDGET_POLL_MS 5
 /* The window cpu_budget_ms_per_min applies to. */
 #define AM_BUDGET_WINDOW_MS 60000
-/* Reconcile rounds after one core call. An ability's chain of immediate consequences is at
- * most two events long (a refused spawn: exit crash; stopping with no process: exit none),
- * each of which ends in a state needing no further immediate action. */
-#define AM_RECONCILE_ROUNDS 3
+/* Reconcile rounds after one core call. Reconciling an ability applies at most one core event
+ * (a refused spawn: exit crash; stopping with no process: exit none), after which it is in a
+ * state that needs nothing until time passes; the second round finds nothing to do. */
+#define AM_RECONCILE_ROUNDS 2
 #define AM_NO_TASK (-1)
 
 _Static_assert(NX_ABILITY_COUNT <= LC_MAX_ABILITIES, "the lifecycle core holds every ability");
@@ -177,12 +178,17 @@ static void am_on_change(void *ctx, const struct lc_change *c)
 	}
 }
 
-/* Report the end of ability `i`'s process from within reconcile (the core expects it). */
+/* An event the core must take in the ability's state: a refusal is a bug, and says so. */
+static void expect_taken(const struct am *m, uint32_t i, const char *event, int rc)
+{
+	if (rc != 0)
+		printf("appmgrd: core refused %s of %s: %s\n", event, m->ab[i].def->name, lc_strerror(rc));
+}
+
+/* Report the end of ability `i`'s process from within reconcile. */
 static void core_exit(struct am *m, uint32_t i, enum lc_reason reason)
 {
-	const int rc = lc_event(&m->lc, m->t, i, LC_EV_EXIT, reason);
-	if (rc != 0)
-		printf("appmgrd: core refused exit of %s: %s\n", m->ab[i].def->name, lc_strerror(rc));
+	expect_taken(m, i, "exit", lc_event(&m->lc, m->t, i, LC_EV_EXIT, reason));
 }
 
 /* Ask execd to end `task` (if it still is ability `a`'s process) with `reason`. */
@@ -289,7 +295,8 @@ static void am_reconcile(struct am *m)
 }
 
 /* Report an event to the core at `now` (raised to the core's time) and act on what it decided. */
-static int am_event(struct am *m, uint64_t now, uint32_t i, enum lc_event_kind kind, enum lc_reason reason)
+__attribute__((warn_unused_result)) static int am_event(struct am *m, uint64_t now, uint32_t i,
+							enum lc_event_kind kind, enum lc_reason reason)
 {
 	m->t = now > m->t ? now : m->t;
 	int rc = lc_event(&m->lc, m->t, i, kind, reason);
@@ -468,7 +475,9 @@ static void am_exit_notice(void *ctx, const struct nx_exit_notice *n)
 	if (a != NULL && a->task != AM_NO_TASK && n->task == (uint32_t)a->task) {
 		a->task = AM_NO_TASK;
 		/* The kernel's time of death, unless the core has seen a later time already. */
-		(void)am_event(m, n->time_ms, i, LC_EV_EXIT, (enum lc_reason)n->reason);
+		const int rc = am_event(m, n->time_ms, i, LC_EV_EXIT, (enum lc_reason)n->reason);
+		if (rc != 0)
+			printf("appmgrd: exit of %s after its timeout: %s\n", a->def->name, lc_strerror(rc));
 		return;
 	}
 	nx_count32(&m->late_notices);
@@ -508,7 +517,7 @@ static void budget_poll(struct am *m, uint64_t now)
 			continue;
 		printf("appmgrd: bg budget exceeded app=%s used_us=%llu budget_ms=%u\n", a->def->name,
 		       (unsigned long long)used, (unsigned)a->def->policy.cpu_budget_ms_per_min);
-		(void)am_event(m, now, i, LC_EV_KILL, LC_REASON_POLICY);
+		expect_taken(m, i, "kill", am_event(m, now, i, LC_EV_KILL, LC_REASON_POLICY));
 	}
 }
 
