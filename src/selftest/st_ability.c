@@ -166,6 +166,47 @@ static void start_fg(struct st *st)
 	printf("SELFTEST: ability start fg ok\n");
 }
 
+/* Boot fixtures holding FG places until 2.5 s of guest time (manifests/system.json). */
+static const char *const fg_fillers[] = { "fill-fg-0", "fill-fg-1", "fill-fg-2", "fill-fg-3", "fill-fg-4" };
+#define FG_FILLERS (sizeof fg_fillers / sizeof fg_fillers[0])
+
+static unsigned fillers_alive(void)
+{
+	unsigned alive = 0;
+	for (size_t i = 0; i < FG_FILLERS; i++)
+		alive += nx_find(ipc_service_id(fg_fillers[i], strlen(fg_fillers[i]))) >= 0;
+	return alive;
+}
+
+/* The QoS rollback invariant end to end: while the fillers and hello hold the six FG places,
+ * `fg` of a background ability is answered FULL and changes nothing, in appmgrd or in the
+ * kernel. Fillers only ever end, so all of them alive after the request means the class was
+ * full during it; a filler gone means it had room, and the move is taken. */
+static void fg_full(struct st *st)
+{
+	const struct nx_ability *stubborn = ability("stubborn");
+	struct appmgr_state before, after;
+	am_expect(st, APPMGRD_OP_START, "stubborn", IPC_STATUS_OK, "start stubborn");
+	wait_state(st, "stubborn", LC_RUNNING_BG, 0, "fg full", &before);
+	const uint16_t got = am_call(st, APPMGRD_OP_FG, "stubborn", NULL, 0, NULL);
+	const unsigned alive = fillers_alive();
+	am_state(st, "stubborn", &after);
+	if (got == IPC_STATUS_FULL) {
+		ST_CHECK(after.state == LC_RUNNING_BG && after.task == before.task && after.reason == before.reason,
+			 "fg full: a refused fg changed stubborn (%s)", lc_state_name((enum lc_state)after.state));
+		expect_class("stubborn", &after, NX_QOS_BG, stubborn->policy.slack_bg_ms, "fg full");
+		printf("selftest: ability fg full: refused with FULL, stubborn unchanged\n");
+	} else {
+		ST_CHECK(got == IPC_STATUS_OK && alive < FG_FILLERS && after.state == LC_RUNNING_FG,
+			 "fg full: answered %s with %u of %u fillers alive", ipc_status_name(got), alive,
+			 (unsigned)FG_FILLERS);
+		printf("selftest: ability fg full: not checked, the FG class had room\n");
+	}
+	am_expect(st, APPMGRD_OP_STOP, "stubborn", IPC_STATUS_OK, "stop stubborn");
+	wait_state(st, "stubborn", LC_STOPPED, 0, "fg full", &after);
+	wait_gone("stubborn", "fg full");
+}
+
 /* hello moves to the background (BG class and slack) and stops on request; spinner, in the
  * background over its CPU budget, is stopped for policy. */
 static void bg_budget(struct st *st)
@@ -281,6 +322,7 @@ void st_ability_checks(struct st *st)
 {
 	protocol(st);
 	start_fg(st);
+	fg_full(st);
 	bg_budget(st);
 	backoff_unblock(st);
 	timeouts(st);
