@@ -15,10 +15,12 @@ prints `gen-abilities: <file>: <what>` and exits 1, and no C is written.
 
 import decimal
 import json
+import os
 import re
 import sys
 
-import jsonschema
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from ability_doc import Validator, load  # noqa: E402
 
 # The kernel's task names (and built-in image names) hold at most 31 bytes.
 TASK_NAME_MAX = 31
@@ -32,26 +34,6 @@ C_FIELDS = {"factor": "factor_milli", "timer_slack_fg_ms": "slack_fg_ms", "timer
 
 class ManifestError(Exception):
     pass
-
-
-def is_integer(checker, instance):
-    """JSON Schema's integer: any number with a zero fractional part (500, 500.0, 5e2)."""
-    if isinstance(instance, bool):
-        return False
-    if isinstance(instance, int):
-        return True
-    return isinstance(instance, decimal.Decimal) and instance.is_finite() and instance == instance.to_integral_value()
-
-
-Validator = jsonschema.validators.extend(
-    jsonschema.Draft202012Validator,
-    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("integer", is_integer),
-)
-
-
-def load(path):
-    with open(path, encoding="utf-8") as f:
-        return json.load(f, parse_float=decimal.Decimal)
 
 
 def validate(doc, schema):

@@ -38,22 +38,26 @@ static void am_expect(struct st *st, uint16_t op, const char *name, uint16_t wan
 	ST_CHECK(got == want, "%s: appmgrd answered %s, want %s", what, ipc_status_name(got), ipc_status_name(want));
 }
 
+/* The reply data of a query (`op`) that must succeed; returns its length. */
+static size_t am_query(struct st *st, uint16_t op, const char *name, uint8_t r[IPC_DATA_MAX])
+{
+	size_t len;
+	const uint16_t status = am_call(st, op, name, r, IPC_DATA_MAX, &len);
+	ST_CHECK(status == IPC_STATUS_OK, "appmgrd op %u on %s: %s", (unsigned)op, name, ipc_status_name(status));
+	return len;
+}
+
 static void am_state(struct st *st, const char *name, struct appmgr_state *s)
 {
-	uint8_t r[APPMGR_STATE_LEN];
-	size_t len;
-	ST_CHECK(am_call(st, APPMGRD_OP_STATE, name, r, sizeof r, &len) == IPC_STATUS_OK &&
-			 appmgr_state_decode(r, len, s) == 0,
-		 "appmgrd state of %s", name);
+	uint8_t r[IPC_DATA_MAX];
+	ST_CHECK(appmgr_state_decode(r, am_query(st, APPMGRD_OP_STATE, name, r), s) == 0, "appmgrd state of %s", name);
 }
 
 static void am_history(struct st *st, const char *name, struct appmgr_history *h)
 {
 	uint8_t r[IPC_DATA_MAX];
-	size_t len;
-	ST_CHECK(am_call(st, APPMGRD_OP_HISTORY, name, r, sizeof r, &len) == IPC_STATUS_OK &&
-			 appmgr_history_decode(r, len, h) == 0,
-		 "appmgrd history of %s", name);
+	ST_CHECK(appmgr_history_decode(r, am_query(st, APPMGRD_OP_HISTORY, name, r), h) == 0, "appmgrd history of %s",
+		 name);
 }
 
 static const struct nx_ability *ability(const char *name)
@@ -131,9 +135,7 @@ static void protocol(struct st *st)
 		ST_CHECK(strcmp(l.e[i].name, nx_abilities[i].name) == 0 && l.e[i].state == LC_STOPPED,
 			 "appmgrd list: entry %u is %s", i, l.e[i].name);
 		struct appmgr_policy p;
-		size_t len;
-		ST_CHECK(am_call(st, APPMGRD_OP_POLICY, nx_abilities[i].name, r, sizeof r, &len) == IPC_STATUS_OK &&
-				 appmgr_policy_decode(r, len, &p) == 0 &&
+		ST_CHECK(appmgr_policy_decode(r, am_query(st, APPMGRD_OP_POLICY, nx_abilities[i].name, r), &p) == 0 &&
 				 memcmp(&p, &nx_abilities[i].policy, sizeof p) == 0,
 			 "appmgrd policy of %s differs from the manifest", nx_abilities[i].name);
 	}
