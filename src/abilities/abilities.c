@@ -3,7 +3,8 @@
  * task's name (appmgrd names each task after its ability).
  *
  *   hello     reports ready and exits when asked to stop
- *   crasher   reports ready, executes an illegal instruction CRASH_AFTER_MS later
+ *   crasher   reports ready, executes an illegal instruction after a sleep of CRASH_AFTER_MS
+ *             (rounded up to its timer slack)
  *   spinner   reports ready and spins (in the background, over its CPU budget)
  *   sleepy    never reports ready (its start timeout fires); exits when asked to stop
  *   stubborn  reports ready and ignores stop (its stop timeout forces the kill)

@@ -139,6 +139,18 @@ static void protocol(struct st *st)
 				 memcmp(&p, &nx_abilities[i].policy, sizeof p) == 0,
 			 "appmgrd policy of %s differs from the manifest", nx_abilities[i].name);
 	}
+	const uint8_t last = NX_ABILITY_COUNT - 1, end = NX_ABILITY_COUNT, beyond = NX_ABILITY_COUNT + 1;
+	o = st_call(st, NX_SVC_APPMGRD, APPMGRD_OP_LIST, &last, 1, r, sizeof r, NULL);
+	ST_CHECK(o.kind == IPC_OUTCOME_SUCCESS && appmgr_list_decode(r, o.reply_len, &l) == 0 && l.count == 1 &&
+			 strcmp(l.e[0].name, nx_abilities[last].name) == 0,
+		 "appmgrd list from %u: %s", (unsigned)last, ipc_outcome_name(o.kind));
+	o = st_call(st, NX_SVC_APPMGRD, APPMGRD_OP_LIST, &end, 1, r, sizeof r, NULL);
+	ST_CHECK(o.kind == IPC_OUTCOME_SUCCESS && appmgr_list_decode(r, o.reply_len, &l) == 0 && l.count == 0 &&
+			 l.total == NX_ABILITY_COUNT,
+		 "appmgrd list from the end: %s", ipc_outcome_name(o.kind));
+	o = st_call(st, NX_SVC_APPMGRD, APPMGRD_OP_LIST, &beyond, 1, r, sizeof r, NULL);
+	ST_CHECK(o.kind == IPC_OUTCOME_REJECTED && o.status == IPC_STATUS_MALFORMED, "appmgrd list beyond the end: %s",
+		 ipc_outcome_name(o.kind));
 	static const char too_long[] = "abcdefghijklmnopqrstuvwxyz012345";
 	am_expect(st, APPMGRD_OP_START, "nosuch", IPC_STATUS_UNKNOWN, "start of an unknown ability");
 	am_expect(st, APPMGRD_OP_START, "", IPC_STATUS_MALFORMED, "start with an empty name");
