@@ -339,6 +339,15 @@ static uint16_t move(struct am *m, uint32_t i, enum lc_state need, enum appmgr_m
 	return am_code(am_event(m, m->t, i, kind, LC_REASON_NONE));
 }
 
+/* The reply to a query whose data an encoder wrote (`len` bytes, or a negative error). */
+static uint16_t encoded(int len, size_t *out_len)
+{
+	if (len < 0)
+		return IPC_STATUS_MALFORMED;
+	*out_len = (size_t)len;
+	return IPC_STATUS_OK;
+}
+
 static uint16_t do_ready(struct am *m, const struct nx_request *r)
 {
 	enum appmgr_mode mode;
@@ -361,11 +370,8 @@ static uint16_t do_list(const struct am *m, const struct nx_request *r, uint8_t 
 		e[i - first].state = (uint8_t)state_of(m, (uint32_t)i);
 	}
 	size_t taken;
-	int len = appmgr_list_encode(NX_ABILITY_COUNT, e, NX_ABILITY_COUNT - first, out, IPC_DATA_MAX, &taken);
-	if (len < 0)
-		return IPC_STATUS_MALFORMED;
-	*out_len = (size_t)len;
-	return IPC_STATUS_OK;
+	const int len = appmgr_list_encode(NX_ABILITY_COUNT, e, NX_ABILITY_COUNT - first, out, IPC_DATA_MAX, &taken);
+	return encoded(len, out_len);
 }
 
 static uint16_t do_state(const struct am *m, uint32_t i, uint8_t *out, size_t *out_len)
@@ -385,11 +391,7 @@ static uint16_t do_state(const struct am *m, uint32_t i, uint8_t *out, size_t *o
 		.task = a->task,
 		.cpu_us = task_cpu_us(a),
 	};
-	int len = appmgr_state_encode(&s, out, IPC_DATA_MAX);
-	if (len < 0)
-		return IPC_STATUS_MALFORMED;
-	*out_len = (size_t)len;
-	return IPC_STATUS_OK;
+	return encoded(appmgr_state_encode(&s, out, IPC_DATA_MAX), out_len);
 }
 
 static uint16_t do_history(const struct am *m, uint32_t i, uint8_t *out, size_t *out_len)
@@ -404,20 +406,12 @@ static uint16_t do_history(const struct am *m, uint32_t i, uint8_t *out, size_t 
 			return IPC_STATUS_UNKNOWN;
 		h.e[h.count++] = (struct appmgr_death){ .t_ms = d.t_ms, .reason = (uint8_t)d.reason };
 	}
-	int len = appmgr_history_encode(&h, out, IPC_DATA_MAX);
-	if (len < 0)
-		return IPC_STATUS_MALFORMED;
-	*out_len = (size_t)len;
-	return IPC_STATUS_OK;
+	return encoded(appmgr_history_encode(&h, out, IPC_DATA_MAX), out_len);
 }
 
 static uint16_t do_policy(uint32_t i, uint8_t *out, size_t *out_len)
 {
-	int len = appmgr_policy_encode(&nx_abilities[i].policy, out, IPC_DATA_MAX);
-	if (len < 0)
-		return IPC_STATUS_MALFORMED;
-	*out_len = (size_t)len;
-	return IPC_STATUS_OK;
+	return encoded(appmgr_policy_encode(&nx_abilities[i].policy, out, IPC_DATA_MAX), out_len);
 }
 
 /* An op on a named ability. */
