@@ -161,10 +161,10 @@ static void am_on_change(void *ctx, const struct lc_change *c)
 		a->stop_acted = false;
 		break;
 	case LC_CRASHED:
-		printf("appmgrd: crash app=%s reason=%s%s\n", name, lc_reason_name(c->reason), c->timeout ? " timeout=1" : "");
+		printf("appmgrd: crash app=%s reason=%s\n", name, lc_reason_name(c->reason));
 		break;
 	case LC_BACKOFF:
-		printf("appmgrd: backoff ms=%u app=%s\n", (unsigned)c->delay_ms, name);
+		printf("appmgrd: backoff ms=%u\n", (unsigned)c->delay_ms);
 		break;
 	case LC_BLOCKED:
 		printf("appmgrd: blocked crash-loop app=%s\n", name);
@@ -246,7 +246,7 @@ static bool spawn(struct am *m, uint32_t i)
 	uint32_t task;
 	if (o.kind == IPC_OUTCOME_SUCCESS && o.reply_len == sizeof rep && ipc_get_u32(rep, sizeof rep, 0, &task) == 0) {
 		a->task = (int32_t)task;
-		printf("appmgrd: start app=%s task=%u\n", d->name, (unsigned)task);
+		printf("appmgrd: start app=%s\n", d->name);
 		return false;
 	}
 	nx_count32(&m->spawns_refused);
@@ -509,8 +509,9 @@ static void budget_poll(struct am *m, uint64_t now)
 		const uint64_t used = cpu - a->window_cpu_us;
 		if (used <= (uint64_t)a->def->policy.cpu_budget_ms_per_min * 1000)
 			continue;
-		printf("appmgrd: bg budget exceeded app=%s used_us=%llu budget_ms=%u\n", a->def->name,
-		       (unsigned long long)used, (unsigned)a->def->policy.cpu_budget_ms_per_min);
+		printf("appmgrd: cpu app=%s used_us=%llu budget_ms=%u\n", a->def->name, (unsigned long long)used,
+		       (unsigned)a->def->policy.cpu_budget_ms_per_min);
+		printf("appmgrd: bg budget exceeded app=%s\n", a->def->name);
 		expect_taken(m, i, "kill", am_event(m, now, i, LC_EV_KILL, LC_REASON_POLICY));
 	}
 }
@@ -562,7 +563,7 @@ int main(void)
 	if (am_init(&am) != 0)
 		return 1;
 	const struct nx_server_ops ops = { .request = am_request, .exit_notice = am_exit_notice };
-	printf("appmgrd: ready abilities=%u\n", (unsigned)NX_ABILITY_COUNT);
+	printf("appmgrd: ready\n");
 	for (;;) {
 		uint64_t now = am_now(&am);
 		if (nx_serve_one(&am.srv, &ops, &am, am_deadline(&am, now)) < 0)
