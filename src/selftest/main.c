@@ -100,6 +100,9 @@ static struct st st;
 int main(void)
 {
 	nx_client_init(&st.client, NX_SVC_SELFTEST);
+	/* appmgrd answers only once it is ready (and it is ready only once execd answers). */
+	uint32_t appmgrd_stats[5];
+	st_server_stats(&st, NX_SVC_APPMGRD, appmgrd_stats);
 	char args[NX_BOOTARGS_MAX];
 	if (nx_bootargs(args, sizeof args) < 0)
 		args[0] = '\0';
@@ -110,6 +113,7 @@ int main(void)
 		st_kernel_checks(&st);
 		st_ipc_checks(&st);
 		st_service_checks(&st);
+		st_ability_checks(&st);
 	}
 	printf("SELFTEST: end guest_ms=%llu\n", (unsigned long long)nx_now_ms());
 	fflush(stdout);

@@ -53,6 +53,7 @@ void st_server_stats(struct st *st, const char *service, uint32_t out[5]);
 /** Task id of the live task `name`, or fail. */
 uint32_t st_task(const char *name);
 
+void st_ability_checks(struct st *st);
 void st_kernel_checks(struct st *st);
 void st_ipc_checks(struct st *st);
 void st_service_checks(struct st *st);

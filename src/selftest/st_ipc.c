@@ -23,8 +23,8 @@ static int policy_check(struct st *st, uint64_t caller, uint64_t service, uint16
 /* Requests reach three services through the helper and come back right. */
 static void route(struct st *st)
 {
-	ST_CHECK(policy_check(st, NX_SVC_SELFTEST_ID, NX_SVC_ECHO_ID, ECHO_OP_ECHO) == 1,
-		 "ipc route: policyd denies selftest echo");
+	ST_CHECK(policy_check(st, NX_SVC_APPMGRD_ID, NX_SVC_EXECD_ID, EXECD_OP_SPAWN) == 1,
+		 "ipc route: policyd denies appmgrd spawn");
 	ST_CHECK(policy_check(st, NX_SVC_SELFTEST_ID, NX_SVC_EXECD_ID, EXECD_OP_SPAWN) == 0,
 		 "ipc route: policyd allows selftest spawn");
 	uint8_t t[8];

@@ -9,8 +9,6 @@ defines them: with binary floats python-jsonschema rejects valid factors such as
 multipleOf 0.001 (1.001 / 0.001 = 1000.9999999999999).
 """
 
-import decimal
-import json
 import os
 import re
 import subprocess
@@ -21,6 +19,8 @@ import jsonschema
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "..", "..")
+sys.path.insert(0, os.path.join(ROOT, "scripts", "lib"))
+from ability_doc import Validator, load  # noqa: E402
 SCHEMA = os.path.join(ROOT, "schemas", "ability_v1_1.schema.json")
 HEADER = os.path.join(ROOT, "include", "lc", "lifecycle.h")
 LCREPLAY = sys.argv[1] if len(sys.argv) > 1 else None
@@ -53,26 +53,6 @@ BAD = {
     "unknown-top-level-key.json": "additionalProperties",
     "wrong-schema-version.json": "const",
 }
-
-
-def is_integer(checker, instance):
-    """JSON Schema's integer: any number with a zero fractional part (500, 500.0, 5e2)."""
-    if isinstance(instance, bool):
-        return False
-    if isinstance(instance, int):
-        return True
-    return isinstance(instance, decimal.Decimal) and instance.is_finite() and instance == instance.to_integral_value()
-
-
-Validator = jsonschema.validators.extend(
-    jsonschema.Draft202012Validator,
-    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("integer", is_integer),
-)
-
-
-def load(path):
-    with open(path, encoding="utf-8") as f:
-        return json.load(f, parse_float=decimal.Decimal)
 
 
 def examples(kind):

@@ -1,0 +1,200 @@
+/**
+ * @file nx/appmgr.h
+ * appmgrd's protocol (op codes: APPMGRD_OP_* in the generated nx_manifest.h), shared by
+ * appmgrd, its clients (selftest, a console) and the abilities it runs; and the type of the
+ * ability table generated from manifests/abilities.json (nx_abilities.h).
+ *
+ * Every field is little-endian, without padding. A name is 1..APPMGR_NAME_MAX bytes of the
+ * ability's name, without a NUL. States and reasons are the lifecycle core's (lc/lifecycle.h).
+ *
+ * | op      | request data | reply data (status OK)                                       |
+ * |---------|--------------|--------------------------------------------------------------|
+ * | list    | start u8     | total u8, count u8, count × (name_len u8, name, state u8)    |
+ * | start   | name         | none                                                         |
+ * | stop    | name         | none                                                         |
+ * | fg      | name         | none                                                         |
+ * | bg      | name         | none                                                         |
+ * | state   | name         | APPMGR_STATE_LEN bytes: struct appmgr_state, fields in order  |
+ * | policy  | name         | APPMGR_POLICY_LEN bytes: struct appmgr_policy as 11 × u32     |
+ * | unblock | name         | none                                                         |
+ * | history | name         | count u8, count × (t_ms u64, reason u8), oldest first         |
+ * | ready   | mode u8      | none                                                         |
+ *
+ * - list: abilities in manifest order from index `start` (≤ total), as many as fit in one
+ *   reply; ask again from start + count for the rest.
+ * - state: `task` is -1 and `cpu_us` 0 while the ability has no process; `next_restart_ms` is
+ *   the restart time in backoff, 0 otherwise; `timeout` is 1 when a start or stop timeout
+ *   caused the latest change.
+ * - policy: the lifecycle policy in struct lc_policy order, then cpu_budget_ms_per_min,
+ *   slack_fg_ms, slack_bg_ms.
+ * - ready: only from the ability's own task (the kernel-stamped sender), while it is
+ *   starting; appmgrd moves the task into the mode's QoS class first and then applies it.
+ *
+ * Reply status (ipc/wire.h): OK; MALFORMED for data that does not decode; UNKNOWN for an
+ * unknown ability or op; INVALID_TRANSITION when the lifecycle refuses the event in the
+ * ability's state (start while blocked included); FULL when the kernel's QoS class is full
+ * (nothing changed); DENIED when the policy table does not grant the op to the caller, or a
+ * ready does not come from an ability's own task.
+ *
+ * Stop: appmgrd asks an ability to end with a one-way NOTIFY frame, op NX_NOTIFY_STOP, no
+ * data, on the ability's request queue. An ability that does not exit within its
+ * stop_timeout_ms is killed.
+ *
+ * Codec functions return 0 (or a length) or -NX_EINVAL, and never read or write outside the
+ * buffer they are given.
+ */
+#ifndef NX_APPMGR_H
+#define NX_APPMGR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lc/lifecycle.h"
+#include "nx/abi.h"
+
+/** Longest ability name: a task name. */
+#define APPMGR_NAME_MAX NX_NAME_MAX
+/** NOTIFY op code of a stop notification (appmgrd to an ability). */
+#define NX_NOTIFY_STOP 2
+
+/** How an ability runs once ready: the `ready` data and an ability's start mode. */
+enum appmgr_mode {
+	APPMGR_MODE_FG = 1, /**< foreground: QoS class FG, slack slack_fg_ms */
+	APPMGR_MODE_BG = 2, /**< background: QoS class BG, slack slack_bg_ms, CPU budget */
+};
+
+/** An ability's policy: the lifecycle's and the FG/BG keys. */
+struct appmgr_policy {
+	struct lc_policy lc;            /**< restart, crash-loop and timeout policy */
+	uint32_t cpu_budget_ms_per_min; /**< CPU a background run may use per minute; 0: no limit */
+	uint32_t slack_fg_ms;           /**< timer slack in the foreground */
+	uint32_t slack_bg_ms;           /**< timer slack in the background */
+};
+/** Bytes of a policy reply. */
+#define APPMGR_POLICY_LEN 44
+
+/** One entry of the ability table (nx_abilities.h, generated from manifests/abilities.json). */
+struct nx_ability {
+	const char *name;            /**< ability and task name: its identity is FNV-1a-64 of it */
+	const char *image;           /**< built-in task image */
+	uint8_t start_mode;          /**< enum appmgr_mode its runtime reports at ready */
+	struct appmgr_policy policy; /**< merged: built-in defaults, `defaults`, its own */
+};
+
+/** A state reply. */
+struct appmgr_state {
+	uint8_t state;            /**< enum lc_state */
+	uint8_t reason;           /**< enum lc_reason */
+	uint8_t timeout;          /**< 1: a start or stop timeout caused the latest change */
+	uint8_t start_mode;       /**< enum appmgr_mode */
+	uint32_t crash_count;     /**< consecutive restartable deaths */
+	uint32_t delay_ms;        /**< delay of the latest backoff */
+	uint64_t next_restart_ms; /**< restart time in backoff; 0 otherwise */
+	int32_t task;             /**< task id of its process; -1 if none */
+	uint64_t cpu_us;          /**< CPU time of its process; 0 if none */
+};
+/** Bytes of a state reply. */
+#define APPMGR_STATE_LEN 32
+
+/** One remembered death in a history reply. */
+struct appmgr_death {
+	uint64_t t_ms;
+	uint8_t reason; /**< enum lc_reason */
+};
+
+/** A history reply: the restartable deaths appmgrd's lifecycle core remembers. */
+struct appmgr_history {
+	uint8_t count;
+	struct appmgr_death e[LC_HISTORY_LEN];
+};
+
+/** One entry of a list reply. */
+struct appmgr_list_entry {
+	char name[APPMGR_NAME_MAX + 1]; /**< NUL-terminated */
+	uint8_t state;                  /**< enum lc_state */
+};
+
+/** A decoded list reply. */
+struct appmgr_list {
+	uint8_t total; /**< abilities appmgrd has */
+	uint8_t count; /**< entries in this reply */
+	struct appmgr_list_entry e[LC_MAX_ABILITIES];
+};
+
+/**
+ * Decode a name (request data of every op but list and ready) into `name`, NUL-terminated.
+ * @retval 0 done
+ * @retval -NX_EINVAL `len` is 0 or above APPMGR_NAME_MAX, or the bytes hold a NUL
+ */
+__attribute__((warn_unused_result)) int appmgr_name_decode(const uint8_t *data, size_t len,
+							   char name[APPMGR_NAME_MAX + 1]);
+
+/**
+ * Decode ready's data.
+ * @retval 0 done, `*mode` set
+ * @retval -NX_EINVAL not one byte, or not an enum appmgr_mode value
+ */
+__attribute__((warn_unused_result)) int appmgr_mode_decode(const uint8_t *data, size_t len, enum appmgr_mode *mode);
+
+/**
+ * Encode a state reply.
+ * @return APPMGR_STATE_LEN
+ * @retval -NX_EINVAL `cap` is below APPMGR_STATE_LEN
+ */
+__attribute__((warn_unused_result)) int appmgr_state_encode(const struct appmgr_state *s, uint8_t *out, size_t cap);
+
+/**
+ * Decode a state reply.
+ * @retval 0 done
+ * @retval -NX_EINVAL wrong length, or a state, reason, timeout flag or mode out of range
+ */
+__attribute__((warn_unused_result)) int appmgr_state_decode(const uint8_t *buf, size_t len, struct appmgr_state *s);
+
+/**
+ * Encode a policy reply.
+ * @return APPMGR_POLICY_LEN
+ * @retval -NX_EINVAL `cap` is below APPMGR_POLICY_LEN
+ */
+__attribute__((warn_unused_result)) int appmgr_policy_encode(const struct appmgr_policy *p, uint8_t *out, size_t cap);
+
+/**
+ * Decode a policy reply (its values are not range-checked: lc_policy_check() does that).
+ * @retval 0 done
+ * @retval -NX_EINVAL wrong length
+ */
+__attribute__((warn_unused_result)) int appmgr_policy_decode(const uint8_t *buf, size_t len, struct appmgr_policy *p);
+
+/**
+ * Encode a history reply.
+ * @return bytes written: 1 + 9 × count
+ * @retval -NX_EINVAL count above LC_HISTORY_LEN, or `cap` too small
+ */
+__attribute__((warn_unused_result)) int appmgr_history_encode(const struct appmgr_history *h, uint8_t *out, size_t cap);
+
+/**
+ * Decode a history reply.
+ * @retval 0 done
+ * @retval -NX_EINVAL the length does not match the count, count above LC_HISTORY_LEN, or a
+ *         reason out of range
+ */
+__attribute__((warn_unused_result)) int appmgr_history_decode(const uint8_t *buf, size_t len, struct appmgr_history *h);
+
+/**
+ * Encode a list reply: `total`, then entries from `e` (`n` of them) as long as they fit in
+ * `cap` bytes.
+ * @return bytes written; `*taken` is the number of entries in them
+ * @retval -NX_EINVAL `cap` below 2, `n` above LC_MAX_ABILITIES, or an entry with an empty or
+ *         too long name
+ */
+__attribute__((warn_unused_result)) int appmgr_list_encode(uint8_t total, const struct appmgr_list_entry *e, size_t n,
+							   uint8_t *out, size_t cap, size_t *taken);
+
+/**
+ * Decode a list reply.
+ * @retval 0 done
+ * @retval -NX_EINVAL truncated or trailing bytes, a count above LC_MAX_ABILITIES or above
+ *         the total, a name empty, too long or holding a NUL, or a state out of range
+ */
+__attribute__((warn_unused_result)) int appmgr_list_decode(const uint8_t *buf, size_t len, struct appmgr_list *l);
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * The demo abilities of manifests/abilities.json: one image, the behaviour chosen by the
+ * task's name (appmgrd names each task after its ability).
+ *
+ *   hello     reports ready and exits when asked to stop
+ *   crasher   reports ready, executes an illegal instruction after a sleep of CRASH_AFTER_MS
+ *             (rounded up to its timer slack)
+ *   spinner   reports ready and spins (in the background, over its CPU budget)
+ *   sleepy    never reports ready (its start timeout fires); exits when asked to stop
+ *   stubborn  reports ready and ignores stop (its stop timeout forces the kill)
+ *
+ * Each waits in rounds of WAIT_MS up to WAIT_ROUNDS, then exits on its own.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "nx/sys.h"
+#include "runtime.h"
+
+#define CRASH_AFTER_MS 100
+#define WAIT_MS 1000
+#define WAIT_ROUNDS 3600
+/* The spinner looks for a stop after each burst of SPIN_BURST loop turns (about 0.1 ms). */
+#define SPIN_BURST 20000
+#define SPIN_ROUNDS 1000000
+
+/* Wait for stop; `ignore`: say so and go on waiting. */
+static int wait_stop(const char *name, int ignore)
+{
+	for (unsigned round = 0; round < WAIT_ROUNDS; round++) {
+		if (!ab_wait_stop(nx_now_ms() + WAIT_MS))
+			continue;
+		if (!ignore)
+			return 0;
+		printf("%s: stop ignored\n", name);
+	}
+	return 0;
+}
+
+static int spin(void)
+{
+	for (unsigned round = 0; round < SPIN_ROUNDS; round++) {
+		for (volatile unsigned i = 0; i < SPIN_BURST; i++)
+			continue;
+		if (ab_wait_stop(NX_DEADLINE_NOW))
+			return 0;
+	}
+	return 0;
+}
+
+int main(void)
+{
+	struct ab_rt rt;
+	if (ab_init(&rt) != 0)
+		return 2;
+	const char *name = rt.def->name;
+	if (strcmp(name, "sleepy") == 0)
+		return wait_stop(name, 0);
+	if (ab_ready(&rt) != 0)
+		return 1;
+	if (strcmp(name, "crasher") == 0) {
+		(void)nx_sleep_until(nx_now_ms() + CRASH_AFTER_MS);
+		__asm__ volatile(".word 0");
+		return 2; /* the illegal instruction did not end the task */
+	}
+	if (strcmp(name, "spinner") == 0)
+		return spin();
+	return wait_stop(name, strcmp(name, "stubborn") == 0);
+}

@@ -1,0 +1,578 @@
+/*
+ * appmgrd: the ability manager. It runs the abilities of manifests/abilities.json (the
+ * generated nx_abilities table) through the lifecycle core (include/lc/lifecycle.h) and makes
+ * the OS do what the core decides. The protocol is in include/nx/appmgr.h.
+ *
+ * One event loop: serve one request or exit notice with a deadline (the core's next timer,
+ * the next CPU-budget poll, or AM_IDLE_MS), then let the core's time run to now. Every event
+ * and every step of time goes through am_event()/am_advance(), which then reconcile the OS
+ * with the core (docs/ability/appmgrd.md):
+ *
+ *   core state        the OS side
+ *   starting          spawn the task through execd (BG class; moved to its class at ready),
+ *                     once no killed process of the ability is still to report its end;
+ *                     a refused spawn is an immediate `exit crash` (the normal throttle)
+ *   stopping          reason request: one stop notification (NOTIFY NX_NOTIFY_STOP); any
+ *                     other reason: execd kills the task with that reason. No process at
+ *                     all: it has ended, `exit none`
+ *   timeout out of    the core counts the process dead but it still runs: execd kills it,
+ *   starting/stopping and its exit notice, when it comes, is swallowed and counted
+ *
+ * The core's callback (am_on_change) only records and prints: it cannot call the core
+ * back, so the actions above run after the core call returns, in am_reconcile().
+ *
+ * Identity is the kernel-stamped sender: an ability's task is named after it, so only that
+ * task can report it ready. appmgrd never kills: it asks execd, which makes appmgrd the
+ * supervisor of every task it spawns for it, so exit notices come here.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ipc/route.h"
+#include "ipc/wire.h"
+#include "lc/lifecycle.h"
+#include "nx/appmgr.h"
+#include "nx/execd.h"
+#include "nx/svc.h"
+#include "nx/sys.h"
+#include "nx_abilities.h"
+#include "nx_manifest.h"
+
+/* Longest wait of one serve step when nothing is due. */
+#define AM_IDLE_MS 1000
+/* CPU-budget poll period of abilities running in the background (guest ms). */
+#define AM_BUDGET_POLL_MS 5
+/* The window cpu_budget_ms_per_min applies to. */
+#define AM_BUDGET_WINDOW_MS 60000
+/* Reconcile rounds after one core call. Reconciling an ability applies at most one core event
+ * (a refused spawn: exit crash; stopping with no process: exit none), after which it is in a
+ * state that needs nothing until time passes; the second round finds nothing to do. */
+#define AM_RECONCILE_ROUNDS 2
+#define AM_NO_TASK (-1)
+
+_Static_assert(NX_ABILITY_COUNT <= LC_MAX_ABILITIES, "the lifecycle core holds every ability");
+_Static_assert(NX_REASON_NONE == (int)LC_REASON_NONE && NX_REASON_CRASH == (int)LC_REASON_CRASH &&
+		       NX_REASON_POLICY == (int)LC_REASON_POLICY && NX_REASON_OOM == (int)LC_REASON_OOM &&
+		       NX_REASON_SIGNAL == (int)LC_REASON_SIGNAL && NX_REASON_REQUEST == (int)LC_REASON_REQUEST &&
+		       NX_REASON_COUNT == (int)LC_REASON_COUNT,
+	       "kernel kill reasons are the lifecycle core's");
+
+/* What appmgrd keeps of an ability besides the core's record. */
+struct am_ability {
+	const struct nx_ability *def;
+	uint64_t id;           /* its identity: FNV-1a-64 of its name */
+	int32_t task;          /* its live process, or AM_NO_TASK */
+	int32_t zombie;        /* a process the core counted dead that was killed: its exit notice is still to come */
+	uint8_t zombie_reason; /* kill reason of `zombie`, while its kill is still to be asked */
+	bool stop_acted;       /* in stopping: the notification or kill has been sent */
+	bool timeout;          /* a start or stop timeout caused the latest change */
+	uint64_t window_ms;    /* CPU-budget window start (background runs) */
+	uint64_t window_cpu_us;/* the task's CPU time then */
+};
+
+struct am {
+	struct nx_server srv;
+	struct ipc_client client;
+	struct lc lc;
+	uint64_t t;         /* latest time given to the core */
+	uint64_t next_poll; /* next CPU-budget poll */
+	uint32_t late_notices;
+	uint32_t stops_dropped;
+	uint32_t spawns_refused;
+	struct am_ability ab[NX_ABILITY_COUNT];
+};
+
+static struct am am;
+
+/* The time to give the core: now, never below a time it has seen. */
+static uint64_t am_now(const struct am *m)
+{
+	uint64_t now = nx_now_ms();
+	return now > m->t ? now : m->t;
+}
+
+static struct am_ability *by_sender(struct am *m, uint64_t sender, uint32_t *idx)
+{
+	for (uint32_t i = 0; i < NX_ABILITY_COUNT; i++) {
+		if (m->ab[i].id == sender) {
+			*idx = i;
+			return &m->ab[i];
+		}
+	}
+	return NULL;
+}
+
+static int by_name(const char *name)
+{
+	for (uint32_t i = 0; i < NX_ABILITY_COUNT; i++) {
+		if (strcmp(nx_abilities[i].name, name) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* Is `task` still the process with identity `id`? (A slot is reused only by a spawn, and
+ * only appmgrd asks for spawns.) */
+static bool task_is(int32_t task, uint64_t id, struct nx_task_info *info)
+{
+	return task >= 0 && nx_task_info((uint32_t)task, info) == 0 && info->service_id == id;
+}
+
+static uint64_t task_cpu_us(const struct am_ability *a)
+{
+	struct nx_task_info info;
+	return task_is(a->task, a->id, &info) ? info.cpu_us : 0;
+}
+
+static enum lc_state state_of(const struct am *m, uint32_t i)
+{
+	struct lc_status st;
+	return lc_status(&m->lc, i, &st) == 0 ? st.state : LC_STATE_COUNT;
+}
+
+static void am_on_change(void *ctx, const struct lc_change *c)
+{
+	struct am *m = ctx;
+	struct am_ability *a = &m->ab[c->id];
+	const char *name = a->def->name;
+	char extra[40] = "";
+	if (c->to == LC_BACKOFF)
+		(void)snprintf(extra, sizeof extra, " delay_ms=%u", (unsigned)c->delay_ms);
+	printf("appmgrd: change t=%llu app=%s from=%s to=%s reason=%s%s%s\n", (unsigned long long)c->t_ms, name,
+	       lc_state_name(c->from), lc_state_name(c->to), lc_reason_name(c->reason), extra,
+	       c->timeout ? " timeout=1" : "");
+	a->timeout = c->timeout;
+	if (c->timeout && (c->from == LC_STARTING || c->from == LC_STOPPING) && a->task != AM_NO_TASK) {
+		a->zombie = a->task;
+		a->zombie_reason = (uint8_t)c->reason;
+		a->task = AM_NO_TASK;
+	}
+	switch (c->to) {
+	case LC_RUNNING_FG:
+		printf("appmgrd: fg app=%s\n", name);
+		break;
+	case LC_RUNNING_BG:
+		a->window_ms = c->t_ms;
+		a->window_cpu_us = task_cpu_us(a);
+		printf("appmgrd: bg app=%s\n", name);
+		break;
+	case LC_STOPPING:
+		a->stop_acted = false;
+		break;
+	case LC_CRASHED:
+		printf("appmgrd: crash app=%s reason=%s\n", name, lc_reason_name(c->reason));
+		break;
+	case LC_BACKOFF:
+		printf("appmgrd: backoff ms=%u\n", (unsigned)c->delay_ms);
+		break;
+	case LC_BLOCKED:
+		printf("appmgrd: blocked crash-loop app=%s\n", name);
+		break;
+	case LC_STOPPED:
+		printf("appmgrd: stopped app=%s reason=%s%s\n", name, lc_reason_name(c->reason), c->timeout ? " timeout=1" : "");
+		break;
+	case LC_STARTING:
+	case LC_STATE_COUNT:
+		break;
+	}
+}
+
+/* An event the core must take in the ability's state: a refusal is a bug, and says so. */
+static void expect_taken(const struct am *m, uint32_t i, const char *event, int rc)
+{
+	if (rc != 0)
+		printf("appmgrd: core refused %s of %s: %s\n", event, m->ab[i].def->name, lc_strerror(rc));
+}
+
+/* Report the end of ability `i`'s process from within reconcile. */
+static void core_exit(struct am *m, uint32_t i, enum lc_reason reason)
+{
+	expect_taken(m, i, "exit", lc_event(&m->lc, m->t, i, LC_EV_EXIT, reason));
+}
+
+/* Ask execd to end `task` (if it still is ability `a`'s process) with `reason`. */
+static void execd_kill(struct am *m, const struct am_ability *a, int32_t task, uint8_t reason, const char *why)
+{
+	struct nx_task_info info;
+	if (!task_is(task, a->id, &info)) {
+		printf("appmgrd: %s app=%s task=%d already gone\n", why, a->def->name, (int)task);
+		return;
+	}
+	uint8_t req[EXECD_KILL_LEN];
+	if (ipc_put_u32(req, sizeof req, 0, (uint32_t)task) != 0 || ipc_put_u32(req, sizeof req, 4, reason) != 0)
+		return;
+	struct ipc_outcome o = ipc_route_with_nonce_budgeted(&m->client, NX_SVC_EXECD, strlen(NX_SVC_EXECD),
+							     EXECD_OP_KILL, req, sizeof req, NULL, 0, NULL);
+	printf("appmgrd: %s app=%s task=%d reason=%s outcome=%s status=%u\n", why, a->def->name, (int)task,
+	       lc_reason_name((enum lc_reason)reason), ipc_outcome_name(o.kind), (unsigned)o.status);
+}
+
+/* One stop notification, sent once: a full queue is counted and the stop timeout then forces the kill. */
+static void notify_stop(struct am *m, const struct am_ability *a)
+{
+	const struct ipc_msg n = { .src = m->srv.self_id, .dst = a->id, .type = IPC_TYPE_NOTIFY, .op = NX_NOTIFY_STOP };
+	uint8_t frame[IPC_HEADER_SIZE + IPC_BODY_SIZE];
+	size_t len = 0;
+	long rc = -NX_EINVAL;
+	if (ipc_msg_encode(&n, frame, sizeof frame, &len) == 0)
+		rc = nx_send(a->id, frame, len);
+	if (rc != 0) {
+		nx_count32(&m->stops_dropped);
+		printf("appmgrd: stop notification dropped app=%s err=%s dropped=%u\n", a->def->name, nx_strerror((int)rc),
+		       (unsigned)m->stops_dropped);
+		return;
+	}
+	printf("appmgrd: stop app=%s reason=request task=%d\n", a->def->name, (int)a->task);
+}
+
+/* Spawn ability `i`'s task. @retval true refused: the core got `exit crash` */
+static bool spawn(struct am *m, uint32_t i)
+{
+	struct am_ability *a = &m->ab[i];
+	const struct nx_ability *d = a->def;
+	struct execd_spawn s = {
+		.qos = NX_QOS_BG,
+		.slack_fg_ms = d->policy.slack_fg_ms,
+		.slack_bg_ms = d->policy.slack_bg_ms,
+	};
+	(void)snprintf(s.image, sizeof s.image, "%s", d->image);
+	(void)snprintf(s.name, sizeof s.name, "%s", d->name);
+	uint8_t req[EXECD_SPAWN_LEN], rep[4];
+	struct ipc_outcome o = { .kind = IPC_OUTCOME_REJECTED, .status = IPC_STATUS_MALFORMED };
+	if (execd_spawn_encode(&s, req, sizeof req) == EXECD_SPAWN_LEN)
+		o = ipc_route_with_nonce_budgeted(&m->client, NX_SVC_EXECD, strlen(NX_SVC_EXECD), EXECD_OP_SPAWN, req,
+						  sizeof req, rep, sizeof rep, NULL);
+	uint32_t task;
+	if (o.kind == IPC_OUTCOME_SUCCESS && o.reply_len == sizeof rep && ipc_get_u32(rep, sizeof rep, 0, &task) == 0) {
+		a->task = (int32_t)task;
+		printf("appmgrd: start app=%s\n", d->name);
+		return false;
+	}
+	nx_count32(&m->spawns_refused);
+	printf("appmgrd: spawn refused app=%s outcome=%s status=%u refused=%u\n", d->name, ipc_outcome_name(o.kind),
+	       (unsigned)o.status, (unsigned)m->spawns_refused);
+	core_exit(m, i, LC_REASON_CRASH);
+	return true;
+}
+
+/* Make the OS match the core for ability `i`. @retval true a core event was applied */
+static bool reconcile_one(struct am *m, uint32_t i)
+{
+	struct am_ability *a = &m->ab[i];
+	if (a->zombie != AM_NO_TASK && a->zombie_reason != LC_REASON_NONE) {
+		execd_kill(m, a, a->zombie, a->zombie_reason, "forced kill");
+		a->zombie_reason = LC_REASON_NONE;
+	}
+	struct lc_status st;
+	if (lc_status(&m->lc, i, &st) != 0)
+		return false;
+	if (st.state == LC_STARTING && a->task == AM_NO_TASK && a->zombie == AM_NO_TASK)
+		return spawn(m, i);
+	if (st.state != LC_STOPPING || a->stop_acted)
+		return false;
+	a->stop_acted = true;
+	if (a->task == AM_NO_TASK) {
+		core_exit(m, i, LC_REASON_NONE);
+		return true;
+	}
+	if (st.reason == LC_REASON_REQUEST)
+		notify_stop(m, a);
+	else
+		execd_kill(m, a, a->task, (uint8_t)st.reason, "kill");
+	return false;
+}
+
+static void am_reconcile(struct am *m)
+{
+	for (unsigned round = 0; round < AM_RECONCILE_ROUNDS; round++) {
+		bool again = false;
+		for (uint32_t i = 0; i < NX_ABILITY_COUNT; i++)
+			again |= reconcile_one(m, i);
+		if (!again)
+			return;
+	}
+}
+
+/* Report an event to the core at `now` (raised to the core's time) and act on what it decided. */
+__attribute__((warn_unused_result)) static int am_event(struct am *m, uint64_t now, uint32_t i,
+							enum lc_event_kind kind, enum lc_reason reason)
+{
+	m->t = now > m->t ? now : m->t;
+	int rc = lc_event(&m->lc, m->t, i, kind, reason);
+	am_reconcile(m);
+	return rc;
+}
+
+static void am_advance(struct am *m, uint64_t now)
+{
+	m->t = now > m->t ? now : m->t;
+	const int rc = lc_advance(&m->lc, m->t);
+	if (rc != 0)
+		printf("appmgrd: core refused time %llu: %s\n", (unsigned long long)m->t, lc_strerror(rc));
+	am_reconcile(m);
+}
+
+/* A refusal by the core is INVALID_TRANSITION (appmgrd's own arguments are always valid). */
+static uint16_t am_code(int rc)
+{
+	return rc == 0 ? IPC_STATUS_OK : IPC_STATUS_INVALID_TRANSITION;
+}
+
+/*
+ * Move ability `i` from `need` into `mode`: the task's QoS class first, then the core's
+ * event. A class the kernel finds full answers FULL and changes nothing.
+ */
+static uint16_t move(struct am *m, uint32_t i, enum lc_state need, enum appmgr_mode mode, enum lc_event_kind kind)
+{
+	struct am_ability *a = &m->ab[i];
+	if (state_of(m, i) != need || a->task == AM_NO_TASK)
+		return IPC_STATUS_INVALID_TRANSITION;
+	const unsigned qos = mode == APPMGR_MODE_FG ? NX_QOS_FG : NX_QOS_BG;
+	long rc = nx_set_qos((uint32_t)a->task, qos);
+	if (rc == -NX_EFULL) {
+		printf("appmgrd: qos class full app=%s mode=%s\n", a->def->name, mode == APPMGR_MODE_FG ? "fg" : "bg");
+		return IPC_STATUS_FULL;
+	}
+	if (rc != 0)
+		return IPC_STATUS_INVALID_TRANSITION;
+	return am_code(am_event(m, m->t, i, kind, LC_REASON_NONE));
+}
+
+/* The reply to a query whose data an encoder wrote (`len` bytes, or a negative error). */
+static uint16_t encoded(int len, size_t *out_len)
+{
+	if (len < 0)
+		return IPC_STATUS_MALFORMED;
+	*out_len = (size_t)len;
+	return IPC_STATUS_OK;
+}
+
+static uint16_t do_ready(struct am *m, const struct nx_request *r)
+{
+	enum appmgr_mode mode;
+	if (appmgr_mode_decode(r->data, r->len, &mode) != 0)
+		return IPC_STATUS_MALFORMED;
+	uint32_t i;
+	if (by_sender(m, r->sender, &i) == NULL)
+		return IPC_STATUS_DENIED;
+	return move(m, i, LC_STARTING, mode, mode == APPMGR_MODE_FG ? LC_EV_READY_FG : LC_EV_READY_BG);
+}
+
+static uint16_t do_list(const struct am *m, const struct nx_request *r, uint8_t *out, size_t *out_len)
+{
+	if (r->len != 1 || r->data[0] > NX_ABILITY_COUNT)
+		return IPC_STATUS_MALFORMED;
+	struct appmgr_list_entry e[NX_ABILITY_COUNT];
+	const size_t first = r->data[0];
+	for (size_t i = first; i < NX_ABILITY_COUNT; i++) {
+		(void)snprintf(e[i - first].name, sizeof e[i - first].name, "%s", nx_abilities[i].name);
+		e[i - first].state = (uint8_t)state_of(m, (uint32_t)i);
+	}
+	size_t taken;
+	const int len = appmgr_list_encode(NX_ABILITY_COUNT, e, NX_ABILITY_COUNT - first, out, IPC_DATA_MAX, &taken);
+	return encoded(len, out_len);
+}
+
+static uint16_t do_state(const struct am *m, uint32_t i, uint8_t *out, size_t *out_len)
+{
+	const struct am_ability *a = &m->ab[i];
+	struct lc_status st;
+	if (lc_status(&m->lc, i, &st) != 0)
+		return IPC_STATUS_UNKNOWN;
+	const struct appmgr_state s = {
+		.state = (uint8_t)st.state,
+		.reason = (uint8_t)st.reason,
+		.timeout = a->timeout,
+		.start_mode = a->def->start_mode,
+		.crash_count = st.crash_count,
+		.delay_ms = st.delay_ms,
+		.next_restart_ms = st.state == LC_BACKOFF ? st.deadline_ms : 0,
+		.task = a->task,
+		.cpu_us = task_cpu_us(a),
+	};
+	return encoded(appmgr_state_encode(&s, out, IPC_DATA_MAX), out_len);
+}
+
+static uint16_t do_history(const struct am *m, uint32_t i, uint8_t *out, size_t *out_len)
+{
+	struct lc_status st;
+	struct appmgr_history h = { 0 };
+	if (lc_status(&m->lc, i, &st) != 0)
+		return IPC_STATUS_UNKNOWN;
+	for (uint32_t k = 0; k < st.history_len && k < LC_HISTORY_LEN; k++) {
+		struct lc_death d;
+		if (lc_history(&m->lc, i, k, &d) != 0)
+			return IPC_STATUS_UNKNOWN;
+		h.e[h.count++] = (struct appmgr_death){ .t_ms = d.t_ms, .reason = (uint8_t)d.reason };
+	}
+	return encoded(appmgr_history_encode(&h, out, IPC_DATA_MAX), out_len);
+}
+
+static uint16_t do_policy(uint32_t i, uint8_t *out, size_t *out_len)
+{
+	return encoded(appmgr_policy_encode(&nx_abilities[i].policy, out, IPC_DATA_MAX), out_len);
+}
+
+/* An op on a named ability. */
+static uint16_t do_named(struct am *m, const struct nx_request *r, uint8_t *out, size_t *out_len)
+{
+	char name[APPMGR_NAME_MAX + 1];
+	if (appmgr_name_decode(r->data, r->len, name) != 0)
+		return IPC_STATUS_MALFORMED;
+	const int found = by_name(name);
+	if (found < 0)
+		return IPC_STATUS_UNKNOWN;
+	const uint32_t i = (uint32_t)found;
+	switch (r->op) {
+	case APPMGRD_OP_START:
+		return am_code(am_event(m, m->t, i, LC_EV_START, LC_REASON_NONE));
+	case APPMGRD_OP_STOP:
+		return am_code(am_event(m, m->t, i, LC_EV_STOP, LC_REASON_NONE));
+	case APPMGRD_OP_FG:
+		return move(m, i, LC_RUNNING_BG, APPMGR_MODE_FG, LC_EV_FG);
+	case APPMGRD_OP_BG:
+		return move(m, i, LC_RUNNING_FG, APPMGR_MODE_BG, LC_EV_BG);
+	case APPMGRD_OP_UNBLOCK:
+		return am_code(am_event(m, m->t, i, LC_EV_UNBLOCK, LC_REASON_NONE));
+	case APPMGRD_OP_STATE:
+		return do_state(m, i, out, out_len);
+	case APPMGRD_OP_POLICY:
+		return do_policy(i, out, out_len);
+	case APPMGRD_OP_HISTORY:
+		return do_history(m, i, out, out_len);
+	default:
+		return IPC_STATUS_UNKNOWN;
+	}
+}
+
+static uint16_t am_request(void *ctx, const struct nx_request *r, uint8_t *out, size_t *out_len)
+{
+	struct am *m = ctx;
+	/* Every answer reflects the timers due by now. */
+	am_advance(m, am_now(m));
+	switch (r->op) {
+	case APPMGRD_OP_LIST:
+		return do_list(m, r, out, out_len);
+	case APPMGRD_OP_READY:
+		return do_ready(m, r);
+	default:
+		return do_named(m, r, out, out_len);
+	}
+}
+
+static void am_exit_notice(void *ctx, const struct nx_exit_notice *n)
+{
+	struct am *m = ctx;
+	uint32_t i;
+	struct am_ability *a = by_sender(m, n->service_id, &i);
+	if (a != NULL && a->task != AM_NO_TASK && n->task == (uint32_t)a->task) {
+		a->task = AM_NO_TASK;
+		/* The kernel's time of death, unless the core has seen a later time already. */
+		const int rc = am_event(m, n->time_ms, i, LC_EV_EXIT, (enum lc_reason)n->reason);
+		if (rc != 0)
+			printf("appmgrd: exit of %s after its timeout: %s\n", a->def->name, lc_strerror(rc));
+		return;
+	}
+	nx_count32(&m->late_notices);
+	printf("appmgrd: late exit notice app=%s task=%u reason=%s swallowed=%u\n", a != NULL ? a->def->name : "?",
+	       (unsigned)n->task, lc_reason_name((enum lc_reason)n->reason), (unsigned)m->late_notices);
+	if (a != NULL && a->zombie != AM_NO_TASK && n->task == (uint32_t)a->zombie) {
+		a->zombie = AM_NO_TASK;
+		a->zombie_reason = LC_REASON_NONE;
+		/* A restart may have waited for it. */
+		am_advance(m, am_now(m));
+	}
+}
+
+/* Is a background ability with a CPU budget running? */
+static bool budget_watched(const struct am *m, uint32_t i)
+{
+	return m->ab[i].def->policy.cpu_budget_ms_per_min != 0 && m->ab[i].task != AM_NO_TASK &&
+	       state_of(m, i) == LC_RUNNING_BG;
+}
+
+/* A background ability that used more CPU in its current window than its budget is stopped
+ * with reason policy. */
+static void budget_poll(struct am *m, uint64_t now)
+{
+	for (uint32_t i = 0; i < NX_ABILITY_COUNT; i++) {
+		struct am_ability *a = &m->ab[i];
+		if (!budget_watched(m, i))
+			continue;
+		const uint64_t cpu = task_cpu_us(a);
+		if (now - a->window_ms >= AM_BUDGET_WINDOW_MS) {
+			a->window_ms = now;
+			a->window_cpu_us = cpu;
+			continue;
+		}
+		const uint64_t used = cpu - a->window_cpu_us;
+		if (used <= (uint64_t)a->def->policy.cpu_budget_ms_per_min * 1000)
+			continue;
+		printf("appmgrd: cpu app=%s used_us=%llu budget_ms=%u\n", a->def->name, (unsigned long long)used,
+		       (unsigned)a->def->policy.cpu_budget_ms_per_min);
+		printf("appmgrd: bg budget exceeded app=%s\n", a->def->name);
+		expect_taken(m, i, "kill", am_event(m, now, i, LC_EV_KILL, LC_REASON_POLICY));
+	}
+}
+
+/* When the loop must look again: the core's next timer, the next budget poll, or idle. */
+static uint64_t am_deadline(const struct am *m, uint64_t now)
+{
+	uint64_t deadline = now + AM_IDLE_MS, t;
+	if (lc_next_deadline(&m->lc, &t) == 0 && t < deadline)
+		deadline = t;
+	for (uint32_t i = 0; i < NX_ABILITY_COUNT; i++) {
+		if (budget_watched(m, i) && m->next_poll < deadline)
+			deadline = m->next_poll;
+	}
+	return deadline;
+}
+
+static int am_init(struct am *m)
+{
+	nx_server_init(&m->srv, NX_SVC_APPMGRD);
+	nx_client_init(&m->client, NX_SVC_APPMGRD);
+	const struct lc_ops ops = { .on_change = am_on_change, .ctx = m };
+	if (lc_init(&m->lc, &ops) != 0)
+		return -1;
+	for (uint32_t i = 0; i < NX_ABILITY_COUNT; i++) {
+		struct am_ability *a = &m->ab[i];
+		a->def = &nx_abilities[i];
+		a->id = ipc_service_id(a->def->name, strlen(a->def->name));
+		a->task = AM_NO_TASK;
+		a->zombie = AM_NO_TASK;
+		if (lc_register(&m->lc, &a->def->policy.lc) != (int)i) {
+			printf("appmgrd: ability %s has an invalid policy\n", a->def->name);
+			return -1;
+		}
+	}
+	/* Abilities are of no use without the spawner: wait until execd answers. */
+	uint8_t stats[20];
+	struct ipc_outcome o = ipc_route_with_nonce_budgeted(&m->client, NX_SVC_EXECD, strlen(NX_SVC_EXECD),
+							     NX_OP_SERVER_STATS, NULL, 0, stats, sizeof stats, NULL);
+	if (o.kind != IPC_OUTCOME_SUCCESS) {
+		printf("appmgrd: execd does not answer: %s\n", ipc_outcome_name(o.kind));
+		return -1;
+	}
+	return 0;
+}
+
+int main(void)
+{
+	if (am_init(&am) != 0)
+		return 1;
+	const struct nx_server_ops ops = { .request = am_request, .exit_notice = am_exit_notice };
+	printf("appmgrd: ready\n");
+	for (;;) {
+		uint64_t now = am_now(&am);
+		if (nx_serve_one(&am.srv, &ops, &am, am_deadline(&am, now)) < 0)
+			return 1;
+		now = am_now(&am);
+		am_advance(&am, now);
+		if (now >= am.next_poll) {
+			budget_poll(&am, now);
+			am.next_poll = now + AM_BUDGET_POLL_MS;
+		}
+	}
+}

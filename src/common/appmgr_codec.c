@@ -1,0 +1,169 @@
+/* appmgrd's request and reply data (include/nx/appmgr.h). */
+#include "nx/appmgr.h"
+
+#include <string.h>
+
+#include "ipc/wire.h"
+
+#define DEATH_LEN 9
+#define POLICY_FIELDS (APPMGR_POLICY_LEN / 4)
+
+int appmgr_name_decode(const uint8_t *data, size_t len, char name[APPMGR_NAME_MAX + 1])
+{
+	if (len == 0 || len > APPMGR_NAME_MAX || memchr(data, 0, len) != NULL)
+		return -NX_EINVAL;
+	memcpy(name, data, len);
+	name[len] = '\0';
+	return 0;
+}
+
+int appmgr_mode_decode(const uint8_t *data, size_t len, enum appmgr_mode *mode)
+{
+	if (len != 1 || (data[0] != APPMGR_MODE_FG && data[0] != APPMGR_MODE_BG))
+		return -NX_EINVAL;
+	*mode = (enum appmgr_mode)data[0];
+	return 0;
+}
+
+int appmgr_state_encode(const struct appmgr_state *s, uint8_t *out, size_t cap)
+{
+	if (cap < APPMGR_STATE_LEN)
+		return -NX_EINVAL;
+	out[0] = s->state;
+	out[1] = s->reason;
+	out[2] = s->timeout;
+	out[3] = s->start_mode;
+	if (ipc_put_u32(out, cap, 4, s->crash_count) != 0 || ipc_put_u32(out, cap, 8, s->delay_ms) != 0 ||
+	    ipc_put_u64(out, cap, 12, s->next_restart_ms) != 0 || ipc_put_u32(out, cap, 20, (uint32_t)s->task) != 0 ||
+	    ipc_put_u64(out, cap, 24, s->cpu_us) != 0)
+		return -NX_EINVAL;
+	return APPMGR_STATE_LEN;
+}
+
+int appmgr_state_decode(const uint8_t *buf, size_t len, struct appmgr_state *s)
+{
+	if (len != APPMGR_STATE_LEN || buf[0] >= LC_STATE_COUNT || buf[1] >= LC_REASON_COUNT || buf[2] > 1 ||
+	    (buf[3] != APPMGR_MODE_FG && buf[3] != APPMGR_MODE_BG))
+		return -NX_EINVAL;
+	uint32_t task;
+	s->state = buf[0];
+	s->reason = buf[1];
+	s->timeout = buf[2];
+	s->start_mode = buf[3];
+	if (ipc_get_u32(buf, len, 4, &s->crash_count) != 0 || ipc_get_u32(buf, len, 8, &s->delay_ms) != 0 ||
+	    ipc_get_u64(buf, len, 12, &s->next_restart_ms) != 0 || ipc_get_u32(buf, len, 20, &task) != 0 ||
+	    ipc_get_u64(buf, len, 24, &s->cpu_us) != 0)
+		return -NX_EINVAL;
+	s->task = (int32_t)task;
+	return 0;
+}
+
+/* The policy's fields in wire order. */
+static void policy_fields(struct appmgr_policy *p, uint32_t *f[POLICY_FIELDS])
+{
+	uint32_t *const all[POLICY_FIELDS] = {
+		&p->lc.initial_ms,       &p->lc.factor_milli,     &p->lc.max_ms,          &p->lc.loop_threshold,
+		&p->lc.loop_window_ms,   &p->lc.stable_reset_ms,  &p->lc.start_timeout_ms, &p->lc.stop_timeout_ms,
+		&p->cpu_budget_ms_per_min, &p->slack_fg_ms,       &p->slack_bg_ms,
+	};
+	memcpy(f, all, sizeof all);
+}
+
+int appmgr_policy_encode(const struct appmgr_policy *p, uint8_t *out, size_t cap)
+{
+	if (cap < APPMGR_POLICY_LEN)
+		return -NX_EINVAL;
+	struct appmgr_policy copy = *p;
+	uint32_t *f[POLICY_FIELDS];
+	policy_fields(&copy, f);
+	for (size_t i = 0; i < POLICY_FIELDS; i++) {
+		if (ipc_put_u32(out, cap, 4 * i, *f[i]) != 0)
+			return -NX_EINVAL;
+	}
+	return APPMGR_POLICY_LEN;
+}
+
+int appmgr_policy_decode(const uint8_t *buf, size_t len, struct appmgr_policy *p)
+{
+	if (len != APPMGR_POLICY_LEN)
+		return -NX_EINVAL;
+	uint32_t *f[POLICY_FIELDS];
+	policy_fields(p, f);
+	for (size_t i = 0; i < POLICY_FIELDS; i++) {
+		if (ipc_get_u32(buf, len, 4 * i, f[i]) != 0)
+			return -NX_EINVAL;
+	}
+	return 0;
+}
+
+int appmgr_history_encode(const struct appmgr_history *h, uint8_t *out, size_t cap)
+{
+	const size_t len = 1 + (size_t)h->count * DEATH_LEN;
+	if (h->count > LC_HISTORY_LEN || cap < len)
+		return -NX_EINVAL;
+	out[0] = h->count;
+	for (size_t i = 0; i < h->count; i++) {
+		if (ipc_put_u64(out, cap, 1 + i * DEATH_LEN, h->e[i].t_ms) != 0)
+			return -NX_EINVAL;
+		out[1 + i * DEATH_LEN + 8] = h->e[i].reason;
+	}
+	return (int)len;
+}
+
+int appmgr_history_decode(const uint8_t *buf, size_t len, struct appmgr_history *h)
+{
+	if (len == 0 || buf[0] > LC_HISTORY_LEN || len != 1 + (size_t)buf[0] * DEATH_LEN)
+		return -NX_EINVAL;
+	h->count = buf[0];
+	for (size_t i = 0; i < h->count; i++) {
+		const size_t off = 1 + i * DEATH_LEN;
+		if (ipc_get_u64(buf, len, off, &h->e[i].t_ms) != 0 || buf[off + 8] >= LC_REASON_COUNT)
+			return -NX_EINVAL;
+		h->e[i].reason = buf[off + 8];
+	}
+	return 0;
+}
+
+int appmgr_list_encode(uint8_t total, const struct appmgr_list_entry *e, size_t n, uint8_t *out, size_t cap,
+		       size_t *taken)
+{
+	if (cap < 2 || n > LC_MAX_ABILITIES)
+		return -NX_EINVAL;
+	size_t len = 2, count = 0;
+	for (; count < n; count++) {
+		const char *nul = memchr(e[count].name, 0, sizeof e[count].name);
+		if (nul == NULL || nul == e[count].name)
+			return -NX_EINVAL;
+		const size_t name_len = (size_t)(nul - e[count].name);
+		if (len + 2 + name_len > cap)
+			break;
+		out[len] = (uint8_t)name_len;
+		memcpy(out + len + 1, e[count].name, name_len);
+		out[len + 1 + name_len] = e[count].state;
+		len += 2 + name_len;
+	}
+	out[0] = total;
+	out[1] = (uint8_t)count;
+	*taken = count;
+	return (int)len;
+}
+
+int appmgr_list_decode(const uint8_t *buf, size_t len, struct appmgr_list *l)
+{
+	if (len < 2 || buf[1] > LC_MAX_ABILITIES || buf[1] > buf[0])
+		return -NX_EINVAL;
+	l->total = buf[0];
+	l->count = buf[1];
+	size_t off = 2;
+	for (size_t i = 0; i < l->count; i++) {
+		if (off >= len)
+			return -NX_EINVAL;
+		const size_t name_len = buf[off];
+		if (name_len + 2 > len - off || appmgr_name_decode(buf + off + 1, name_len, l->e[i].name) != 0 ||
+		    buf[off + 1 + name_len] >= LC_STATE_COUNT)
+			return -NX_EINVAL;
+		l->e[i].state = buf[off + 1 + name_len];
+		off += 2 + name_len;
+	}
+	return off == len ? 0 : -NX_EINVAL;
+}

@@ -1,0 +1,249 @@
+/* appmgrd's request and reply data: byte layouts, round trips, and every malformed input refused. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../ipc/expect.h"
+#include "nx/appmgr.h"
+
+static void names_of_1_to_31_bytes_decode_with_their_nul(void **state)
+{
+	(void)state;
+	char name[APPMGR_NAME_MAX + 1];
+	expect_eq("one byte", 0, appmgr_name_decode((const uint8_t *)"a", 1, name));
+	expect_eq("one byte name", 0, strcmp(name, "a"));
+	static const char longest[] = "abcdefghijklmnopqrstuvwxyz01234";
+	expect_eq("31 bytes", 0, appmgr_name_decode((const uint8_t *)longest, 31, name));
+	expect_eq("31 byte name", 0, strcmp(name, longest));
+}
+
+static void empty_long_and_nul_holding_names_are_refused(void **state)
+{
+	(void)state;
+	char name[APPMGR_NAME_MAX + 1] = "untouched";
+	static const char too_long[] = "abcdefghijklmnopqrstuvwxyz012345";
+	expect_eq("empty", -NX_EINVAL, appmgr_name_decode((const uint8_t *)"a", 0, name));
+	expect_eq("32 bytes", -NX_EINVAL, appmgr_name_decode((const uint8_t *)too_long, 32, name));
+	expect_eq("NUL inside", -NX_EINVAL, appmgr_name_decode((const uint8_t *)"ab\0c", 4, name));
+	expect_eq("name unchanged", 0, strcmp(name, "untouched"));
+}
+
+static void ready_mode_is_one_byte_fg_or_bg(void **state)
+{
+	(void)state;
+	enum appmgr_mode mode;
+	const uint8_t fg = 1, bg = 2, zero = 0, three = 3, two[2] = { 1, 1 };
+	expect_eq("fg", 0, appmgr_mode_decode(&fg, 1, &mode));
+	expect_eq("fg mode", APPMGR_MODE_FG, mode);
+	expect_eq("bg", 0, appmgr_mode_decode(&bg, 1, &mode));
+	expect_eq("bg mode", APPMGR_MODE_BG, mode);
+	expect_eq("0", -NX_EINVAL, appmgr_mode_decode(&zero, 1, &mode));
+	expect_eq("3", -NX_EINVAL, appmgr_mode_decode(&three, 1, &mode));
+	expect_eq("2 bytes", -NX_EINVAL, appmgr_mode_decode(two, 2, &mode));
+	expect_eq("0 bytes", -NX_EINVAL, appmgr_mode_decode(&fg, 0, &mode));
+}
+
+static const struct appmgr_state sample_state = {
+	.state = LC_BACKOFF, .reason = LC_REASON_CRASH, .timeout = 1, .start_mode = APPMGR_MODE_BG,
+	.crash_count = 0x04030201, .delay_ms = 0x08070605, .next_restart_ms = 0x100f0e0d0c0b0a09ULL,
+	.task = -1, .cpu_us = 0x1817161514131211ULL,
+};
+
+static void state_encodes_fields_in_order_little_endian(void **state)
+{
+	(void)state;
+	static const uint8_t want[APPMGR_STATE_LEN] = {
+		LC_BACKOFF, LC_REASON_CRASH, 1, APPMGR_MODE_BG,
+		0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
+		0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10,
+		0xff, 0xff, 0xff, 0xff,
+		0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18,
+	};
+	uint8_t buf[APPMGR_STATE_LEN];
+	expect_eq("encode", APPMGR_STATE_LEN, appmgr_state_encode(&sample_state, buf, sizeof buf));
+	for (size_t i = 0; i < sizeof want; i++)
+		expect_eq("state byte", want[i], buf[i]);
+	struct appmgr_state got;
+	expect_eq("decode", 0, appmgr_state_decode(buf, sizeof buf, &got));
+	expect_eq("state", sample_state.state, got.state);
+	expect_eq("reason", sample_state.reason, got.reason);
+	expect_eq("timeout", sample_state.timeout, got.timeout);
+	expect_eq("start_mode", sample_state.start_mode, got.start_mode);
+	expect_eq("crash_count", sample_state.crash_count, got.crash_count);
+	expect_eq("delay_ms", sample_state.delay_ms, got.delay_ms);
+	expect_eq("next_restart_ms", sample_state.next_restart_ms, got.next_restart_ms);
+	expect_eq("task", 1, got.task == -1);
+	expect_eq("cpu_us", sample_state.cpu_us, got.cpu_us);
+}
+
+static void state_out_of_range_or_wrong_length_is_refused(void **state)
+{
+	(void)state;
+	uint8_t buf[APPMGR_STATE_LEN + 1];
+	struct appmgr_state got;
+	expect_eq("small buffer", -NX_EINVAL, appmgr_state_encode(&sample_state, buf, APPMGR_STATE_LEN - 1));
+	expect_eq("encode", APPMGR_STATE_LEN, appmgr_state_encode(&sample_state, buf, sizeof buf));
+	expect_eq("short", -NX_EINVAL, appmgr_state_decode(buf, APPMGR_STATE_LEN - 1, &got));
+	expect_eq("long", -NX_EINVAL, appmgr_state_decode(buf, APPMGR_STATE_LEN + 1, &got));
+	static const struct {
+		size_t off;
+		uint8_t value;
+		const char *what;
+	} bad[] = {
+		{ 0, LC_STATE_COUNT, "state" }, { 1, LC_REASON_COUNT, "reason" }, { 2, 2, "timeout flag" },
+		{ 3, 0, "mode 0" }, { 3, 3, "mode 3" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		uint8_t copy[APPMGR_STATE_LEN];
+		memcpy(copy, buf, sizeof copy);
+		copy[bad[i].off] = bad[i].value;
+		expect_eq(bad[i].what, -NX_EINVAL, appmgr_state_decode(copy, sizeof copy, &got));
+	}
+}
+
+static void policy_is_eleven_u32_in_struct_order(void **state)
+{
+	(void)state;
+	const struct appmgr_policy p = {
+		.lc = { .initial_ms = 1, .factor_milli = 2, .max_ms = 3, .loop_threshold = 4, .loop_window_ms = 5,
+			.stable_reset_ms = 6, .start_timeout_ms = 7, .stop_timeout_ms = 8 },
+		.cpu_budget_ms_per_min = 9, .slack_fg_ms = 10, .slack_bg_ms = 0x0d0c0b0a,
+	};
+	uint8_t buf[APPMGR_POLICY_LEN];
+	expect_eq("small buffer", -NX_EINVAL, appmgr_policy_encode(&p, buf, sizeof buf - 1));
+	expect_eq("encode", APPMGR_POLICY_LEN, appmgr_policy_encode(&p, buf, sizeof buf));
+	for (unsigned i = 0; i < 10; i++) {
+		expect_eq("field low byte", i + 1, buf[4 * i]);
+		expect_eq("field high bytes", 0, buf[4 * i + 1] | buf[4 * i + 2] | buf[4 * i + 3]);
+	}
+	expect_eq("slack_bg bytes", 0x0d0c0b0a, buf[40] | buf[41] << 8 | buf[42] << 16 | (uint32_t)buf[43] << 24);
+	struct appmgr_policy got;
+	expect_eq("decode", 0, appmgr_policy_decode(buf, sizeof buf, &got));
+	expect_eq("round trip", 0, memcmp(&got, &p, sizeof got));
+	expect_eq("short", -NX_EINVAL, appmgr_policy_decode(buf, sizeof buf - 1, &got));
+}
+
+static void history_round_trips_empty_and_full(void **state)
+{
+	(void)state;
+	struct appmgr_history h = { .count = 0 }, got;
+	uint8_t buf[1 + 9 * LC_HISTORY_LEN];
+	expect_eq("empty encode", 1, appmgr_history_encode(&h, buf, sizeof buf));
+	expect_eq("empty count byte", 0, buf[0]);
+	expect_eq("empty decode", 0, appmgr_history_decode(buf, 1, &got));
+	expect_eq("empty count", 0, got.count);
+	h.count = LC_HISTORY_LEN;
+	for (uint8_t i = 0; i < LC_HISTORY_LEN; i++)
+		h.e[i] = (struct appmgr_death){ .t_ms = 1000ULL * i + 0x0100000000ULL, .reason = i % LC_REASON_COUNT };
+	expect_eq("full encode", sizeof buf, appmgr_history_encode(&h, buf, sizeof buf));
+	expect_eq("second t_ms low byte", (1000 + 0x0100000000ULL) & 0xff, buf[10]);
+	expect_eq("second reason", 1, buf[18]);
+	expect_eq("full decode", 0, appmgr_history_decode(buf, sizeof buf, &got));
+	expect_eq("full count", LC_HISTORY_LEN, got.count);
+	for (unsigned i = 0; i < LC_HISTORY_LEN; i++) {
+		expect_eq("t_ms", h.e[i].t_ms, got.e[i].t_ms);
+		expect_eq("reason", h.e[i].reason, got.e[i].reason);
+	}
+}
+
+static void history_with_bad_count_length_or_reason_is_refused(void **state)
+{
+	(void)state;
+	struct appmgr_history h = { .count = 2, .e = { { 5, LC_REASON_CRASH }, { 7, LC_REASON_OOM } } }, got;
+	uint8_t buf[1 + 9 * 2];
+	expect_eq("small buffer", -NX_EINVAL, appmgr_history_encode(&h, buf, sizeof buf - 1));
+	h.count = LC_HISTORY_LEN + 1;
+	expect_eq("count above the history", -NX_EINVAL, appmgr_history_encode(&h, buf, sizeof buf));
+	h.count = 2;
+	expect_eq("encode", sizeof buf, appmgr_history_encode(&h, buf, sizeof buf));
+	expect_eq("empty buffer", -NX_EINVAL, appmgr_history_decode(buf, 0, &got));
+	expect_eq("short", -NX_EINVAL, appmgr_history_decode(buf, sizeof buf - 1, &got));
+	buf[0] = 1;
+	expect_eq("trailing bytes", -NX_EINVAL, appmgr_history_decode(buf, sizeof buf, &got));
+	buf[0] = 2;
+	buf[18] = LC_REASON_COUNT;
+	expect_eq("bad reason", -NX_EINVAL, appmgr_history_decode(buf, sizeof buf, &got));
+	uint8_t over[1] = { LC_HISTORY_LEN + 1 };
+	expect_eq("count above the history", -NX_EINVAL, appmgr_history_decode(over, sizeof over, &got));
+}
+
+static void list_round_trips_and_stops_where_the_reply_is_full(void **state)
+{
+	(void)state;
+	struct appmgr_list_entry e[3] = { { "hello", LC_RUNNING_FG }, { "b", LC_STOPPED }, { "crasher", LC_BLOCKED } };
+	uint8_t buf[64];
+	size_t taken = 99;
+	int len = appmgr_list_encode(5, e, 3, buf, sizeof buf, &taken);
+	expect_eq("all taken", 3, taken);
+	expect_eq("length", 2 + (2 + 5) + (2 + 1) + (2 + 7), len);
+	static const uint8_t head[] = { 5, 3, 5, 'h', 'e', 'l', 'l', 'o', LC_RUNNING_FG, 1, 'b', LC_STOPPED };
+	for (size_t i = 0; i < sizeof head; i++)
+		expect_eq("list byte", head[i], buf[i]);
+	struct appmgr_list l;
+	expect_eq("decode", 0, appmgr_list_decode(buf, (size_t)len, &l));
+	expect_eq("total", 5, l.total);
+	expect_eq("count", 3, l.count);
+	for (unsigned i = 0; i < 3; i++) {
+		expect_eq("name", 0, strcmp(l.e[i].name, e[i].name));
+		expect_eq("state", e[i].state, l.e[i].state);
+	}
+	/* Room for the first two entries only: the third waits for the next page. */
+	len = appmgr_list_encode(5, e, 3, buf, 2 + 7 + 3 + 8, &taken);
+	expect_eq("page taken", 2, taken);
+	expect_eq("page length", 2 + 7 + 3, len);
+	expect_eq("page count byte", 2, buf[1]);
+	len = appmgr_list_encode(0, e, 0, buf, 2, &taken);
+	expect_eq("empty page", 2, len);
+	expect_eq("empty taken", 0, taken);
+}
+
+static void list_with_bad_entries_or_framing_is_refused(void **state)
+{
+	(void)state;
+	struct appmgr_list_entry e[2] = { { "ok", LC_STOPPED }, { "", LC_STOPPED } };
+	uint8_t buf[32];
+	size_t taken;
+	expect_eq("empty name", -NX_EINVAL, appmgr_list_encode(2, e, 2, buf, sizeof buf, &taken));
+	memset(e[1].name, 'x', sizeof e[1].name);
+	expect_eq("name without NUL", -NX_EINVAL, appmgr_list_encode(2, e, 2, buf, sizeof buf, &taken));
+	expect_eq("too many", -NX_EINVAL, appmgr_list_encode(2, e, LC_MAX_ABILITIES + 1, buf, sizeof buf, &taken));
+	expect_eq("no room for the header", -NX_EINVAL, appmgr_list_encode(2, e, 1, buf, 1, &taken));
+
+	struct appmgr_list l;
+	const int len = appmgr_list_encode(2, e, 1, buf, sizeof buf, &taken);
+	expect_eq("encode", 2 + 2 + 2, len);
+	expect_eq("one byte", -NX_EINVAL, appmgr_list_decode(buf, 1, &l));
+	expect_eq("truncated", -NX_EINVAL, appmgr_list_decode(buf, (size_t)len - 1, &l));
+	expect_eq("trailing", -NX_EINVAL, appmgr_list_decode(buf, (size_t)len + 1, &l));
+	static const uint8_t count_above_total[] = { 0, 1, 1, 'a', LC_STOPPED };
+	expect_eq("count above total", -NX_EINVAL, appmgr_list_decode(count_above_total, sizeof count_above_total, &l));
+	static const uint8_t empty_name[] = { 1, 1, 0, LC_STOPPED };
+	expect_eq("empty name", -NX_EINVAL, appmgr_list_decode(empty_name, sizeof empty_name, &l));
+	static const uint8_t nul_name[] = { 1, 1, 2, 'a', 0, LC_STOPPED };
+	expect_eq("NUL in a name", -NX_EINVAL, appmgr_list_decode(nul_name, sizeof nul_name, &l));
+	static const uint8_t bad_state[] = { 1, 1, 1, 'a', LC_STATE_COUNT };
+	expect_eq("bad state", -NX_EINVAL, appmgr_list_decode(bad_state, sizeof bad_state, &l));
+	static const uint8_t missing_entry[] = { 2, 2, 1, 'a', LC_STOPPED };
+	expect_eq("missing entry", -NX_EINVAL, appmgr_list_decode(missing_entry, sizeof missing_entry, &l));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(names_of_1_to_31_bytes_decode_with_their_nul),
+		cmocka_unit_test(empty_long_and_nul_holding_names_are_refused),
+		cmocka_unit_test(ready_mode_is_one_byte_fg_or_bg),
+		cmocka_unit_test(state_encodes_fields_in_order_little_endian),
+		cmocka_unit_test(state_out_of_range_or_wrong_length_is_refused),
+		cmocka_unit_test(policy_is_eleven_u32_in_struct_order),
+		cmocka_unit_test(history_round_trips_empty_and_full),
+		cmocka_unit_test(history_with_bad_count_length_or_reason_is_refused),
+		cmocka_unit_test(list_round_trips_and_stops_where_the_reply_is_full),
+		cmocka_unit_test(list_with_bad_entries_or_framing_is_refused),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
