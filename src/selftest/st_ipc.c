@@ -44,12 +44,18 @@ static void route(struct st *st)
 
 #define PAUSE_MS 10
 #define REQ_DEPTH 8
+#define QUEUE_FULL_ATTEMPTS 3
 
-/* echo pauses; its request queue is filled; a request then meets the full queue, is
- * retried by the helper, and succeeds once echo drains the queue, within the deadline. */
-static void queue_full_retry(struct st *st)
+/*
+ * One try: echo pauses, its request queue is filled with junk, and a request then meets the
+ * full queue, is retried by the helper and succeeds once echo drains the queue, within the
+ * deadline. Every accepted junk frame must reach echo (counted there as malformed). Returns 1
+ * when the request really met the full queue; 0 when echo's pause ended before the queue
+ * was full (host jitter in the real-time lane), so the caller may try again.
+ */
+static int queue_full_once(struct st *st)
 {
-	uint32_t echo_before[5];
+	uint32_t echo_before[5], echo_after[5];
 	struct nx_kstats ks_before, ks_after;
 	st_server_stats(st, NX_SVC_ECHO, echo_before);
 	(void)nx_kstats(&ks_before);
@@ -62,19 +68,26 @@ static void queue_full_retry(struct st *st)
 	unsigned filled = 0;
 	while (filled < REQ_DEPTH + 1 && nx_send(NX_SVC_ECHO_ID, &junk, 1) == 0)
 		filled++;
-	ST_CHECK(filled == REQ_DEPTH, "ipc queue-full: echo's queue took %u junk frames, want %u", filled, REQ_DEPTH);
 	static const char text[] = "after full";
 	char back[sizeof text];
 	o = st_call(st, NX_SVC_ECHO, ECHO_OP_ECHO, text, sizeof text, back, sizeof back, NULL);
 	st_expect_success(&o, "ipc queue-full: echo after a full queue");
 	ST_CHECK(memcmp(back, text, sizeof text) == 0, "ipc queue-full: wrong echo");
 	(void)nx_kstats(&ks_after);
-	ST_CHECK(ks_after.ipc_would_block > ks_before.ipc_would_block + 1,
-		 "ipc queue-full: the request never met a full queue");
-	uint32_t echo_after[5];
 	st_server_stats(st, NX_SVC_ECHO, echo_after);
-	ST_CHECK(echo_after[2] == echo_before[2] + REQ_DEPTH, "ipc queue-full: echo counted %u malformed, want %u",
-		 echo_after[2] - echo_before[2], REQ_DEPTH);
+	ST_CHECK(echo_after[2] == echo_before[2] + filled, "ipc queue-full: echo counted %u malformed, %u were accepted",
+		 echo_after[2] - echo_before[2], filled);
+	/* The flood's last send and at least one of the helper's met the full queue. */
+	return filled == REQ_DEPTH && ks_after.ipc_would_block >= ks_before.ipc_would_block + 2;
+}
+
+static void queue_full_retry(struct st *st)
+{
+	unsigned attempt = 1;
+	while (!queue_full_once(st)) {
+		ST_CHECK(++attempt <= QUEUE_FULL_ATTEMPTS, "ipc queue-full: the request never met a full queue in %u tries",
+			 QUEUE_FULL_ATTEMPTS);
+	}
 	printf("SELFTEST: ipc queue-full retry ok\n");
 }
 

@@ -76,8 +76,9 @@ static const char *const bg_sleepers[] = { "slack-bg-2037", "slack-bg-2081", "sl
 #define BG_BOUNDARY_MS 2200 /* every BG deadline above rounds up to this 200 ms boundary */
 #define FG_WAKE_MS 2040     /* 2037 rounded up to the FG slack of 5 ms */
 /* Lateness allowed for the timer event itself: 0 under icount; real-time QEMU (the MTTCG
- * lane) delivers host timers a little late. */
-#define WAKE_TOLERANCE_MS 10
+ * lane) delivers host timers late when the host is loaded (22 ms seen). The proof of slack
+ * does not rest on it: the BG sleepers must wake together, at or after the boundary. */
+#define WAKE_TOLERANCE_MS 100
 
 /* The wake time (ms) of a sleeper fixture: its exit code is wake time minus its deadline. */
 static uint64_t woke_ms(struct st *st, const char *name, uint64_t deadline)
