@@ -38,6 +38,10 @@ test-host: build-host
 test-os:
     if [ -n "${SMP:-}" ]; then scripts/qemu-test.sh; else SMP=1 scripts/qemu-test.sh && SMP=2 scripts/qemu-test.sh; fi
 
+# Type at the nx console through QEMU's serial input and check the answers.
+test-console:
+    /usr/bin/python3 scripts/console-test.py
+
 # Two runs per deterministic lane must give byte-identical UART transcripts.
 test-os-determinism:
     scripts/test-determinism.sh

@@ -10,7 +10,7 @@
 #define KS_TLS_MAX 256
 
 /** Task table size: every task, boot services and spawned abilities alike. */
-#define KS_MAX_TASKS 32
+#define KS_MAX_TASKS 32 /* = NX_TASK_MAX, checked in task.c */
 /** Longest task/service name, without the NUL. */
 #define KS_NAME_MAX 31
 

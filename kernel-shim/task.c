@@ -39,6 +39,7 @@ const struct ks_image *ks_image_find(const char *name)
  */
 #define ID_SLOTS (2 * KS_MAX_TASKS)
 _Static_assert((ID_SLOTS & (ID_SLOTS - 1)) == 0, "ID_SLOTS must be a power of two");
+_Static_assert(KS_MAX_TASKS == NX_TASK_MAX, "the ABI's task id bound is the task table's size");
 
 static struct {
 	uint64_t id;

@@ -9,7 +9,7 @@ port=${GDB_PORT:-1234}
 task=${TASK:-selftest}
 nx_build_rv || { echo "debug: build of build-rv failed" >&2; exit 2; }
 [[ -f $NX_BUILD_RV/src/$task ]] || { echo "debug: no task image '$task' in $NX_BUILD_RV/src" >&2; exit 2; }
-nx_qemu_cmd "${SMP:-1}" off
+nx_qemu_cmd "${SMP:-1}" off run
 cat <<MSG
 debug: QEMU is halted at the reset vector; attach from another terminal with:
 

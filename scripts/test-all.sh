@@ -43,6 +43,7 @@ step "os lane smp=2" env SMP=2 scripts/qemu-test.sh
 step "os determinism smp=1" env SMP=1 scripts/test-determinism.sh
 step "os determinism smp=2" env SMP=2 scripts/test-determinism.sh
 step "os lane mttcg smp=2" env SMP=2 ICOUNT=off RUN_TIMEOUT=90s scripts/qemu-test.sh
+step "nx console" /usr/bin/python3 scripts/console-test.py
 
 echo
 ((failed == 0)) || printf 'failed: %s\n' "${failures[@]}"

@@ -83,6 +83,8 @@ enum nx_sys {
 #define NX_DEADLINE_NOW 0u
 /** Longest task/service name, without the NUL. */
 #define NX_NAME_MAX 31
+/** Task ids run from 0 to NX_TASK_MAX - 1 (the kernel's task table). */
+#define NX_TASK_MAX 32
 
 /** Queues of a task's endpoint, for NX_SYS_RECV. */
 enum nx_queue {

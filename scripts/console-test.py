@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""`just test-console`: boot the system in profile=run, type at the nx console through QEMU's
+serial input, and check every answer.
+
+The guest runs under icount (its proof ends in about a second of wall time); while it waits
+for input its clock jumps ahead, which the console does not mind. QEMU is stopped by its own
+PID. Exit status: 0 pass, 1 an answer was wrong, 2 infrastructure error (missing tool,
+build failure), 124 no answer in time.
+"""
+
+import os
+import select
+import subprocess
+import sys
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+LOG = os.path.join(ROOT, "build", "logs", "console", "uart.log")
+PROMPT = "nx> "
+BOOT_TIMEOUT_S = 120
+ANSWER_TIMEOUT_S = 20
+
+
+class Timeout(Exception):
+    pass
+
+
+class Console:
+    def __init__(self, cmd):
+        os.makedirs(os.path.dirname(LOG), exist_ok=True)
+        self.log = open(LOG, "w", encoding="utf-8")
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, cwd=ROOT)
+        self.out = ""
+
+    def read_until(self, text, timeout_s):
+        deadline = time.monotonic() + timeout_s
+        while text not in self.out:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise Timeout(f"no {text!r} within {timeout_s} s")
+            ready, _, _ = select.select([self.proc.stdout], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(self.proc.stdout.fileno(), 4096)
+            if not chunk:
+                raise Timeout(f"QEMU exited before {text!r}")
+            decoded = chunk.decode("utf-8", errors="replace")
+            self.log.write(decoded)
+            self.out += decoded
+        head, _, self.out = self.out.partition(text)
+        return head
+
+    def type(self, keys):
+        """Type `keys` (slowly, like a person: the UART FIFO holds 16 bytes) and return the
+        console's answer up to the next prompt."""
+        for i in range(0, len(keys), 8):
+            self.proc.stdin.write(keys[i:i + 8].encode())
+            self.proc.stdin.flush()
+            time.sleep(0.02)
+        return self.read_until(PROMPT, ANSWER_TIMEOUT_S)
+
+    def stop(self):
+        self.proc.kill()
+        self.proc.wait()
+        self.log.close()
+
+
+def lines_after_echo(answer):
+    """Drop the echoed command line; normalise CR LF."""
+    lines = answer.replace("\r", "").split("\n")
+    return [l for l in lines[1:] if l]
+
+
+CHECKS = [
+    # (typed keys, a line the answer must contain, what the check shows)
+    ("help\r", "commands:", "help lists the commands"),
+    ("nx ability list\r", "hello", "list names the demo abilities"),
+    ("nx ability start hello\r", "ok", "start is accepted"),
+    ("nx ability fg hello\r", None, "fg on a starting ability is refused"),
+    ("nx ability stop hello\r", "ok", "stop is accepted"),
+    ("nx ability state nosuch\r", "error: appmgrd answered unknown", "unknown ability is reported"),
+    ("nx ability start\r", "usage: nx ability start <app>", "a missing argument gets the usage"),
+    ("nx ability bogus hello\r", "usage: nx ability list|start|stop|fg|bg|state|policy|unblock|history <app>",
+     "an unknown ability operation gets the usage"),
+    ("frobnicate\r", "unknown command 'frobnicate' (try help)", "unknown commands are named"),
+    ("nx psx\x7f\r", "ID  NAME", "backspace edits the line (nx psx<BS> runs nx ps)"),
+    ("nx bogus\x15nx metrics\r", "metricsd: series=", "Ctrl-U clears the line"),
+    ("nx ability policy crasher\r", "crasher: initial_ms=500 factor=2.000 max_ms=15000 loop_threshold=5",
+     "policy shows the default crash-loop policy"),
+    ("nx ability history crasher\r", "crasher: 0 deaths", "history after selftest's unblock is empty"),
+    ("nx ability state hello\r", "hello: stop", "state shows the stopping/stopped ability"),
+]
+
+
+def main():
+    if subprocess.run(["bash", "-c", "source scripts/lib/common.sh && nx_build_rv"], cwd=ROOT).returncode != 0:
+        print("console-test: error: build of build-rv failed", file=sys.stderr)
+        return 2
+    qemu = subprocess.run(["bash", "-c", 'source scripts/lib/common.sh && nx_qemu_cmd 1 "shift=0,sleep=off" run '
+                           '&& printf "%s\\0" "${NX_QEMU[@]}"'], cwd=ROOT, capture_output=True, text=True)
+    if qemu.returncode != 0:
+        print("console-test: error: cannot build the QEMU command", file=sys.stderr)
+        return 2
+    cmd = [a for a in qemu.stdout.split("\0") if a] + ["-display", "none", "-monitor", "none", "-serial", "stdio"]
+    con = Console(cmd)
+    failed = 0
+    try:
+        con.read_until("nxos console: type help", BOOT_TIMEOUT_S)
+        con.read_until(PROMPT, ANSWER_TIMEOUT_S)
+        for keys, want, what in CHECKS:
+            got = lines_after_echo(con.type(keys))
+            ok = any(want in l for l in got) if want is not None else any(l.startswith("error:") for l in got)
+            print(f"console-test: {'ok  ' if ok else 'FAIL'} {what}")
+            if not ok:
+                failed += 1
+                print(f"  typed {keys!r}, want a line with {want or 'error:'!r}, got:")
+                for l in got[:12]:
+                    print(f"    {l}")
+    except Timeout as exc:
+        print(f"console-test: TIMEOUT {exc} (log: {LOG})")
+        return 124
+    finally:
+        con.stop()
+    print(f"console-test: {len(CHECKS) - failed} of {len(CHECKS)} checks passed (log: {os.path.relpath(LOG, ROOT)})")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

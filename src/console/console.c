@@ -1,0 +1,326 @@
+/*
+ * console: the `nx` shell on the UART.
+ *
+ *   help
+ *   nx ability list
+ *   nx ability start|stop|fg|bg|state|policy|unblock|history <app>
+ *   nx ps          tasks, QoS class, state, CPU time, pages
+ *   nx metrics     metricsd's and the kernel's counters
+ *
+ * It reads the UART through NX_SYS_CONSOLE_READ (its manifest right) and talks to appmgrd
+ * and metricsd like any client, through the RFC-0025 helper; what it may change is what the
+ * policy table grants the `console` service. Lines are edited in place (backspace erases,
+ * Ctrl-U clears) and bounded to LINE_MAX bytes.
+ *
+ * In profile=run (`just run`) it prints its prompt once selftest has finished; in the other
+ * profiles it stays silent until someone types.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ipc/wire.h"
+#include "lc/lifecycle.h"
+#include "nx/appmgr.h"
+#include "nx/metrics.h"
+#include "nx/svc.h"
+#include "nx/sys.h"
+#include "nx_manifest.h"
+
+#define LINE_MAX 96
+#define ARGS_MAX 6
+#define INPUT_WAIT_MS 60000
+#define SELFTEST_POLL_MS 50
+#define SELFTEST_WAIT_POLLS 6000 /* 5 minutes of polling, then prompt anyway */
+#define PROMPT "nx> "
+
+static struct ipc_client client;
+
+static const char *const qos_names[NX_QOS_COUNT] = { "sys", "fg", "bg", "idle" };
+static const char *const task_states[] = { "free", "queued", "running", "blocked" };
+
+static void prompt(void)
+{
+	printf(PROMPT);
+	fflush(stdout);
+}
+
+/* One request to `service`; prints the failure and returns -1 unless it succeeded. */
+static int call(const char *service, uint16_t op, const void *data, size_t len, uint8_t *reply, size_t cap,
+		size_t *reply_len)
+{
+	struct ipc_outcome o =
+		ipc_route_with_nonce_budgeted(&client, service, strlen(service), op, data, len, reply, cap, NULL);
+	if (o.kind == IPC_OUTCOME_REJECTED) {
+		const char *why = ipc_status_name(o.status);
+		printf("error: %s answered %s\n", service, why != NULL ? why : "an unknown status");
+		return -1;
+	}
+	if (o.kind != IPC_OUTCOME_SUCCESS) {
+		printf("error: %s: %s\n", service, ipc_outcome_name(o.kind));
+		return -1;
+	}
+	if (reply_len != NULL)
+		*reply_len = o.reply_len;
+	return 0;
+}
+
+static void ability_list(void)
+{
+	uint8_t start = 0, r[IPC_DATA_MAX];
+	for (unsigned page = 0; page < LC_MAX_ABILITIES; page++) {
+		size_t len;
+		struct appmgr_list list;
+		if (call(NX_SVC_APPMGRD, APPMGRD_OP_LIST, &start, 1, r, sizeof r, &len) != 0)
+			return;
+		if (appmgr_list_decode(r, len, &list) != 0) {
+			printf("error: appmgrd sent a malformed list\n");
+			return;
+		}
+		for (unsigned i = 0; i < list.count; i++)
+			printf("%-12s %s\n", list.e[i].name, lc_state_name((enum lc_state)list.e[i].state));
+		start = (uint8_t)(start + list.count);
+		if (list.count == 0 || start >= list.total)
+			return;
+	}
+}
+
+static void show_state(const char *app, const uint8_t *r, size_t len)
+{
+	struct appmgr_state s;
+	if (appmgr_state_decode(r, len, &s) != 0) {
+		printf("error: appmgrd sent a malformed state\n");
+		return;
+	}
+	printf("%s: %s reason=%s%s crashes=%u delay_ms=%u", app, lc_state_name((enum lc_state)s.state),
+	       lc_reason_name((enum lc_reason)s.reason), s.timeout ? " timeout" : "", (unsigned)s.crash_count,
+	       (unsigned)s.delay_ms);
+	if (s.next_restart_ms != 0)
+		printf(" next_restart_ms=%llu", (unsigned long long)s.next_restart_ms);
+	if (s.task >= 0)
+		printf(" task=%d cpu_us=%llu", (int)s.task, (unsigned long long)s.cpu_us);
+	printf("\n");
+}
+
+static void show_policy(const char *app, const uint8_t *r, size_t len)
+{
+	struct appmgr_policy p;
+	if (appmgr_policy_decode(r, len, &p) != 0) {
+		printf("error: appmgrd sent a malformed policy\n");
+		return;
+	}
+	printf("%s: initial_ms=%u factor=%u.%03u max_ms=%u loop_threshold=%u loop_window_ms=%u\n", app,
+	       (unsigned)p.lc.initial_ms, (unsigned)(p.lc.factor_milli / 1000), (unsigned)(p.lc.factor_milli % 1000),
+	       (unsigned)p.lc.max_ms, (unsigned)p.lc.loop_threshold, (unsigned)p.lc.loop_window_ms);
+	printf("%s: stable_reset_ms=%u start_timeout_ms=%u stop_timeout_ms=%u cpu_budget_ms_per_min=%u "
+	       "timer_slack_fg_ms=%u timer_slack_bg_ms=%u\n",
+	       app, (unsigned)p.lc.stable_reset_ms, (unsigned)p.lc.start_timeout_ms, (unsigned)p.lc.stop_timeout_ms,
+	       (unsigned)p.cpu_budget_ms_per_min, (unsigned)p.slack_fg_ms, (unsigned)p.slack_bg_ms);
+}
+
+static void show_history(const char *app, const uint8_t *r, size_t len)
+{
+	struct appmgr_history h;
+	if (appmgr_history_decode(r, len, &h) != 0) {
+		printf("error: appmgrd sent a malformed history\n");
+		return;
+	}
+	printf("%s: %u death%s\n", app, (unsigned)h.count, h.count == 1 ? "" : "s");
+	for (unsigned i = 0; i < h.count; i++)
+		printf("  t=%llu ms %s\n", (unsigned long long)h.e[i].t_ms, lc_reason_name((enum lc_reason)h.e[i].reason));
+}
+
+static const struct {
+	const char *name;
+	uint16_t op;
+	void (*show)(const char *app, const uint8_t *r, size_t len); /* NULL: prints "ok" */
+} ability_ops[] = {
+	{ "start", APPMGRD_OP_START, NULL },     { "stop", APPMGRD_OP_STOP, NULL },
+	{ "fg", APPMGRD_OP_FG, NULL },           { "bg", APPMGRD_OP_BG, NULL },
+	{ "unblock", APPMGRD_OP_UNBLOCK, NULL }, { "state", APPMGRD_OP_STATE, show_state },
+	{ "policy", APPMGRD_OP_POLICY, show_policy }, { "history", APPMGRD_OP_HISTORY, show_history },
+};
+
+static void cmd_ability(int argc, char **argv)
+{
+	if (argc == 3 && strcmp(argv[2], "list") == 0) {
+		ability_list();
+		return;
+	}
+	for (size_t i = 0; argc >= 3 && i < sizeof ability_ops / sizeof ability_ops[0]; i++) {
+		if (strcmp(argv[2], ability_ops[i].name) != 0)
+			continue;
+		if (argc != 4 || strlen(argv[3]) > APPMGR_NAME_MAX) {
+			printf("usage: nx ability %s <app>\n", ability_ops[i].name);
+			return;
+		}
+		uint8_t r[IPC_DATA_MAX];
+		size_t len;
+		if (call(NX_SVC_APPMGRD, ability_ops[i].op, argv[3], strlen(argv[3]), r, sizeof r, &len) != 0)
+			return;
+		if (ability_ops[i].show != NULL)
+			ability_ops[i].show(argv[3], r, len);
+		else
+			printf("ok\n");
+		return;
+	}
+	printf("usage: nx ability list|start|stop|fg|bg|state|policy|unblock|history <app>\n");
+}
+
+static void cmd_ps(void)
+{
+	printf("%-3s %-16s %-4s %-8s %10s %5s\n", "ID", "NAME", "QOS", "STATE", "CPU_US", "PAGES");
+	for (uint32_t id = 0; id < NX_TASK_MAX; id++) {
+		struct nx_task_info t;
+		if (nx_task_info(id, &t) != 0)
+			continue;
+		printf("%-3u %-16s %-4s %-8s %10llu %5u\n", (unsigned)id, t.name, t.qos < NX_QOS_COUNT ? qos_names[t.qos] : "?",
+		       t.state < sizeof task_states / sizeof task_states[0] ? task_states[t.state] : "?",
+		       (unsigned long long)t.cpu_us, (unsigned)t.pages);
+	}
+}
+
+static void cmd_metrics(void)
+{
+	uint8_t r[12];
+	size_t len;
+	uint32_t series, dropped, rejected;
+	if (call(NX_SVC_METRICSD, METRICSD_OP_STATS, NULL, 0, r, sizeof r, &len) == 0 && len == sizeof r &&
+	    ipc_get_u32(r, len, 0, &series) == 0 && ipc_get_u32(r, len, 4, &dropped) == 0 &&
+	    ipc_get_u32(r, len, 8, &rejected) == 0)
+		printf("metricsd: series=%u/%u dropped=%u rejected=%u\n", (unsigned)series, (unsigned)METRICS_MAX_SERIES,
+		       (unsigned)dropped, (unsigned)rejected);
+	struct nx_kstats k;
+	if (nx_kstats(&k) != 0)
+		return;
+	printf("kernel: timer_irqs=%llu wake_irqs=%llu sleeps=%llu context_switches=%llu ipis=%llu\n",
+	       (unsigned long long)k.timer_irqs, (unsigned long long)k.timer_wake_irqs, (unsigned long long)k.sleeps,
+	       (unsigned long long)k.context_switches, (unsigned long long)k.ipis);
+	printf("kernel: ipc_sent=%llu ipc_delivered=%llu ipc_would_block=%llu denied=%llu notices=%llu\n",
+	       (unsigned long long)k.ipc_sent, (unsigned long long)k.ipc_delivered,
+	       (unsigned long long)k.ipc_would_block, (unsigned long long)k.denied, (unsigned long long)k.notices_sent);
+	printf("kernel: tasks_spawned=%llu tasks_ended=%llu faults=%llu\n", (unsigned long long)k.tasks_spawned,
+	       (unsigned long long)k.tasks_ended, (unsigned long long)k.faults);
+}
+
+static void cmd_help(void)
+{
+	printf("commands:\n"
+	       "  nx ability list                 abilities and their states\n"
+	       "  nx ability start|stop|fg|bg|unblock <app>\n"
+	       "  nx ability state|policy|history <app>\n"
+	       "  nx ps                           tasks: QoS class, state, CPU time, pages\n"
+	       "  nx metrics                      metricsd and kernel counters\n"
+	       "  help                            this text\n");
+}
+
+/* Split `line` in place at blanks; returns the word count (at most ARGS_MAX + 1 = too many). */
+static int split(char *line, char **argv)
+{
+	int argc = 0;
+	for (char *p = line; *p != '\0';) {
+		while (*p == ' ' || *p == '\t')
+			*p++ = '\0';
+		if (*p == '\0')
+			break;
+		if (argc == ARGS_MAX)
+			return ARGS_MAX + 1;
+		argv[argc++] = p;
+		while (*p != '\0' && *p != ' ' && *p != '\t')
+			p++;
+	}
+	return argc;
+}
+
+static void run(char *line)
+{
+	char *argv[ARGS_MAX];
+	int argc = split(line, argv);
+	if (argc == 0)
+		return;
+	if (argc > ARGS_MAX) {
+		printf("error: more than %d words\n", ARGS_MAX);
+	} else if (strcmp(argv[0], "help") == 0 && argc == 1) {
+		cmd_help();
+	} else if (strcmp(argv[0], "nx") != 0) {
+		printf("unknown command '%s' (try help)\n", argv[0]);
+	} else if (argc >= 2 && strcmp(argv[1], "ability") == 0) {
+		cmd_ability(argc, argv);
+	} else if (argc == 2 && strcmp(argv[1], "ps") == 0) {
+		cmd_ps();
+	} else if (argc == 2 && strcmp(argv[1], "metrics") == 0) {
+		cmd_metrics();
+	} else {
+		printf("usage: nx ability ... | nx ps | nx metrics (try help)\n");
+	}
+}
+
+/* Line editor state. */
+struct editor {
+	char line[LINE_MAX + 1];
+	size_t len;
+};
+
+/* Feed one input byte; returns 1 when a line is complete (in ed->line). */
+static int feed(struct editor *ed, char c)
+{
+	switch (c) {
+	case '\r':
+	case '\n':
+		printf("\n");
+		ed->line[ed->len] = '\0';
+		return 1;
+	case '\b':
+	case 0x7f:
+		if (ed->len > 0) {
+			ed->len--;
+			printf("\b \b");
+		}
+		break;
+	case 0x15: /* Ctrl-U */
+		for (; ed->len > 0; ed->len--)
+			printf("\b \b");
+		break;
+	default:
+		if (c >= ' ' && c < 0x7f && ed->len < LINE_MAX) {
+			ed->line[ed->len++] = c;
+			putchar(c);
+		}
+		break;
+	}
+	fflush(stdout);
+	return 0;
+}
+
+/* profile=run: the prompt comes once selftest has printed its proof and ended. */
+static void wait_for_selftest(void)
+{
+	char args[NX_BOOTARGS_MAX];
+	if (nx_bootargs(args, sizeof args) < 0 || strstr(args, "profile=run") == NULL)
+		return;
+	for (unsigned i = 0; i < SELFTEST_WAIT_POLLS && nx_find(NX_SVC_SELFTEST_ID) >= 0; i++)
+		(void)nx_sleep_until(nx_now_ms() + SELFTEST_POLL_MS);
+	printf("nxos console: type help\n");
+	prompt();
+}
+
+int main(void)
+{
+	nx_client_init(&client, NX_SVC_CONSOLE);
+	wait_for_selftest();
+	struct editor ed = { .len = 0 };
+	for (;;) {
+		char in[16];
+		long n = nx_console_read(in, sizeof in, nx_now_ms() + INPUT_WAIT_MS);
+		if (n == -NX_ETIMEDOUT)
+			continue;
+		if (n < 0)
+			return 1;
+		for (long i = 0; i < n; i++) {
+			if (feed(&ed, in[i])) {
+				run(ed.line);
+				ed.len = 0;
+				prompt();
+			}
+		}
+	}
+}
