@@ -40,6 +40,8 @@ host_tests() {
 host_tests
 step "os lane smp=1" env SMP=1 scripts/qemu-test.sh
 step "os lane smp=2" env SMP=2 scripts/qemu-test.sh
+step "os faults smp=1" env SMP=1 PROFILE=faults scripts/qemu-test.sh
+step "os faults smp=2" env SMP=2 PROFILE=faults scripts/qemu-test.sh
 step "os determinism smp=1" env SMP=1 scripts/test-determinism.sh
 step "os determinism smp=2" env SMP=2 scripts/test-determinism.sh
 step "os lane mttcg smp=2" env SMP=2 ICOUNT=off RUN_TIMEOUT=90s scripts/qemu-test.sh

@@ -8,6 +8,8 @@
  *   spinner   reports ready and spins (in the background, over its CPU budget)
  *   sleepy    never reports ready (its start timeout fires); exits when asked to stop
  *   stubborn  reports ready and ignores stop (its stop timeout forces the kill)
+ *   storm-<k> (the fault lane) like crasher, but crashes on the next STORM_EVERY_MS boundary,
+ *             so every storm ability started together crashes at the same instant
  *
  * Each waits in rounds of WAIT_MS up to WAIT_ROUNDS, then exits on its own.
  */
@@ -18,6 +20,7 @@
 #include "runtime.h"
 
 #define CRASH_AFTER_MS 100
+#define STORM_EVERY_MS 100
 #define WAIT_MS 1000
 #define WAIT_ROUNDS 3600
 /* The spinner looks for a stop after each burst of SPIN_BURST loop turns (about 0.1 ms). */
@@ -58,8 +61,9 @@ int main(void)
 		return wait_stop(name, 0);
 	if (ab_ready(&rt) != 0)
 		return 1;
-	if (strcmp(name, "crasher") == 0) {
-		(void)nx_sleep_until(nx_now_ms() + CRASH_AFTER_MS);
+	if (strcmp(name, "crasher") == 0 || strncmp(name, "storm-", 6) == 0) {
+		const uint64_t now = nx_now_ms();
+		(void)nx_sleep_until(name[0] == 'c' ? now + CRASH_AFTER_MS : (now / STORM_EVERY_MS + 1) * STORM_EVERY_MS);
 		__asm__ volatile(".word 0");
 		return 2; /* the illegal instruction did not end the task */
 	}

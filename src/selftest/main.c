@@ -109,6 +109,8 @@ int main(void)
 	printf("selftest: start\n");
 	if (strstr(args, "profile=bench") != NULL) {
 		st_bench(&st);
+	} else if (strstr(args, "profile=faults") != NULL) {
+		st_fault_checks(&st);
 	} else {
 		st_kernel_checks(&st);
 		st_ipc_checks(&st);

@@ -54,9 +54,25 @@ void st_server_stats(struct st *st, const char *service, uint32_t out[5]);
 uint32_t st_task(const char *name);
 
 void st_ability_checks(struct st *st);
+struct appmgr_state;
+struct appmgr_history;
+enum lc_state;
+
+/** appmgrd's answer to `op` on ability `name` (OK or the refusal's status); fails on a lost call. */
+uint16_t st_am_call(struct st *st, uint16_t op, const char *name, void *reply, size_t cap, size_t *len);
+/** appmgrd's state / history of `name`, or fail. */
+void st_am_state(struct st *st, const char *name, struct appmgr_state *s);
+void st_am_history(struct st *st, const char *name, struct appmgr_history *h);
+/** Wait (bounded) until `name` is in `want` with `crashes` consecutive crashes, or fail naming `what`. */
+void st_wait_state(struct st *st, const char *name, enum lc_state want, uint32_t crashes, const char *what,
+		   struct appmgr_state *s);
+/** Wait (bounded) until the task `name` has gone, or fail naming `what`. */
+void st_wait_gone(const char *name, const char *what);
+
 void st_kernel_checks(struct st *st);
 void st_ipc_checks(struct st *st);
 void st_service_checks(struct st *st);
 void st_bench(struct st *st);
+void st_fault_checks(struct st *st);
 
 #endif

@@ -22,7 +22,7 @@
 #define CRASH_LOOP 5
 
 /* appmgrd's answer to `op` on ability `name`: OK or the refusal's status. */
-static uint16_t am_call(struct st *st, uint16_t op, const char *name, void *reply, size_t cap, size_t *len)
+uint16_t st_am_call(struct st *st, uint16_t op, const char *name, void *reply, size_t cap, size_t *len)
 {
 	struct ipc_outcome o = st_call(st, NX_SVC_APPMGRD, op, name, strlen(name), reply, cap, NULL);
 	ST_CHECK(o.kind == IPC_OUTCOME_SUCCESS || o.kind == IPC_OUTCOME_REJECTED, "appmgrd op %u on %s: %s",
@@ -34,7 +34,7 @@ static uint16_t am_call(struct st *st, uint16_t op, const char *name, void *repl
 
 static void am_expect(struct st *st, uint16_t op, const char *name, uint16_t want, const char *what)
 {
-	const uint16_t got = am_call(st, op, name, NULL, 0, NULL);
+	const uint16_t got = st_am_call(st, op, name, NULL, 0, NULL);
 	ST_CHECK(got == want, "%s: appmgrd answered %s, want %s", what, ipc_status_name(got), ipc_status_name(want));
 }
 
@@ -42,18 +42,18 @@ static void am_expect(struct st *st, uint16_t op, const char *name, uint16_t wan
 static size_t am_query(struct st *st, uint16_t op, const char *name, uint8_t r[IPC_DATA_MAX])
 {
 	size_t len;
-	const uint16_t status = am_call(st, op, name, r, IPC_DATA_MAX, &len);
+	const uint16_t status = st_am_call(st, op, name, r, IPC_DATA_MAX, &len);
 	ST_CHECK(status == IPC_STATUS_OK, "appmgrd op %u on %s: %s", (unsigned)op, name, ipc_status_name(status));
 	return len;
 }
 
-static void am_state(struct st *st, const char *name, struct appmgr_state *s)
+void st_am_state(struct st *st, const char *name, struct appmgr_state *s)
 {
 	uint8_t r[IPC_DATA_MAX];
 	ST_CHECK(appmgr_state_decode(r, am_query(st, APPMGRD_OP_STATE, name, r), s) == 0, "appmgrd state of %s", name);
 }
 
-static void am_history(struct st *st, const char *name, struct appmgr_history *h)
+void st_am_history(struct st *st, const char *name, struct appmgr_history *h)
 {
 	uint8_t r[IPC_DATA_MAX];
 	ST_CHECK(appmgr_history_decode(r, am_query(st, APPMGRD_OP_HISTORY, name, r), h) == 0, "appmgrd history of %s",
@@ -79,12 +79,12 @@ static void fail_state(const char *what, const char *name, const struct appmgr_s
  * Poll until `name` is in `want` with `crashes` consecutive crashes; a higher crash count
  * means a step was missed. In backoff the poll sleeps until appmgrd's restart time.
  */
-static void wait_state(struct st *st, const char *name, enum lc_state want, uint32_t crashes, const char *what,
+void st_wait_state(struct st *st, const char *name, enum lc_state want, uint32_t crashes, const char *what,
 		       struct appmgr_state *s)
 {
 	const uint64_t deadline = nx_now_ms() + WAIT_MS;
 	for (unsigned poll = 0; poll <= WAIT_MS / POLL_MS; poll++) {
-		am_state(st, name, s);
+		st_am_state(st, name, s);
 		if (s->state == want && s->crash_count == crashes)
 			return;
 		if (s->crash_count > crashes)
@@ -101,7 +101,7 @@ static void wait_state(struct st *st, const char *name, enum lc_state want, uint
 }
 
 /* The task `name` has gone (a kill of a task running on another hart completes a little later). */
-static void wait_gone(const char *name, const char *what)
+void st_wait_gone(const char *name, const char *what)
 {
 	const uint64_t id = ipc_service_id(name, strlen(name));
 	const uint64_t deadline = nx_now_ms() + WAIT_MS;
@@ -161,7 +161,7 @@ static void protocol(struct st *st)
 	ST_CHECK(o.kind == IPC_OUTCOME_REJECTED && o.status == IPC_STATUS_DENIED, "appmgrd took ready from selftest: %s",
 		 ipc_outcome_name(o.kind));
 	struct appmgr_state s;
-	am_state(st, "hello", &s);
+	st_am_state(st, "hello", &s);
 	ST_CHECK(s.state == LC_STOPPED && s.task == -1 && s.crash_count == 0, "refused requests changed hello");
 }
 
@@ -171,7 +171,7 @@ static void start_fg(struct st *st)
 	const struct nx_ability *hello = ability("hello");
 	struct appmgr_state s;
 	am_expect(st, APPMGRD_OP_START, "hello", IPC_STATUS_OK, "start hello");
-	wait_state(st, "hello", LC_RUNNING_FG, 0, "ability start fg", &s);
+	st_wait_state(st, "hello", LC_RUNNING_FG, 0, "ability start fg", &s);
 	ST_CHECK(s.reason == LC_REASON_NONE && s.timeout == 0 && s.start_mode == APPMGR_MODE_FG,
 		 "ability start fg: hello reason %u timeout %u", (unsigned)s.reason, (unsigned)s.timeout);
 	expect_class("hello", &s, NX_QOS_FG, hello->policy.slack_fg_ms, "ability start fg");
@@ -201,10 +201,10 @@ static void fg_full(struct st *st)
 	const struct nx_ability *stubborn = ability("stubborn");
 	struct appmgr_state before, after;
 	am_expect(st, APPMGRD_OP_START, "stubborn", IPC_STATUS_OK, "start stubborn");
-	wait_state(st, "stubborn", LC_RUNNING_BG, 0, "fg full", &before);
-	const uint16_t got = am_call(st, APPMGRD_OP_FG, "stubborn", NULL, 0, NULL);
+	st_wait_state(st, "stubborn", LC_RUNNING_BG, 0, "fg full", &before);
+	const uint16_t got = st_am_call(st, APPMGRD_OP_FG, "stubborn", NULL, 0, NULL);
 	const unsigned alive = fillers_alive();
-	am_state(st, "stubborn", &after);
+	st_am_state(st, "stubborn", &after);
 	if (got == IPC_STATUS_FULL) {
 		ST_CHECK(after.state == LC_RUNNING_BG && after.task == before.task && after.reason == before.reason,
 			 "fg full: a refused fg changed stubborn (%s)", lc_state_name((enum lc_state)after.state));
@@ -217,8 +217,8 @@ static void fg_full(struct st *st)
 		printf("selftest: ability fg full: not checked, the FG class had room\n");
 	}
 	am_expect(st, APPMGRD_OP_STOP, "stubborn", IPC_STATUS_OK, "stop stubborn");
-	wait_state(st, "stubborn", LC_STOPPED, 0, "fg full", &after);
-	wait_gone("stubborn", "fg full");
+	st_wait_state(st, "stubborn", LC_STOPPED, 0, "fg full", &after);
+	st_wait_gone("stubborn", "fg full");
 }
 
 /* hello moves to the background (BG class and slack) and stops on request; spinner, in the
@@ -228,26 +228,26 @@ static void bg_budget(struct st *st)
 	const struct nx_ability *hello = ability("hello");
 	struct appmgr_state s;
 	am_expect(st, APPMGRD_OP_BG, "hello", IPC_STATUS_OK, "bg hello");
-	am_state(st, "hello", &s);
+	st_am_state(st, "hello", &s);
 	ST_CHECK(s.state == LC_RUNNING_BG, "bg hello: hello is %s", lc_state_name((enum lc_state)s.state));
 	expect_class("hello", &s, NX_QOS_BG, hello->policy.slack_bg_ms, "bg hello");
 	am_expect(st, APPMGRD_OP_STOP, "hello", IPC_STATUS_OK, "stop hello");
-	wait_state(st, "hello", LC_STOPPED, 0, "stop hello", &s);
+	st_wait_state(st, "hello", LC_STOPPED, 0, "stop hello", &s);
 	ST_CHECK(s.reason == LC_REASON_REQUEST && s.timeout == 0 && s.task == -1,
 		 "stop hello: reason %s timeout %u task %d", lc_reason_name((enum lc_reason)s.reason), (unsigned)s.timeout,
 		 (int)s.task);
-	wait_gone("hello", "stop hello");
+	st_wait_gone("hello", "stop hello");
 
 	ST_CHECK(ability("spinner")->policy.cpu_budget_ms_per_min != 0, "spinner has no CPU budget");
 	am_expect(st, APPMGRD_OP_START, "spinner", IPC_STATUS_OK, "start spinner");
-	wait_state(st, "spinner", LC_STOPPED, 0, "ability bg budget", &s);
+	st_wait_state(st, "spinner", LC_STOPPED, 0, "ability bg budget", &s);
 	ST_CHECK(s.reason == LC_REASON_POLICY && s.timeout == 0 && s.task == -1,
 		 "ability bg budget: spinner stopped with reason %s timeout %u", lc_reason_name((enum lc_reason)s.reason),
 		 (unsigned)s.timeout);
 	struct appmgr_history h;
-	am_history(st, "spinner", &h);
+	st_am_history(st, "spinner", &h);
 	ST_CHECK(h.count == 0, "ability bg budget: a policy stop counted as a crash (%u)", (unsigned)h.count);
-	wait_gone("spinner", "ability bg budget");
+	st_wait_gone("spinner", "ability bg budget");
 	printf("SELFTEST: ability bg budget ok\n");
 }
 
@@ -264,8 +264,8 @@ static void backoff_unblock(struct st *st)
 	am_expect(st, APPMGRD_OP_START, "crasher", IPC_STATUS_OK, "start crasher");
 	for (uint32_t k = 1; k <= CRASH_LOOP; k++) {
 		const int blocked = k == CRASH_LOOP;
-		wait_state(st, "crasher", blocked ? LC_BLOCKED : LC_BACKOFF, k, "ability backoff", &s);
-		am_history(st, "crasher", &h);
+		st_wait_state(st, "crasher", blocked ? LC_BLOCKED : LC_BACKOFF, k, "ability backoff", &s);
+		st_am_history(st, "crasher", &h);
 		ST_CHECK(s.reason == LC_REASON_CRASH && s.timeout == 0 && s.task == -1 && h.count == k,
 			 "ability backoff: crash %u: reason %s, %u deaths in the history", k,
 			 lc_reason_name((enum lc_reason)s.reason), (unsigned)h.count);
@@ -287,8 +287,8 @@ static void backoff_unblock(struct st *st)
 		 (unsigned long long)(h.e[CRASH_LOOP - 1].t_ms - h.e[0].t_ms));
 	am_expect(st, APPMGRD_OP_START, "crasher", IPC_STATUS_INVALID_TRANSITION, "start of a blocked ability");
 	am_expect(st, APPMGRD_OP_UNBLOCK, "crasher", IPC_STATUS_OK, "unblock crasher");
-	am_state(st, "crasher", &s);
-	am_history(st, "crasher", &h);
+	st_am_state(st, "crasher", &s);
+	st_am_history(st, "crasher", &h);
 	ST_CHECK(s.state == LC_STOPPED && s.reason == LC_REASON_NONE && s.crash_count == 0 && s.delay_ms == 0 && h.count == 0,
 		 "unblock crasher: %s with %u crashes, delay %u, %u deaths", lc_state_name((enum lc_state)s.state),
 		 (unsigned)s.crash_count, (unsigned)s.delay_ms, (unsigned)h.count);
@@ -305,8 +305,8 @@ static void timeouts(struct st *st)
 	struct appmgr_history h;
 	const uint64_t asked = nx_now_ms();
 	am_expect(st, APPMGRD_OP_START, "sleepy", IPC_STATUS_OK, "start sleepy");
-	wait_state(st, "sleepy", LC_BACKOFF, 1, "start timeout", &s);
-	am_history(st, "sleepy", &h);
+	st_wait_state(st, "sleepy", LC_BACKOFF, 1, "start timeout", &s);
+	st_am_history(st, "sleepy", &h);
 	ST_CHECK(s.reason == LC_REASON_CRASH && s.timeout == 1 && s.delay_ms == sleepy->policy.lc.initial_ms &&
 			 h.count == 1 && h.e[0].t_ms >= asked + sleepy->policy.lc.start_timeout_ms &&
 			 s.next_restart_ms == h.e[0].t_ms + s.delay_ms,
@@ -314,21 +314,21 @@ static void timeouts(struct st *st)
 		 lc_reason_name((enum lc_reason)s.reason), (unsigned)s.timeout, (unsigned)s.delay_ms,
 		 (unsigned long long)h.e[0].t_ms, (unsigned long long)asked);
 	am_expect(st, APPMGRD_OP_STOP, "sleepy", IPC_STATUS_OK, "stop sleepy");
-	wait_state(st, "sleepy", LC_STOPPED, 1, "stop sleepy", &s);
+	st_wait_state(st, "sleepy", LC_STOPPED, 1, "stop sleepy", &s);
 	ST_CHECK(s.reason == LC_REASON_REQUEST, "stop sleepy: reason %s", lc_reason_name((enum lc_reason)s.reason));
-	wait_gone("sleepy", "start timeout");
+	st_wait_gone("sleepy", "start timeout");
 
 	am_expect(st, APPMGRD_OP_START, "stubborn", IPC_STATUS_OK, "start stubborn");
-	wait_state(st, "stubborn", LC_RUNNING_BG, 0, "stop timeout", &s);
+	st_wait_state(st, "stubborn", LC_RUNNING_BG, 0, "stop timeout", &s);
 	am_expect(st, APPMGRD_OP_STOP, "stubborn", IPC_STATUS_OK, "stop stubborn");
-	am_state(st, "stubborn", &s);
+	st_am_state(st, "stubborn", &s);
 	ST_CHECK(s.state == LC_STOPPING && s.reason == LC_REASON_REQUEST && s.task >= 0,
 		 "stop timeout: stubborn is %s after stop", lc_state_name((enum lc_state)s.state));
-	wait_state(st, "stubborn", LC_STOPPED, 0, "stop timeout", &s);
+	st_wait_state(st, "stubborn", LC_STOPPED, 0, "stop timeout", &s);
 	ST_CHECK(s.reason == LC_REASON_REQUEST && s.timeout == 1 && s.task == -1,
 		 "stop timeout: stubborn stopped with reason %s timeout %u", lc_reason_name((enum lc_reason)s.reason),
 		 (unsigned)s.timeout);
-	wait_gone("stubborn", "stop timeout");
+	st_wait_gone("stubborn", "stop timeout");
 	printf("SELFTEST: ability timeouts ok\n");
 }
 
