@@ -41,7 +41,8 @@ static void demo_abilities_exercise_every_path(void **state)
 {
 	(void)state;
 	const struct lc_policy def = LC_POLICY_DEFAULT;
-	static const char *const names[] = { "hello", "spinner", "crasher", "sleepy", "stubborn" };
+	static const char *const names[] = { "hello",   "spinner", "crasher", "sleepy", "stubborn",
+					     "storm-0", "storm-1", "storm-2", "storm-3" };
 	expect_eq("abilities", sizeof names / sizeof names[0], NX_ABILITY_COUNT);
 	for (unsigned i = 0; i < NX_ABILITY_COUNT; i++)
 		expect_eq(names[i], 0, strcmp(nx_abilities[i].name, names[i]));
@@ -51,6 +52,9 @@ static void demo_abilities_exercise_every_path(void **state)
 	expect_eq("hello runs in the foreground", APPMGR_MODE_FG, nx_abilities[0].start_mode);
 	expect_eq("sleepy's start timeout is short", 1, nx_abilities[3].policy.lc.start_timeout_ms < def.start_timeout_ms);
 	expect_eq("stubborn's stop timeout is short", 1, nx_abilities[4].policy.lc.stop_timeout_ms < def.stop_timeout_ms);
+	for (unsigned i = 5; i < NX_ABILITY_COUNT; i++)
+		expect_eq("the crash storm's abilities use the default policy", 0,
+			  memcmp(&nx_abilities[i].policy.lc, &def, sizeof def));
 }
 
 int main(void)

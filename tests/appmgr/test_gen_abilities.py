@@ -71,7 +71,8 @@ class GenAbilities(unittest.TestCase):
     def test_checked_in_manifest(self):
         status, err, table = generate(os.path.join(ROOT, "manifests", "abilities.json"))
         self.assertEqual(status, 0, err)
-        self.assertEqual(list(table), ["hello", "spinner", "crasher", "sleepy", "stubborn"])
+        self.assertEqual(list(table), ["hello", "spinner", "crasher", "sleepy", "stubborn",
+                                       "storm-0", "storm-1", "storm-2", "storm-3"])
         crasher = {k: v for k, v in table["crasher"].items() if k in DEFAULTS}
         self.assertEqual(crasher, DEFAULTS, "crasher must use the default policy")
         self.assertGreater(table["spinner"]["cpu_budget_ms_per_min"], 0)
