@@ -87,6 +87,12 @@ __attribute__((warn_unused_result)) int nx_serve_one(struct nx_server *s, const 
 						     void *ctx, uint64_t deadline_ms);
 
 /**
+ * Serve requests forever, one nx_serve_one() step after another, each waiting at most
+ * NX_SERVE_IDLE_MS. Returns only on a receive error (its -NX_E* code).
+ */
+int nx_serve_forever(struct nx_server *s, const struct nx_server_ops *ops, void *ctx);
+
+/**
  * Send the reply to a request whose handler returned NX_REPLY_DEFERRED (the caller of
  * the handler kept a copy of `r`'s sender, nonce and op; `r->data` is not used).
  * @retval 0 sent

@@ -71,8 +71,5 @@ int main(void)
 	nx_server_init(&srv, NX_SVC_EXECD);
 	const struct nx_server_ops ops = { .request = execd_request };
 	printf("execd: ready\n");
-	for (;;) {
-		if (nx_serve_one(&srv, &ops, NULL, nx_now_ms() + NX_SERVE_IDLE_MS) < 0)
-			return 1;
-	}
+	return nx_serve_forever(&srv, &ops, NULL) < 0;
 }

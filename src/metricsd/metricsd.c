@@ -93,8 +93,5 @@ int main(void)
 	nx_server_init(&md.srv, NX_SVC_METRICSD);
 	const struct nx_server_ops ops = { .request = metricsd_request };
 	printf("metricsd: ready series_max=%u\n", (unsigned)METRICS_MAX_SERIES);
-	for (;;) {
-		if (nx_serve_one(&md.srv, &ops, &md, nx_now_ms() + NX_SERVE_IDLE_MS) < 0)
-			return 1;
-	}
+	return nx_serve_forever(&md.srv, &ops, &md) < 0;
 }

@@ -34,8 +34,5 @@ int main(void)
 	nx_server_init(&srv, NX_SVC_POLICYD);
 	const struct nx_server_ops ops = { .request = policyd_request };
 	printf("policyd: ready rules=%u\n", (unsigned)NX_POLICY_RULE_COUNT);
-	for (;;) {
-		if (nx_serve_one(&srv, &ops, NULL, nx_now_ms() + NX_SERVE_IDLE_MS) < 0)
-			return 1;
-	}
+	return nx_serve_forever(&srv, &ops, NULL) < 0;
 }

@@ -46,8 +46,5 @@ int main(void)
 	nx_server_init(&rd.srv, NX_SVC_RNGD);
 	const struct nx_server_ops ops = { .request = rngd_request };
 	printf("rngd: ready\n");
-	for (;;) {
-		if (nx_serve_one(&rd.srv, &ops, &rd, nx_now_ms() + NX_SERVE_IDLE_MS) < 0)
-			return 1;
-	}
+	return nx_serve_forever(&rd.srv, &ops, &rd) < 0;
 }

@@ -54,6 +54,18 @@ void st_server_stats(struct st *st, const char *service, uint32_t out[5]);
 uint32_t st_task(const char *name);
 
 void st_ability_checks(struct st *st);
+/** A boot fixture that must end by a fault, and how. */
+struct st_fault {
+	const char *name;
+	uint8_t reason; /**< nx_reason */
+	uint8_t cause;  /**< nx_cause */
+};
+/** The fault-* boot fixtures (manifests/system.json), one per kind of user fault. */
+#define ST_FAULT_TASKS 7
+extern const struct st_fault st_fault_tasks[ST_FAULT_TASKS];
+/** Wait for each task of `list` to end, and fail (naming `what`) unless it ended as listed. */
+void st_expect_ended(struct st *st, const struct st_fault *list, size_t count, const char *what);
+
 struct appmgr_state;
 struct appmgr_history;
 enum lc_state;

@@ -31,29 +31,16 @@ static struct nx_exit_notice notice_of(struct st *st, const char *name)
  * with the cause; the kernel and every service go on. */
 static void task_faults(struct st *st)
 {
-	static const struct {
-		const char *name;
-		uint8_t reason, cause;
-	} ended[] = {
-		{ "fault-illegal", NX_REASON_CRASH, NX_CAUSE_ILLEGAL_INSN },
-		{ "fault-kmem", NX_REASON_CRASH, NX_CAUSE_PAGE_FAULT },
-		{ "fault-unmapped", NX_REASON_CRASH, NX_CAUSE_PAGE_FAULT },
-		{ "fault-misaligned", NX_REASON_CRASH, NX_CAUSE_MISALIGNED },
-		{ "fault-badsys", NX_REASON_CRASH, NX_CAUSE_BAD_SYSCALL },
-		{ "fault-badptr", NX_REASON_CRASH, NX_CAUSE_BAD_POINTER },
-		{ "fault-quota", NX_REASON_OOM, NX_CAUSE_QUOTA },
+	static const struct st_fault bad_pointers[] = {
 		{ "badptr-recv", NX_REASON_CRASH, NX_CAUSE_BAD_POINTER },
 		{ "badptr-info", NX_REASON_CRASH, NX_CAUSE_BAD_POINTER },
 		{ "badptr-unmapped", NX_REASON_CRASH, NX_CAUSE_BAD_POINTER },
 	};
-	for (size_t i = 0; i < sizeof ended / sizeof ended[0]; i++) {
-		struct nx_exit_notice n = notice_of(st, ended[i].name);
-		ST_CHECK(n.reason == ended[i].reason && n.cause == ended[i].cause,
-			 "faults: %s ended with reason %u cause %u, want %u %u", ended[i].name, (unsigned)n.reason,
-			 (unsigned)n.cause, (unsigned)ended[i].reason, (unsigned)ended[i].cause);
-		injected++;
-	}
-	printf("selftest: faults: %zu faulting tasks ended with their causes\n", sizeof ended / sizeof ended[0]);
+	const size_t n = ST_FAULT_TASKS + sizeof bad_pointers / sizeof bad_pointers[0];
+	st_expect_ended(st, st_fault_tasks, ST_FAULT_TASKS, "faults");
+	st_expect_ended(st, bad_pointers, sizeof bad_pointers / sizeof bad_pointers[0], "faults");
+	injected += (unsigned)n;
+	printf("selftest: faults: %zu faulting tasks ended with their causes\n", n);
 }
 
 /* flood sends as fast as sink's bounded queue takes: it meets would-block, and every

@@ -8,11 +8,7 @@
 #include "st.h"
 
 /* Boot fixtures (manifests/system.json) and what their end must look like. */
-static const struct {
-	const char *name;
-	uint8_t reason;
-	uint8_t cause;
-} faults[] = {
+const struct st_fault st_fault_tasks[ST_FAULT_TASKS] = {
 	{ "fault-illegal", NX_REASON_CRASH, NX_CAUSE_ILLEGAL_INSN },
 	{ "fault-kmem", NX_REASON_CRASH, NX_CAUSE_PAGE_FAULT },
 	{ "fault-unmapped", NX_REASON_CRASH, NX_CAUSE_PAGE_FAULT },
@@ -22,19 +18,24 @@ static const struct {
 	{ "fault-quota", NX_REASON_OOM, NX_CAUSE_QUOTA },
 };
 
-#define FAULT_WAIT_MS 2000
+#define FAULT_WAIT_MS 10000
 #define KERNEL_ADDR 0x80200000UL
+
+void st_expect_ended(struct st *st, const struct st_fault *list, size_t count, const char *what)
+{
+	for (size_t i = 0; i < count; i++) {
+		struct nx_exit_notice n;
+		ST_CHECK(st_wait_notice(st, list[i].name, nx_now_ms() + FAULT_WAIT_MS, &n) == 0, "%s: no exit notice from %s",
+			 what, list[i].name);
+		ST_CHECK(n.reason == list[i].reason && n.cause == list[i].cause,
+			 "%s: %s ended with reason %u cause %u, want %u %u", what, list[i].name, (unsigned)n.reason,
+			 (unsigned)n.cause, (unsigned)list[i].reason, (unsigned)list[i].cause);
+	}
+}
 
 static void fault_isolation(struct st *st)
 {
-	for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++) {
-		struct nx_exit_notice n;
-		ST_CHECK(st_wait_notice(st, faults[i].name, nx_now_ms() + FAULT_WAIT_MS, &n) == 0,
-			 "fault isolation: no exit notice from %s", faults[i].name);
-		ST_CHECK(n.reason == faults[i].reason && n.cause == faults[i].cause,
-			 "fault isolation: %s ended with reason %u cause %u, want %u %u", faults[i].name,
-			 (unsigned)n.reason, (unsigned)n.cause, (unsigned)faults[i].reason, (unsigned)faults[i].cause);
-	}
+	st_expect_ended(st, st_fault_tasks, ST_FAULT_TASKS, "fault isolation");
 	/* The faulting tasks are gone and the system goes on: every service still answers. */
 	ST_CHECK(nx_find(NX_SVC_EXECD_ID) >= 0 && nx_find(NX_SVC_TIMED_ID) >= 0, "a service died with the faults");
 	struct nx_kstats ks;

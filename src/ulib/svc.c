@@ -138,6 +138,15 @@ int nx_serve_one(struct nx_server *s, const struct nx_server_ops *ops, void *ctx
 	return 1;
 }
 
+int nx_serve_forever(struct nx_server *s, const struct nx_server_ops *ops, void *ctx)
+{
+	for (;;) {
+		int rc = nx_serve_one(s, ops, ctx, nx_now_ms() + NX_SERVE_IDLE_MS);
+		if (rc < 0)
+			return rc;
+	}
+}
+
 int nx_reply_deferred(struct nx_server *s, const struct nx_request *r, uint16_t status, const uint8_t *data,
 		      size_t len)
 {
