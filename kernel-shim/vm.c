@@ -182,8 +182,22 @@ static void copy_pages(const struct ks_space *s, uintptr_t va, uint8_t *kbuf, si
 	}
 }
 
+/* Kernel address of [va, va + len) when it lies within one user page mapped with `need`
+ * (the common case: a message or a small struct), found with a single table walk. */
+static uint8_t *in_one_page(const struct ks_space *s, uintptr_t va, size_t len, uint64_t need)
+{
+	if (len == 0 || len > KS_PAGE_SIZE - (va % KS_PAGE_SIZE))
+		return NULL;
+	return user_byte(s, va, need);
+}
+
 int ks_copyin(const struct ks_space *s, void *dst, uintptr_t usrc, size_t len)
 {
+	uint8_t *u = in_one_page(s, usrc, len, PTE_R);
+	if (u != NULL) {
+		memcpy(dst, u, len);
+		return 0;
+	}
 	if (!range_ok(s, usrc, len, PTE_R))
 		return -NX_EFAULT;
 	copy_pages(s, usrc, dst, len, 0);
@@ -192,6 +206,11 @@ int ks_copyin(const struct ks_space *s, void *dst, uintptr_t usrc, size_t len)
 
 int ks_copyout(const struct ks_space *s, uintptr_t udst, const void *src, size_t len)
 {
+	uint8_t *u = in_one_page(s, udst, len, PTE_W);
+	if (u != NULL) {
+		memcpy(u, src, len);
+		return 0;
+	}
 	if (!range_ok(s, udst, len, PTE_W))
 		return -NX_EFAULT;
 	copy_pages(s, udst, (uint8_t *)src, len, 1);
