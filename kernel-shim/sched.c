@@ -175,37 +175,16 @@ int ks_sched_admit(struct ks_task *t, unsigned qos)
 }
 
 /*
- * The earliest deadline of any blocked task, kept incrementally: a new deadline can only
- * lower it, and it is recomputed (one scan) only when the task holding it stops waiting.
+ * A lower bound of the earliest deadline of any blocked task. A new deadline can only lower
+ * it; a task that stops waiting early leaves it as it is, so the timer may fire once with
+ * nothing due. The timer interrupt's scan (wake_due) sets it exactly again. So the common
+ * path (block, wake) costs a compare, and the scan runs once per timer interrupt.
  */
 static uint64_t earliest_deadline = UINT64_MAX;
-static int earliest_stale;
-
-static void deadline_gone(const struct ks_task *t)
-{
-	if (t->deadline != UINT64_MAX && t->deadline <= earliest_deadline)
-		earliest_stale = 1;
-}
-
-static uint64_t next_deadline(void)
-{
-	if (earliest_stale) {
-		uint64_t best = UINT64_MAX;
-		for (unsigned i = 0; i < KS_MAX_TASKS; i++) {
-			const struct ks_task *t = &ks_tasks[i];
-			if (t->used && t->wait != KS_WAIT_NONE && t->deadline < best)
-				best = t->deadline;
-		}
-		earliest_deadline = best;
-		earliest_stale = 0;
-	}
-	return earliest_deadline;
-}
 
 void ks_sched_remove(struct ks_task *t)
 {
 	ks_sched_core_remove(&core, slot(t));
-	deadline_gone(t);
 	t->wait = KS_WAIT_NONE;
 	t->deadline = UINT64_MAX;
 }
@@ -214,7 +193,6 @@ void ks_sched_wake(struct ks_task *t)
 {
 	if (ks_sched_core_state(&core, slot(t)) != KS_SCHED_BLOCKED)
 		return;
-	deadline_gone(t);
 	t->wait = KS_WAIT_NONE;
 	t->deadline = UINT64_MAX;
 	if (ks_sched_core_wake(&core, slot(t)) != 0)
@@ -258,17 +236,24 @@ void ks_sched_account(struct ks_hart *h, uint64_t now)
 	t->run_start = now;
 }
 
+/* Wake every task whose deadline has come; set the earliest remaining deadline exactly. */
 static int wake_due(uint64_t now)
 {
 	int woke = 0;
+	uint64_t next = UINT64_MAX;
 	for (unsigned i = 0; i < KS_MAX_TASKS; i++) {
 		struct ks_task *t = &ks_tasks[i];
-		if (t->used && t->wait != KS_WAIT_NONE && t->deadline <= now) {
+		if (!t->used || t->wait == KS_WAIT_NONE)
+			continue;
+		if (t->deadline <= now) {
 			t->woke_at = now;
 			ks_sched_wake(t);
 			woke = 1;
+		} else if (t->deadline < next) {
+			next = t->deadline;
 		}
 	}
+	earliest_deadline = next;
 	return woke;
 }
 
@@ -292,11 +277,8 @@ void ks_sched_timer_irq(struct ks_hart *h, uint64_t now)
 static void arm_timer(struct ks_hart *h)
 {
 	uint64_t want = h->cur >= 0 ? h->slice_end : UINT64_MAX;
-	if (h->hartid == timer_hart) {
-		uint64_t d = next_deadline();
-		if (d < want)
-			want = d;
-	}
+	if (h->hartid == timer_hart && earliest_deadline < want)
+		want = earliest_deadline;
 	if (want != h->armed) {
 		h->armed = want;
 		ks_set_timer(want);

@@ -4,7 +4,7 @@
  * the OS do what the core decides. The protocol is in include/nx/appmgr.h.
  *
  * One event loop: serve one request or exit notice with a deadline (the core's next timer,
- * the next CPU-budget poll, or AM_IDLE_MS), then let the core's time run to now. Every event
+ * the next CPU-budget poll, or NX_SERVE_IDLE_MS), then let the core's time run to now. Every event
  * and every step of time goes through am_event()/am_advance(), which then reconcile the OS
  * with the core (docs/ability/appmgrd.md):
  *
@@ -39,8 +39,6 @@
 #include "nx_abilities.h"
 #include "nx_manifest.h"
 
-/* Longest wait of one serve step when nothing is due. */
-#define AM_IDLE_MS 1000
 /* CPU-budget poll period of abilities running in the background (guest ms). */
 #define AM_BUDGET_POLL_MS 5
 /* The window cpu_budget_ms_per_min applies to. */
@@ -519,7 +517,7 @@ static void budget_poll(struct am *m, uint64_t now)
 /* When the loop must look again: the core's next timer, the next budget poll, or idle. */
 static uint64_t am_deadline(const struct am *m, uint64_t now)
 {
-	uint64_t deadline = now + AM_IDLE_MS, t;
+	uint64_t deadline = now + NX_SERVE_IDLE_MS, t;
 	if (lc_next_deadline(&m->lc, &t) == 0 && t < deadline)
 		deadline = t;
 	for (uint32_t i = 0; i < NX_ABILITY_COUNT; i++) {
