@@ -138,6 +138,12 @@ def render(f):
         "  client's helper, two traps into the kernel (send, receive), the server's decode, policy check,",
         "  handler and reply, and the context switches. The kernel delivers a message straight into a",
         "  receiver that is already waiting, so a woken task does not trap again to fetch it.",
+        "- Where the round trip goes (measured once with rdinstret around single operations, 16 runs",
+        "  each): a syscall that does almost nothing costs about 310 instructions (saving and restoring",
+        "  all user registers, the big kernel lock, scheduler bookkeeping); a round trip takes four",
+        "  traps and two task switches; encoding and decoding the frames costs about 190 + 180 on each",
+        "  side. Reaching 2000 needs an IPC fast path: combined call and reply-and-wait syscalls, and",
+        "  saving only the registers a direct switch needs. Not done yet.",
         "",
     ]
     return "\n".join(lines)
