@@ -30,7 +30,7 @@ static void uart_putc(char c)
 /* Console input ring, filled by the UART interrupt (under the BKL). */
 static char in_ring[KS_CONSOLE_IN_MAX];
 static size_t in_head, in_count;
-static unsigned long in_dropped;
+static uint64_t in_dropped;
 
 void ks_console_input_init(void)
 {
@@ -67,7 +67,7 @@ size_t ks_console_input_take(char *out, size_t cap)
 	return n;
 }
 
-unsigned long ks_console_input_dropped(void)
+uint64_t ks_console_input_dropped(void)
 {
 	return in_dropped;
 }

@@ -3,6 +3,7 @@
 #define KS_CONSOLE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /** Longest line ks_printf() emits; longer output is cut and ends in "...". */
 #define KS_LINE_MAX 200
@@ -23,7 +24,7 @@ unsigned ks_console_input_irq(void);
 /** Take up to `cap` bytes of input. Returns how many. */
 size_t ks_console_input_take(char *out, size_t cap);
 /** Bytes of input dropped because the ring was full. */
-unsigned long ks_console_input_dropped(void);
+uint64_t ks_console_input_dropped(void);
 
 /** Print a panic line and power off with failure status. Never returns. */
 _Noreturn void ks_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -60,8 +60,3 @@ unsigned ks_runq_count(const struct ks_runq *q)
 {
 	return q->count;
 }
-
-int ks_runq_full(const struct ks_runq *q)
-{
-	return q->count >= q->cap;
-}

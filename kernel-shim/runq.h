@@ -56,7 +56,4 @@ int ks_runq_position(const struct ks_runq *q, uint16_t task);
 /** Number of queued tasks. */
 unsigned ks_runq_count(const struct ks_runq *q);
 
-/** 1 when no further push fits. */
-int ks_runq_full(const struct ks_runq *q);
-
 #endif

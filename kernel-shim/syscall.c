@@ -228,6 +228,7 @@ static long sys_rng_read(struct ks_task *t, const uint64_t *a)
 
 static long sys_kstats(struct ks_task *t, const uint64_t *a)
 {
+	ks_stats.console_dropped = ks_console_input_dropped();
 	return ks_copyout(&t->space, a[0], &ks_stats, sizeof ks_stats);
 }
 

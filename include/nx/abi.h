@@ -199,6 +199,7 @@ struct nx_kstats {
 	uint64_t notices_sent;     /**< exit notifications queued */
 	uint64_t context_switches;
 	uint64_t ipis;
+	uint64_t console_dropped;  /**< console input bytes dropped: the input ring was full */
 };
 
 #endif

@@ -198,8 +198,9 @@ static void cmd_metrics(void)
 	printf("kernel: ipc_sent=%llu ipc_delivered=%llu ipc_would_block=%llu denied=%llu notices=%llu\n",
 	       (unsigned long long)k.ipc_sent, (unsigned long long)k.ipc_delivered,
 	       (unsigned long long)k.ipc_would_block, (unsigned long long)k.denied, (unsigned long long)k.notices_sent);
-	printf("kernel: tasks_spawned=%llu tasks_ended=%llu faults=%llu\n", (unsigned long long)k.tasks_spawned,
-	       (unsigned long long)k.tasks_ended, (unsigned long long)k.faults);
+	printf("kernel: tasks_spawned=%llu tasks_ended=%llu faults=%llu console_dropped=%llu\n",
+	       (unsigned long long)k.tasks_spawned, (unsigned long long)k.tasks_ended, (unsigned long long)k.faults,
+	       (unsigned long long)k.console_dropped);
 }
 
 static void cmd_help(void)
