@@ -34,6 +34,28 @@ test:
 test-host: build-host
     meson test -C build-host --print-errorlogs
 
+# The host unit tests under ASan+UBSan (build-host-san).
+test-san: build-host-san
+    meson test -C build-host-san --print-errorlogs
+
+# Native build with AddressSanitizer and UndefinedBehaviorSanitizer.
+build-host-san:
+    [ -f build-host-san/build.ninja ] || meson setup build-host-san -Db_sanitize=address,undefined -Db_lundef=false
+    ninja -C build-host-san
+
+# The libFuzzer targets (clang-14, cross/clang-fuzz.ini).
+build-fuzz:
+    [ -f build-fuzz/build.ninja ] || meson setup build-fuzz --native-file cross/clang-fuzz.ini -Dfuzz=true
+    ninja -C build-fuzz
+
+# Fuzz every target (or those named) for FUZZ_SECONDS each (default 60); prints executions.
+fuzz *TARGETS:
+    scripts/fuzz.sh "${FUZZ_SECONDS:-60}" {{TARGETS}}
+
+# cppcheck and clang-tidy over the tree, and -Wall -Wextra -Werror on every compile.
+lint:
+    scripts/lint.sh
+
 # QEMU proof: SMP=N runs that lane; unset, SMP=1 then SMP=2.
 test-os:
     if [ -n "${SMP:-}" ]; then scripts/qemu-test.sh; else SMP=1 scripts/qemu-test.sh && SMP=2 scripts/qemu-test.sh; fi
@@ -60,4 +82,4 @@ timeline LOG="build/logs/default-smp1/uart.log": build-host
 
 # Remove every build output.
 clean:
-    rm -rf build-host build-rv build
+    rm -rf build-host build-rv build build-host-san build-fuzz

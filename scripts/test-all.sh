@@ -20,24 +20,32 @@ step() {
 	fi
 }
 
-# Host unit tests: each meson test counts on its own.
-host_tests() {
-	printf '\n==> host unit tests (meson test -C build-host)\n'
-	if ! just build-host; then
-		failed=$((failed + 1)); failures+=("build-host"); return
+# The unit tests of build directory DIR (built by `just DIR`): each meson test counts on its own.
+meson_tests() {
+	local label=$1 dir=$2
+	printf '\n==> %s (meson test -C %s)\n' "$label" "$dir"
+	if ! just "$dir"; then
+		failed=$((failed + 1)); failures+=("$dir"); return
 	fi
-	meson test -C build-host --print-errorlogs
-	local log=build-host/meson-logs/testlog.json ok bad
+	meson test -C "$dir" --print-errorlogs
+	local log=$dir/meson-logs/testlog.json ok bad
 	ok=$(/usr/bin/python3 -c 'import json,sys; r=[json.loads(l)["result"] for l in open(sys.argv[1])]; print(sum(x in ("OK","EXPECTEDFAIL","SKIP") for x in r), sum(x not in ("OK","EXPECTEDFAIL","SKIP") for x in r))' "$log") || {
-		failed=$((failed + 1)); failures+=("meson testlog"); return
+		failed=$((failed + 1)); failures+=("$label: meson testlog"); return
 	}
 	read -r ok bad <<<"$ok"
 	passed=$((passed + ok))
 	failed=$((failed + bad))
-	((bad == 0)) || failures+=("host unit tests ($bad)")
+	((bad == 0)) || failures+=("$label ($bad)")
 }
 
-host_tests
+meson_tests "host unit tests" build-host
+meson_tests "host unit tests under ASan+UBSan" build-host-san
+# Each fuzz target, a few seconds over its seed corpus: a regression run, not a search.
+for src in tests/fuzz/fuzz_*.c; do
+	target=$(basename "$src" .c)
+	step "fuzz $target (3 s)" scripts/fuzz.sh --regression 3 "$target"
+done
+step "lint: cppcheck, clang-tidy, warning flags" scripts/lint.sh
 step "os lane smp=1" env SMP=1 scripts/qemu-test.sh
 step "os lane smp=2" env SMP=2 scripts/qemu-test.sh
 step "os faults smp=1" env SMP=1 PROFILE=faults scripts/qemu-test.sh

@@ -362,6 +362,7 @@ static uint16_t do_list(const struct am *m, const struct nx_request *r, uint8_t 
 	if (r->len != 1 || r->data[0] > NX_ABILITY_COUNT)
 		return IPC_STATUS_MALFORMED;
 	struct appmgr_list_entry e[NX_ABILITY_COUNT];
+	memset(e, 0, sizeof e);
 	const size_t first = r->data[0];
 	for (size_t i = first; i < NX_ABILITY_COUNT; i++) {
 		(void)snprintf(e[i - first].name, sizeof e[i - first].name, "%s", nx_abilities[i].name);

@@ -10,7 +10,7 @@
 #include "st.h"
 
 #define RT_WARMUP 8
-#define RT_CALLS 64
+#define RT_CALLS 64u
 
 static uint64_t rdinstret(void)
 {

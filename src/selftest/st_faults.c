@@ -15,8 +15,8 @@
 
 #define NOTICE_WAIT_MS 10000
 #define FLOOD_COUNT 200 /* src/fixture/fixture.c */
-#define STORM_ABILITIES 4
-#define STORM_CRASHES 5 /* the default policy blocks on the 5th crash within 60 s */
+#define STORM_ABILITIES 4u
+#define STORM_CRASHES 5u /* the default policy blocks on the 5th crash within 60 s */
 
 static unsigned injected;
 

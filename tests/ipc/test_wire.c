@@ -399,7 +399,7 @@ static void every_error_and_known_status_has_a_name(void **state)
 	assert_string_equal(ipc_strerror(1), "unknown error");
 	assert_string_equal(ipc_strerror(-IPC_ERR_COUNT), "unknown error");
 	static const char *const want[] = { "ok", "malformed", "unknown", "invalid transition", "full", "denied" };
-	for (uint16_t s = 0; s <= IPC_STATUS_DENIED; s++)
+	for (unsigned s = 0; s <= IPC_STATUS_DENIED; s++)
 		assert_string_equal(ipc_status_name(s), want[s]);
 	assert_null(ipc_status_name(IPC_STATUS_DENIED + 1));
 	assert_null(ipc_status_name(0xffff));

@@ -46,6 +46,7 @@ struct replay {
 	unsigned line;
 	uint64_t last_t;
 	struct tl *tl; /* with --svg: the changes to draw */
+	json_object *doc; /* the --from-changes line being read; a line error releases it */
 };
 
 static void usage(FILE *to)
@@ -443,6 +444,8 @@ __attribute__((noreturn, format(printf, 2, 3))) static void line_fail(const stru
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	if (r->doc != NULL)
+		json_object_put(r->doc);
 	die("line %u: %s", r->line, msg);
 }
 
@@ -680,9 +683,11 @@ static void change_line(struct replay *r, char *text)
 	json_object *o = parse_json(text, strlen(text), &why);
 	if (!o)
 		line_fail(r, "not JSON: %s", why);
+	r->doc = o;
 	if (!json_object_is_type(o, json_type_object))
 		line_fail(r, "not a JSON object");
 	if (json_object_object_get_ex(o, "error", NULL)) {
+		r->doc = NULL;
 		json_object_put(o);
 		return;
 	}
@@ -731,6 +736,7 @@ static void change_line(struct replay *r, char *text)
 	}
 	r->last_t = c.t_ms;
 	tl_record(r->tl, app, &c);
+	r->doc = NULL;
 	json_object_put(o);
 }
 
@@ -786,14 +792,11 @@ int main(int argc, char **argv)
 			svg = argv[++i];
 		} else if (strcmp(argv[i], "--from-changes") == 0) {
 			from_changes = true;
-		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+		} else if ((argv[i][0] == '-' && argv[i][1] != '\0') || trace) {
 			usage(stderr);
 			return 2;
-		} else if (!trace) {
-			trace = argv[i];
 		} else {
-			usage(stderr);
-			return 2;
+			trace = argv[i];
 		}
 	}
 	if (from_changes && !svg)

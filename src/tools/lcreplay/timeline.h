@@ -58,12 +58,12 @@ void tl_init(struct tl *tl);
 void tl_record(struct tl *tl, const char *app, const struct lc_change *c);
 
 /**
- * Draw the timeline as an SVG document on `out`. It ends at the last change kept, or at
+ * Draw the timeline as an SVG document on `f`. It ends at the last change kept, or at
  * `until` if `has_until` and nothing was dropped (the caller makes sure `until` is not before
  * the last change).
  * @retval 0 written
  * @retval -1 a write failed (errno says why)
  */
-int tl_write_svg(const struct tl *tl, bool has_until, uint64_t until, FILE *out);
+int tl_write_svg(const struct tl *tl, bool has_until, uint64_t until, FILE *f);
 
 #endif
