@@ -36,22 +36,35 @@ static struct ks_msgq *queue_of(struct ks_endpoint *ep, unsigned queue)
 }
 
 static int deliver(struct ks_task *t, unsigned queue, const uint8_t *data, size_t len, uint64_t sender,
-		   uintptr_t ubuf, size_t cap, uintptr_t uinfo);
+		   const struct ks_rx *rx);
+
+/* What the receive that `rcv` is blocked in asks for. Its arguments are still in its saved
+ * registers (the fast path rewrote them into NX_SYS_WAIT's before it blocked). */
+static struct ks_rx blocked_rx(const struct ks_task *rcv)
+{
+	const uint64_t *r = rcv->tf.regs;
+	const int recv = r[KS_TF_A0 + 7] == NX_SYS_RECV;
+	return (struct ks_rx){
+		.buf = r[KS_TF_A0 + 1],
+		.cap = r[KS_TF_A0 + 2],
+		.sender_in_a1 = !recv,
+		.info = recv ? r[KS_TF_A0 + 4] : 0,
+	};
+}
 
 /*
- * `rcv` is blocked in NX_SYS_RECV on `queue`: complete that syscall with this message, so
- * it resumes with its result instead of trapping again to look. The recv arguments are
- * still in its saved registers (a1 buffer, a2 capacity, a4 info). Fails (and the caller
- * queues the message instead) when they cannot take it; the restarted syscall then answers.
+ * `rcv` is blocked in a receive on `queue`: complete that syscall with this message, so it
+ * resumes with its result instead of trapping again to look; the caller wakes it. Fails
+ * (and the caller queues the message instead) when its buffers cannot take it; the
+ * restarted syscall then answers.
  */
 static int complete_recv(struct ks_task *rcv, unsigned queue, const uint8_t *data, size_t len, uint64_t sender)
 {
-	uint64_t *r = rcv->tf.regs;
-	if (deliver(rcv, queue, data, len, sender, r[KS_TF_A0 + 1], r[KS_TF_A0 + 2], r[KS_TF_A0 + 4]) < 0)
+	const struct ks_rx rx = blocked_rx(rcv);
+	if (deliver(rcv, queue, data, len, sender, &rx) < 0)
 		return -1;
-	r[KS_TF_A0] = len;
+	rcv->tf.regs[KS_TF_A0] = len;
 	rcv->tf.sepc += 4;
-	ks_sched_wake(rcv);
 	return 0;
 }
 
@@ -60,7 +73,8 @@ static unsigned wait_for(unsigned queue)
 	return queue == NX_QUEUE_REPLY ? KS_WAIT_RECV_REPLY : KS_WAIT_RECV_REQ;
 }
 
-int ks_ipc_send(struct ks_task *from, uint64_t dst_id, unsigned queue, uintptr_t ubuf, size_t len)
+int ks_ipc_send(struct ks_task *from, uint64_t dst_id, unsigned queue, uintptr_t ubuf, size_t len,
+		struct ks_task **completed)
 {
 	if (len == 0 || len > NX_MSG_MAX || queue > NX_QUEUE_REPLY)
 		return -NX_EINVAL;
@@ -72,14 +86,19 @@ int ks_ipc_send(struct ks_task *from, uint64_t dst_id, unsigned queue, uintptr_t
 		ks_count(&ks_stats.ipc_would_block);
 		return -NX_EWOULDBLOCK;
 	}
-	uint8_t data[NX_MSG_MAX];
-	int rc = ks_copyin(&from->space, data, ubuf, len);
-	if (rc != 0)
-		return rc;
+	uint8_t bounce[NX_MSG_MAX];
+	const uint8_t *data = ks_user_view(&from->space, ubuf, len, bounce);
+	if (data == NULL)
+		return -NX_EFAULT;
 	ks_count(&ks_stats.ipc_sent);
 	const int waiting = dst->wait == wait_for(queue);
-	if (waiting && complete_recv(dst, queue, data, len, from->service_id) == 0)
+	if (waiting && complete_recv(dst, queue, data, len, from->service_id) == 0) {
+		if (completed != NULL)
+			*completed = dst;
+		else
+			ks_sched_wake(dst);
 		return 0;
+	}
 	struct ks_msg *m = &q->m[(q->head + q->count) % q->cap];
 	memcpy(m->data, data, len);
 	m->sender = from->service_id;
@@ -110,22 +129,26 @@ static size_t notice_frame(const struct ks_task *t, uint8_t *frame)
 }
 
 static int deliver(struct ks_task *t, unsigned queue, const uint8_t *data, size_t len, uint64_t sender,
-		   uintptr_t ubuf, size_t cap, uintptr_t uinfo)
+		   const struct ks_rx *rx)
 {
-	if (cap < len)
+	if (rx->cap < len)
 		return -NX_EINVAL;
-	const struct nx_msg_info info = { .sender_id = sender, .len = (uint32_t)len, .queue = queue };
-	int rc = ks_copyout(&t->space, ubuf, data, len);
-	if (rc == 0)
-		rc = ks_copyout(&t->space, uinfo, &info, sizeof info);
+	int rc = ks_copyout(&t->space, rx->buf, data, len);
 	if (rc != 0)
 		return rc;
+	if (rx->sender_in_a1) {
+		t->tf.regs[KS_TF_A0 + 1] = sender;
+	} else {
+		const struct nx_msg_info info = { .sender_id = sender, .len = (uint32_t)len, .queue = queue };
+		rc = ks_copyout(&t->space, rx->info, &info, sizeof info);
+		if (rc != 0)
+			return rc;
+	}
 	ks_count(&ks_stats.ipc_delivered);
 	return (int)len;
 }
 
-int ks_ipc_recv(struct ks_task *t, unsigned queue, uintptr_t ubuf, size_t cap, uintptr_t uinfo,
-		uint64_t deadline)
+int ks_ipc_recv(struct ks_task *t, unsigned queue, const struct ks_rx *rx, uint64_t deadline)
 {
 	if (queue > NX_QUEUE_REPLY)
 		return -NX_EINVAL;
@@ -133,7 +156,7 @@ int ks_ipc_recv(struct ks_task *t, unsigned queue, uintptr_t ubuf, size_t cap, u
 	if (queue == NX_QUEUE_REQUEST && ep->ncount > 0) {
 		uint8_t frame[NX_MSG_MAX];
 		size_t len = notice_frame(t, frame);
-		int rc = deliver(t, queue, frame, len, ks_service_id(KS_KERNEL_NAME), ubuf, cap, uinfo);
+		int rc = deliver(t, queue, frame, len, ks_service_id(KS_KERNEL_NAME), rx);
 		if (rc >= 0) {
 			ep->nhead = (uint8_t)((ep->nhead + 1) % KS_MAX_TASKS);
 			ep->ncount--;
@@ -143,7 +166,7 @@ int ks_ipc_recv(struct ks_task *t, unsigned queue, uintptr_t ubuf, size_t cap, u
 	struct ks_msgq *q = queue_of(ep, queue);
 	if (q->count > 0) {
 		const struct ks_msg *m = &q->m[q->head];
-		int rc = deliver(t, queue, m->data, m->len, m->sender, ubuf, cap, uinfo);
+		int rc = deliver(t, queue, m->data, m->len, m->sender, rx);
 		if (rc >= 0) {
 			q->head = (uint8_t)((q->head + 1) % q->cap);
 			q->count--;
@@ -171,7 +194,6 @@ void ks_ipc_notify_exit(struct ks_task *sup, const struct nx_exit_notice *n)
 	if (complete_recv(sup, NX_QUEUE_REQUEST, frame, len, ks_service_id(KS_KERNEL_NAME)) == 0) {
 		ep->nhead = (uint8_t)((ep->nhead + 1) % KS_MAX_TASKS);
 		ep->ncount--;
-	} else {
-		ks_sched_wake(sup);
 	}
+	ks_sched_wake(sup);
 }

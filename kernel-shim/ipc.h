@@ -41,31 +41,47 @@ struct ks_endpoint {
 
 struct ks_task;
 
+/**
+ * Where a receive puts the message it takes: `cap` bytes at user address `buf`, and the
+ * sender's id in the receiver's a1 (NX_SYS_WAIT and the fast path) or in the nx_msg_info
+ * at user address `info` (NX_SYS_RECV).
+ */
+struct ks_rx {
+	uintptr_t buf;
+	size_t cap;
+	int sender_in_a1;
+	uintptr_t info;
+};
+
 /** Empty endpoint for a new task. */
 void ks_ipc_init(struct ks_endpoint *ep);
 
 /**
  * Queue `len` bytes from user address `ubuf` of `from` on `queue` of the task `dst_id`.
+ * When that task waits for `queue`, the message goes straight into its receive, which
+ * completes: the task is woken, or, if `completed` is not NULL, left blocked and stored in
+ * `*completed` for the caller to wake or switch to.
  * @retval 0 accepted
  * @retval -NX_EWOULDBLOCK the queue is full; nothing changed
  * @retval -NX_ENOENT no live task has that identity
  * @retval -NX_EINVAL len is 0 or above NX_MSG_MAX, or queue unknown
  * @retval -NX_EFAULT ubuf is not readable (the caller is ended for it)
  */
-int ks_ipc_send(struct ks_task *from, uint64_t dst_id, unsigned queue, uintptr_t ubuf, size_t len);
+int ks_ipc_send(struct ks_task *from, uint64_t dst_id, unsigned queue, uintptr_t ubuf, size_t len,
+		struct ks_task **completed);
 
 /** What ks_ipc_recv() returns when the caller must block: outside every length and error. */
 #define KS_IPC_BLOCK (-0x10000)
 
 /**
- * Take the next message of `queue` (exit notices first on the request queue) into user
- * memory. With nothing there: -NX_ETIMEDOUT once `deadline` (ticks) has passed, else
- * KS_IPC_BLOCK (the caller blocks and runs the syscall again when woken).
+ * Take the next message of `queue` (exit notices first on the request queue) as `rx` says.
+ * With nothing there: -NX_ETIMEDOUT once `deadline` (ticks) has passed, else KS_IPC_BLOCK
+ * (the caller blocks, and its syscall either completes when a message comes straight to it
+ * or runs again when it is woken).
  * @return bytes delivered, KS_IPC_BLOCK, or -NX_ETIMEDOUT, -NX_EINVAL (cap below the
  *         message's length; it stays queued), -NX_EFAULT
  */
-int ks_ipc_recv(struct ks_task *t, unsigned queue, uintptr_t ubuf, size_t cap, uintptr_t uinfo,
-		uint64_t deadline);
+int ks_ipc_recv(struct ks_task *t, unsigned queue, const struct ks_rx *rx, uint64_t deadline);
 
 /** Queue an exit notice for the supervisor `sup` and wake it if it waits for requests. */
 void ks_ipc_notify_exit(struct ks_task *sup, const struct nx_exit_notice *n);

@@ -213,6 +213,24 @@ void ks_sched_block(struct ks_task *t, enum ks_wait why, uint64_t deadline)
 		ipi(th);
 }
 
+void ks_sched_handoff(struct ks_task *from, struct ks_task *to)
+{
+	struct ks_hart *h = &ks_harts[from->hart];
+	if (h->resched || ks_sched_core_best_queued(&core) < ks_sched_qos(to) ||
+	    ks_sched_core_run(&core, slot(to)) != 0) {
+		ks_sched_wake(to);
+		return;
+	}
+	to->wait = KS_WAIT_NONE;
+	to->deadline = UINT64_MAX;
+	from->hart = -1;
+	to->hart = (int8_t)h->hartid;
+	h->cur = (int)slot(to);
+	ks_count(&ks_stats.context_switches);
+	ks_count(&ks_stats.handoffs);
+	ks_vm_switch(&to->space);
+}
+
 int ks_sched_set_qos(struct ks_task *t, unsigned qos)
 {
 	int rc = ks_sched_core_set_qos(&core, slot(t), qos);

@@ -31,6 +31,14 @@ void ks_sched_wake(struct ks_task *t);
 void ks_sched_block(struct ks_task *t, enum ks_wait why, uint64_t deadline);
 
 /**
+ * `from`, running on this hart, has just blocked; `to` is blocked and has something to do
+ * (a message was delivered into its receive). Run `to` on this hart in place of `from`,
+ * for the rest of `from`'s slice, without passing through the run queue, unless a task of
+ * a higher class than `to` is queued or the hart must reschedule: then `to` is only woken.
+ */
+void ks_sched_handoff(struct ks_task *from, struct ks_task *to);
+
+/**
  * Move a task to another QoS class.
  * @retval 0 done
  * @retval -NX_EFULL the class is at its member limit; nothing changed

@@ -59,6 +59,14 @@ int ks_sched_core_wake(struct ks_sched_core *s, unsigned task)
 	return 0;
 }
 
+int ks_sched_core_run(struct ks_sched_core *s, unsigned task)
+{
+	if (!task_ok(s, task) || s->state[task] != KS_SCHED_BLOCKED)
+		return -NX_EINVAL;
+	s->state[task] = KS_SCHED_RUNNING;
+	return 0;
+}
+
 void ks_sched_core_block(struct ks_sched_core *s, unsigned task)
 {
 	if (task_ok(s, task) && s->state[task] == KS_SCHED_RUNNING)

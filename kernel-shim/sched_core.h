@@ -68,6 +68,13 @@ void ks_sched_core_remove(struct ks_sched_core *s, unsigned task);
  */
 __attribute__((warn_unused_result)) int ks_sched_core_wake(struct ks_sched_core *s, unsigned task);
 
+/**
+ * Make a blocked task run at once, without queueing it (a hart switches straight to it).
+ * @retval 0 done, it is RUNNING
+ * @retval -NX_EINVAL unknown task, or it is not blocked
+ */
+__attribute__((warn_unused_result)) int ks_sched_core_run(struct ks_sched_core *s, unsigned task);
+
 /** Mark a running task blocked. */
 void ks_sched_core_block(struct ks_sched_core *s, unsigned task);
 

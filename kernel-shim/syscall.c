@@ -29,6 +29,7 @@ static const char *const sys_names[NX_SYS_COUNT] = {
 	[NX_SYS_SET_QOS] = "set_qos", [NX_SYS_TASK_INFO] = "task_info", [NX_SYS_FIND] = "find",
 	[NX_SYS_MEM_GROW] = "mem_grow", [NX_SYS_RNG_READ] = "rng_read", [NX_SYS_KSTATS] = "kstats",
 	[NX_SYS_POWEROFF] = "poweroff", [NX_SYS_BOOTARGS] = "bootargs", [NX_SYS_CONSOLE_READ] = "console_read",
+	[NX_SYS_CALL] = "call", [NX_SYS_REPLY_WAIT] = "reply_wait", [NX_SYS_WAIT] = "wait",
 };
 
 /* Refuse a syscall the caller has no right to; counted and logged. */
@@ -89,22 +90,76 @@ static long sys_sleep_until(struct ks_task *t, const uint64_t *a)
 
 static long sys_send(struct ks_task *t, const uint64_t *a)
 {
-	return ks_ipc_send(t, a[0], NX_QUEUE_REQUEST, a[1], a[2]);
+	return ks_ipc_send(t, a[0], NX_QUEUE_REQUEST, a[1], a[2], NULL);
 }
 
 static long sys_reply(struct ks_task *t, const uint64_t *a)
 {
-	return ks_ipc_send(t, a[0], NX_QUEUE_REPLY, a[1], a[2]);
+	return ks_ipc_send(t, a[0], NX_QUEUE_REPLY, a[1], a[2], NULL);
+}
+
+static long recv_or_block(struct ks_task *t, uint64_t queue, const struct ks_rx *rx, uint64_t deadline_ms)
+{
+	uint64_t deadline = ms_to_ticks(deadline_ms);
+	int rc = ks_ipc_recv(t, (unsigned)queue, rx, deadline);
+	if (rc != KS_IPC_BLOCK)
+		return rc;
+	ks_sched_block(t, queue == NX_QUEUE_REPLY ? KS_WAIT_RECV_REPLY : KS_WAIT_RECV_REQ, deadline);
+	return KS_SYS_BLOCKED;
 }
 
 static long sys_recv(struct ks_task *t, const uint64_t *a)
 {
-	uint64_t deadline = ms_to_ticks(a[3]);
-	int rc = ks_ipc_recv(t, (unsigned)a[0], a[1], a[2], a[4], deadline);
-	if (rc != KS_IPC_BLOCK)
+	const struct ks_rx rx = { .buf = a[1], .cap = a[2], .info = a[4] };
+	return recv_or_block(t, a[0], &rx, a[3]);
+}
+
+static long sys_wait(struct ks_task *t, const uint64_t *a)
+{
+	const struct ks_rx rx = { .buf = a[1], .cap = a[2], .sender_in_a1 = 1 };
+	return recv_or_block(t, a[0], &rx, a[3]);
+}
+
+/*
+ * The fast path: send on `send_q`, then wait on the other queue into `rbuf`, in one trap.
+ * From the send on, the syscall is an NX_SYS_WAIT: its registers are rewritten so that a
+ * restart after a timeout or a wakeup waits again rather than sending again. When
+ * the send completed a waiting receiver and the caller must wait now, the hart goes
+ * straight to that receiver.
+ */
+static long send_then_wait(struct ks_task *t, const uint64_t *a, unsigned send_q, uintptr_t rbuf, uint64_t cap,
+			   uint64_t deadline_ms)
+{
+	if (cap < NX_MSG_MAX)
+		return -NX_EINVAL;
+	struct ks_task *peer = NULL;
+	long rc = ks_ipc_send(t, a[0], send_q, a[1], a[2], &peer);
+	if (rc != 0)
 		return rc;
-	ks_sched_block(t, a[0] == NX_QUEUE_REPLY ? KS_WAIT_RECV_REPLY : KS_WAIT_RECV_REQ, deadline);
-	return KS_SYS_BLOCKED;
+	uint64_t *r = t->tf.regs;
+	r[KS_TF_A0 + 7] = NX_SYS_WAIT;
+	r[KS_TF_A0] = send_q == NX_QUEUE_REQUEST ? NX_QUEUE_REPLY : NX_QUEUE_REQUEST;
+	r[KS_TF_A0 + 1] = rbuf;
+	r[KS_TF_A0 + 2] = cap;
+	r[KS_TF_A0 + 3] = deadline_ms;
+	rc = sys_wait(t, &r[KS_TF_A0]);
+	if (peer != NULL) {
+		if (rc == KS_SYS_BLOCKED)
+			ks_sched_handoff(t, peer);
+		else
+			ks_sched_wake(peer);
+	}
+	return rc;
+}
+
+static long sys_call(struct ks_task *t, const uint64_t *a)
+{
+	return send_then_wait(t, a, NX_QUEUE_REQUEST, a[1], a[3], a[4]);
+}
+
+static long sys_reply_wait(struct ks_task *t, const uint64_t *a)
+{
+	return send_then_wait(t, a, NX_QUEUE_REPLY, a[3], a[4], a[5]);
 }
 
 #define SPAWN_MAX_QUOTA 1024u
@@ -274,6 +329,9 @@ static const sys_fn sys_table[NX_SYS_COUNT] = {
 	[NX_SYS_POWEROFF] = sys_poweroff,
 	[NX_SYS_BOOTARGS] = sys_bootargs,
 	[NX_SYS_CONSOLE_READ] = sys_console_read,
+	[NX_SYS_CALL] = sys_call,
+	[NX_SYS_REPLY_WAIT] = sys_reply_wait,
+	[NX_SYS_WAIT] = sys_wait,
 };
 
 void ks_syscall(struct ks_hart *h, struct ks_task *t)

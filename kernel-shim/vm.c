@@ -204,6 +204,14 @@ int ks_copyin(const struct ks_space *s, void *dst, uintptr_t usrc, size_t len)
 	return 0;
 }
 
+const void *ks_user_view(const struct ks_space *s, uintptr_t usrc, size_t len, void *bounce)
+{
+	const uint8_t *u = in_one_page(s, usrc, len, PTE_R);
+	if (u != NULL)
+		return u;
+	return ks_copyin(s, bounce, usrc, len) == 0 ? bounce : NULL;
+}
+
 int ks_copyout(const struct ks_space *s, uintptr_t udst, const void *src, size_t len)
 {
 	uint8_t *u = in_one_page(s, udst, len, PTE_W);

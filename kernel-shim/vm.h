@@ -63,6 +63,14 @@ __attribute__((warn_unused_result)) int ks_copyin(const struct ks_space *s, void
 						  size_t len);
 
 /**
+ * The `len` (> 0) bytes at user address `usrc`, for reading only: their kernel address when
+ * they lie in one user-readable page (no copy), else a copy in `bounce` (`len` bytes).
+ * @return the bytes, or NULL when some byte is not mapped readable for the user
+ */
+__attribute__((warn_unused_result)) const void *ks_user_view(const struct ks_space *s, uintptr_t usrc,
+							     size_t len, void *bounce);
+
+/**
  * Copy `len` bytes from kernel memory to user address `udst`.
  * @retval 0 done
  * @retval -NX_EFAULT some byte is not mapped writable for the user; nothing was written

@@ -43,8 +43,8 @@
 
 /**
  * What the kernel (or a test) provides. `send`, `recv_reply` and `now_ms` are required;
- * `yield` may be NULL. Results other than those listed are transport errors, reported in
- * ipc_outcome.transport_err (for the kernel transport: a negative NX_E* code).
+ * `call` and `yield` may be NULL. Results other than those listed are transport errors,
+ * reported in ipc_outcome.transport_err (for the kernel transport: a negative NX_E* code).
  */
 struct ipc_transport_ops {
 	/**
@@ -61,6 +61,15 @@ struct ipc_transport_ops {
 	 */
 	int (*recv_reply)(void *ctx, uint8_t *buf, size_t cap, uint64_t deadline_ms, size_t *len,
 			  uint64_t *sender_id);
+	/**
+	 * Optional: `send` and then `recv_reply` in one step (the kernel's fast path). Send the
+	 * `len`-byte frame in `buf` to `dst_id`; once it is accepted, receive into `buf` (`cap`
+	 * bytes) exactly as recv_reply does. 0 = sent and one message received (`*rlen`,
+	 * `*sender_id` set), IPC_T_WOULD_BLOCK = not sent (queue full right now), IPC_T_TIMEOUT =
+	 * sent, and nothing received by `deadline_ms`, other = transport error.
+	 */
+	int (*call)(void *ctx, uint64_t dst_id, uint8_t *buf, size_t len, size_t cap, uint64_t deadline_ms,
+		    size_t *rlen, uint64_t *sender_id);
 	/** Monotonic clock, in milliseconds. */
 	uint64_t (*now_ms)(void *ctx);
 	/** Give up the CPU after a would-block; may be NULL. */
@@ -144,7 +153,8 @@ void ipc_client_init(struct ipc_client *c, struct ipc_transport t, uint64_t self
  * deadline = now + timeout_ms (saturating), read once. The request is sent once; only
  * IPC_T_WOULD_BLOCK is retried, calling `yield` after each, and reading the clock after
  * every N-th (N = clock_every_spins) until the deadline. Then replies are received with
- * that same deadline:
+ * that same deadline (with a `call` op, the send and the first receive are one call; the
+ * outcomes are the same):
  * - a frame that does not decode is dropped, not counted (after IPC_MAX_DROPPED: TIMEOUT);
  * - a frame from a sender other than the service (by the kernel-stamped sender id), of a
  *   type other than REPLY, or with another nonce is not for this call: counted, and when

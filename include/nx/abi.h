@@ -67,8 +67,23 @@ enum nx_sys {
 	NX_SYS_POWEROFF = 15,   /**< (failure): power the machine off; selftest only */
 	NX_SYS_BOOTARGS = 16,   /**< (buf, cap): the kernel command line (device tree /chosen/bootargs) */
 	NX_SYS_CONSOLE_READ = 17, /**< (buf, cap, deadline_ms): UART input, waiting until the deadline; console only */
+	NX_SYS_CALL = 18,       /**< (dst_id, buf, len, cap >= NX_MSG_MAX, deadline_ms): NX_SYS_SEND, then NX_SYS_WAIT on the reply queue into buf (see below) */
+	NX_SYS_REPLY_WAIT = 19, /**< (dst_id, buf, len, rbuf, cap >= NX_MSG_MAX, deadline_ms): NX_SYS_REPLY, then NX_SYS_WAIT on the request queue into rbuf */
+	NX_SYS_WAIT = 20,       /**< (queue, buf, cap, deadline_ms): NX_SYS_RECV that returns the sender id in a1 instead of writing an nx_msg_info */
 	NX_SYS_COUNT
 };
+
+/*
+ * The IPC fast path. NX_SYS_CALL (a client) and NX_SYS_REPLY_WAIT (a server) each do a send
+ * and the receive that follows it in one trap; when the receiver of the send is waiting and
+ * the caller must now wait, the kernel switches straight to it. Results, in a0:
+ *   >= 0             the length received; a1 holds the sender's kernel-stamped service id
+ *   -NX_EINVAL       bad length, or cap below NX_MSG_MAX: nothing sent, nothing received
+ *   -NX_EWOULDBLOCK, -NX_ENOENT   the send failed as NX_SYS_SEND would: nothing received
+ *   -NX_ETIMEDOUT    sent, but nothing arrived by the deadline
+ * A caller that waits resumes as NX_SYS_WAIT: the kernel rewrites a0..a3 and a7, so the
+ * wrappers treat those registers as clobbered.
+ */
 
 /** Longest kernel command line kept (bytes, with the NUL). */
 #define NX_BOOTARGS_MAX 128
@@ -200,6 +215,7 @@ struct nx_kstats {
 	uint64_t context_switches;
 	uint64_t ipis;
 	uint64_t console_dropped;  /**< console input bytes dropped: the input ring was full */
+	uint64_t handoffs;         /**< context switches straight to an IPC receiver (fast path) */
 };
 
 #endif

@@ -34,4 +34,16 @@ struct nx_policy_rule {
  */
 int nx_policy_allows(uint64_t service_id, uint16_t op, uint64_t caller_id);
 
+/** The part of the rule table that holds every rule of one service: rules [from, to). */
+struct nx_policy_slice {
+	uint16_t from;
+	uint16_t to;
+};
+
+/** The slice holding every rule of `service_id` (empty if it has none), found once by a server. */
+struct nx_policy_slice nx_policy_slice_of(uint64_t service_id);
+
+/** nx_policy_allows(), looking only at `slice`, which must come from nx_policy_slice_of(service_id). */
+int nx_policy_slice_allows(struct nx_policy_slice slice, uint64_t service_id, uint16_t op, uint64_t caller_id);
+
 #endif

@@ -17,6 +17,7 @@
 
 #include "ipc/route.h"
 #include "nx/abi.h"
+#include "nx/manifest_types.h"
 
 /** Set up `c` as a client named `self_name` using the kernel transport. */
 void nx_client_init(struct ipc_client *c, const char *self_name);
@@ -61,10 +62,14 @@ struct nx_server_stats {
 	uint32_t notices;   /**< kernel exit notices received */
 };
 
-/** A server: its identity and counters. */
+/** A server: its identity, counters, policy rules and the reply it is sending. */
 struct nx_server {
 	uint64_t self_id;
 	struct nx_server_stats stats;
+	struct nx_policy_slice rules; /**< its rules in the manifest's policy table */
+	uint64_t out_to;              /**< the reply in `out` goes to this service */
+	size_t out_len;
+	uint8_t out[NX_MSG_MAX];
 };
 
 /**
@@ -87,8 +92,10 @@ __attribute__((warn_unused_result)) int nx_serve_one(struct nx_server *s, const 
 						     void *ctx, uint64_t deadline_ms);
 
 /**
- * Serve requests forever, one nx_serve_one() step after another, each waiting at most
- * NX_SERVE_IDLE_MS. Returns only on a receive error (its -NX_E* code).
+ * Serve requests forever as nx_serve_one() does, each wait lasting at most
+ * NX_SERVE_IDLE_MS, but sending each reply together with the wait for the next request
+ * (NX_SYS_REPLY_WAIT, the IPC fast path): for servers that do nothing between requests.
+ * Returns only on a receive error (its -NX_E* code).
  */
 int nx_serve_forever(struct nx_server *s, const struct nx_server_ops *ops, void *ctx);
 

@@ -71,6 +71,55 @@ static inline long nx_recv(unsigned queue, void *buf, size_t cap, uint64_t deadl
 	return nx_syscall(NX_SYS_RECV, (long)queue, (long)buf, (long)cap, (long)deadline_ms, (long)info);
 }
 
+/*
+ * The receiving syscalls of the fast path (nx/abi.h): six arguments in, the result in a0
+ * and the sender's id in a1. The kernel may rewrite a0..a3 and a7 (a restart as
+ * NX_SYS_WAIT), so every one of them is an output here.
+ */
+static inline long nx_syscall_rx(long nr, long a0, long a1, long a2, long a3, long a4, long a5,
+				 uint64_t *sender_id)
+{
+	register long r_a0 __asm__("a0") = a0;
+	register long r_a1 __asm__("a1") = a1;
+	register long r_a2 __asm__("a2") = a2;
+	register long r_a3 __asm__("a3") = a3;
+	register long r_a4 __asm__("a4") = a4;
+	register long r_a5 __asm__("a5") = a5;
+	register long r_a7 __asm__("a7") = nr;
+	__asm__ volatile("ecall"
+			 : "+r"(r_a0), "+r"(r_a1), "+r"(r_a2), "+r"(r_a3), "+r"(r_a7)
+			 : "r"(r_a4), "r"(r_a5)
+			 : "memory");
+	if (r_a0 >= 0)
+		*sender_id = (uint64_t)r_a1;
+	return r_a0;
+}
+
+/** Take the next message of `queue` into `buf`, waiting until `deadline_ms`; the sender's
+ * kernel-stamped id goes to `*sender_id`. @return its length, or -NX_ETIMEDOUT, -NX_EINVAL */
+static inline long nx_wait(unsigned queue, void *buf, size_t cap, uint64_t deadline_ms, uint64_t *sender_id)
+{
+	return nx_syscall_rx(NX_SYS_WAIT, (long)queue, (long)buf, (long)cap, (long)deadline_ms, 0, 0, sender_id);
+}
+
+/** Send the `len`-byte request in `buf` to `dst_id`, then wait until `deadline_ms` for the
+ * next message on the reply queue, received into `buf` (`cap` >= NX_MSG_MAX). */
+static inline long nx_call(uint64_t dst_id, void *buf, size_t len, size_t cap, uint64_t deadline_ms,
+			   uint64_t *sender_id)
+{
+	return nx_syscall_rx(NX_SYS_CALL, (long)dst_id, (long)buf, (long)len, (long)cap, (long)deadline_ms, 0,
+			     sender_id);
+}
+
+/** Send the `len`-byte reply in `buf` to `dst_id`, then wait until `deadline_ms` for the next
+ * request (or kernel notice), received into `rbuf` (`cap` >= NX_MSG_MAX). */
+static inline long nx_reply_wait(uint64_t dst_id, const void *buf, size_t len, void *rbuf, size_t cap,
+				 uint64_t deadline_ms, uint64_t *sender_id)
+{
+	return nx_syscall_rx(NX_SYS_REPLY_WAIT, (long)dst_id, (long)buf, (long)len, (long)rbuf, (long)cap,
+			     (long)deadline_ms, sender_id);
+}
+
 static inline long nx_spawn(const struct nx_spawn_args *args)
 {
 	return nx_syscall(NX_SYS_SPAWN, (long)args, 0, 0, 0, 0);

@@ -68,20 +68,33 @@ static uint64_t deadline_after(uint64_t now, uint64_t timeout_ms)
 	return timeout_ms > UINT64_MAX - now ? UINT64_MAX : now + timeout_ms;
 }
 
+/* A frame received but not yet looked at: the combined call receives the first one. */
+struct received {
+	bool have;
+	size_t len;
+	uint64_t sender;
+};
+
 /*
  * Send until the frame is accepted. Only a full queue is retried: yield after each, and
  * read the clock after every `every`-th (the clock may be a costly call). Kind SUCCESS here
- * means "accepted"; the caller goes on to wait for the reply.
+ * means "accepted"; the caller goes on to wait for the reply. With a `call` op the first
+ * reply is received here too, into `frame`, and left in `first`.
  */
-static struct ipc_outcome send_request(const struct ipc_transport *t, uint64_t dst,
-				       const uint8_t *frame, size_t len, uint64_t deadline,
-				       uint32_t every)
+static struct ipc_outcome send_request(const struct ipc_transport *t, uint64_t dst, uint8_t *frame,
+				       size_t len, uint64_t deadline, uint32_t every, struct received *first)
 {
 	uint32_t spins = 0;
 	for (;;) {
-		int rc = t->ops->send(t->ctx, dst, frame, len);
-		if (rc == 0)
+		int rc = t->ops->call != NULL ? t->ops->call(t->ctx, dst, frame, len, IPC_FRAME_MAX, deadline,
+							     &first->len, &first->sender)
+					      : t->ops->send(t->ctx, dst, frame, len);
+		if (rc == 0) {
+			first->have = t->ops->call != NULL;
 			return (struct ipc_outcome){ .kind = IPC_OUTCOME_SUCCESS };
+		}
+		if (rc == IPC_T_TIMEOUT && t->ops->call != NULL)
+			return (struct ipc_outcome){ .kind = IPC_OUTCOME_TIMEOUT };
 		if (rc != IPC_T_WOULD_BLOCK)
 			return (struct ipc_outcome){ .kind = IPC_OUTCOME_IPC_ERROR, .transport_err = rc };
 		if (t->ops->yield != NULL)
@@ -95,25 +108,30 @@ static struct ipc_outcome send_request(const struct ipc_transport *t, uint64_t d
 }
 
 /*
- * Receive into `buf` (IPC_FRAME_MAX bytes) until the reply to `nonce` from `dst` comes.
- * Each turn returns, or adds one to `dropped` or `wrong_nonces`, both bounded.
+ * Receive into `buf` (IPC_FRAME_MAX bytes) until the reply to `nonce` from `dst` comes,
+ * beginning with `first` if it holds a frame. Each turn returns, or adds one to `dropped`
+ * or `wrong_nonces`, both bounded.
  */
 static struct ipc_outcome await_reply(const struct ipc_transport *t, uint64_t dst, uint32_t nonce,
 				      uint64_t deadline, uint32_t budget, uint8_t *buf,
-				      uint8_t *reply_data, size_t reply_cap)
+				      const struct received *first, uint8_t *reply_data, size_t reply_cap)
 {
 	struct ipc_outcome out = { .kind = IPC_OUTCOME_TIMEOUT };
+	bool have = first->have;
 	while (out.dropped < IPC_MAX_DROPPED) {
-		size_t len = 0;
-		uint64_t sender = 0;
-		int rc = t->ops->recv_reply(t->ctx, buf, IPC_FRAME_MAX, deadline, &len, &sender);
-		if (rc == IPC_T_TIMEOUT)
-			return out;
-		if (rc != 0) {
-			out.kind = IPC_OUTCOME_IPC_ERROR;
-			out.transport_err = rc;
-			return out;
+		size_t len = first->len;
+		uint64_t sender = first->sender;
+		if (!have) {
+			int rc = t->ops->recv_reply(t->ctx, buf, IPC_FRAME_MAX, deadline, &len, &sender);
+			if (rc == IPC_T_TIMEOUT)
+				return out;
+			if (rc != 0) {
+				out.kind = IPC_OUTCOME_IPC_ERROR;
+				out.transport_err = rc;
+				return out;
+			}
 		}
+		have = false;
 		struct ipc_msg m;
 		/* A length above the buffer breaks the transport's contract: never read it. */
 		if (len > IPC_FRAME_MAX || ipc_msg_decode(buf, len, &m) != 0) {
@@ -173,9 +191,10 @@ struct ipc_outcome ipc_route_with_nonce_budgeted(struct ipc_client *c, const cha
 	c->next_nonce = nonce + 1; /* 0xFFFFFFFF wraps to 0, which the next call skips */
 
 	const uint64_t deadline = deadline_after(c->transport.ops->now_ms(c->transport.ctx), o.timeout_ms);
-	struct ipc_outcome out = send_request(&c->transport, dst, frame, len, deadline, o.clock_every_spins);
+	struct received first = { .have = false };
+	struct ipc_outcome out = send_request(&c->transport, dst, frame, len, deadline, o.clock_every_spins, &first);
 	if (out.kind != IPC_OUTCOME_SUCCESS)
 		return out;
-	return await_reply(&c->transport, dst, nonce, deadline, o.budget.tolerated, frame, reply_data,
+	return await_reply(&c->transport, dst, nonce, deadline, o.budget.tolerated, frame, &first, reply_data,
 			   reply_cap);
 }

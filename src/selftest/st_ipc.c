@@ -42,6 +42,67 @@ static void route(struct st *st)
 	printf("SELFTEST: ipc route ok\n");
 }
 
+/* A nonce the helper's own calls do not reach in this run. */
+#define FAST_NONCE 0x7F000001u
+#define FAST_TIMEOUT_MS 20
+
+/* A request frame from selftest to `dst`. */
+static size_t fast_request(uint64_t dst, uint16_t op, const void *data, size_t len, uint8_t *frame)
+{
+	const struct ipc_msg m = {
+		.src = NX_SVC_SELFTEST_ID, .dst = dst, .type = IPC_TYPE_REQUEST, .nonce = FAST_NONCE,
+		.op = op, .data = data, .data_len = len,
+	};
+	size_t frame_len = 0;
+	ST_CHECK(ipc_msg_encode(&m, frame, NX_MSG_MAX, &frame_len) == 0, "ipc fast path: encode");
+	return frame_len;
+}
+
+/*
+ * NX_SYS_CALL, the client half of the fast path (the helper uses it for every call): its
+ * refusals send nothing, a call returns the reply with the kernel-stamped sender, the
+ * kernel switches straight to the waiting server, and a call that times out after its send
+ * does not send again when it is restarted.
+ */
+static void fast_path(struct st *st)
+{
+	uint8_t frame[NX_MSG_MAX];
+	uint64_t sender = 0;
+	struct nx_kstats before, after;
+	(void)nx_kstats(&before);
+	size_t len = fast_request(NX_SVC_ECHO_ID, ECHO_OP_ECHO, "fast", 4, frame);
+	ST_CHECK(nx_call(NX_SVC_ECHO_ID, frame, len, NX_MSG_MAX - 1, nx_now_ms() + 1000, &sender) == -NX_EINVAL,
+		 "ipc fast path: a call with a short buffer was not refused");
+	ST_CHECK(nx_call(NX_SVC_ECHO_ID, frame, 0, NX_MSG_MAX, nx_now_ms() + 1000, &sender) == -NX_EINVAL,
+		 "ipc fast path: an empty call was not refused");
+	ST_CHECK(nx_call(NX_SVC_ECHO_ID ^ 1, frame, len, NX_MSG_MAX, nx_now_ms() + 1000, &sender) == -NX_ENOENT,
+		 "ipc fast path: a call to nobody was not refused");
+	(void)nx_kstats(&after);
+	ST_CHECK(after.ipc_sent == before.ipc_sent && sender == 0, "ipc fast path: a refused call sent something");
+
+	long n = nx_call(NX_SVC_ECHO_ID, frame, len, NX_MSG_MAX, nx_now_ms() + 1000, &sender);
+	struct ipc_msg m;
+	ST_CHECK(n > 0 && ipc_msg_decode(frame, (size_t)n, &m) == 0, "ipc fast path: call gave %ld", n);
+	ST_CHECK(sender == NX_SVC_ECHO_ID && m.type == IPC_TYPE_REPLY && m.nonce == FAST_NONCE &&
+			 m.status == IPC_STATUS_OK && m.data_len == 4 && memcmp(m.data, "fast", 4) == 0,
+		 "ipc fast path: wrong reply");
+	(void)nx_kstats(&after);
+	ST_CHECK(after.handoffs > before.handoffs, "ipc fast path: no direct switch to the waiting server");
+
+	/* liar answers `lie(0, untruthful)` with nothing: the call times out once, after one send. */
+	uint32_t liar_before[5], liar_after[5];
+	st_server_stats(st, NX_SVC_LIAR, liar_before);
+	const uint8_t silent[5] = { 0 };
+	len = fast_request(NX_SVC_LIAR_ID, LIAR_OP_LIE, silent, sizeof silent, frame);
+	const uint64_t t0 = nx_now_ms();
+	n = nx_call(NX_SVC_LIAR_ID, frame, len, NX_MSG_MAX, t0 + FAST_TIMEOUT_MS, &sender);
+	ST_CHECK(n == -NX_ETIMEDOUT && nx_now_ms() >= t0 + FAST_TIMEOUT_MS, "ipc fast path: silent call gave %ld", n);
+	st_server_stats(st, NX_SVC_LIAR, liar_after);
+	ST_CHECK(liar_after[0] == liar_before[0] + 1, "ipc fast path: liar got %u requests from one call",
+		 liar_after[0] - liar_before[0]);
+	printf("SELFTEST: ipc fast path ok\n");
+}
+
 #define PAUSE_MS 10
 #define REQ_DEPTH 8
 #define QUEUE_FULL_ATTEMPTS 3
@@ -159,6 +220,7 @@ static void deny(struct st *st)
 void st_ipc_checks(struct st *st)
 {
 	route(st);
+	fast_path(st);
 	queue_full_retry(st);
 	nonce_budget(st);
 	deny(st);

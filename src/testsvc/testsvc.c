@@ -20,7 +20,6 @@
 
 struct testsvc {
 	struct nx_server srv;
-	uint64_t pause_until;
 };
 
 static uint16_t echo_request(void *ctx, const struct nx_request *r, uint8_t *out, size_t *out_len)
@@ -35,8 +34,10 @@ static uint16_t echo_request(void *ctx, const struct nx_request *r, uint8_t *out
 	case ECHO_OP_PAUSE:
 		if (r->len != 4 || ipc_get_u32(r->data, r->len, 0, &ms) != 0 || ms > PAUSE_MAX_MS)
 			return IPC_STATUS_MALFORMED;
-		ts->pause_until = nx_now_ms() + ms;
-		return IPC_STATUS_OK;
+		/* Answer first, then serve nothing until the pause is over. */
+		(void)nx_reply_deferred(&ts->srv, r, IPC_STATUS_OK, NULL, 0);
+		(void)nx_sleep_until(nx_now_ms() + ms);
+		return NX_REPLY_DEFERRED;
 	default:
 		return IPC_STATUS_UNKNOWN;
 	}
@@ -71,10 +72,5 @@ int main(void)
 	const int is_echo = strcmp(self.name, NX_SVC_ECHO) == 0;
 	const struct nx_server_ops ops = { .request = is_echo ? echo_request : liar_request };
 	printf("%s: ready\n", self.name);
-	for (;;) {
-		if (ts.pause_until > nx_now_ms())
-			(void)nx_sleep_until(ts.pause_until);
-		if (nx_serve_one(&ts.srv, &ops, &ts, nx_now_ms() + NX_SERVE_IDLE_MS) < 0)
-			return 1;
-	}
+	return nx_serve_forever(&ts.srv, &ops, &ts) < 0;
 }

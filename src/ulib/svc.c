@@ -18,12 +18,21 @@ static int k_recv_reply(void *ctx, uint8_t *buf, size_t cap, uint64_t deadline_m
 			uint64_t *sender_id)
 {
 	(void)ctx;
-	struct nx_msg_info info;
-	long rc = nx_recv(NX_QUEUE_REPLY, buf, cap, deadline_ms, &info);
+	long rc = nx_wait(NX_QUEUE_REPLY, buf, cap, deadline_ms, sender_id);
 	if (rc < 0)
 		return (int)rc;
 	*len = (size_t)rc;
-	*sender_id = info.sender_id;
+	return 0;
+}
+
+static int k_call(void *ctx, uint64_t dst_id, uint8_t *buf, size_t len, size_t cap, uint64_t deadline_ms,
+		  size_t *rlen, uint64_t *sender_id)
+{
+	(void)ctx;
+	long rc = nx_call(dst_id, buf, len, cap, deadline_ms, sender_id);
+	if (rc < 0)
+		return (int)rc;
+	*rlen = (size_t)rc;
 	return 0;
 }
 
@@ -42,6 +51,7 @@ static void k_yield(void *ctx)
 static const struct ipc_transport_ops kernel_transport = {
 	.send = k_send,
 	.recv_reply = k_recv_reply,
+	.call = k_call,
 	.now_ms = k_now_ms,
 	.yield = k_yield,
 };
@@ -61,6 +71,7 @@ void nx_server_init(struct nx_server *s, const char *self_name)
 {
 	memset(s, 0, sizeof *s);
 	s->self_id = ipc_service_id(self_name, strlen(self_name));
+	s->rules = nx_policy_slice_of(s->self_id);
 }
 
 static void handle_notice(struct nx_server *s, const struct nx_server_ops *ops, void *ctx,
@@ -88,31 +99,29 @@ static uint16_t stats_reply(const struct nx_server *s, uint8_t *out, size_t *out
 	return IPC_STATUS_OK;
 }
 
-int nx_serve_one(struct nx_server *s, const struct nx_server_ops *ops, void *ctx, uint64_t deadline_ms)
+/*
+ * Handle the `n`-byte frame in `in` from `sender`. When it was a request answered now, the
+ * encoded reply is left in s->out (s->out_len bytes, for s->out_to) and 1 is returned.
+ */
+static int handle(struct nx_server *s, const struct nx_server_ops *ops, void *ctx, const uint8_t *in, size_t n,
+		  uint64_t sender)
 {
-	uint8_t in[NX_MSG_MAX];
-	struct nx_msg_info info;
-	long n = nx_recv(NX_QUEUE_REQUEST, in, sizeof in, deadline_ms, &info);
-	if (n == -NX_ETIMEDOUT)
-		return 0;
-	if (n < 0)
-		return (int)n;
 	struct ipc_msg req;
-	if (ipc_msg_decode(in, (size_t)n, &req) != 0) {
+	if (ipc_msg_decode(in, n, &req) != 0) {
 		nx_count32(&s->stats.malformed);
-		return 1;
+		return 0;
 	}
 	/* Identity is the kernel-stamped sender id, never a field of the frame. */
-	if (req.type == IPC_TYPE_NOTIFY && info.sender_id == nx_kernel_id()) {
+	if (req.type == IPC_TYPE_NOTIFY && sender == nx_kernel_id()) {
 		handle_notice(s, ops, ctx, &req);
-		return 1;
+		return 0;
 	}
 	if (req.type != IPC_TYPE_REQUEST) {
 		nx_count32(&s->stats.malformed);
-		return 1;
+		return 0;
 	}
 	const struct nx_request r = {
-		.sender = info.sender_id,
+		.sender = sender,
 		.nonce = req.nonce,
 		.op = req.op,
 		.data = req.data,
@@ -123,27 +132,63 @@ int nx_serve_one(struct nx_server *s, const struct nx_server_ops *ops, void *ctx
 	uint16_t status;
 	if (req.op == NX_OP_SERVER_STATS) {
 		status = stats_reply(s, data, &data_len);
-	} else if (!nx_policy_allows(s->self_id, req.op, info.sender_id)) {
+	} else if (!nx_policy_slice_allows(s->rules, s->self_id, req.op, sender)) {
 		nx_count32(&s->stats.denied);
 		status = IPC_STATUS_DENIED;
 	} else {
 		nx_count32(&s->stats.requests);
 		status = ops->request(ctx, &r, data, &data_len);
 		if (status == NX_REPLY_DEFERRED)
-			return 1;
+			return 0;
 		if (data_len > sizeof data)
 			data_len = 0;
 	}
-	(void)nx_reply_deferred(s, &r, status, data, data_len);
+	if (ipc_reply_encode(&req, s->self_id, sender, status, data, data_len, s->out, sizeof s->out, &s->out_len) != 0) {
+		nx_count32(&s->stats.unanswered);
+		return 0;
+	}
+	s->out_to = sender;
+	return 1;
+}
+
+int nx_serve_one(struct nx_server *s, const struct nx_server_ops *ops, void *ctx, uint64_t deadline_ms)
+{
+	uint8_t in[NX_MSG_MAX];
+	uint64_t sender;
+	long n = nx_wait(NX_QUEUE_REQUEST, in, sizeof in, deadline_ms, &sender);
+	if (n == -NX_ETIMEDOUT)
+		return 0;
+	if (n < 0)
+		return (int)n;
+	if (handle(s, ops, ctx, in, (size_t)n, sender) && nx_reply(s->out_to, s->out, s->out_len) != 0)
+		nx_count32(&s->stats.unanswered);
 	return 1;
 }
 
 int nx_serve_forever(struct nx_server *s, const struct nx_server_ops *ops, void *ctx)
 {
+	uint8_t in[NX_MSG_MAX];
+	int answer = 0;
 	for (;;) {
-		int rc = nx_serve_one(s, ops, ctx, nx_now_ms() + NX_SERVE_IDLE_MS);
-		if (rc < 0)
-			return rc;
+		uint64_t sender;
+		const uint64_t deadline = nx_now_ms() + NX_SERVE_IDLE_MS;
+		long n;
+		if (answer) {
+			/* The reply and the wait for the next request: one trap (the fast path). */
+			n = nx_reply_wait(s->out_to, s->out, s->out_len, in, sizeof in, deadline, &sender);
+			if (n == -NX_EWOULDBLOCK || n == -NX_ENOENT) {
+				nx_count32(&s->stats.unanswered);
+				n = nx_wait(NX_QUEUE_REQUEST, in, sizeof in, deadline, &sender);
+			}
+		} else {
+			n = nx_wait(NX_QUEUE_REQUEST, in, sizeof in, deadline, &sender);
+		}
+		answer = 0;
+		if (n == -NX_ETIMEDOUT)
+			continue;
+		if (n < 0)
+			return (int)n;
+		answer = handle(s, ops, ctx, in, (size_t)n, sender);
 	}
 }
 

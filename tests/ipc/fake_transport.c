@@ -80,6 +80,18 @@ static int fake_recv_reply(void *ctx, uint8_t *buf, size_t cap, uint64_t deadlin
 	return 0;
 }
 
+/* The combined op behaves exactly as send followed, once accepted, by recv_reply. */
+static int fake_call(void *ctx, uint64_t dst_id, uint8_t *buf, size_t len, size_t cap, uint64_t deadline_ms,
+		     size_t *rlen, uint64_t *sender_id)
+{
+	struct fake *f = ctx;
+	count_call(&f->calls, "call");
+	int rc = fake_send(ctx, dst_id, buf, len);
+	if (rc != 0)
+		return rc;
+	return fake_recv_reply(ctx, buf, cap, deadline_ms, rlen, sender_id);
+}
+
 static uint64_t fake_now_ms(void *ctx)
 {
 	struct fake *f = ctx;
@@ -106,6 +118,21 @@ static const struct ipc_transport_ops ops = {
 static const struct ipc_transport_ops ops_without_yield = {
 	.send = fake_send,
 	.recv_reply = fake_recv_reply,
+	.now_ms = fake_now_ms,
+};
+
+static const struct ipc_transport_ops ops_with_call = {
+	.send = fake_send,
+	.recv_reply = fake_recv_reply,
+	.call = fake_call,
+	.now_ms = fake_now_ms,
+	.yield = fake_yield,
+};
+
+static const struct ipc_transport_ops ops_with_call_without_yield = {
+	.send = fake_send,
+	.recv_reply = fake_recv_reply,
+	.call = fake_call,
 	.now_ms = fake_now_ms,
 };
 
@@ -170,7 +197,12 @@ void fake_recv_error(struct fake *f, uint64_t at_ms, int err)
 
 struct ipc_transport fake_transport(struct fake *f)
 {
-	return (struct ipc_transport){ .ops = f->no_yield ? &ops_without_yield : &ops, .ctx = f };
+	const struct ipc_transport_ops *o;
+	if (f->with_call)
+		o = f->no_yield ? &ops_with_call_without_yield : &ops_with_call;
+	else
+		o = f->no_yield ? &ops_without_yield : &ops;
+	return (struct ipc_transport){ .ops = o, .ctx = f };
 }
 
 struct ipc_msg fake_last_request(const struct fake *f)

@@ -38,11 +38,12 @@ struct fake {
 	size_t n_deliveries;
 	bool repeat_last; /* once the script is used up, deliver its last entry forever */
 	bool no_yield;    /* the transport has no yield op */
+	bool with_call;   /* the transport has a call op: send, then on success recv_reply */
 	uint64_t now;     /* the clock */
 	uint64_t send_cost_ms, yield_cost_ms, now_cost_ms;
 
 	/* Observations. */
-	unsigned sends, recvs, now_reads, yields;
+	unsigned sends, recvs, now_reads, yields, calls;
 	size_t next_delivery;
 	uint64_t first_deadline, max_deadline;
 	bool deadlines_differ;

@@ -168,6 +168,30 @@ static void preempt_requeues_at_tail(void **state)
 	assert_int_equal(ks_sched_core_best_queued(&s), NX_QOS_BG);
 }
 
+/* The IPC fast path's direct switch: a blocked task runs at once, bypassing the queue, and
+ * nothing else moves; a task that is not blocked is refused and left as it was. */
+static void run_starts_a_blocked_task_without_touching_the_queues(void **state)
+{
+	(void)state;
+	admit_runnable(1, NX_QOS_SYS);
+	assert_int_equal(ks_sched_core_admit(&s, 2, NX_QOS_SYS), 0);
+	assert_int_equal(ks_sched_core_state(&s, 2), KS_SCHED_BLOCKED);
+	assert_int_equal(ks_sched_core_run(&s, 2), 0);
+	assert_int_equal(ks_sched_core_state(&s, 2), KS_SCHED_RUNNING);
+	assert_int_equal(ks_sched_core_position(&s, 1), 0);
+	assert_int_equal(ks_sched_core_position(&s, 2), -NX_ENOENT);
+
+	assert_int_equal(ks_sched_core_run(&s, 2), -NX_EINVAL);
+	assert_int_equal(ks_sched_core_run(&s, 1), -NX_EINVAL);
+	assert_int_equal(ks_sched_core_state(&s, 1), KS_SCHED_QUEUED);
+	assert_int_equal(ks_sched_core_run(&s, 9), -NX_EINVAL);
+	assert_int_equal(ks_sched_core_run(&s, KS_MAX_TASKS), -NX_EINVAL);
+	unsigned t;
+	assert_int_equal(ks_sched_core_pick(&s, &t), 0);
+	assert_int_equal(t, 1);
+	assert_int_equal(ks_sched_core_pick(&s, &t), -NX_EEMPTY);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -181,6 +205,7 @@ int main(void)
 		cmocka_unit_test_setup(set_qos_rejects_unknown_task_and_class, setup),
 		cmocka_unit_test_setup(remove_frees_the_class_place_and_queue_slot, setup),
 		cmocka_unit_test_setup(preempt_requeues_at_tail, setup),
+		cmocka_unit_test_setup(run_starts_a_blocked_task_without_touching_the_queues, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
