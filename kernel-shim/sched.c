@@ -61,6 +61,8 @@ static const struct ks_qos_limits qos_limits = { .limit = {
 
 void ks_bkl_acquire(void)
 {
+	if (ks_lock_try(&bkl))
+		return;
 	const uint32_t me = 1u << ks_this_hart()->hartid;
 	unsigned long saved_sie = 0;
 	int sleeping = 0, kick_pending = 0;
@@ -337,7 +339,8 @@ static void handle_pending(struct ks_hart *h)
 		ks_device_irq(h);
 }
 
-_Noreturn void ks_sched_resume(struct ks_hart *h)
+/* Everything but the common case of ks_sched_resume(). */
+static _Noreturn __attribute__((noinline)) void resume_slow(struct ks_hart *h)
 {
 	for (;;) {
 		if (h->cur >= 0) {
@@ -367,4 +370,12 @@ _Noreturn void ks_sched_resume(struct ks_hart *h)
 		}
 		idle(h);
 	}
+}
+
+_Noreturn void ks_sched_resume(struct ks_hart *h)
+{
+	/* The common case, kept small: the task that trapped (or was switched to) runs on. */
+	if (h->cur >= 0 && !h->resched && ks_sched_core_state(&core, (unsigned)h->cur) == KS_SCHED_RUNNING)
+		enter_user(h, &ks_tasks[h->cur]);
+	resume_slow(h);
 }

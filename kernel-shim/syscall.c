@@ -334,26 +334,32 @@ static const sys_fn sys_table[NX_SYS_COUNT] = {
 	[NX_SYS_WAIT] = sys_wait,
 };
 
+/* End the caller for a bad syscall number or pointer (out of line: rare). */
+static __attribute__((noinline)) void end_caller(struct ks_task *t, uint64_t nr, unsigned cause)
+{
+	if (cause == NX_CAUSE_BAD_SYSCALL)
+		ks_printf("kernel: task %s ended: bad syscall number %lu\n", t->name, (unsigned long)nr);
+	else
+		ks_printf("kernel: task %s ended: bad pointer in %s\n", t->name, sys_names[nr]);
+	ks_count(&ks_stats.faults);
+	ks_task_end(t, NX_REASON_CRASH, cause, cause == NX_CAUSE_BAD_SYSCALL ? nr : 0, t->tf.sepc, 0);
+}
+
 void ks_syscall(struct ks_hart *h, struct ks_task *t)
 {
 	(void)h;
 	uint64_t *r = t->tf.regs;
-	const uint64_t args[6] = { r[KS_TF_A0], r[KS_TF_A0 + 1], r[KS_TF_A0 + 2],
-				   r[KS_TF_A0 + 3], r[KS_TF_A0 + 4], r[KS_TF_A0 + 5] };
 	uint64_t nr = r[KS_TF_A0 + 7];
 	if (nr >= NX_SYS_COUNT) {
-		ks_printf("kernel: task %s ended: bad syscall number %lu\n", t->name, (unsigned long)nr);
-		ks_count(&ks_stats.faults);
-		ks_task_end(t, NX_REASON_CRASH, NX_CAUSE_BAD_SYSCALL, nr, t->tf.sepc, 0);
+		end_caller(t, nr, NX_CAUSE_BAD_SYSCALL);
 		return;
 	}
-	long rc = sys_table[nr](t, args);
+	/* The arguments are read in place: a handler reads them before it changes registers. */
+	long rc = sys_table[nr](t, &r[KS_TF_A0]);
 	if (rc == KS_SYS_BLOCKED || rc == KS_SYS_GONE)
 		return;
 	if (rc == -NX_EFAULT) {
-		ks_printf("kernel: task %s ended: bad pointer in %s\n", t->name, sys_names[nr]);
-		ks_count(&ks_stats.faults);
-		ks_task_end(t, NX_REASON_CRASH, NX_CAUSE_BAD_POINTER, 0, t->tf.sepc, 0);
+		end_caller(t, nr, NX_CAUSE_BAD_POINTER);
 		return;
 	}
 	r[KS_TF_A0] = (uint64_t)rc;

@@ -51,13 +51,24 @@ static unsigned cause_of(unsigned long code)
 	}
 }
 
-static void user_fault(struct ks_task *t, unsigned long code, unsigned long stval)
+/* The rare paths stay out of line, so that the syscall path saves few registers. */
+static __attribute__((noinline)) void user_fault(struct ks_task *t, unsigned long code, unsigned long stval)
 {
 	uint64_t epc = t->tf.sepc;
 	ks_printf("kernel: task %s ended: %s at pc=0x%lx tval=0x%lx\n", t->name, exc_name(code),
 		  (unsigned long)epc, stval);
 	ks_count(&ks_stats.faults);
 	ks_task_end(t, NX_REASON_CRASH, cause_of(code), stval, epc, 0);
+}
+
+static __attribute__((noinline)) void interrupt(struct ks_hart *h, unsigned long code, uint64_t now)
+{
+	if (code == IRQ_S_TIMER)
+		ks_sched_timer_irq(h, now);
+	else if (code == IRQ_S_SOFT)
+		KS_CSR_CLEAR(sip, SIP_SSIP);
+	else if (code == IRQ_S_EXT)
+		ks_device_irq(h);
 }
 
 _Noreturn void ks_trap_user(struct ks_hart *h);
@@ -71,18 +82,12 @@ _Noreturn void ks_trap_user(struct ks_hart *h)
 	struct ks_task *t = &ks_tasks[h->cur];
 	unsigned long code = scause & ~SCAUSE_INTR;
 
-	if (scause & SCAUSE_INTR) {
-		if (code == IRQ_S_TIMER)
-			ks_sched_timer_irq(h, now);
-		else if (code == IRQ_S_SOFT)
-			KS_CSR_CLEAR(sip, SIP_SSIP);
-		else if (code == IRQ_S_EXT)
-			ks_device_irq(h);
-	} else if (code == EXC_ECALL_U) {
+	if (scause & SCAUSE_INTR)
+		interrupt(h, code, now);
+	else if (code == EXC_ECALL_U)
 		ks_syscall(h, t);
-	} else {
+	else
 		user_fault(t, code, stval);
-	}
 	if (h->cur >= 0 && t->dying)
 		ks_task_end(t, t->kill_reason, t->kill_cause, 0, 0, 0);
 	ks_sched_resume(h);

@@ -34,8 +34,9 @@ void ks_vm_init(void)
 
 static void load_satp(const uint64_t *root)
 {
-	__asm__ volatile("sfence.vma zero, zero\n\t"
-			 "csrw satp, %0\n\t"
+	/* The fence after the switch also orders every earlier page-table store before the
+	 * walks that follow it. */
+	__asm__ volatile("csrw satp, %0\n\t"
 			 "sfence.vma zero, zero" ::"r"(SATP_SV39 | ((uintptr_t)root >> 12))
 			 : "memory");
 }
@@ -63,6 +64,7 @@ int ks_space_create(struct ks_space *s, uint32_t quota)
 	s->pages = 1;
 	s->quota = quota;
 	s->brk = KS_USER_BASE;
+	s->last_vpn[0] = s->last_vpn[1] = 0;
 	return 0;
 }
 
@@ -87,6 +89,7 @@ void ks_space_destroy(struct ks_space *s)
 	ks_page_free(s->root);
 	s->root = NULL;
 	s->pages = 0;
+	s->last_vpn[0] = s->last_vpn[1] = 0;
 }
 
 /* The leaf PTE slot for `va`, allocating intermediate tables if `alloc` (counted in quota). */
@@ -133,26 +136,40 @@ int ks_space_map(struct ks_space *s, uintptr_t va, unsigned perm, void **page)
 	return 0;
 }
 
-/* Kernel address of user byte `va` if its page is user-mapped with `need`, else NULL. */
-static uint8_t *user_byte(const struct ks_space *s, uintptr_t va, uint64_t need)
+/* The leaf entry mapping user address `va`, or 0 if none; `w` picks the remembered entry. */
+static uint64_t leaf_of(struct ks_space *s, uintptr_t va, int w)
 {
-	if (va < KS_USER_BASE || va >= KS_USER_TOP)
-		return NULL;
+	const uintptr_t vpn = va >> 12;
+	if (vpn == s->last_vpn[w])
+		return s->last_pte[w];
 	const uint64_t *table = s->root;
 	for (int level = 2; level > 0; level--) {
 		uint64_t pte = table[VPN(va, level)];
 		if (!(pte & PTE_V) || (pte & PTE_LEAF))
-			return NULL;
+			return 0;
 		table = (const uint64_t *)PTE_PA(pte);
 	}
 	uint64_t pte = table[VPN(va, 0)];
+	if (pte & PTE_V) {
+		s->last_vpn[w] = vpn;
+		s->last_pte[w] = pte;
+	}
+	return pte;
+}
+
+/* Kernel address of user byte `va` if its page is user-mapped with `need`, else NULL. */
+static uint8_t *user_byte(struct ks_space *s, uintptr_t va, uint64_t need)
+{
+	if (va < KS_USER_BASE || va >= KS_USER_TOP)
+		return NULL;
+	uint64_t pte = leaf_of(s, va, (need & PTE_W) != 0);
 	if ((pte & (PTE_V | PTE_U | need)) != (PTE_V | PTE_U | need))
 		return NULL;
 	return (uint8_t *)(PTE_PA(pte) + (va % KS_PAGE_SIZE));
 }
 
 /* Check a whole user range before touching it, so a failed copyout writes nothing. */
-static int range_ok(const struct ks_space *s, uintptr_t va, size_t len, uint64_t need)
+static int range_ok(struct ks_space *s, uintptr_t va, size_t len, uint64_t need)
 {
 	if (len == 0)
 		return 1;
@@ -165,7 +182,7 @@ static int range_ok(const struct ks_space *s, uintptr_t va, size_t len, uint64_t
 	return 1;
 }
 
-static void copy_pages(const struct ks_space *s, uintptr_t va, uint8_t *kbuf, size_t len, int to_user)
+static void copy_pages(struct ks_space *s, uintptr_t va, uint8_t *kbuf, size_t len, int to_user)
 {
 	while (len > 0) {
 		size_t chunk = KS_PAGE_SIZE - (va % KS_PAGE_SIZE);
@@ -184,14 +201,14 @@ static void copy_pages(const struct ks_space *s, uintptr_t va, uint8_t *kbuf, si
 
 /* Kernel address of [va, va + len) when it lies within one user page mapped with `need`
  * (the common case: a message or a small struct), found with a single table walk. */
-static uint8_t *in_one_page(const struct ks_space *s, uintptr_t va, size_t len, uint64_t need)
+static uint8_t *in_one_page(struct ks_space *s, uintptr_t va, size_t len, uint64_t need)
 {
 	if (len == 0 || len > KS_PAGE_SIZE - (va % KS_PAGE_SIZE))
 		return NULL;
 	return user_byte(s, va, need);
 }
 
-int ks_copyin(const struct ks_space *s, void *dst, uintptr_t usrc, size_t len)
+int ks_copyin(struct ks_space *s, void *dst, uintptr_t usrc, size_t len)
 {
 	uint8_t *u = in_one_page(s, usrc, len, PTE_R);
 	if (u != NULL) {
@@ -204,7 +221,7 @@ int ks_copyin(const struct ks_space *s, void *dst, uintptr_t usrc, size_t len)
 	return 0;
 }
 
-const void *ks_user_view(const struct ks_space *s, uintptr_t usrc, size_t len, void *bounce)
+const void *ks_user_view(struct ks_space *s, uintptr_t usrc, size_t len, void *bounce)
 {
 	const uint8_t *u = in_one_page(s, usrc, len, PTE_R);
 	if (u != NULL)
@@ -212,7 +229,7 @@ const void *ks_user_view(const struct ks_space *s, uintptr_t usrc, size_t len, v
 	return ks_copyin(s, bounce, usrc, len) == 0 ? bounce : NULL;
 }
 
-int ks_copyout(const struct ks_space *s, uintptr_t udst, const void *src, size_t len)
+int ks_copyout(struct ks_space *s, uintptr_t udst, const void *src, size_t len)
 {
 	uint8_t *u = in_one_page(s, udst, len, PTE_W);
 	if (u != NULL) {

@@ -25,6 +25,11 @@ struct ks_space {
 	uint32_t pages;     /**< pages in use: user pages and page tables */
 	uint32_t quota;     /**< limit on `pages` */
 	uintptr_t brk;      /**< end of the heap (grows up from the image's end) */
+	/* The last user page translated for reading ([0]) and for writing ([1]), and its leaf
+	 * entry. A valid leaf never changes while the space lives (pages are only added, and
+	 * all are freed together), so what is kept here stays right. */
+	uintptr_t last_vpn[2]; /**< virtual page numbers; 0 = none (below KS_USER_BASE) */
+	uint64_t last_pte[2];
 };
 
 /** Build the kernel's own table and turn paging on for this hart. Boot hart first. */
@@ -59,7 +64,7 @@ __attribute__((warn_unused_result)) int ks_space_map(struct ks_space *s, uintptr
  * @retval 0 done
  * @retval -NX_EFAULT some byte is not mapped readable for the user; `dst` may be partly written
  */
-__attribute__((warn_unused_result)) int ks_copyin(const struct ks_space *s, void *dst, uintptr_t usrc,
+__attribute__((warn_unused_result)) int ks_copyin(struct ks_space *s, void *dst, uintptr_t usrc,
 						  size_t len);
 
 /**
@@ -67,7 +72,7 @@ __attribute__((warn_unused_result)) int ks_copyin(const struct ks_space *s, void
  * they lie in one user-readable page (no copy), else a copy in `bounce` (`len` bytes).
  * @return the bytes, or NULL when some byte is not mapped readable for the user
  */
-__attribute__((warn_unused_result)) const void *ks_user_view(const struct ks_space *s, uintptr_t usrc,
+__attribute__((warn_unused_result)) const void *ks_user_view(struct ks_space *s, uintptr_t usrc,
 							     size_t len, void *bounce);
 
 /**
@@ -75,7 +80,7 @@ __attribute__((warn_unused_result)) const void *ks_user_view(const struct ks_spa
  * @retval 0 done
  * @retval -NX_EFAULT some byte is not mapped writable for the user; nothing was written
  */
-__attribute__((warn_unused_result)) int ks_copyout(const struct ks_space *s, uintptr_t udst, const void *src,
+__attribute__((warn_unused_result)) int ks_copyout(struct ks_space *s, uintptr_t udst, const void *src,
 						   size_t len);
 
 #endif

@@ -69,7 +69,7 @@ struct nx_server {
 	struct nx_policy_slice rules; /**< its rules in the manifest's policy table */
 	uint64_t out_to;              /**< the reply in `out` goes to this service */
 	size_t out_len;
-	uint8_t out[NX_MSG_MAX];
+	_Alignas(8) uint8_t out[NX_MSG_MAX]; /**< the reply; aligned for the codec */
 };
 
 /**

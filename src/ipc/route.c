@@ -183,7 +183,7 @@ struct ipc_outcome ipc_route_with_nonce_budgeted(struct ipc_client *c, const cha
 		.data = data,
 		.data_len = data_len,
 	};
-	uint8_t frame[IPC_FRAME_MAX];
+	_Alignas(8) uint8_t frame[IPC_FRAME_MAX]; /* aligned: the codec moves whole words */
 	size_t len;
 	/* The encoder checks the data; a refused request uses no nonce. */
 	if (ipc_msg_encode(&req, frame, sizeof(frame), &len) != 0)

@@ -127,7 +127,7 @@ static int handle(struct nx_server *s, const struct nx_server_ops *ops, void *ct
 		.data = req.data,
 		.len = req.data_len,
 	};
-	uint8_t data[IPC_DATA_MAX];
+	_Alignas(8) uint8_t data[IPC_DATA_MAX]; /* aligned: word-wise copies */
 	size_t data_len = 0;
 	uint16_t status;
 	if (req.op == NX_OP_SERVER_STATS) {
@@ -153,7 +153,7 @@ static int handle(struct nx_server *s, const struct nx_server_ops *ops, void *ct
 
 int nx_serve_one(struct nx_server *s, const struct nx_server_ops *ops, void *ctx, uint64_t deadline_ms)
 {
-	uint8_t in[NX_MSG_MAX];
+	_Alignas(8) uint8_t in[NX_MSG_MAX];
 	uint64_t sender;
 	long n = nx_wait(NX_QUEUE_REQUEST, in, sizeof in, deadline_ms, &sender);
 	if (n == -NX_ETIMEDOUT)
@@ -167,7 +167,7 @@ int nx_serve_one(struct nx_server *s, const struct nx_server_ops *ops, void *ctx
 
 int nx_serve_forever(struct nx_server *s, const struct nx_server_ops *ops, void *ctx)
 {
-	uint8_t in[NX_MSG_MAX];
+	_Alignas(8) uint8_t in[NX_MSG_MAX];
 	int answer = 0;
 	for (;;) {
 		uint64_t sender;
@@ -196,7 +196,7 @@ int nx_reply_deferred(struct nx_server *s, const struct nx_request *r, uint16_t 
 		      size_t len)
 {
 	const struct ipc_msg req = { .type = IPC_TYPE_REQUEST, .nonce = r->nonce, .op = r->op };
-	uint8_t out[NX_MSG_MAX];
+	_Alignas(8) uint8_t out[NX_MSG_MAX];
 	size_t out_len;
 	int rc = ipc_reply_encode(&req, s->self_id, r->sender, status, data, len, out, sizeof out, &out_len);
 	if (rc == 0)

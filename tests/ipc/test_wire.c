@@ -119,6 +119,41 @@ static void msg_round_trips_every_type_with_empty_and_max_data(void **state)
 	}
 }
 
+/* Aligned frames move a word at a time, others byte by byte: the bytes and the decoded
+ * fields must be the same at every offset of the buffer. */
+static void codec_gives_the_same_bytes_at_every_buffer_alignment(void **state)
+{
+	(void)state;
+	_Alignas(8) uint8_t ref[IPC_FRAME_MAX];
+	const size_t len = sample_reply(ref, sizeof(ref), 5);
+	for (size_t off = 0; off < 8; off++) {
+		_Alignas(8) uint8_t area[IPC_FRAME_MAX + 8];
+		memset(area, 0xEE, sizeof(area));
+		uint8_t *buf = area + off;
+		expect_eq("length at this offset", len, sample_reply(buf, IPC_FRAME_MAX, 5));
+		assert_memory_equal(buf, ref, len);
+		for (size_t i = 0; i < off; i++)
+			expect_eq("byte before the frame", 0xEE, area[i]);
+		expect_eq("byte after the frame", 0xEE, buf[len]);
+		struct ipc_msg got;
+		expect_err("decode at this offset", 0, ipc_msg_decode(buf, len, &got));
+		expect_eq("src", 0x1111, got.src);
+		expect_eq("dst", 0x2222, got.dst);
+		expect_eq("type", IPC_TYPE_REPLY, got.type);
+		expect_eq("nonce", 0x01020304, got.nonce);
+		expect_eq("op", 0x0506, got.op);
+		expect_eq("status", IPC_STATUS_OK, got.status);
+		expect_eq("data_len", 5, got.data_len);
+		struct ipc_header h;
+		expect_err("header decode at this offset", 0, ipc_header_decode(buf, len, &h));
+		expect_eq("len field", len - IPC_HEADER_SIZE, h.len);
+		memset(area, 0xEE, sizeof(area));
+		expect_err("header encode at this offset", 0, ipc_header_encode(&h, buf, IPC_HEADER_SIZE));
+		assert_memory_equal(buf, ref, IPC_HEADER_SIZE);
+		expect_eq("byte after the header", 0xEE, buf[IPC_HEADER_SIZE]);
+	}
+}
+
 static void decode_rejects_every_truncation_of_a_valid_frame(void **state)
 {
 	(void)state;
@@ -424,6 +459,7 @@ int main(void)
 		cmocka_unit_test(header_encode_rejects_small_buffer_and_invalid_fields),
 		cmocka_unit_test(reply_encode_echoes_nonce_and_op_and_addresses_the_stamped_requester),
 		cmocka_unit_test(le_helpers_round_trip_and_refuse_out_of_bounds),
+		cmocka_unit_test(codec_gives_the_same_bytes_at_every_buffer_alignment),
 		cmocka_unit_test(every_error_and_known_status_has_a_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
