@@ -140,14 +140,14 @@ int ks_sched_position(const struct ks_task *t)
 	return pos < 0 ? -1 : pos;
 }
 
-static void ipi(struct ks_hart *h)
+static __attribute__((noinline)) void ipi(struct ks_hart *h)
 {
 	ks_count(&ks_stats.ipis);
 	(void)ks_sbi_send_ipi(1UL << h->hartid, 0);
 }
 
 /* Find a hart for a task of class `qos` that just became runnable. */
-static void kick(unsigned qos)
+static __attribute__((noinline)) void kick(unsigned qos)
 {
 	struct ks_hart *self = ks_this_hart();
 	for (unsigned i = 0; i < KS_MAX_HARTS; i++) {

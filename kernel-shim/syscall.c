@@ -127,7 +127,7 @@ static long sys_wait(struct ks_task *t, const uint64_t *a)
  * the send completed a waiting receiver and the caller must wait now, the hart goes
  * straight to that receiver.
  */
-static long send_then_wait(struct ks_task *t, const uint64_t *a, unsigned send_q, uintptr_t rbuf, uint64_t cap,
+static __attribute__((flatten)) long send_then_wait(struct ks_task *t, const uint64_t *a, unsigned send_q, uintptr_t rbuf, uint64_t cap,
 			   uint64_t deadline_ms)
 {
 	if (cap < NX_MSG_MAX)

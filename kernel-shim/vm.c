@@ -208,16 +208,23 @@ static uint8_t *in_one_page(struct ks_space *s, uintptr_t va, size_t len, uint64
 	return user_byte(s, va, need);
 }
 
+/* A copy that is not within one page, or that fails (out of line: the common case of a
+ * copy within one page then needs no saved registers). `to_user`: copyout, else copyin. */
+static __attribute__((noinline)) int copy_slow(struct ks_space *s, uintptr_t va, uint8_t *kbuf, size_t len,
+					       int to_user)
+{
+	if (!range_ok(s, va, len, to_user ? PTE_W : PTE_R))
+		return -NX_EFAULT;
+	copy_pages(s, va, kbuf, len, to_user);
+	return 0;
+}
+
 int ks_copyin(struct ks_space *s, void *dst, uintptr_t usrc, size_t len)
 {
 	uint8_t *u = in_one_page(s, usrc, len, PTE_R);
-	if (u != NULL) {
-		memcpy(dst, u, len);
-		return 0;
-	}
-	if (!range_ok(s, usrc, len, PTE_R))
-		return -NX_EFAULT;
-	copy_pages(s, usrc, dst, len, 0);
+	if (u == NULL)
+		return copy_slow(s, usrc, dst, len, 0);
+	memcpy(dst, u, len);
 	return 0;
 }
 
@@ -226,18 +233,14 @@ const void *ks_user_view(struct ks_space *s, uintptr_t usrc, size_t len, void *b
 	const uint8_t *u = in_one_page(s, usrc, len, PTE_R);
 	if (u != NULL)
 		return u;
-	return ks_copyin(s, bounce, usrc, len) == 0 ? bounce : NULL;
+	return copy_slow(s, usrc, bounce, len, 0) == 0 ? bounce : NULL;
 }
 
 int ks_copyout(struct ks_space *s, uintptr_t udst, const void *src, size_t len)
 {
 	uint8_t *u = in_one_page(s, udst, len, PTE_W);
-	if (u != NULL) {
-		memcpy(u, src, len);
-		return 0;
-	}
-	if (!range_ok(s, udst, len, PTE_W))
-		return -NX_EFAULT;
-	copy_pages(s, udst, (uint8_t *)src, len, 1);
+	if (u == NULL)
+		return copy_slow(s, udst, (uint8_t *)src, len, 1);
+	memcpy(u, src, len);
 	return 0;
 }
