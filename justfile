@@ -76,6 +76,10 @@ test-os-mttcg:
 bench:
     /usr/bin/python3 scripts/bench.py
 
+# Where one IPC round trip's guest instructions go, function by function (QEMU exec trace).
+ipc-profile *ARGS:
+    /usr/bin/python3 scripts/ipc-profile.py {{ARGS}}
+
 # Draw the ability lifecycle timeline of an OS transcript into timeline.svg next to it.
 timeline LOG="build/logs/default-smp1/uart.log": build-host
     scripts/timeline.py {{LOG}}

@@ -11,19 +11,35 @@
 
 #include "nx/abi.h"
 
-static inline long nx_syscall(long nr, long a0, long a1, long a2, long a3, long a4)
+/*
+ * Every syscall: six arguments in a0..a5, the number in a7, the result in a0. The receiving
+ * syscalls of the fast path (nx/abi.h) also return the sender's id in a1, stored in
+ * `*sender_id` on success when it is not NULL; the kernel may rewrite a0..a3 and a7 for them
+ * (a restart as NX_SYS_WAIT), so every one of those is an output here.
+ */
+static inline long nx_syscall_rx(long nr, long a0, long a1, long a2, long a3, long a4, long a5,
+				 uint64_t *sender_id)
 {
 	register long r_a0 __asm__("a0") = a0;
 	register long r_a1 __asm__("a1") = a1;
 	register long r_a2 __asm__("a2") = a2;
 	register long r_a3 __asm__("a3") = a3;
 	register long r_a4 __asm__("a4") = a4;
+	register long r_a5 __asm__("a5") = a5;
 	register long r_a7 __asm__("a7") = nr;
 	__asm__ volatile("ecall"
-			 : "+r"(r_a0)
-			 : "r"(r_a1), "r"(r_a2), "r"(r_a3), "r"(r_a4), "r"(r_a7)
+			 : "+r"(r_a0), "+r"(r_a1), "+r"(r_a2), "+r"(r_a3), "+r"(r_a7)
+			 : "r"(r_a4), "r"(r_a5)
 			 : "memory");
+	if (r_a0 >= 0 && sender_id != NULL)
+		*sender_id = (uint64_t)r_a1;
 	return r_a0;
+}
+
+/** A syscall with up to five arguments and only a0 as its result. */
+static inline long nx_syscall(long nr, long a0, long a1, long a2, long a3, long a4)
+{
+	return nx_syscall_rx(nr, a0, a1, a2, a3, a4, 0, NULL);
 }
 
 /** Milliseconds since boot, from the `time` CSR (10 MHz on QEMU virt). */
@@ -69,30 +85,6 @@ static inline long nx_reply(uint64_t dst_id, const void *buf, size_t len)
 static inline long nx_recv(unsigned queue, void *buf, size_t cap, uint64_t deadline_ms, struct nx_msg_info *info)
 {
 	return nx_syscall(NX_SYS_RECV, (long)queue, (long)buf, (long)cap, (long)deadline_ms, (long)info);
-}
-
-/*
- * The receiving syscalls of the fast path (nx/abi.h): six arguments in, the result in a0
- * and the sender's id in a1. The kernel may rewrite a0..a3 and a7 (a restart as
- * NX_SYS_WAIT), so every one of them is an output here.
- */
-static inline long nx_syscall_rx(long nr, long a0, long a1, long a2, long a3, long a4, long a5,
-				 uint64_t *sender_id)
-{
-	register long r_a0 __asm__("a0") = a0;
-	register long r_a1 __asm__("a1") = a1;
-	register long r_a2 __asm__("a2") = a2;
-	register long r_a3 __asm__("a3") = a3;
-	register long r_a4 __asm__("a4") = a4;
-	register long r_a5 __asm__("a5") = a5;
-	register long r_a7 __asm__("a7") = nr;
-	__asm__ volatile("ecall"
-			 : "+r"(r_a0), "+r"(r_a1), "+r"(r_a2), "+r"(r_a3), "+r"(r_a7)
-			 : "r"(r_a4), "r"(r_a5)
-			 : "memory");
-	if (r_a0 >= 0)
-		*sender_id = (uint64_t)r_a1;
-	return r_a0;
 }
 
 /** Take the next message of `queue` into `buf`, waiting until `deadline_ms`; the sender's

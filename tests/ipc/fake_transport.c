@@ -108,34 +108,6 @@ static void fake_yield(void *ctx)
 	f->now += f->yield_cost_ms;
 }
 
-static const struct ipc_transport_ops ops = {
-	.send = fake_send,
-	.recv_reply = fake_recv_reply,
-	.now_ms = fake_now_ms,
-	.yield = fake_yield,
-};
-
-static const struct ipc_transport_ops ops_without_yield = {
-	.send = fake_send,
-	.recv_reply = fake_recv_reply,
-	.now_ms = fake_now_ms,
-};
-
-static const struct ipc_transport_ops ops_with_call = {
-	.send = fake_send,
-	.recv_reply = fake_recv_reply,
-	.call = fake_call,
-	.now_ms = fake_now_ms,
-	.yield = fake_yield,
-};
-
-static const struct ipc_transport_ops ops_with_call_without_yield = {
-	.send = fake_send,
-	.recv_reply = fake_recv_reply,
-	.call = fake_call,
-	.now_ms = fake_now_ms,
-};
-
 void fake_init(struct fake *f, uint64_t now)
 {
 	memset(f, 0, sizeof(*f));
@@ -197,12 +169,14 @@ void fake_recv_error(struct fake *f, uint64_t at_ms, int err)
 
 struct ipc_transport fake_transport(struct fake *f)
 {
-	const struct ipc_transport_ops *o;
-	if (f->with_call)
-		o = f->no_yield ? &ops_with_call_without_yield : &ops_with_call;
-	else
-		o = f->no_yield ? &ops_without_yield : &ops;
-	return (struct ipc_transport){ .ops = o, .ctx = f };
+	f->ops = (struct ipc_transport_ops){
+		.send = fake_send,
+		.recv_reply = fake_recv_reply,
+		.call = f->with_call ? fake_call : NULL,
+		.now_ms = fake_now_ms,
+		.yield = f->no_yield ? NULL : fake_yield,
+	};
+	return (struct ipc_transport){ .ops = &f->ops, .ctx = f };
 }
 
 struct ipc_msg fake_last_request(const struct fake *f)

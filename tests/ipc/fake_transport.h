@@ -40,6 +40,7 @@ struct fake {
 	bool no_yield;    /* the transport has no yield op */
 	bool with_call;   /* the transport has a call op: send, then on success recv_reply */
 	uint64_t now;     /* the clock */
+	struct ipc_transport_ops ops; /* what fake_transport() hands out, by the flags above */
 	uint64_t send_cost_ms, yield_cost_ms, now_cost_ms;
 
 	/* Observations. */

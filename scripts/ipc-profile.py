@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Where one IPC round trip's guest instructions go (`just ipc-profile`).
+
+Boots profile=bench at SMP=1 under icount with QEMU logging every executed instruction
+(-singlestep -d exec,nochain, streamed through a FIFO, nothing stored), takes the window
+between the two `rdinstret` reads of one echo round trip in src/selftest/st_bench.c, and
+attributes each instruction to a function of the client (selftest), the kernel or the server
+(echo, image testsvc). The task that runs is followed through the kernel's satp writes.
+
+    scripts/ipc-profile.py [--call N] [--top K]
+
+N picks the round trip (default 20: after the benchmark's 8 warm-up calls). The total is
+the same figure `just bench` reports for that call. Exit status: 0 done, 1 the window was
+not found, 2 a tool is missing.
+"""
+
+import argparse
+import bisect
+import collections
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+BUILD = os.path.join(ROOT, "build-rv")
+ELFS = {
+    "client": os.path.join(BUILD, "src", "selftest"),
+    "server": os.path.join(BUILD, "src", "testsvc"),
+    "kernel": os.path.join(BUILD, "kernel-shim", "kernel.elf"),
+}
+KERNEL_BASE = 0x80000000
+TRACE = re.compile(rb"^Trace \d+: 0x[0-9a-f]+ \[[0-9a-f]+/([0-9a-f]+)/")
+
+
+class Symbols:
+    """Function symbols of one ELF, for address lookup."""
+
+    def __init__(self, elf):
+        out = subprocess.run(["riscv64-unknown-elf-nm", "-n", "--defined-only", elf], check=True,
+                             capture_output=True, text=True).stdout
+        pairs = sorted((int(f[0], 16), f[2]) for f in (line.split() for line in out.splitlines())
+                       if len(f) >= 3 and f[1] in "tTWw")
+        self.addrs = [a for a, _ in pairs]
+        self.names = [n for _, n in pairs]
+
+    def name(self, pc):
+        i = bisect.bisect_right(self.addrs, pc) - 1
+        return self.names[i] if i >= 0 else "?"
+
+
+def disassembly(elf):
+    return subprocess.run(["riscv64-unknown-elf-objdump", "-d", elf], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def pcs_of(dis, pattern):
+    """Addresses of the instructions whose text matches `pattern`."""
+    return [int(line.split(":")[0], 16) for line in dis.splitlines() if re.search(pattern, line)]
+
+
+def qemu_command(log_path, uart_path):
+    script = (f'source "{ROOT}/scripts/lib/common.sh"; nx_qemu_cmd 1 shift=0,sleep=off bench; '
+              'printf "%s\\0" "${NX_QEMU[@]}"')
+    argv = subprocess.run(["bash", "-c", script], check=True, capture_output=True, text=True).stdout
+    return [a for a in argv.split("\0") if a] + [
+        "-display", "none", "-monitor", "none", "-serial", f"file:{uart_path}",
+        "-singlestep", "-d", "exec,nochain", "-D", log_path]
+
+
+def profile(call):
+    start_pc, end_pc = pcs_of(disassembly(ELFS["client"]), r"\trdinstret\t")[:2]
+    satp_pcs = set(pcs_of(disassembly(ELFS["kernel"]), r"\tcsrw\tsatp,"))
+    syms = {side: Symbols(elf) for side, elf in ELFS.items()}
+    counts = collections.Counter()
+    segments = []  # (side, instructions) in the order they ran
+    with tempfile.TemporaryDirectory() as tmp:
+        fifo = os.path.join(tmp, "exec.log")
+        os.mkfifo(fifo)
+        qemu = subprocess.Popen(qemu_command(fifo, os.path.join(tmp, "uart.log")),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            seen = 0
+            active = False
+            task, switched = "client", False
+            with open(fifo, "rb") as log:
+                for line in log:
+                    m = TRACE.match(line)
+                    if m is None:
+                        continue
+                    pc = int(m.group(1), 16)
+                    if not active:
+                        if pc == start_pc:
+                            seen += 1
+                            active = seen == call
+                        continue
+                    if pc == end_pc:
+                        break
+                    if pc >= KERNEL_BASE:
+                        side = "kernel"
+                        switched |= pc in satp_pcs
+                    else:
+                        if switched:
+                            task = "server" if task == "client" else "client"
+                            switched = False
+                        side = task
+                    counts[(side, syms[side].name(pc))] += 1
+                    if segments and segments[-1][0] == side:
+                        segments[-1][1] += 1
+                    else:
+                        segments.append([side, 1])
+                else:
+                    return None
+        finally:
+            qemu.kill()
+            qemu.wait()
+    return counts, segments
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+    ap.add_argument("--call", type=int, default=20, help="which round trip (1-based; default 20)")
+    ap.add_argument("--top", type=int, default=25, help="functions listed (default 25)")
+    args = ap.parse_args()
+    for tool in ("qemu-system-riscv64", "riscv64-unknown-elf-nm", "riscv64-unknown-elf-objdump"):
+        if shutil.which(tool) is None:
+            print(f"ipc-profile: {tool} not found; run ./scripts/setup.sh", file=sys.stderr)
+            return 2
+    if subprocess.run(["just", "build-rv"], cwd=ROOT, stdout=subprocess.DEVNULL).returncode != 0:
+        print("ipc-profile: build failed", file=sys.stderr)
+        return 2
+    result = profile(args.call)
+    if result is None:
+        print(f"ipc-profile: round trip {args.call} not found in the trace", file=sys.stderr)
+        return 1
+    counts, segments = result
+    total = sum(counts.values())
+    print(f"ipc-profile: round trip {args.call}: {total} guest instructions")
+    by_side = collections.Counter()
+    for (side, _), n in counts.items():
+        by_side[side] += n
+    print("  " + ", ".join(f"{side} {by_side[side]}" for side in ("client", "kernel", "server")))
+    print("  in order: " + " -> ".join(f"{side} {n}" for side, n in segments))
+    print(f"  {'instructions':>12}  function")
+    for (side, name), n in counts.most_common(args.top):
+        print(f"  {n:>12}  {side}: {name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
