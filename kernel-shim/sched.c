@@ -29,8 +29,11 @@
  * for the earliest one; the other harts arm theirs for slice ends only. So a deadline costs
  * one interrupt, and tasks whose deadlines coincide (timer slack) share it.
  *
- * CPU time is read from the `time` CSR when a task enters user mode and when it traps back,
- * which is exact and deterministic under QEMU's icount.
+ * CPU time is read from the `time` CSR when a task enters user mode and when it traps back
+ * (before the trap waits for the BKL), which is exact and deterministic under QEMU's icount.
+ * Measured: with the read after the lock, the SMP=2 icount lane's transcripts differed in
+ * one run of three by a tick of a task's CPU time: how long a hart waits for the lock is
+ * not the same from run to run.
  */
 #include "sched.h"
 

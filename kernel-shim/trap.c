@@ -76,8 +76,10 @@ _Noreturn void ks_trap_user(struct ks_hart *h)
 {
 	unsigned long scause = KS_CSR_READ(scause);
 	unsigned long stval = KS_CSR_READ(stval);
-	ks_bkl_acquire();
+	/* The task's CPU time ends at the trap, not after waiting for the lock: the wait depends
+	 * on the other harts, and would make the accounting vary from run to run. */
 	uint64_t now = ks_now();
+	ks_bkl_acquire();
 	ks_sched_account(h, now);
 	struct ks_task *t = &ks_tasks[h->cur];
 	unsigned long code = scause & ~SCAUSE_INTR;
