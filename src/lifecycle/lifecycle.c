@@ -63,7 +63,8 @@ static const char *name_in(const char *const *names, unsigned count, unsigned i,
 
 const char *lc_strerror(int err)
 {
-	return err > 0 ? "unknown error" : name_in(err_names, LC_ERR_COUNT, (unsigned)-err, "unknown error");
+	/* Negated in unsigned arithmetic: -INT_MIN does not fit in an int. */
+	return err > 0 ? "unknown error" : name_in(err_names, LC_ERR_COUNT, 0U - (unsigned)err, "unknown error");
 }
 
 const char *lc_state_name(enum lc_state s)

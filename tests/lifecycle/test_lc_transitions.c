@@ -1,4 +1,5 @@
 /* Lifecycle core: the transition table, kill reasons, timeouts, timer order and the API's errors. */
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -475,6 +476,8 @@ static void every_code_state_and_reason_has_a_name(void **state)
 		assert_string_not_equal(lc_strerror(-i), "unknown error");
 	assert_string_equal(lc_strerror(-LC_ERR_COUNT), "unknown error");
 	assert_string_equal(lc_strerror(1), "unknown error");
+	assert_string_equal(lc_strerror(INT_MIN), "unknown error");
+	assert_string_equal(lc_strerror(INT_MAX), "unknown error");
 	assert_string_equal(lc_state_name(LC_STATE_COUNT), "?");
 	assert_string_equal(lc_reason_name(LC_REASON_COUNT), "?");
 }
