@@ -153,6 +153,7 @@ IPC_MUST_USE int ipc_msg_encode(const struct ipc_msg *m, uint8_t *buf, size_t ca
 
 /**
  * Decode and check the frame of exactly `len` bytes at `buf`. `m->data` points into `buf`.
+ * `*m` is written only when the frame is valid.
  * @retval 0 done
  * @retval -IPC_ESHORT, -IPC_ETOOBIG, -IPC_ETYPE, -IPC_EFLAGS, -IPC_ELEN as ipc_header_decode()
  * @retval -IPC_EBODY the body is shorter than IPC_BODY_SIZE

@@ -183,18 +183,23 @@ struct ipc_outcome ipc_route_with_nonce_budgeted(struct ipc_client *c, const cha
 		.data = data,
 		.data_len = data_len,
 	};
-	_Alignas(8) uint8_t frame[IPC_FRAME_MAX]; /* aligned: the codec moves whole words */
+	/* Word-aligned, so the codec moves whole words (a union: Frama-C reads no _Alignas). */
+	union {
+		uint64_t words[IPC_FRAME_MAX / 8];
+		uint8_t bytes[IPC_FRAME_MAX];
+	} frame;
 	size_t len;
 	/* The encoder checks the data; a refused request uses no nonce. */
-	if (ipc_msg_encode(&req, frame, sizeof(frame), &len) != 0)
+	if (ipc_msg_encode(&req, frame.bytes, sizeof(frame.bytes), &len) != 0)
 		return rejected(IPC_STATUS_MALFORMED);
 	c->next_nonce = nonce + 1; /* 0xFFFFFFFF wraps to 0, which the next call skips */
 
 	const uint64_t deadline = deadline_after(c->transport.ops->now_ms(c->transport.ctx), o.timeout_ms);
 	struct received first = { .have = false };
-	struct ipc_outcome out = send_request(&c->transport, dst, frame, len, deadline, o.clock_every_spins, &first);
+	struct ipc_outcome out = send_request(&c->transport, dst, frame.bytes, len, deadline, o.clock_every_spins,
+					      &first);
 	if (out.kind != IPC_OUTCOME_SUCCESS)
 		return out;
-	return await_reply(&c->transport, dst, nonce, deadline, o.budget.tolerated, frame, &first, reply_data,
+	return await_reply(&c->transport, dst, nonce, deadline, o.budget.tolerated, frame.bytes, &first, reply_data,
 			   reply_cap);
 }

@@ -231,17 +231,22 @@ int ipc_msg_decode(const uint8_t *buf, size_t len, struct ipc_msg *m)
 		return err;
 	if (h.len < IPC_BODY_SIZE)
 		return -IPC_EBODY;
+	uint64_t w[W_WORDS];
+	get_words(buf, w, W_BODY, W_WORDS);
+	const uint32_t nonce = (uint32_t)w[W_BODY];
+	const uint16_t status = (uint16_t)(w[W_BODY] >> 48);
+	err = check_body(h.type, nonce, status);
+	if (err)
+		return err;
 	m->src = h.src;
 	m->dst = h.dst;
 	m->type = h.type;
-	uint64_t w[W_WORDS];
-	get_words(buf, w, W_BODY, W_WORDS);
-	m->nonce = (uint32_t)w[W_BODY];
+	m->nonce = nonce;
 	m->op = (uint16_t)(w[W_BODY] >> 32);
-	m->status = (uint16_t)(w[W_BODY] >> 48);
+	m->status = status;
 	m->data = buf + OFF_DATA;
 	m->data_len = h.len - IPC_BODY_SIZE;
-	return check_body(m->type, m->nonce, m->status);
+	return 0;
 }
 
 int ipc_reply_encode(const struct ipc_msg *req, uint64_t self_id, uint64_t requester_id,

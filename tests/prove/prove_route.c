@@ -67,6 +67,14 @@ static int t_recv_reply(void *ctx, uint8_t *buf, size_t cap, uint64_t deadline_m
 	return rc;
 }
 
+static int t_call(void *ctx, uint64_t dst_id, uint8_t *buf, size_t len, size_t cap, uint64_t deadline_ms,
+		  size_t *rlen, uint64_t *sender_id)
+{
+	//@ assert call_buffer: len <= cap && cap == IPC_FRAME_MAX && \valid(buf + (0 .. cap - 1));
+	(void)t_send(ctx, dst_id, buf, len);
+	return t_recv_reply(ctx, buf, cap, deadline_ms, rlen, sender_id);
+}
+
 static uint64_t t_now_ms(void *ctx)
 {
 	(void)ctx;
@@ -78,20 +86,17 @@ static void t_yield(void *ctx)
 	(void)ctx;
 }
 
-static const struct ipc_transport_ops ops_with_yield = {
-	.send = t_send, .recv_reply = t_recv_reply, .now_ms = t_now_ms, .yield = t_yield,
-};
-
-static const struct ipc_transport_ops ops_without_yield = {
-	.send = t_send, .recv_reply = t_recv_reply, .now_ms = t_now_ms,
-};
-
-/* A client in any state, over either transport. */
-static void any_client(struct ipc_client *c)
+/* A client in any state, over a transport with or without its optional ops. */
+static void any_client(struct ipc_client *c, struct ipc_transport_ops *ops)
 {
-	const struct ipc_transport t = {
-		.ops = Frama_C_nondet(0, 1) ? &ops_with_yield : &ops_without_yield,
+	*ops = (struct ipc_transport_ops){
+		.send = t_send,
+		.recv_reply = t_recv_reply,
+		.call = Frama_C_nondet(0, 1) ? t_call : NULL,
+		.now_ms = t_now_ms,
+		.yield = Frama_C_nondet(0, 1) ? t_yield : NULL,
 	};
+	const struct ipc_transport t = { .ops = ops };
 	ipc_client_init(c, t, any_u64());
 	c->next_nonce = any_u32();
 }
@@ -107,96 +112,67 @@ static const struct ipc_route_opts *any_opts(struct ipc_route_opts *o)
 	return Frama_C_nondet(0, 1) ? o : NULL;
 }
 
-/* What every outcome satisfies; `reply_cap` is checked where the harness knows it exactly. */
-static void check_outcome(const struct ipc_outcome *o)
+/* One call with these buffers and everything else anything; what every outcome satisfies.
+ * (That the reply stays within `reply_cap` is shown by main_route_reply: a write past it
+ * would leave reply_store.) */
+static void route_once(const char *name, size_t name_len, const uint8_t *data, size_t data_len, uint8_t *reply,
+		       size_t reply_cap)
 {
-	//@ assert kind: o->kind < IPC_OUTCOME_COUNT;
-	//@ assert reply_len: o->reply_len <= IPC_DATA_MAX;
-	//@ assert dropped: o->dropped <= IPC_MAX_DROPPED;
-	(void)ipc_outcome_name(o->kind);
+	struct ipc_client c;
+	struct ipc_transport_ops ops;
+	struct ipc_route_opts o;
+	any_client(&c, &ops);
+	const struct ipc_outcome out = ipc_route_with_nonce_budgeted(&c, name, name_len, (uint16_t)any_u32(), data,
+								     data_len, reply, reply_cap, any_opts(&o));
+	//@ assert kind: out.kind < IPC_OUTCOME_COUNT;
+	//@ assert reply_len: out.reply_len <= IPC_DATA_MAX;
+	//@ assert dropped: out.dropped <= IPC_MAX_DROPPED;
+	(void)ipc_outcome_name(out.kind);
 }
 
 /*
- * Every argument anything, NULL pointers included. The state is split by which pointers are
- * NULL and by whether the name's length is within the limit, so that Eva keeps apart the cases
- * the helper's first test tells apart.
+ * Every argument anything, NULL pointers included: each combination of NULL and non-NULL
+ * pointers is a call of its own (the loop is unrolled), with lengths of any value.
  */
 void main_route(void)
 {
-	struct ipc_client c;
-	struct ipc_route_opts o;
-	struct ipc_outcome out;
-	any_client(&c);
 	Frama_C_make_unknown(name_store, NAME_STORE);
 	Frama_C_make_unknown((char *)data_store, STORE);
-	int null_name = Frama_C_nondet(0, 1);
-	int null_data = Frama_C_nondet(0, 1);
-	int null_reply = Frama_C_nondet(0, 1);
-	size_t name_len = any_size();
-	//@ split null_name;
-	//@ split null_data;
-	//@ split null_reply;
-	//@ split name_len <= IPC_SERVICE_NAME_MAX;
-	out = ipc_route_with_nonce_budgeted(&c, null_name ? NULL : name_store, name_len,
-					    (uint16_t)any_u32(), null_data ? NULL : data_store,
-					    any_size(), null_reply ? NULL : reply_store, any_size(),
-					    any_opts(&o));
-	check_outcome(&out);
+	/*@ loop pragma UNROLL 10; */
+	for (unsigned nulls = 0; nulls < 8; nulls++)
+		route_once(nulls & 1 ? NULL : name_store, any_size(), nulls & 2 ? NULL : data_store, any_size(),
+			   nulls & 4 ? NULL : reply_store, any_size());
 	(void)ipc_outcome_name((enum ipc_outcome_kind)Frama_C_interval(0, IPC_OUTCOME_COUNT + 1));
 }
 
-/* The name is read only within its `service_len` bytes, for every length up to beyond the limit. */
+/* The name is read only within its `service_len` bytes, for every length up to beyond the
+ * limit: the last `len` bytes of name_store, one call per length. */
 void main_route_name(void)
 {
-	struct ipc_client c;
-	struct ipc_route_opts o;
-	struct ipc_outcome out;
-	any_client(&c);
 	Frama_C_make_unknown(name_store, NAME_STORE);
 	Frama_C_make_unknown((char *)data_store, STORE);
-	size_t name_len = Frama_C_size_t_interval(0, NAME_STORE);
-	size_t reply_cap = any_size();
-	//@ split name_len;
-	out = ipc_route_with_nonce_budgeted(
-		&c, name_store + (NAME_STORE - name_len), name_len, (uint16_t)any_u32(), data_store,
-		any_size(), reply_store, reply_cap, any_opts(&o));
-	check_outcome(&out);
-	//@ assert reply_fits: out.reply_len <= reply_cap;
+	/*@ loop pragma UNROLL 100; */
+	for (size_t len = 0; len <= NAME_STORE; len++)
+		route_once(name_store + (NAME_STORE - len), len, data_store, any_size(), reply_store, any_size());
 }
 
 /* The data is read only within its `data_len` bytes, for every length up to beyond the limit. */
 void main_route_data(void)
 {
-	struct ipc_client c;
-	struct ipc_route_opts o;
-	struct ipc_outcome out;
-	any_client(&c);
 	Frama_C_make_unknown(name_store, NAME_STORE);
 	Frama_C_make_unknown((char *)data_store, STORE);
-	size_t data_len = Frama_C_size_t_interval(0, STORE);
-	size_t reply_cap = any_size();
-	//@ split data_len;
-	out = ipc_route_with_nonce_budgeted(
-		&c, name_store, any_size(), (uint16_t)any_u32(), data_store + (STORE - data_len),
-		data_len, reply_store, reply_cap, any_opts(&o));
-	check_outcome(&out);
-	//@ assert reply_fits: out.reply_len <= reply_cap;
+	/*@ loop pragma UNROLL 300; */
+	for (size_t len = 0; len <= STORE; len++)
+		route_once(name_store, any_size(), data_store + (STORE - len), len, reply_store, any_size());
 }
 
-/* The reply is written only within its `reply_cap` bytes, for every capacity up to beyond the limit. */
+/* The reply is written only within its `reply_cap` bytes, for every capacity up to beyond
+ * the limit. */
 void main_route_reply(void)
 {
-	struct ipc_client c;
-	struct ipc_route_opts o;
-	struct ipc_outcome out;
-	any_client(&c);
 	Frama_C_make_unknown(name_store, NAME_STORE);
 	Frama_C_make_unknown((char *)data_store, STORE);
-	size_t reply_cap = Frama_C_size_t_interval(0, STORE);
-	//@ split reply_cap;
-	out = ipc_route_with_nonce_budgeted(
-		&c, name_store, any_size(), (uint16_t)any_u32(), data_store, any_size(),
-		reply_store + (STORE - reply_cap), reply_cap, any_opts(&o));
-	check_outcome(&out);
-	//@ assert reply_fits: out.reply_len <= reply_cap;
+	/*@ loop pragma UNROLL 300; */
+	for (size_t cap = 0; cap <= STORE; cap++)
+		route_once(name_store, any_size(), data_store, any_size(), reply_store + (STORE - cap), cap);
 }
