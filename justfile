@@ -56,6 +56,10 @@ fuzz *TARGETS:
 lint:
     scripts/lint.sh
 
+# Frama-C Eva over the IPC codec, the route helper and the lifecycle core's API; fails on any alarm.
+prove *HARNESSES:
+    scripts/prove.sh {{HARNESSES}}
+
 # QEMU proof: SMP=N runs that lane; unset, SMP=1 then SMP=2.
 test-os:
     if [ -n "${SMP:-}" ]; then scripts/qemu-test.sh; else SMP=1 scripts/qemu-test.sh && SMP=2 scripts/qemu-test.sh; fi

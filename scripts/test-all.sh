@@ -45,6 +45,7 @@ for src in tests/fuzz/fuzz_*.c; do
 	target=$(basename "$src" .c)
 	step "fuzz $target (3 s)" scripts/fuzz.sh --regression 3 "$target"
 done
+step "prove: Frama-C Eva, 0 alarms" scripts/prove.sh
 step "lint: cppcheck, clang-tidy, warning flags" scripts/lint.sh
 step "os lane smp=1" env SMP=1 scripts/qemu-test.sh
 step "os lane smp=2" env SMP=2 scripts/qemu-test.sh
