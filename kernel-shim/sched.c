@@ -218,6 +218,15 @@ void ks_sched_block(struct ks_task *t, enum ks_wait why, uint64_t deadline)
 		ipi(th);
 }
 
+/* Make `t` (RUNNING in the core) the task of hart `h`, in its address space. */
+static void run_here(struct ks_hart *h, struct ks_task *t)
+{
+	h->cur = (int)slot(t);
+	t->hart = (int8_t)h->hartid;
+	ks_count(&ks_stats.context_switches);
+	ks_vm_switch(&t->space);
+}
+
 void ks_sched_handoff(struct ks_task *from, struct ks_task *to)
 {
 	struct ks_hart *h = &ks_harts[from->hart];
@@ -229,11 +238,8 @@ void ks_sched_handoff(struct ks_task *from, struct ks_task *to)
 	to->wait = KS_WAIT_NONE;
 	to->deadline = UINT64_MAX;
 	from->hart = -1;
-	to->hart = (int8_t)h->hartid;
-	h->cur = (int)slot(to);
-	ks_count(&ks_stats.context_switches);
 	ks_count(&ks_stats.handoffs);
-	ks_vm_switch(&to->space);
+	run_here(h, to);
 }
 
 int ks_sched_set_qos(struct ks_task *t, unsigned qos)
@@ -364,11 +370,8 @@ static _Noreturn __attribute__((noinline)) void resume_slow(struct ks_hart *h)
 		unsigned next;
 		if (ks_sched_core_pick(&core, &next) == 0) {
 			struct ks_task *t = &ks_tasks[next];
-			h->cur = (int)next;
-			t->hart = (int8_t)h->hartid;
 			h->slice_end = ks_now() + SLICE_TICKS;
-			ks_count(&ks_stats.context_switches);
-			ks_vm_switch(&t->space);
+			run_here(h, t);
 			enter_user(h, t);
 		}
 		idle(h);

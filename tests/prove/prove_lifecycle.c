@@ -9,19 +9,9 @@
  */
 #include <stddef.h>
 
-#include "__fc_builtin.h"
+#include "prove_any.h"
 
 #include "lc/lifecycle.h"
-
-static uint32_t any_u32(void)
-{
-	return Frama_C_unsigned_int_interval(0, UINT32_MAX);
-}
-
-static int any_int(void)
-{
-	return Frama_C_interval(INT32_MIN, INT32_MAX);
-}
 
 static void quiet(void *ctx, const struct lc_change *c)
 {

@@ -11,7 +11,7 @@
  * test is the last `n` bytes of a larger array, `n` split into one state per value, so an
  * access past them leaves the array. What this proves: docs/reliability.md.
  */
-#include "__fc_builtin.h"
+#include "prove_any.h"
 
 #include "ipc/route.h"
 
@@ -22,21 +22,6 @@
 static uint8_t data_store[STORE];
 static uint8_t reply_store[STORE];
 static char name_store[NAME_STORE];
-
-static uint64_t any_u64(void)
-{
-	return Frama_C_unsigned_long_interval(0, UINT64_MAX);
-}
-
-static uint32_t any_u32(void)
-{
-	return Frama_C_unsigned_int_interval(0, UINT32_MAX);
-}
-
-static size_t any_size(void)
-{
-	return Frama_C_size_t_interval(0, SIZE_MAX);
-}
 
 /* Any result: 0, the named ones, or any other value, which is an error. */
 static int any_result(void)

@@ -9,7 +9,7 @@
  * and the buffer's end exactly; every other input is the whole range of its type. What this
  * proves: docs/reliability.md.
  */
-#include "__fc_builtin.h"
+#include "prove_any.h"
 
 #include "ipc/wire.h"
 
@@ -19,21 +19,6 @@
 static uint8_t frame_store[STORE];
 static uint8_t out_store[STORE];
 static uint8_t data_store[STORE];
-
-static uint64_t any_u64(void)
-{
-	return Frama_C_unsigned_long_interval(0, UINT64_MAX);
-}
-
-static uint32_t any_u32(void)
-{
-	return Frama_C_unsigned_int_interval(0, UINT32_MAX);
-}
-
-static uint16_t any_u16(void)
-{
-	return Frama_C_unsigned_short_interval(0, UINT16_MAX);
-}
 
 static size_t any_len(void)
 {
