@@ -56,7 +56,7 @@ fuzz *TARGETS:
 lint:
     scripts/lint.sh
 
-# Frama-C Eva over the IPC codec, the route helper and the lifecycle core's API; fails on any alarm.
+# Frama-C Eva over the IPC codec, the route helper and the lifecycle core; fails on any alarm.
 prove *HARNESSES:
     scripts/prove.sh {{HARNESSES}}
 

@@ -56,14 +56,16 @@ for h in "${harnesses[@]}"; do
 	src=tests/prove/$h.c conf=tests/prove/$h.eva
 	[[ -f $src ]] || die "$h: no $src"
 	[[ -f $conf ]] || die "$h: no $conf"
-	# The .eva file: comments (#) and blank lines, then sources and options, words split.
-	read -r -a args <<<"$(sed -e 's/#.*//' "$conf" | tr '\n' ' ')"
+	# The .eva file: comments (#) and blank lines; lines `entry main_x OPTIONS...` add options
+	# for that entry point only; every other word is a source or an option of every entry.
+	read -r -a args <<<"$(sed -e 's/#.*//' -e '/^entry /d' "$conf" | tr '\n' ' ')"
 	mapfile -t entries < <(sed -n 's/^void \(main_[a-z0-9_]*\)(void)$/\1/p' "$src")
 	((${#entries[@]} > 0)) || die "$h: no entry point 'void main_...(void)' in $src"
 	for entry in "${entries[@]}"; do
 		log=build/prove/$h.$entry.log
 		start=$SECONDS
-		frama-c "${common[@]}" "$src" "${args[@]}" -main "$entry" >"$log" 2>&1
+		read -r -a own <<<"$(sed -n "s/^entry $entry //p" "$conf" | sed -e 's/#.*//' | tr '\n' ' ')"
+		frama-c "${common[@]}" "$src" "${args[@]}" "${own[@]}" -main "$entry" >"$log" 2>&1
 		rc=$?
 		secs=$((SECONDS - start))
 		analyses=$((analyses + 1))
