@@ -260,6 +260,24 @@ static void decode_applies_nonce_and_status_rules_per_type(void **state)
 	expect_eq("notify status", 42, m.status);
 }
 
+/* A refused frame leaves the caller's message exactly as it was (ipc/wire.h). */
+static void decode_writes_nothing_for_a_refused_frame(void **state)
+{
+	(void)state;
+	uint8_t buf[IPC_FRAME_MAX];
+	struct ipc_msg m, before;
+	memset(&m, 0x5A, sizeof(m));
+	before = m;
+	size_t len = patched(buf, IPC_TYPE_REQUEST, 0, 0);
+	expect_err("request with nonce 0", -IPC_ENONCE, ipc_msg_decode(buf, len, &m));
+	assert_memory_equal(&m, &before, sizeof(m));
+	len = patched(buf, IPC_TYPE_REQUEST, 7, 1);
+	expect_err("request with status 1", -IPC_ESTATUS, ipc_msg_decode(buf, len, &m));
+	assert_memory_equal(&m, &before, sizeof(m));
+	expect_err("truncated frame", -IPC_ESHORT, ipc_msg_decode(buf, IPC_HEADER_SIZE - 1, &m));
+	assert_memory_equal(&m, &before, sizeof(m));
+}
+
 static void decode_of_any_single_byte_corruption_stays_in_bounds(void **state)
 {
 	(void)state;
@@ -460,6 +478,7 @@ int main(void)
 		cmocka_unit_test(reply_encode_echoes_nonce_and_op_and_addresses_the_stamped_requester),
 		cmocka_unit_test(le_helpers_round_trip_and_refuse_out_of_bounds),
 		cmocka_unit_test(codec_gives_the_same_bytes_at_every_buffer_alignment),
+		cmocka_unit_test(decode_writes_nothing_for_a_refused_frame),
 		cmocka_unit_test(every_error_and_known_status_has_a_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
