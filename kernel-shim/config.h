@@ -11,8 +11,6 @@
 
 /** Task table size: every task, boot services and spawned abilities alike. */
 #define KS_MAX_TASKS 32 /* = NX_TASK_MAX, checked in task.c */
-/** Longest task/service name, without the NUL. */
-#define KS_NAME_MAX 31
 
 /** Physical RAM the kernel manages (QEMU `-m 128M`, from 0x80000000). */
 #define KS_RAM_BASE 0x80000000UL

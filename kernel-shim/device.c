@@ -1,6 +1,5 @@
 /*
- * Device glue between syscalls and drivers: the virtio-rng behind NX_SYS_RNG_READ, and
- * the UART's input behind NX_SYS_CONSOLE_READ.
+ * Device glue between syscalls and drivers (device.h).
  *
  * QEMU fills a request in its main loop, asynchronously to the vCPU: measured under
  * -icount, a request was sometimes already complete right after the notify and sometimes
@@ -11,6 +10,8 @@
  */
 #include <string.h>
 
+#include "device.h"
+
 #include "console.h"
 #include "plic.h"
 #include "riscv.h"
@@ -18,9 +19,9 @@
 #include "syscall.h"
 #include "virtio.h"
 
-#define RNG_SETTLE_TICKS (1 * KS_TICKS_PER_MS)
+#define RNG_SETTLE_TICKS (1 * NX_TICKS_PER_MS)
 
-/* The task whose request is in flight (one at a time; only rngd holds NX_RIGHT_RNG), and
+/* The task whose request is in flight (one at a time; one task holds NX_RIGHT_RNG), and
  * when its bytes may first be looked at. */
 static uint64_t rng_owner;
 static uint64_t rng_look_at;

@@ -7,13 +7,8 @@
 #include <string.h>
 
 #include "console.h"
-#include "ipc/wire.h"
-#include "nx/notice.h"
 #include "sched.h"
 #include "task.h"
-
-/* The identity the kernel stamps on its own notices. */
-#define KS_KERNEL_NAME "kernel"
 
 static void q_init(struct ks_msgq *q, unsigned cap)
 {
@@ -38,30 +33,15 @@ static struct ks_msgq *queue_of(struct ks_endpoint *ep, unsigned queue)
 static int deliver(struct ks_task *t, unsigned queue, const uint8_t *data, size_t len, uint64_t sender,
 		   const struct ks_rx *rx);
 
-/* What the receive that `rcv` is blocked in asks for. Its arguments are still in its saved
- * registers (the fast path rewrote them into NX_SYS_WAIT's before it blocked). */
-static struct ks_rx blocked_rx(const struct ks_task *rcv)
-{
-	const uint64_t *r = rcv->tf.regs;
-	const int recv = r[KS_TF_A0 + 7] == NX_SYS_RECV;
-	return (struct ks_rx){
-		.buf = r[KS_TF_A0 + 1],
-		.cap = r[KS_TF_A0 + 2],
-		.sender_in_a1 = !recv,
-		.info = recv ? r[KS_TF_A0 + 4] : 0,
-	};
-}
-
 /*
- * `rcv` is blocked in a receive on `queue`: complete that syscall with this message, so it
- * resumes with its result instead of trapping again to look; the caller wakes it. Fails
- * (and the caller queues the message instead) when its buffers cannot take it; the
- * restarted syscall then answers.
+ * `rcv` is blocked in a receive on `queue`: complete that syscall with this message, into
+ * the buffers it recorded when it blocked (rcv->rx), so it resumes with its result instead
+ * of trapping again to look; the caller wakes it. Fails (and the caller queues the message
+ * instead) when its buffers cannot take it; the restarted syscall then answers.
  */
 static int complete_recv(struct ks_task *rcv, unsigned queue, const uint8_t *data, size_t len, uint64_t sender)
 {
-	const struct ks_rx rx = blocked_rx(rcv);
-	if (deliver(rcv, queue, data, len, sender, &rx) < 0)
+	if (deliver(rcv, queue, data, len, sender, &rcv->rx) < 0)
 		return -1;
 	rcv->tf.regs[KS_TF_A0] = len;
 	rcv->tf.sepc += 4;
@@ -76,7 +56,7 @@ static unsigned wait_for(unsigned queue)
 int ks_ipc_send(struct ks_task *from, uint64_t dst_id, unsigned queue, uintptr_t ubuf, size_t len,
 		struct ks_task **completed)
 {
-	if (len == 0 || len > NX_MSG_MAX || queue > NX_QUEUE_REPLY)
+	if (len == 0 || len > NX_FRAME_MAX || queue > NX_QUEUE_REPLY)
 		return -NX_EINVAL;
 	struct ks_task *dst = ks_task_by_id(dst_id);
 	if (dst == NULL)
@@ -86,7 +66,7 @@ int ks_ipc_send(struct ks_task *from, uint64_t dst_id, unsigned queue, uintptr_t
 		ks_count(&ks_stats.ipc_would_block);
 		return -NX_EWOULDBLOCK;
 	}
-	uint8_t bounce[NX_MSG_MAX];
+	uint8_t bounce[NX_FRAME_MAX];
 	const uint8_t *data = ks_user_view(&from->space, ubuf, len, bounce);
 	if (data == NULL)
 		return -NX_EFAULT;
@@ -109,23 +89,10 @@ int ks_ipc_send(struct ks_task *from, uint64_t dst_id, unsigned queue, uintptr_t
 	return 0;
 }
 
-/* Build the NOTIFY frame of the oldest exit notice into `frame`. */
-static size_t notice_frame(const struct ks_task *t, uint8_t *frame)
+/* The NOTIFY frame of `t`'s oldest exit notice, into `frame`. */
+static void notice_frame(const struct ks_task *t, uint8_t frame[NX_EXIT_NOTICE_FRAME_LEN])
 {
-	uint8_t data[NX_EXIT_NOTICE_LEN];
-	nx_exit_notice_encode(&t->ep.notice[t->ep.nhead], data);
-	const struct ipc_msg m = {
-		.src = ks_service_id(KS_KERNEL_NAME),
-		.dst = t->service_id,
-		.type = IPC_TYPE_NOTIFY,
-		.op = NX_NOTIFY_EXIT,
-		.data = data,
-		.data_len = sizeof data,
-	};
-	size_t len = 0;
-	if (ipc_msg_encode(&m, frame, NX_MSG_MAX, &len) != 0)
-		ks_panic("exit notice does not encode\n");
-	return len;
+	nx_exit_notice_frame(&t->ep.notice[t->ep.nhead], t->service_id, frame);
 }
 
 static int deliver(struct ks_task *t, unsigned queue, const uint8_t *data, size_t len, uint64_t sender,
@@ -152,9 +119,9 @@ static int deliver(struct ks_task *t, unsigned queue, const uint8_t *data, size_
 static __attribute__((noinline)) int deliver_notice(struct ks_task *t, const struct ks_rx *rx)
 {
 	struct ks_endpoint *ep = &t->ep;
-	uint8_t frame[NX_MSG_MAX];
-	size_t len = notice_frame(t, frame);
-	int rc = deliver(t, NX_QUEUE_REQUEST, frame, len, ks_service_id(KS_KERNEL_NAME), rx);
+	uint8_t frame[NX_EXIT_NOTICE_FRAME_LEN];
+	notice_frame(t, frame);
+	int rc = deliver(t, NX_QUEUE_REQUEST, frame, sizeof frame, ks_service_id(NX_KERNEL_NAME), rx);
 	if (rc >= 0) {
 		ep->nhead = (uint8_t)((ep->nhead + 1) % KS_MAX_TASKS);
 		ep->ncount--;
@@ -195,9 +162,9 @@ void ks_ipc_notify_exit(struct ks_task *sup, const struct nx_exit_notice *n)
 	ks_count(&ks_stats.notices_sent);
 	if (sup->wait != KS_WAIT_RECV_REQ)
 		return;
-	uint8_t frame[NX_MSG_MAX];
-	size_t len = notice_frame(sup, frame);
-	if (complete_recv(sup, NX_QUEUE_REQUEST, frame, len, ks_service_id(KS_KERNEL_NAME)) == 0) {
+	uint8_t frame[NX_EXIT_NOTICE_FRAME_LEN];
+	notice_frame(sup, frame);
+	if (complete_recv(sup, NX_QUEUE_REQUEST, frame, sizeof frame, ks_service_id(NX_KERNEL_NAME)) == 0) {
 		ep->nhead = (uint8_t)((ep->nhead + 1) % KS_MAX_TASKS);
 		ep->ncount--;
 	}

@@ -2,7 +2,7 @@
  * IPC endpoints. Every task has one: a bounded request queue, a bounded reply queue and a
  * bounded ring of exit notices (one place per task slot, so a notice can never be lost).
  *
- * The kernel carries opaque bytes (at most NX_MSG_MAX) and stamps each message with the
+ * The kernel carries opaque bytes (at most NX_FRAME_MAX) and stamps each message with the
  * sender's service id; it never reads a sender-written identity. A full queue answers
  * -NX_EWOULDBLOCK and keeps what it has: an accepted message is delivered exactly once.
  */
@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "config.h"
-#include "nx/abi.h"
+#include "nx/notice.h"
 
 #define KS_REQ_DEPTH 8
 #define KS_REPLY_DEPTH 4
@@ -21,7 +21,7 @@
 struct ks_msg {
 	uint64_t sender;
 	uint64_t len; /* a full word keeps `data` 8-byte aligned for word-wise copies */
-	uint8_t data[NX_MSG_MAX];
+	uint8_t data[NX_FRAME_MAX];
 };
 
 struct ks_msgq {
@@ -44,7 +44,8 @@ struct ks_task;
 /**
  * Where a receive puts the message it takes: `cap` bytes at user address `buf`, and the
  * sender's id in the receiver's a1 (NX_SYS_WAIT and the fast path) or in the nx_msg_info
- * at user address `info` (NX_SYS_RECV).
+ * at user address `info` (NX_SYS_RECV). A task blocked in a receive keeps its own in its
+ * task structure (ks_task.rx), where a send that completes the receive finds it.
  */
 struct ks_rx {
 	uintptr_t buf;
@@ -64,7 +65,7 @@ void ks_ipc_init(struct ks_endpoint *ep);
  * @retval 0 accepted
  * @retval -NX_EWOULDBLOCK the queue is full; nothing changed
  * @retval -NX_ENOENT no live task has that identity
- * @retval -NX_EINVAL len is 0 or above NX_MSG_MAX, or queue unknown
+ * @retval -NX_EINVAL len is 0 or above NX_FRAME_MAX, or queue unknown
  * @retval -NX_EFAULT ubuf is not readable (the caller is ended for it)
  */
 int ks_ipc_send(struct ks_task *from, uint64_t dst_id, unsigned queue, uintptr_t ubuf, size_t len,

@@ -1,18 +1,19 @@
 /*
- * Boot. The boot hart sets up memory, paging and the scheduler, starts the boot services
- * listed in the system manifest, brings up the other harts (SBI HSM) and joins them in
- * the run loop. No hart ever busy-waits for another: they wait in WFI with a deadline.
+ * Boot. The boot hart sets up memory, paging and the scheduler, brings up the other harts
+ * (SBI HSM), starts the tasks of the boot table (boot.h) and joins the others in the run
+ * loop. No hart ever busy-waits for another: they wait in WFI with a deadline.
  */
 #include <stdint.h>
 #include <string.h>
 
 #include <picotls.h> /* after a libc header: it needs picolibc.h's PICOLIBC_TLS */
 
+#include "boot.h"
 #include "config.h"
 #include "console.h"
+#include "device.h"
 #include "fdt.h"
 #include "kalloc.h"
-#include "nx_manifest.h"
 #include "riscv.h"
 #include "sbi.h"
 #include "sched.h"
@@ -60,54 +61,50 @@ static unsigned count_harts(void)
 	return n;
 }
 
-/* The profile=<name> word of the kernel command line, into `out`. */
-static void boot_profile(char *out, size_t cap)
+/* Is `word` one of the space-separated words of the kernel command line? */
+static int bootarg_word(const char *word)
 {
-	out[0] = '\0';
-	const char *p = strstr(ks_bootargs, "profile=");
-	if (p == NULL || (p != ks_bootargs && p[-1] != ' '))
-		return;
-	p += strlen("profile=");
-	size_t n = strcspn(p, " ");
-	if (n < cap) {
-		memcpy(out, p, n);
-		out[n] = '\0';
-	}
-}
-
-/* Is `profile` one of the comma-separated names in `list` (NULL: every profile)? */
-static int profile_listed(const char *list, const char *profile)
-{
-	if (list == NULL)
-		return 1;
-	const size_t n = strlen(profile);
-	for (const char *p = list; n != 0 && *p != '\0'; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
-		if (strncmp(p, profile, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+	const size_t n = strlen(word);
+	for (const char *p = ks_bootargs; *p != '\0'; p += strcspn(p, " ")) {
+		p += strspn(p, " ");
+		if (strncmp(p, word, n) == 0 && (p[n] == ' ' || p[n] == '\0'))
 			return 1;
 	}
 	return 0;
 }
 
-/* Start boot tasks from the system manifest; selftest supervises them all. */
-static void start_boot_tasks(const struct nx_boot_service *list, unsigned count, const char *profile)
+/* Does the command line ask for boot task `b`: it names no word, or the line has one of them? */
+static int wanted(const struct ks_boot_task *b)
 {
-	const uint64_t selftest_id = ks_service_id(NX_SVC_SELFTEST);
-	for (unsigned i = 0; i < count; i++) {
-		const struct nx_boot_service *s = &list[i];
-		if (!profile_listed(s->profiles, profile))
+	if (b->when[0] == NULL)
+		return 1;
+	for (unsigned i = 0; i < KS_BOOT_WORDS_MAX && b->when[i] != NULL; i++) {
+		if (bootarg_word(b->when[i]))
+			return 1;
+	}
+	return 0;
+}
+
+/* Start the tasks of the boot table that the command line asks for. */
+static void start_boot_tasks(void)
+{
+	for (unsigned i = 0; i < ks_boot_task_count; i++) {
+		const struct ks_boot_task *b = &ks_boot_tasks[i];
+		if (!wanted(b))
 			continue;
 		const struct ks_task_params p = {
-			.image = s->image,
-			.name = s->name,
-			.supervisor_id = selftest_id,
-			.rights = s->rights,
-			.qos = s->qos,
-			.slack_fg_ms = NX_BOOT_SLACK_FG_MS,
-			.slack_bg_ms = NX_BOOT_SLACK_BG_MS,
+			.image = b->image,
+			.name = b->name,
+			.supervisor_id = b->supervisor_id,
+			.rights = b->rights,
+			.qos = b->qos,
+			.page_quota = b->page_quota,
+			.slack_fg_ms = b->slack_fg_ms,
+			.slack_bg_ms = b->slack_bg_ms,
 		};
 		int rc = ks_task_create(&p);
 		if (rc < 0)
-			ks_panic("cannot start boot task %s: %s\n", s->name, nx_strerror(rc));
+			ks_panic("cannot start boot task %s: %s\n", b->name, nx_strerror(rc));
 	}
 }
 
@@ -153,8 +150,7 @@ void ks_main(unsigned long hartid, unsigned long dtb)
 	ks_vm_init();
 	ks_sched_init(hartid);
 	ks_device_init(hartid);
-	ks_printf("kernel: %lu pages free, %u boot services, %u fixtures\n", (unsigned long)ks_pages_free(),
-		  (unsigned)NX_BOOT_SERVICE_COUNT, (unsigned)NX_BOOT_FIXTURE_COUNT);
+	ks_printf("kernel: %lu pages free, %u boot tasks\n", (unsigned long)ks_pages_free(), ks_boot_task_count);
 
 	harts_online = 1;
 	for (unsigned long id = 0; id < KS_MAX_HARTS; id++) {
@@ -165,13 +161,10 @@ void ks_main(unsigned long hartid, unsigned long dtb)
 			ks_panic("hart %lu failed to start (sbi error %ld)\n", id, r.error);
 	}
 	/* Secondaries report in under the BKL, so wait before taking it. */
-	if (wait_for_harts(harts, ks_rdtime() + KS_TIMEBASE_HZ) != 0)
+	if (wait_for_harts(harts, ks_rdtime() + NX_TIMEBASE_HZ) != 0)
 		ks_panic("only %u of %u harts came online\n", harts_online, harts);
 	ks_bkl_acquire();
 	ks_printf("kernel: harts online=%u\n", harts_online);
-	char profile[NX_NAME_MAX + 1];
-	boot_profile(profile, sizeof profile);
-	start_boot_tasks(nx_boot_services, NX_BOOT_SERVICE_COUNT, profile);
-	start_boot_tasks(nx_boot_fixtures, NX_BOOT_FIXTURE_COUNT, profile);
+	start_boot_tasks();
 	ks_sched_resume(h);
 }

@@ -45,9 +45,6 @@
 #define EXC_LOAD_PAGE_FAULT 13UL
 #define EXC_STORE_PAGE_FAULT 15UL
 
-/* QEMU virt: the `time` CSR counts at 10 MHz (device tree timebase-frequency). */
-#define KS_TIMEBASE_HZ 10000000UL
-#define KS_TICKS_PER_MS (KS_TIMEBASE_HZ / 1000UL)
 
 static inline uint64_t ks_rdtime(void)
 {

@@ -38,6 +38,7 @@
 #include "sched.h"
 
 #include "console.h"
+#include "device.h"
 #include "lock.h"
 #include "riscv.h"
 #include "sbi.h"
@@ -52,7 +53,7 @@ static volatile uint32_t bkl_waiters; /* bit per hart sleeping in bkl_acquire */
 static struct ks_sched_core core;
 static unsigned long timer_hart;
 
-#define SLICE_TICKS (KS_SLICE_MS * KS_TICKS_PER_MS)
+#define SLICE_TICKS (KS_SLICE_MS * NX_TICKS_PER_MS)
 
 /* Member limits per class; they add up to more than KS_MAX_TASKS so only the FG and BG
  * limits bind: few foreground abilities at once, by design. */

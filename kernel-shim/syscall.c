@@ -9,7 +9,9 @@
 
 #include <string.h>
 
+#include "boot.h"
 #include "console.h"
+#include "device.h"
 #include "riscv.h"
 #include "sbi.h"
 #include "sched.h"
@@ -19,7 +21,7 @@ typedef long (*sys_fn)(struct ks_task *t, const uint64_t *a);
 /* Milliseconds to ticks, saturating (a deadline past the end of time never comes). */
 static uint64_t ms_to_ticks(uint64_t ms)
 {
-	return ms > UINT64_MAX / KS_TICKS_PER_MS ? UINT64_MAX : ms * KS_TICKS_PER_MS;
+	return ms > UINT64_MAX / NX_TICKS_PER_MS ? UINT64_MAX : ms * NX_TICKS_PER_MS;
 }
 
 static const char *const sys_names[NX_SYS_COUNT] = {
@@ -80,7 +82,7 @@ static long sys_sleep_until(struct ks_task *t, const uint64_t *a)
 	if (now >= wake) {
 		uint64_t at = t->woke_at != 0 ? t->woke_at : now;
 		t->woke_at = 0;
-		return (long)(at / KS_TICKS_PER_MS);
+		return (long)(at / NX_TICKS_PER_MS);
 	}
 	t->woke_at = 0;
 	ks_count(&ks_stats.sleeps);
@@ -104,6 +106,7 @@ static long recv_or_block(struct ks_task *t, uint64_t queue, const struct ks_rx 
 	int rc = ks_ipc_recv(t, (unsigned)queue, rx, deadline);
 	if (rc != KS_IPC_BLOCK)
 		return rc;
+	t->rx = *rx;
 	ks_sched_block(t, queue == NX_QUEUE_REPLY ? KS_WAIT_RECV_REPLY : KS_WAIT_RECV_REQ, deadline);
 	return KS_SYS_BLOCKED;
 }
@@ -130,7 +133,7 @@ static long sys_wait(struct ks_task *t, const uint64_t *a)
 static __attribute__((flatten)) long send_then_wait(struct ks_task *t, const uint64_t *a, unsigned send_q, uintptr_t rbuf, uint64_t cap,
 			   uint64_t deadline_ms)
 {
-	if (cap < NX_MSG_MAX)
+	if (cap < NX_FRAME_MAX)
 		return -NX_EINVAL;
 	struct ks_task *peer = NULL;
 	long rc = ks_ipc_send(t, a[0], send_q, a[1], a[2], &peer);
@@ -233,7 +236,7 @@ static long sys_task_info(struct ks_task *t, const uint64_t *a)
 	memcpy(info.name, x->name, sizeof info.name);
 	info.service_id = x->service_id;
 	info.supervisor_id = x->supervisor_id;
-	info.cpu_us = x->cpu_ticks / (KS_TICKS_PER_MS / 1000);
+	info.cpu_us = x->cpu_ticks / (NX_TICKS_PER_MS / 1000);
 	info.state = x->hart >= 0 ? NX_TASK_RUNNING : x->wait != KS_WAIT_NONE ? NX_TASK_BLOCKED : NX_TASK_QUEUED;
 	info.qos = ks_sched_qos(x);
 	info.queue_pos = ks_sched_position(x);

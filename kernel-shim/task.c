@@ -8,7 +8,6 @@
 
 #include "console.h"
 #include "image.h"
-#include "ipc/wire.h"
 #include "kalloc.h"
 #include "riscv.h"
 #include "sbi.h"
@@ -20,16 +19,7 @@ struct nx_kstats ks_stats;
 
 uint64_t ks_service_id(const char *name)
 {
-	return ipc_service_id(name, strlen(name));
-}
-
-const struct ks_image *ks_image_find(const char *name)
-{
-	for (uint64_t i = 0; i < ks_image_count; i++) {
-		if (strcmp(ks_images[i].name, name) == 0)
-			return &ks_images[i];
-	}
-	return NULL;
+	return nx_service_id(name, strlen(name));
 }
 
 /*
@@ -214,7 +204,7 @@ int ks_name_ok(const char *s, size_t cap)
 
 int ks_task_create(const struct ks_task_params *p)
 {
-	if (!ks_name_ok(p->name, KS_NAME_MAX + 1) || p->qos >= NX_QOS_COUNT)
+	if (!ks_name_ok(p->name, NX_NAME_MAX + 1) || p->qos >= NX_QOS_COUNT)
 		return -NX_EINVAL;
 	const struct ks_image *im = ks_image_find(p->image);
 	if (im == NULL)
@@ -289,8 +279,8 @@ void ks_task_end(struct ks_task *t, unsigned reason, unsigned cause, uint64_t tv
 	}
 	struct nx_exit_notice n = {
 		.service_id = t->service_id,
-		.time_ms = ks_now() / KS_TICKS_PER_MS,
-		.cpu_us = t->cpu_ticks / (KS_TICKS_PER_MS / 1000),
+		.time_ms = ks_now() / NX_TICKS_PER_MS,
+		.cpu_us = t->cpu_ticks / (NX_TICKS_PER_MS / 1000),
 		.tval = tval,
 		.epc = epc,
 		.task = ks_task_slot(t),

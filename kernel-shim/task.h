@@ -43,13 +43,14 @@ struct ks_task {
 	uint8_t kill_reason;          /**< reason/cause to record when it ends */
 	uint8_t kill_cause;
 	int8_t hart;                  /**< hart it runs on, -1 if none */
-	char name[KS_NAME_MAX + 1];
+	char name[NX_NAME_MAX + 1];
 	uint64_t service_id;          /**< FNV-1a-64 of name: the kernel-stamped identity */
 	uint64_t supervisor_id;       /**< receives the exit notice */
 	uint32_t rights;              /**< enum nx_right bits */
 	uint8_t base_qos;             /**< class it was created in: the highest it may move itself to */
 	uint32_t slack_ms[NX_QOS_COUNT];
 	uint64_t deadline;            /**< ticks; UINT64_MAX = no deadline */
+	struct ks_rx rx;              /**< KS_WAIT_RECV_*: where the awaited message goes */
 	uint64_t woke_at;             /**< ticks of the timer event that last woke it, 0 = none */
 	uint64_t cpu_ticks;
 	uint64_t run_start;           /**< ticks when it last entered user mode */

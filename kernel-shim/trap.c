@@ -4,6 +4,7 @@
  * is a kernel bug: it prints a panic line and powers off with failure status.
  */
 #include "console.h"
+#include "device.h"
 #include "riscv.h"
 #include "sched.h"
 #include "syscall.h"

@@ -15,15 +15,18 @@
 #include <stdint.h>
 
 #include "ipc/wire.h"
-#include "nx/abi.h"
 
 /**
- * Transport result: the destination's request queue is full right now; try again later.
- * It is the kernel's own code, so the kernel transport passes syscall results through.
+ * What a transport's ops return: the helper's own codes. A transport maps its own results
+ * onto them (the kernel transport in src/ulib maps the kernel's error codes).
  */
-#define IPC_T_WOULD_BLOCK (-NX_EWOULDBLOCK)
-/** Transport result: the receive deadline was reached with nothing received. */
-#define IPC_T_TIMEOUT (-NX_ETIMEDOUT)
+enum ipc_transport_result {
+	IPC_T_OK = 0,           /**< done */
+	IPC_T_WOULD_BLOCK = -1, /**< the destination's request queue is full right now; try again later */
+	IPC_T_TIMEOUT = -2,     /**< the receive deadline was reached with nothing received */
+	IPC_T_NO_PEER = -3,     /**< no such destination */
+	IPC_T_FAILED = -4,      /**< any other failure of the transport */
+};
 
 /** Default deadline of one call, from its start, covering both send and receive. */
 #define IPC_DEFAULT_TIMEOUT_MS 2000
@@ -44,7 +47,7 @@
 /**
  * What the kernel (or a test) provides. `send`, `recv_reply` and `now_ms` are required;
  * `call` and `yield` may be NULL. Results other than those listed are transport errors,
- * reported in ipc_outcome.transport_err (for the kernel transport: a negative NX_E* code).
+ * reported in ipc_outcome.transport_err (IPC_T_NO_PEER, IPC_T_FAILED).
  */
 struct ipc_transport_ops {
 	/**

@@ -1,15 +1,18 @@
 /**
  * @file ipc/wire.h
- * The IPC wire format (RFC-0025): frame layout, status codes, the codec and service identity.
+ * The IPC wire format (RFC-0025): the codec of the frames the kernel's ABI defines
+ * (nx/frame.h), reply status codes, and service identity.
  *
  * Every frame is a 24-byte little-endian header followed by a body of `len` bytes:
  *
  *     header  src u64 | dst u64 | type u16 | flags u16 | len u32
  *     body    nonce u32 | op u16 | status u16 | data (0..IPC_DATA_MAX bytes)
  *
- * All three message types (request, reply, notify) carry the same 8-byte body prefix. Fields
- * are encoded and decoded byte by byte: buffers are never cast to structs, so the layout does
- * not depend on the compiler's padding or on the host's byte order.
+ * All three message types (request, reply, notify) carry the same 8-byte body prefix. The
+ * layout never depends on the compiler's padding or the host's byte order: fields are put
+ * and taken as little-endian values, a 64-bit word at a time when the frame buffer is 8-byte
+ * aligned on a little-endian machine (through a may_alias word type), byte by byte
+ * otherwise; the bytes are the same either way. Buffers are never cast to structs.
  *
  * `src` and `dst` in a frame are written by the sender and are informational only. Identity
  * is the `sender_service_id` the kernel stamps on every message it delivers (see
@@ -25,25 +28,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nx/frame.h"
+
 /** Marks a function whose result (status or outcome) the caller must look at. */
 #define IPC_MUST_USE __attribute__((warn_unused_result))
 
-/** Bytes in a frame header. */
-#define IPC_HEADER_SIZE 24
-/** Bytes of the fixed body prefix: nonce, op, status. */
-#define IPC_BODY_SIZE 8
+/** Bytes in a frame header (the ABI's). */
+#define IPC_HEADER_SIZE NX_FRAME_HEADER_SIZE
+/** Bytes of the fixed body prefix: nonce, op, status (the ABI's). */
+#define IPC_BODY_SIZE NX_FRAME_BODY_SIZE
 /** Largest frame, header included: the kernel's message size limit. */
-#define IPC_FRAME_MAX 256
+#define IPC_FRAME_MAX NX_FRAME_MAX
 /** Largest data payload of one frame (224). */
-#define IPC_DATA_MAX (IPC_FRAME_MAX - IPC_HEADER_SIZE - IPC_BODY_SIZE)
-/** Longest service name, in bytes. */
-#define IPC_SERVICE_NAME_MAX 48
+#define IPC_DATA_MAX NX_FRAME_DATA_MAX
+/** Longest service name, in bytes: a task name. */
+#define IPC_SERVICE_NAME_MAX NX_NAME_MAX
 
-/** Message types (the header's `type`). Any other value is malformed. */
+/** Message types (the header's `type`, the ABI's). Any other value is malformed. */
 enum ipc_type {
-	IPC_TYPE_REQUEST = 1, /**< a call; expects one reply with the same nonce */
-	IPC_TYPE_REPLY = 2,   /**< the answer to a request */
-	IPC_TYPE_NOTIFY = 3,  /**< one-way notification (e.g. task exit); no reply */
+	IPC_TYPE_REQUEST = NX_FRAME_REQUEST, /**< a call; expects one reply with the same nonce */
+	IPC_TYPE_REPLY = NX_FRAME_REPLY,     /**< the answer to a request */
+	IPC_TYPE_NOTIFY = NX_FRAME_NOTIFY,   /**< one-way notification (e.g. task exit); no reply */
 };
 
 /**
@@ -109,9 +114,9 @@ const char *ipc_strerror(int err);
 const char *ipc_status_name(uint16_t status);
 
 /**
- * The service identity: FNV-1a-64 of the service's name (offset basis 0xcbf29ce484222325,
- * prime 0x100000001b3). The kernel stamps this value on every message as the sender's
- * `sender_service_id`; a frame's `src` field is not identity.
+ * The service identity: the ABI's nx_service_id(), FNV-1a-64 of the service's name (offset
+ * basis 0xcbf29ce484222325, prime 0x100000001b3). The kernel stamps this value on every
+ * message as the sender's `sender_service_id`; a frame's `src` field is not identity.
  * @retval the hash of the `len` bytes at `name` (0xcbf29ce484222325 for len 0)
  */
 uint64_t ipc_service_id(const char *name, size_t len);

@@ -1,7 +1,9 @@
 /**
  * @file nx/abi.h
- * The kernel/user ABI of nxos: syscall numbers, error codes and the structures syscalls
- * exchange. Shared by the kernel (kernel-shim/) and every task (src/ulib/).
+ * The kernel/user ABI of nxos: syscall numbers, error codes, rights, the timebase and the
+ * structures syscalls exchange. The kernel (kernel-shim/) owns it; the user side
+ * (src/ulib/ and everything above) derives from it. The message format is nx/frame.h, the
+ * exit notice nx/notice.h, the error names src/abi/.
  *
  * Syscall convention: number in a7, arguments in a0..a5, result in a0 (a value >= 0 or a
  * negated NX_E* code). Errors are this project's own codes, never errno values (picolibc's
@@ -16,6 +18,8 @@
 #define NX_ABI_H
 
 #include <stdint.h>
+
+#include "nx/frame.h"
 
 /** Error codes returned (negated) by syscalls and kernel functions. */
 enum nx_err {
@@ -37,7 +41,10 @@ enum nx_err {
 /** Text for `err` (0 or a negative NX_E* code); "unknown error" for anything else. */
 const char *nx_strerror(int err);
 
-/** Kernel rights a task may hold (granted by the system manifest; spawned tasks hold none). */
+/**
+ * Kernel rights a task may hold: boot tasks get theirs from the boot table (generated from
+ * the system manifest); spawned tasks hold none.
+ */
 enum nx_right {
 	NX_RIGHT_SPAWN = 1u << 0,    /**< NX_SYS_SPAWN */
 	NX_RIGHT_KILL = 1u << 1,     /**< NX_SYS_KILL */
@@ -46,6 +53,11 @@ enum nx_right {
 	NX_RIGHT_POWEROFF = 1u << 4, /**< NX_SYS_POWEROFF */
 	NX_RIGHT_CONSOLE = 1u << 5,  /**< NX_SYS_CONSOLE_READ */
 };
+
+/** Frequency of the `time` CSR, which U-mode may read (QEMU virt: 10 MHz). */
+#define NX_TIMEBASE_HZ 10000000ULL
+/** `time` ticks per millisecond. */
+#define NX_TICKS_PER_MS (NX_TIMEBASE_HZ / 1000u)
 
 /** Syscall numbers (a7). */
 enum nx_sys {
@@ -56,19 +68,19 @@ enum nx_sys {
 	NX_SYS_SEND = 4,        /**< (dst_id, buf, len): queue a message on dst's request queue */
 	NX_SYS_REPLY = 5,       /**< (dst_id, buf, len): queue a message on dst's reply queue */
 	NX_SYS_RECV = 6,        /**< (queue, buf, cap, deadline_ms, info*): take the next message, waiting until the deadline */
-	NX_SYS_SPAWN = 7,       /**< (const nx_spawn_args*): start a task from an image; execd only */
-	NX_SYS_KILL = 8,        /**< (task, reason): end a task with a kill reason; execd only */
+	NX_SYS_SPAWN = 7,       /**< (const nx_spawn_args*): start a task from an image; NX_RIGHT_SPAWN */
+	NX_SYS_KILL = 8,        /**< (task, reason): end a task with a kill reason; NX_RIGHT_KILL */
 	NX_SYS_SET_QOS = 9,     /**< (task or NX_TASK_SELF, class): move a task between QoS classes (another task: NX_RIGHT_SET_QOS only; itself: not above its creation class) */
 	NX_SYS_TASK_INFO = 10,  /**< (task, nx_task_info*): what the kernel knows of a task */
 	NX_SYS_FIND = 11,       /**< (service_id): task id of the live task with that identity */
 	NX_SYS_MEM_GROW = 12,   /**< (pages): map more zeroed heap pages; returns the old break */
-	NX_SYS_RNG_READ = 13,   /**< (buf, len, deadline_ms): entropy from virtio-rng; rngd only */
+	NX_SYS_RNG_READ = 13,   /**< (buf, len, deadline_ms): entropy from virtio-rng; NX_RIGHT_RNG */
 	NX_SYS_KSTATS = 14,     /**< (nx_kstats*): kernel counters */
-	NX_SYS_POWEROFF = 15,   /**< (failure): power the machine off; selftest only */
+	NX_SYS_POWEROFF = 15,   /**< (failure): power the machine off; NX_RIGHT_POWEROFF */
 	NX_SYS_BOOTARGS = 16,   /**< (buf, cap): the kernel command line (device tree /chosen/bootargs) */
-	NX_SYS_CONSOLE_READ = 17, /**< (buf, cap, deadline_ms): UART input, waiting until the deadline; console only */
-	NX_SYS_CALL = 18,       /**< (dst_id, buf, len, cap >= NX_MSG_MAX, deadline_ms): NX_SYS_SEND, then NX_SYS_WAIT on the reply queue into buf (see below) */
-	NX_SYS_REPLY_WAIT = 19, /**< (dst_id, buf, len, rbuf, cap >= NX_MSG_MAX, deadline_ms): NX_SYS_REPLY, then NX_SYS_WAIT on the request queue into rbuf */
+	NX_SYS_CONSOLE_READ = 17, /**< (buf, cap, deadline_ms): UART input, waiting until the deadline; NX_RIGHT_CONSOLE */
+	NX_SYS_CALL = 18,       /**< (dst_id, buf, len, cap >= NX_FRAME_MAX, deadline_ms): NX_SYS_SEND, then NX_SYS_WAIT on the reply queue into buf (see below) */
+	NX_SYS_REPLY_WAIT = 19, /**< (dst_id, buf, len, rbuf, cap >= NX_FRAME_MAX, deadline_ms): NX_SYS_REPLY, then NX_SYS_WAIT on the request queue into rbuf */
 	NX_SYS_WAIT = 20,       /**< (queue, buf, cap, deadline_ms): NX_SYS_RECV that returns the sender id in a1 instead of writing an nx_msg_info */
 	NX_SYS_COUNT
 };
@@ -78,7 +90,7 @@ enum nx_sys {
  * and the receive that follows it in one trap; when the receiver of the send is waiting and
  * the caller must now wait, the kernel switches straight to it. Results, in a0:
  *   >= 0             the length received; a1 holds the sender's kernel-stamped service id
- *   -NX_EINVAL       bad length, or cap below NX_MSG_MAX: nothing sent, nothing received
+ *   -NX_EINVAL       bad length, or cap below NX_FRAME_MAX: nothing sent, nothing received
  *   -NX_EWOULDBLOCK, -NX_ENOENT   the send failed as NX_SYS_SEND would: nothing received
  *   -NX_ETIMEDOUT    sent, but nothing arrived by the deadline
  * A caller that waits resumes as NX_SYS_WAIT: the kernel rewrites a0..a3 and a7, so the
@@ -88,16 +100,12 @@ enum nx_sys {
 /** Longest kernel command line kept (bytes, with the NUL). */
 #define NX_BOOTARGS_MAX 128
 
-/** Largest message the kernel carries (bytes). */
-#define NX_MSG_MAX 256
 /** Largest single console write (bytes). */
 #define NX_WRITE_MAX 256
 /** Task argument of NX_SYS_SET_QOS meaning "the caller". */
 #define NX_TASK_SELF 0xFFFFFFFFu
 /** Deadline meaning "do not wait" (recv returns at once). */
 #define NX_DEADLINE_NOW 0u
-/** Longest task/service name, without the NUL. */
-#define NX_NAME_MAX 31
 /** Task ids run from 0 to NX_TASK_MAX - 1 (the kernel's task table). */
 #define NX_TASK_MAX 32
 
@@ -130,7 +138,7 @@ enum nx_reason {
 /** Why a task ended, as the kernel saw it. */
 enum nx_cause {
 	NX_CAUSE_EXIT = 0,          /**< it called NX_SYS_EXIT */
-	NX_CAUSE_KILLED = 1,        /**< NX_SYS_KILL by execd */
+	NX_CAUSE_KILLED = 1,        /**< NX_SYS_KILL */
 	NX_CAUSE_ILLEGAL_INSN = 2,  /**< illegal instruction */
 	NX_CAUSE_MISALIGNED = 3,    /**< misaligned access */
 	NX_CAUSE_ACCESS_FAULT = 4,  /**< access fault */
@@ -181,23 +189,6 @@ struct nx_task_info {
 	uint32_t page_quota;
 	uint32_t slack_ms;    /**< timer slack of its current class */
 };
-
-/** Exit notification, the data of an IPC NOTIFY frame the kernel sends the supervisor. */
-struct nx_exit_notice {
-	uint64_t service_id; /**< the task that ended */
-	uint64_t time_ms;
-	uint64_t cpu_us;
-	uint64_t tval;       /**< stval of the fault (address or instruction), 0 otherwise */
-	uint64_t epc;        /**< pc of the fault, 0 otherwise */
-	uint32_t task;
-	uint8_t reason;      /**< nx_reason */
-	uint8_t cause;       /**< nx_cause */
-	int16_t exit_code;
-};
-/** Size of struct nx_exit_notice on the wire (little-endian, fields in order, no padding). */
-#define NX_EXIT_NOTICE_LEN 48
-/** NOTIFY op code of an exit notification. */
-#define NX_NOTIFY_EXIT 1
 
 /** NX_SYS_KSTATS result: kernel counters (all saturate, never wrap). */
 struct nx_kstats {

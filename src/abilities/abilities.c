@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "nx/sys.h"
+#include "ulib/sys.h"
 #include "runtime.h"
 
 #define CRASH_AFTER_MS 100

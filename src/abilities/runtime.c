@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "ipc/wire.h"
-#include "nx/svc.h"
-#include "nx/sys.h"
+#include "ulib/svc.h"
+#include "ulib/sys.h"
 #include "nx_abilities.h"
 #include "nx_manifest.h"
 
@@ -42,7 +42,7 @@ int ab_ready(struct ab_rt *rt)
 int ab_wait_stop(uint64_t deadline_ms)
 {
 	for (unsigned i = 0; i < AB_MAX_FRAMES; i++) {
-		uint8_t buf[NX_MSG_MAX];
+		uint8_t buf[NX_FRAME_MAX];
 		struct nx_msg_info info;
 		struct ipc_msg m;
 		long n = nx_recv(NX_QUEUE_REQUEST, buf, sizeof buf, deadline_ms, &info);

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "ipc/route.h"
-#include "nx/appmgr.h"
+#include "proto/appmgr.h"
 
 /** An ability's runtime state. */
 struct ab_rt {

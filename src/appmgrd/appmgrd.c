@@ -1,7 +1,7 @@
 /*
  * appmgrd: the ability manager. It runs the abilities of manifests/abilities.json (the
  * generated nx_abilities table) through the lifecycle core (include/lc/lifecycle.h) and makes
- * the OS do what the core decides. The protocol is in include/nx/appmgr.h.
+ * the OS do what the core decides. The protocol is in include/proto/appmgr.h.
  *
  * One event loop: serve one request or exit notice with a deadline (the core's next timer,
  * the next CPU-budget poll, or NX_SERVE_IDLE_MS), then let the core's time run to now. Every event
@@ -32,10 +32,11 @@
 #include "ipc/route.h"
 #include "ipc/wire.h"
 #include "lc/lifecycle.h"
-#include "nx/appmgr.h"
-#include "nx/execd.h"
-#include "nx/svc.h"
-#include "nx/sys.h"
+#include "lc_wire.h"
+#include "proto/appmgr.h"
+#include "proto/execd.h"
+#include "ulib/svc.h"
+#include "ulib/sys.h"
 #include "nx_abilities.h"
 #include "nx_manifest.h"
 
@@ -50,11 +51,6 @@
 #define AM_NO_TASK (-1)
 
 _Static_assert(NX_ABILITY_COUNT <= LC_MAX_ABILITIES, "the lifecycle core holds every ability");
-_Static_assert(NX_REASON_NONE == (int)LC_REASON_NONE && NX_REASON_CRASH == (int)LC_REASON_CRASH &&
-		       NX_REASON_POLICY == (int)LC_REASON_POLICY && NX_REASON_OOM == (int)LC_REASON_OOM &&
-		       NX_REASON_SIGNAL == (int)LC_REASON_SIGNAL && NX_REASON_REQUEST == (int)LC_REASON_REQUEST &&
-		       NX_REASON_COUNT == (int)LC_REASON_COUNT,
-	       "kernel kill reasons are the lifecycle core's");
 
 /* What appmgrd keeps of an ability besides the core's record. */
 struct am_ability {
@@ -366,7 +362,7 @@ static uint16_t do_list(const struct am *m, const struct nx_request *r, uint8_t 
 	const size_t first = r->data[0];
 	for (size_t i = first; i < NX_ABILITY_COUNT; i++) {
 		(void)snprintf(e[i - first].name, sizeof e[i - first].name, "%s", nx_abilities[i].name);
-		e[i - first].state = (uint8_t)state_of(m, (uint32_t)i);
+		e[i - first].state = am_wire_state(state_of(m, (uint32_t)i));
 	}
 	size_t taken;
 	const int len = appmgr_list_encode(NX_ABILITY_COUNT, e, NX_ABILITY_COUNT - first, out, IPC_DATA_MAX, &taken);
@@ -380,8 +376,8 @@ static uint16_t do_state(const struct am *m, uint32_t i, uint8_t *out, size_t *o
 	if (lc_status(&m->lc, i, &st) != 0)
 		return IPC_STATUS_UNKNOWN;
 	const struct appmgr_state s = {
-		.state = (uint8_t)st.state,
-		.reason = (uint8_t)st.reason,
+		.state = am_wire_state(st.state),
+		.reason = am_wire_reason(st.reason),
 		.timeout = a->timeout,
 		.start_mode = a->def->start_mode,
 		.crash_count = st.crash_count,
@@ -403,7 +399,7 @@ static uint16_t do_history(const struct am *m, uint32_t i, uint8_t *out, size_t 
 		struct lc_death d;
 		if (lc_history(&m->lc, i, k, &d) != 0)
 			return IPC_STATUS_UNKNOWN;
-		h.e[h.count++] = (struct appmgr_death){ .t_ms = d.t_ms, .reason = (uint8_t)d.reason };
+		h.e[h.count++] = (struct appmgr_death){ .t_ms = d.t_ms, .reason = am_wire_reason(d.reason) };
 	}
 	return encoded(appmgr_history_encode(&h, out, IPC_DATA_MAX), out_len);
 }
@@ -468,14 +464,14 @@ static void am_exit_notice(void *ctx, const struct nx_exit_notice *n)
 	if (a != NULL && a->task != AM_NO_TASK && n->task == (uint32_t)a->task) {
 		a->task = AM_NO_TASK;
 		/* The kernel's time of death, unless the core has seen a later time already. */
-		const int rc = am_event(m, n->time_ms, i, LC_EV_EXIT, (enum lc_reason)n->reason);
+		const int rc = am_event(m, n->time_ms, i, LC_EV_EXIT, am_lc_reason(n->reason));
 		if (rc != 0)
 			printf("appmgrd: exit of %s after its timeout: %s\n", a->def->name, lc_strerror(rc));
 		return;
 	}
 	nx_count32(&m->late_notices);
 	printf("appmgrd: late exit notice app=%s task=%u reason=%s swallowed=%u\n", a != NULL ? a->def->name : "?",
-	       (unsigned)n->task, lc_reason_name((enum lc_reason)n->reason), (unsigned)m->late_notices);
+	       (unsigned)n->task, lc_reason_name(am_lc_reason(n->reason)), (unsigned)m->late_notices);
 	if (a != NULL && a->zombie != AM_NO_TASK && n->task == (uint32_t)a->zombie) {
 		a->zombie = AM_NO_TASK;
 		a->zombie_reason = LC_REASON_NONE;
@@ -541,7 +537,8 @@ static int am_init(struct am *m)
 		a->id = ipc_service_id(a->def->name, strlen(a->def->name));
 		a->task = AM_NO_TASK;
 		a->zombie = AM_NO_TASK;
-		if (lc_register(&m->lc, &a->def->policy.lc) != (int)i) {
+		const struct lc_policy policy = am_lc_policy(&a->def->policy);
+		if (lc_register(&m->lc, &policy) != (int)i) {
 			printf("appmgrd: ability %s has an invalid policy\n", a->def->name);
 			return -1;
 		}

@@ -19,11 +19,10 @@
 #include <string.h>
 
 #include "ipc/wire.h"
-#include "lc/lifecycle.h"
-#include "nx/appmgr.h"
-#include "nx/metrics.h"
-#include "nx/svc.h"
-#include "nx/sys.h"
+#include "proto/appmgr.h"
+#include "proto/metrics.h"
+#include "ulib/svc.h"
+#include "ulib/sys.h"
 #include "nx_manifest.h"
 
 #define LINE_MAX 96
@@ -67,7 +66,7 @@ static int call(const char *service, uint16_t op, const void *data, size_t len, 
 static void ability_list(void)
 {
 	uint8_t start = 0, r[IPC_DATA_MAX];
-	for (unsigned page = 0; page < LC_MAX_ABILITIES; page++) {
+	for (unsigned page = 0; page < APPMGR_MAX_ABILITIES; page++) {
 		size_t len;
 		struct appmgr_list list;
 		if (call(NX_SVC_APPMGRD, APPMGRD_OP_LIST, &start, 1, r, sizeof r, &len) != 0)
@@ -77,7 +76,7 @@ static void ability_list(void)
 			return;
 		}
 		for (unsigned i = 0; i < list.count; i++)
-			printf("%-12s %s\n", list.e[i].name, lc_state_name((enum lc_state)list.e[i].state));
+			printf("%-12s %s\n", list.e[i].name, appmgr_state_name(list.e[i].state));
 		start = (uint8_t)(start + list.count);
 		if (list.count == 0 || start >= list.total)
 			return;
@@ -91,8 +90,8 @@ static void show_state(const char *app, const uint8_t *r, size_t len)
 		printf("error: appmgrd sent a malformed state\n");
 		return;
 	}
-	printf("%s: %s reason=%s%s crashes=%u delay_ms=%u", app, lc_state_name((enum lc_state)s.state),
-	       lc_reason_name((enum lc_reason)s.reason), s.timeout ? " timeout" : "", (unsigned)s.crash_count,
+	printf("%s: %s reason=%s%s crashes=%u delay_ms=%u", app, appmgr_state_name(s.state),
+	       appmgr_reason_name(s.reason), s.timeout ? " timeout" : "", (unsigned)s.crash_count,
 	       (unsigned)s.delay_ms);
 	if (s.next_restart_ms != 0)
 		printf(" next_restart_ms=%llu", (unsigned long long)s.next_restart_ms);
@@ -109,11 +108,11 @@ static void show_policy(const char *app, const uint8_t *r, size_t len)
 		return;
 	}
 	printf("%s: initial_ms=%u factor=%u.%03u max_ms=%u loop_threshold=%u loop_window_ms=%u\n", app,
-	       (unsigned)p.lc.initial_ms, (unsigned)(p.lc.factor_milli / 1000), (unsigned)(p.lc.factor_milli % 1000),
-	       (unsigned)p.lc.max_ms, (unsigned)p.lc.loop_threshold, (unsigned)p.lc.loop_window_ms);
+	       (unsigned)p.initial_ms, (unsigned)(p.factor_milli / 1000), (unsigned)(p.factor_milli % 1000),
+	       (unsigned)p.max_ms, (unsigned)p.loop_threshold, (unsigned)p.loop_window_ms);
 	printf("%s: stable_reset_ms=%u start_timeout_ms=%u stop_timeout_ms=%u cpu_budget_ms_per_min=%u "
 	       "timer_slack_fg_ms=%u timer_slack_bg_ms=%u\n",
-	       app, (unsigned)p.lc.stable_reset_ms, (unsigned)p.lc.start_timeout_ms, (unsigned)p.lc.stop_timeout_ms,
+	       app, (unsigned)p.stable_reset_ms, (unsigned)p.start_timeout_ms, (unsigned)p.stop_timeout_ms,
 	       (unsigned)p.cpu_budget_ms_per_min, (unsigned)p.slack_fg_ms, (unsigned)p.slack_bg_ms);
 }
 
@@ -126,7 +125,7 @@ static void show_history(const char *app, const uint8_t *r, size_t len)
 	}
 	printf("%s: %u death%s\n", app, (unsigned)h.count, h.count == 1 ? "" : "s");
 	for (unsigned i = 0; i < h.count; i++)
-		printf("  t=%llu ms %s\n", (unsigned long long)h.e[i].t_ms, lc_reason_name((enum lc_reason)h.e[i].reason));
+		printf("  t=%llu ms %s\n", (unsigned long long)h.e[i].t_ms, appmgr_reason_name(h.e[i].reason));
 }
 
 static const struct {

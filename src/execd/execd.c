@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "ipc/wire.h"
-#include "nx/execd.h"
-#include "nx/svc.h"
-#include "nx/sys.h"
+#include "proto/execd.h"
+#include "ulib/svc.h"
+#include "ulib/sys.h"
 #include "nx_manifest.h"
 
 

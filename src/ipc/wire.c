@@ -1,5 +1,5 @@
 /*
- * The RFC-0025 wire format: byte-wise little-endian codec, status names, FNV-1a service ids.
+ * The RFC-0025 wire format: little-endian codec of the ABI's frames, status names, service ids.
  * Every decoder checks a length before it reads, and every encoder checks the space before
  * it writes, so no input can make them touch bytes outside the buffer they were given.
  */
@@ -8,10 +8,7 @@
 #include <string.h>
 
 /* Where the data begins: after the header and the fixed body. */
-#define OFF_DATA (IPC_HEADER_SIZE + IPC_BODY_SIZE)
-
-#define FNV64_OFFSET_BASIS 0xcbf29ce484222325ULL
-#define FNV64_PRIME 0x100000001b3ULL
+#define OFF_DATA NX_FRAME_DATA_OFF
 
 static const char *const err_names[IPC_ERR_COUNT] = {
 	[IPC_OK] = "ok",
@@ -52,12 +49,7 @@ const char *ipc_status_name(uint16_t status)
 
 uint64_t ipc_service_id(const char *name, size_t len)
 {
-	uint64_t h = FNV64_OFFSET_BASIS;
-	for (size_t i = 0; i < len; i++) {
-		h ^= (uint8_t)name[i];
-		h *= FNV64_PRIME;
-	}
-	return h;
+	return nx_service_id(name, len);
 }
 
 /* Unchecked little-endian access of `n` bytes; callers have checked the bounds. */

@@ -1,10 +1,10 @@
-/* metricsd: bounded counters (see include/nx/metrics.h for the protocol and the bounds). */
+/* metricsd: bounded counters (see include/proto/metrics.h for the protocol and the bounds). */
 #include <stdio.h>
 
 #include "ipc/wire.h"
-#include "nx/metrics.h"
-#include "nx/svc.h"
-#include "nx/sys.h"
+#include "proto/metrics.h"
+#include "ulib/svc.h"
+#include "ulib/sys.h"
 #include "nx_manifest.h"
 
 

@@ -5,8 +5,8 @@
 #include <stdio.h>
 
 #include "ipc/wire.h"
-#include "nx/svc.h"
-#include "nx/sys.h"
+#include "ulib/svc.h"
+#include "ulib/sys.h"
 #include "nx_manifest.h"
 
 #define CHECK_LEN 18

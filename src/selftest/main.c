@@ -4,8 +4,8 @@
 
 #include "ipc/wire.h"
 #include "nx/notice.h"
-#include "nx/svc.h"
-#include "nx/sys.h"
+#include "ulib/svc.h"
+#include "ulib/sys.h"
 #include "nx_manifest.h"
 #include "st.h"
 
@@ -34,7 +34,7 @@ static const struct nx_exit_notice *find_notice(const struct st *st, uint64_t id
 /* Take every notice waiting on the request queue, waiting until `deadline_ms` for the first. */
 static void take_notices(struct st *st, uint64_t deadline_ms)
 {
-	uint8_t buf[NX_MSG_MAX];
+	uint8_t buf[NX_FRAME_MAX];
 	struct nx_msg_info info;
 	long n = nx_recv(NX_QUEUE_REQUEST, buf, sizeof buf, deadline_ms, &info);
 	for (unsigned i = 0; n > 0 && i < ST_MAX_NOTICES; i++) {

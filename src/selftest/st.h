@@ -11,7 +11,8 @@
 #include <stdint.h>
 
 #include "ipc/route.h"
-#include "nx/abi.h"
+#include "nx/notice.h"
+#include "proto/appmgr.h"
 
 #define ST_MAX_NOTICES 32
 
@@ -66,9 +67,6 @@ extern const struct st_fault st_fault_tasks[ST_FAULT_TASKS];
 /** Wait for each task of `list` to end, and fail (naming `what`) unless it ended as listed. */
 void st_expect_ended(struct st *st, const struct st_fault *list, size_t count, const char *what);
 
-struct appmgr_state;
-struct appmgr_history;
-enum lc_state;
 
 /** appmgrd's answer to `op` on ability `name` (OK or the refusal's status); fails on a lost call. */
 uint16_t st_am_call(struct st *st, uint16_t op, const char *name, void *reply, size_t cap, size_t *len);
@@ -76,7 +74,7 @@ uint16_t st_am_call(struct st *st, uint16_t op, const char *name, void *reply, s
 void st_am_state(struct st *st, const char *name, struct appmgr_state *s);
 void st_am_history(struct st *st, const char *name, struct appmgr_history *h);
 /** Wait (bounded) until `name` is in `want` with `crashes` consecutive crashes, or fail naming `what`. */
-void st_wait_state(struct st *st, const char *name, enum lc_state want, uint32_t crashes, const char *what,
+void st_wait_state(struct st *st, const char *name, enum appmgr_app_state want, uint32_t crashes, const char *what,
 		   struct appmgr_state *s);
 /** Wait (bounded) until the task `name` has gone, or fail naming `what`. */
 void st_wait_gone(const char *name, const char *what);

@@ -9,9 +9,8 @@
 #include <string.h>
 
 #include "ipc/wire.h"
-#include "lc/lifecycle.h"
-#include "nx/appmgr.h"
-#include "nx/sys.h"
+#include "proto/appmgr.h"
+#include "ulib/sys.h"
 #include "nx_abilities.h"
 #include "nx_manifest.h"
 #include "st.h"
@@ -71,15 +70,15 @@ static const struct nx_ability *ability(const char *name)
 
 static void fail_state(const char *what, const char *name, const struct appmgr_state *s)
 {
-	st_fail("%s: %s is %s (reason %s, crashes %u, delay %u)", what, name, lc_state_name((enum lc_state)s->state),
-		lc_reason_name((enum lc_reason)s->reason), (unsigned)s->crash_count, (unsigned)s->delay_ms);
+	st_fail("%s: %s is %s (reason %s, crashes %u, delay %u)", what, name, appmgr_state_name(s->state),
+		appmgr_reason_name(s->reason), (unsigned)s->crash_count, (unsigned)s->delay_ms);
 }
 
 /*
  * Poll until `name` is in `want` with `crashes` consecutive crashes; a higher crash count
  * means a step was missed. In backoff the poll sleeps until appmgrd's restart time.
  */
-void st_wait_state(struct st *st, const char *name, enum lc_state want, uint32_t crashes, const char *what,
+void st_wait_state(struct st *st, const char *name, enum appmgr_app_state want, uint32_t crashes, const char *what,
 		       struct appmgr_state *s)
 {
 	const uint64_t deadline = nx_now_ms() + WAIT_MS;
@@ -93,7 +92,7 @@ void st_wait_state(struct st *st, const char *name, enum lc_state want, uint32_t
 		if (now >= deadline)
 			break;
 		uint64_t wake = now + POLL_MS;
-		if (s->state == LC_BACKOFF && s->next_restart_ms > wake)
+		if (s->state == APPMGR_BACKOFF && s->next_restart_ms > wake)
 			wake = s->next_restart_ms;
 		(void)nx_sleep_until(wake < deadline ? wake : deadline);
 	}
@@ -132,7 +131,7 @@ static void protocol(struct st *st)
 			 l.total == NX_ABILITY_COUNT && l.count == NX_ABILITY_COUNT,
 		 "appmgrd list: %s", ipc_outcome_name(o.kind));
 	for (unsigned i = 0; i < NX_ABILITY_COUNT; i++) {
-		ST_CHECK(strcmp(l.e[i].name, nx_abilities[i].name) == 0 && l.e[i].state == LC_STOPPED,
+		ST_CHECK(strcmp(l.e[i].name, nx_abilities[i].name) == 0 && l.e[i].state == APPMGR_STOPPED,
 			 "appmgrd list: entry %u is %s", i, l.e[i].name);
 		struct appmgr_policy p;
 		ST_CHECK(appmgr_policy_decode(r, am_query(st, APPMGRD_OP_POLICY, nx_abilities[i].name, r), &p) == 0 &&
@@ -162,7 +161,7 @@ static void protocol(struct st *st)
 		 ipc_outcome_name(o.kind));
 	struct appmgr_state s;
 	st_am_state(st, "hello", &s);
-	ST_CHECK(s.state == LC_STOPPED && s.task == -1 && s.crash_count == 0, "refused requests changed hello");
+	ST_CHECK(s.state == APPMGR_STOPPED && s.task == -1 && s.crash_count == 0, "refused requests changed hello");
 }
 
 /* hello starts, reports ready in the foreground: FG class, FG slack. */
@@ -171,8 +170,8 @@ static void start_fg(struct st *st)
 	const struct nx_ability *hello = ability("hello");
 	struct appmgr_state s;
 	am_expect(st, APPMGRD_OP_START, "hello", IPC_STATUS_OK, "start hello");
-	st_wait_state(st, "hello", LC_RUNNING_FG, 0, "ability start fg", &s);
-	ST_CHECK(s.reason == LC_REASON_NONE && s.timeout == 0 && s.start_mode == APPMGR_MODE_FG,
+	st_wait_state(st, "hello", APPMGR_RUNNING_FG, 0, "ability start fg", &s);
+	ST_CHECK(s.reason == APPMGR_REASON_NONE && s.timeout == 0 && s.start_mode == APPMGR_MODE_FG,
 		 "ability start fg: hello reason %u timeout %u", (unsigned)s.reason, (unsigned)s.timeout);
 	expect_class("hello", &s, NX_QOS_FG, hello->policy.slack_fg_ms, "ability start fg");
 	am_expect(st, APPMGRD_OP_START, "hello", IPC_STATUS_INVALID_TRANSITION, "start of a running ability");
@@ -201,23 +200,23 @@ static void fg_full(struct st *st)
 	const struct nx_ability *stubborn = ability("stubborn");
 	struct appmgr_state before, after;
 	am_expect(st, APPMGRD_OP_START, "stubborn", IPC_STATUS_OK, "start stubborn");
-	st_wait_state(st, "stubborn", LC_RUNNING_BG, 0, "fg full", &before);
+	st_wait_state(st, "stubborn", APPMGR_RUNNING_BG, 0, "fg full", &before);
 	const uint16_t got = st_am_call(st, APPMGRD_OP_FG, "stubborn", NULL, 0, NULL);
 	const unsigned alive = fillers_alive();
 	st_am_state(st, "stubborn", &after);
 	if (got == IPC_STATUS_FULL) {
-		ST_CHECK(after.state == LC_RUNNING_BG && after.task == before.task && after.reason == before.reason,
-			 "fg full: a refused fg changed stubborn (%s)", lc_state_name((enum lc_state)after.state));
+		ST_CHECK(after.state == APPMGR_RUNNING_BG && after.task == before.task && after.reason == before.reason,
+			 "fg full: a refused fg changed stubborn (%s)", appmgr_state_name(after.state));
 		expect_class("stubborn", &after, NX_QOS_BG, stubborn->policy.slack_bg_ms, "fg full");
 		printf("selftest: ability fg full: refused with FULL, stubborn unchanged\n");
 	} else {
-		ST_CHECK(got == IPC_STATUS_OK && alive < FG_FILLERS && after.state == LC_RUNNING_FG,
+		ST_CHECK(got == IPC_STATUS_OK && alive < FG_FILLERS && after.state == APPMGR_RUNNING_FG,
 			 "fg full: answered %s with %u of %u fillers alive", ipc_status_name(got), alive,
 			 (unsigned)FG_FILLERS);
 		printf("selftest: ability fg full: not checked, the FG class had room\n");
 	}
 	am_expect(st, APPMGRD_OP_STOP, "stubborn", IPC_STATUS_OK, "stop stubborn");
-	st_wait_state(st, "stubborn", LC_STOPPED, 0, "fg full", &after);
+	st_wait_state(st, "stubborn", APPMGR_STOPPED, 0, "fg full", &after);
 	st_wait_gone("stubborn", "fg full");
 }
 
@@ -229,20 +228,20 @@ static void bg_budget(struct st *st)
 	struct appmgr_state s;
 	am_expect(st, APPMGRD_OP_BG, "hello", IPC_STATUS_OK, "bg hello");
 	st_am_state(st, "hello", &s);
-	ST_CHECK(s.state == LC_RUNNING_BG, "bg hello: hello is %s", lc_state_name((enum lc_state)s.state));
+	ST_CHECK(s.state == APPMGR_RUNNING_BG, "bg hello: hello is %s", appmgr_state_name(s.state));
 	expect_class("hello", &s, NX_QOS_BG, hello->policy.slack_bg_ms, "bg hello");
 	am_expect(st, APPMGRD_OP_STOP, "hello", IPC_STATUS_OK, "stop hello");
-	st_wait_state(st, "hello", LC_STOPPED, 0, "stop hello", &s);
-	ST_CHECK(s.reason == LC_REASON_REQUEST && s.timeout == 0 && s.task == -1,
-		 "stop hello: reason %s timeout %u task %d", lc_reason_name((enum lc_reason)s.reason), (unsigned)s.timeout,
+	st_wait_state(st, "hello", APPMGR_STOPPED, 0, "stop hello", &s);
+	ST_CHECK(s.reason == APPMGR_REASON_REQUEST && s.timeout == 0 && s.task == -1,
+		 "stop hello: reason %s timeout %u task %d", appmgr_reason_name(s.reason), (unsigned)s.timeout,
 		 (int)s.task);
 	st_wait_gone("hello", "stop hello");
 
 	ST_CHECK(ability("spinner")->policy.cpu_budget_ms_per_min != 0, "spinner has no CPU budget");
 	am_expect(st, APPMGRD_OP_START, "spinner", IPC_STATUS_OK, "start spinner");
-	st_wait_state(st, "spinner", LC_STOPPED, 0, "ability bg budget", &s);
-	ST_CHECK(s.reason == LC_REASON_POLICY && s.timeout == 0 && s.task == -1,
-		 "ability bg budget: spinner stopped with reason %s timeout %u", lc_reason_name((enum lc_reason)s.reason),
+	st_wait_state(st, "spinner", APPMGR_STOPPED, 0, "ability bg budget", &s);
+	ST_CHECK(s.reason == APPMGR_REASON_POLICY && s.timeout == 0 && s.task == -1,
+		 "ability bg budget: spinner stopped with reason %s timeout %u", appmgr_reason_name(s.reason),
 		 (unsigned)s.timeout);
 	struct appmgr_history h;
 	st_am_history(st, "spinner", &h);
@@ -256,21 +255,21 @@ static void bg_budget(struct st *st)
  * 60 s window; start is refused until unblock, which clears the history. */
 static void backoff_unblock(struct st *st)
 {
-	const struct lc_policy def = LC_POLICY_DEFAULT;
-	ST_CHECK(memcmp(&ability("crasher")->policy.lc, &def, sizeof def) == 0, "crasher does not use the default policy");
+	const struct appmgr_policy def = NX_ABILITY_POLICY_DEFAULT;
+	ST_CHECK(memcmp(&ability("crasher")->policy, &def, sizeof def) == 0, "crasher does not use the default policy");
 	static const uint32_t delays[CRASH_LOOP - 1] = { 500, 1000, 2000, 4000 };
 	struct appmgr_state s;
 	struct appmgr_history h;
 	am_expect(st, APPMGRD_OP_START, "crasher", IPC_STATUS_OK, "start crasher");
 	for (uint32_t k = 1; k <= CRASH_LOOP; k++) {
 		const int blocked = k == CRASH_LOOP;
-		st_wait_state(st, "crasher", blocked ? LC_BLOCKED : LC_BACKOFF, k, "ability backoff", &s);
+		st_wait_state(st, "crasher", blocked ? APPMGR_BLOCKED : APPMGR_BACKOFF, k, "ability backoff", &s);
 		st_am_history(st, "crasher", &h);
-		ST_CHECK(s.reason == LC_REASON_CRASH && s.timeout == 0 && s.task == -1 && h.count == k,
+		ST_CHECK(s.reason == APPMGR_REASON_CRASH && s.timeout == 0 && s.task == -1 && h.count == k,
 			 "ability backoff: crash %u: reason %s, %u deaths in the history", k,
-			 lc_reason_name((enum lc_reason)s.reason), (unsigned)h.count);
+			 appmgr_reason_name(s.reason), (unsigned)h.count);
 		for (uint32_t j = 0; j < k; j++)
-			ST_CHECK(h.e[j].reason == LC_REASON_CRASH, "ability backoff: death %u has reason %u", j, h.e[j].reason);
+			ST_CHECK(h.e[j].reason == APPMGR_REASON_CRASH, "ability backoff: death %u has reason %u", j, h.e[j].reason);
 		if (k > 1)
 			ST_CHECK(h.e[k - 1].t_ms >= h.e[k - 2].t_ms + delays[k - 2],
 				 "ability backoff: crash %u at %llu ms, before the restart at %llu + %u", k,
@@ -289,8 +288,8 @@ static void backoff_unblock(struct st *st)
 	am_expect(st, APPMGRD_OP_UNBLOCK, "crasher", IPC_STATUS_OK, "unblock crasher");
 	st_am_state(st, "crasher", &s);
 	st_am_history(st, "crasher", &h);
-	ST_CHECK(s.state == LC_STOPPED && s.reason == LC_REASON_NONE && s.crash_count == 0 && s.delay_ms == 0 && h.count == 0,
-		 "unblock crasher: %s with %u crashes, delay %u, %u deaths", lc_state_name((enum lc_state)s.state),
+	ST_CHECK(s.state == APPMGR_STOPPED && s.reason == APPMGR_REASON_NONE && s.crash_count == 0 && s.delay_ms == 0 && h.count == 0,
+		 "unblock crasher: %s with %u crashes, delay %u, %u deaths", appmgr_state_name(s.state),
 		 (unsigned)s.crash_count, (unsigned)s.delay_ms, (unsigned)h.count);
 	am_expect(st, APPMGRD_OP_UNBLOCK, "crasher", IPC_STATUS_INVALID_TRANSITION, "unblock of a stopped ability");
 	printf("SELFTEST: ability backoff+unblock ok\n");
@@ -305,28 +304,28 @@ static void timeouts(struct st *st)
 	struct appmgr_history h;
 	const uint64_t asked = nx_now_ms();
 	am_expect(st, APPMGRD_OP_START, "sleepy", IPC_STATUS_OK, "start sleepy");
-	st_wait_state(st, "sleepy", LC_BACKOFF, 1, "start timeout", &s);
+	st_wait_state(st, "sleepy", APPMGR_BACKOFF, 1, "start timeout", &s);
 	st_am_history(st, "sleepy", &h);
-	ST_CHECK(s.reason == LC_REASON_CRASH && s.timeout == 1 && s.delay_ms == sleepy->policy.lc.initial_ms &&
-			 h.count == 1 && h.e[0].t_ms >= asked + sleepy->policy.lc.start_timeout_ms &&
+	ST_CHECK(s.reason == APPMGR_REASON_CRASH && s.timeout == 1 && s.delay_ms == sleepy->policy.initial_ms &&
+			 h.count == 1 && h.e[0].t_ms >= asked + sleepy->policy.start_timeout_ms &&
 			 s.next_restart_ms == h.e[0].t_ms + s.delay_ms,
 		 "start timeout: sleepy reason %s timeout %u delay %u, death at %llu ms (asked at %llu)",
-		 lc_reason_name((enum lc_reason)s.reason), (unsigned)s.timeout, (unsigned)s.delay_ms,
+		 appmgr_reason_name(s.reason), (unsigned)s.timeout, (unsigned)s.delay_ms,
 		 (unsigned long long)h.e[0].t_ms, (unsigned long long)asked);
 	am_expect(st, APPMGRD_OP_STOP, "sleepy", IPC_STATUS_OK, "stop sleepy");
-	st_wait_state(st, "sleepy", LC_STOPPED, 1, "stop sleepy", &s);
-	ST_CHECK(s.reason == LC_REASON_REQUEST, "stop sleepy: reason %s", lc_reason_name((enum lc_reason)s.reason));
+	st_wait_state(st, "sleepy", APPMGR_STOPPED, 1, "stop sleepy", &s);
+	ST_CHECK(s.reason == APPMGR_REASON_REQUEST, "stop sleepy: reason %s", appmgr_reason_name(s.reason));
 	st_wait_gone("sleepy", "start timeout");
 
 	am_expect(st, APPMGRD_OP_START, "stubborn", IPC_STATUS_OK, "start stubborn");
-	st_wait_state(st, "stubborn", LC_RUNNING_BG, 0, "stop timeout", &s);
+	st_wait_state(st, "stubborn", APPMGR_RUNNING_BG, 0, "stop timeout", &s);
 	am_expect(st, APPMGRD_OP_STOP, "stubborn", IPC_STATUS_OK, "stop stubborn");
 	st_am_state(st, "stubborn", &s);
-	ST_CHECK(s.state == LC_STOPPING && s.reason == LC_REASON_REQUEST && s.task >= 0,
-		 "stop timeout: stubborn is %s after stop", lc_state_name((enum lc_state)s.state));
-	st_wait_state(st, "stubborn", LC_STOPPED, 0, "stop timeout", &s);
-	ST_CHECK(s.reason == LC_REASON_REQUEST && s.timeout == 1 && s.task == -1,
-		 "stop timeout: stubborn stopped with reason %s timeout %u", lc_reason_name((enum lc_reason)s.reason),
+	ST_CHECK(s.state == APPMGR_STOPPING && s.reason == APPMGR_REASON_REQUEST && s.task >= 0,
+		 "stop timeout: stubborn is %s after stop", appmgr_state_name(s.state));
+	st_wait_state(st, "stubborn", APPMGR_STOPPED, 0, "stop timeout", &s);
+	ST_CHECK(s.reason == APPMGR_REASON_REQUEST && s.timeout == 1 && s.task == -1,
+		 "stop timeout: stubborn stopped with reason %s timeout %u", appmgr_reason_name(s.reason),
 		 (unsigned)s.timeout);
 	st_wait_gone("stubborn", "stop timeout");
 	printf("SELFTEST: ability timeouts ok\n");

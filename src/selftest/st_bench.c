@@ -5,7 +5,7 @@
 #include <stdio.h>
 
 #include "ipc/wire.h"
-#include "nx/sys.h"
+#include "ulib/sys.h"
 #include "nx_manifest.h"
 #include "st.h"
 

@@ -7,9 +7,8 @@
 #include <string.h>
 
 #include "ipc/wire.h"
-#include "lc/lifecycle.h"
-#include "nx/appmgr.h"
-#include "nx/sys.h"
+#include "proto/appmgr.h"
+#include "ulib/sys.h"
 #include "nx_manifest.h"
 #include "st.h"
 
@@ -141,7 +140,7 @@ static void crash_storm(struct st *st)
 		struct appmgr_state s;
 		struct appmgr_history h;
 		name[6] = (char)('0' + k);
-		st_wait_state(st, name, LC_BLOCKED, STORM_CRASHES, "faults: crash storm", &s);
+		st_wait_state(st, name, APPMGR_BLOCKED, STORM_CRASHES, "faults: crash storm", &s);
 		st_am_history(st, name, &h);
 		ST_CHECK(h.count == STORM_CRASHES, "faults: %s has %u deaths, want %u", name, h.count, STORM_CRASHES);
 		for (unsigned i = 0; i + 1 < STORM_CRASHES; i++)

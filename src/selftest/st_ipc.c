@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "ipc/wire.h"
-#include "nx/execd.h"
-#include "nx/sys.h"
+#include "proto/execd.h"
+#include "ulib/sys.h"
 #include "nx_manifest.h"
 #include "st.h"
 
@@ -54,7 +54,7 @@ static size_t fast_request(uint64_t dst, uint16_t op, const void *data, size_t l
 		.op = op, .data = data, .data_len = len,
 	};
 	size_t frame_len = 0;
-	ST_CHECK(ipc_msg_encode(&m, frame, NX_MSG_MAX, &frame_len) == 0, "ipc fast path: encode");
+	ST_CHECK(ipc_msg_encode(&m, frame, NX_FRAME_MAX, &frame_len) == 0, "ipc fast path: encode");
 	return frame_len;
 }
 
@@ -66,21 +66,21 @@ static size_t fast_request(uint64_t dst, uint16_t op, const void *data, size_t l
  */
 static void fast_path(struct st *st)
 {
-	uint8_t frame[NX_MSG_MAX];
+	uint8_t frame[NX_FRAME_MAX];
 	uint64_t sender = 0;
 	struct nx_kstats before, after;
 	(void)nx_kstats(&before);
 	size_t len = fast_request(NX_SVC_ECHO_ID, ECHO_OP_ECHO, "fast", 4, frame);
-	ST_CHECK(nx_call(NX_SVC_ECHO_ID, frame, len, NX_MSG_MAX - 1, nx_now_ms() + 1000, &sender) == -NX_EINVAL,
+	ST_CHECK(nx_call(NX_SVC_ECHO_ID, frame, len, NX_FRAME_MAX - 1, nx_now_ms() + 1000, &sender) == -NX_EINVAL,
 		 "ipc fast path: a call with a short buffer was not refused");
-	ST_CHECK(nx_call(NX_SVC_ECHO_ID, frame, 0, NX_MSG_MAX, nx_now_ms() + 1000, &sender) == -NX_EINVAL,
+	ST_CHECK(nx_call(NX_SVC_ECHO_ID, frame, 0, NX_FRAME_MAX, nx_now_ms() + 1000, &sender) == -NX_EINVAL,
 		 "ipc fast path: an empty call was not refused");
-	ST_CHECK(nx_call(NX_SVC_ECHO_ID ^ 1, frame, len, NX_MSG_MAX, nx_now_ms() + 1000, &sender) == -NX_ENOENT,
+	ST_CHECK(nx_call(NX_SVC_ECHO_ID ^ 1, frame, len, NX_FRAME_MAX, nx_now_ms() + 1000, &sender) == -NX_ENOENT,
 		 "ipc fast path: a call to nobody was not refused");
 	(void)nx_kstats(&after);
 	ST_CHECK(after.ipc_sent == before.ipc_sent && sender == 0, "ipc fast path: a refused call sent something");
 
-	long n = nx_call(NX_SVC_ECHO_ID, frame, len, NX_MSG_MAX, nx_now_ms() + 1000, &sender);
+	long n = nx_call(NX_SVC_ECHO_ID, frame, len, NX_FRAME_MAX, nx_now_ms() + 1000, &sender);
 	struct ipc_msg m;
 	ST_CHECK(n > 0 && ipc_msg_decode(frame, (size_t)n, &m) == 0, "ipc fast path: call gave %ld", n);
 	ST_CHECK(sender == NX_SVC_ECHO_ID && m.type == IPC_TYPE_REPLY && m.nonce == FAST_NONCE &&
@@ -95,7 +95,7 @@ static void fast_path(struct st *st)
 	const uint8_t silent[5] = { 0 };
 	len = fast_request(NX_SVC_LIAR_ID, LIAR_OP_LIE, silent, sizeof silent, frame);
 	const uint64_t t0 = nx_now_ms();
-	n = nx_call(NX_SVC_LIAR_ID, frame, len, NX_MSG_MAX, t0 + FAST_TIMEOUT_MS, &sender);
+	n = nx_call(NX_SVC_LIAR_ID, frame, len, NX_FRAME_MAX, t0 + FAST_TIMEOUT_MS, &sender);
 	ST_CHECK(n == -NX_ETIMEDOUT && nx_now_ms() >= t0 + FAST_TIMEOUT_MS, "ipc fast path: silent call gave %ld", n);
 	st_server_stats(st, NX_SVC_LIAR, liar_after);
 	ST_CHECK(liar_after[0] == liar_before[0] + 1, "ipc fast path: liar got %u requests from one call",

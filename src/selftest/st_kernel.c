@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nx/sys.h"
+#include "ulib/sys.h"
 #include "nx_manifest.h"
 #include "st.h"
 

@@ -2,8 +2,8 @@
 #include <stdio.h>
 
 #include "ipc/wire.h"
-#include "nx/metrics.h"
-#include "nx/sys.h"
+#include "proto/metrics.h"
+#include "ulib/sys.h"
 #include "nx_manifest.h"
 #include "st.h"
 

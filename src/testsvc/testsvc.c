@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "ipc/wire.h"
-#include "nx/svc.h"
-#include "nx/sys.h"
+#include "ulib/svc.h"
+#include "ulib/sys.h"
 #include "nx_manifest.h"
 
 #define PAUSE_MAX_MS 100

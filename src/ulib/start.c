@@ -4,7 +4,7 @@
  */
 #include <stdio.h>
 
-#include "nx/sys.h"
+#include "ulib/sys.h"
 
 int main(void);
 _Noreturn void nx_start(uint32_t task);

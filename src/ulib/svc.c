@@ -1,39 +1,57 @@
 /* Kernel transport for the RFC-0025 helper, and the server loop step. */
-#include "nx/svc.h"
+#include "ulib/svc.h"
 
 #include <string.h>
 
 #include "ipc/wire.h"
 #include "nx/notice.h"
-#include "nx/manifest_types.h"
-#include "nx/sys.h"
+#include "ulib/policy.h"
+#include "ulib/sys.h"
+
+/* The helper's transport result for a syscall's result `rc` (the kernel's vocabulary stays here). */
+static int transport_result(long rc)
+{
+	switch (rc) {
+	case 0:
+		return IPC_T_OK;
+	case -NX_EWOULDBLOCK:
+		return IPC_T_WOULD_BLOCK;
+	case -NX_ETIMEDOUT:
+		return IPC_T_TIMEOUT;
+	case -NX_ENOENT:
+		return IPC_T_NO_PEER;
+	default:
+		return IPC_T_FAILED;
+	}
+}
 
 static int k_send(void *ctx, uint64_t dst_id, const uint8_t *frame, size_t len)
 {
 	(void)ctx;
-	return (int)nx_send(dst_id, frame, len);
+	return transport_result(nx_send(dst_id, frame, len));
+}
+
+/* A receiving syscall's result: the length received, or the transport result of its error. */
+static int received(long rc, size_t *len)
+{
+	if (rc < 0)
+		return transport_result(rc);
+	*len = (size_t)rc;
+	return IPC_T_OK;
 }
 
 static int k_recv_reply(void *ctx, uint8_t *buf, size_t cap, uint64_t deadline_ms, size_t *len,
 			uint64_t *sender_id)
 {
 	(void)ctx;
-	long rc = nx_wait(NX_QUEUE_REPLY, buf, cap, deadline_ms, sender_id);
-	if (rc < 0)
-		return (int)rc;
-	*len = (size_t)rc;
-	return 0;
+	return received(nx_wait(NX_QUEUE_REPLY, buf, cap, deadline_ms, sender_id), len);
 }
 
 static int k_call(void *ctx, uint64_t dst_id, uint8_t *buf, size_t len, size_t cap, uint64_t deadline_ms,
 		  size_t *rlen, uint64_t *sender_id)
 {
 	(void)ctx;
-	long rc = nx_call(dst_id, buf, len, cap, deadline_ms, sender_id);
-	if (rc < 0)
-		return (int)rc;
-	*rlen = (size_t)rc;
-	return 0;
+	return received(nx_call(dst_id, buf, len, cap, deadline_ms, sender_id), rlen);
 }
 
 static uint64_t k_now_ms(void *ctx)
@@ -64,7 +82,7 @@ void nx_client_init(struct ipc_client *c, const char *self_name)
 
 uint64_t nx_kernel_id(void)
 {
-	return ipc_service_id("kernel", 6);
+	return nx_service_id(NX_KERNEL_NAME, sizeof NX_KERNEL_NAME - 1);
 }
 
 void nx_server_init(struct nx_server *s, const char *self_name)
@@ -153,7 +171,7 @@ static int handle(struct nx_server *s, const struct nx_server_ops *ops, void *ct
 
 int nx_serve_one(struct nx_server *s, const struct nx_server_ops *ops, void *ctx, uint64_t deadline_ms)
 {
-	_Alignas(8) uint8_t in[NX_MSG_MAX];
+	_Alignas(8) uint8_t in[NX_FRAME_MAX];
 	uint64_t sender;
 	long n = nx_wait(NX_QUEUE_REQUEST, in, sizeof in, deadline_ms, &sender);
 	if (n == -NX_ETIMEDOUT)
@@ -167,7 +185,7 @@ int nx_serve_one(struct nx_server *s, const struct nx_server_ops *ops, void *ctx
 
 int nx_serve_forever(struct nx_server *s, const struct nx_server_ops *ops, void *ctx)
 {
-	_Alignas(8) uint8_t in[NX_MSG_MAX];
+	_Alignas(8) uint8_t in[NX_FRAME_MAX];
 	int answer = 0;
 	for (;;) {
 		uint64_t sender;
@@ -196,7 +214,7 @@ int nx_reply_deferred(struct nx_server *s, const struct nx_request *r, uint16_t 
 		      size_t len)
 {
 	const struct ipc_msg req = { .type = IPC_TYPE_REQUEST, .nonce = r->nonce, .op = r->op };
-	_Alignas(8) uint8_t out[NX_MSG_MAX];
+	_Alignas(8) uint8_t out[NX_FRAME_MAX];
 	size_t out_len;
 	int rc = ipc_reply_encode(&req, s->self_id, r->sender, status, data, len, out, sizeof out, &out_len);
 	if (rc == 0)

@@ -9,15 +9,16 @@
 
 #include "../ipc/expect.h"
 #include "lc/lifecycle.h"
+#include "lc_wire.h"
 #include "nx_abilities.h"
 
 static void every_policy_is_one_the_lifecycle_core_takes(void **state)
 {
 	(void)state;
 	for (unsigned i = 0; i < NX_ABILITY_COUNT; i++) {
-		if (lc_policy_check(&nx_abilities[i].policy.lc) != 0)
-			fail_msg("%s: policy refused by the core: %s", nx_abilities[i].name,
-				 lc_strerror(lc_policy_check(&nx_abilities[i].policy.lc)));
+		const struct lc_policy p = am_lc_policy(&nx_abilities[i].policy);
+		if (lc_policy_check(&p) != 0)
+			fail_msg("%s: policy refused by the core: %s", nx_abilities[i].name, lc_strerror(lc_policy_check(&p)));
 	}
 }
 
@@ -37,24 +38,32 @@ static void names_are_unique_task_names_and_modes_valid(void **state)
 	}
 }
 
+static void schema_defaults_are_the_cores_defaults(void **state)
+{
+	(void)state;
+	const struct appmgr_policy schema = NX_ABILITY_POLICY_DEFAULT;
+	const struct lc_policy core = LC_POLICY_DEFAULT, got = am_lc_policy(&schema);
+	expect_eq("schema defaults = LC_POLICY_DEFAULT", 0, memcmp(&got, &core, sizeof core));
+}
+
 static void demo_abilities_exercise_every_path(void **state)
 {
 	(void)state;
-	const struct lc_policy def = LC_POLICY_DEFAULT;
+	const struct appmgr_policy def = NX_ABILITY_POLICY_DEFAULT;
 	static const char *const names[] = { "hello",   "spinner", "crasher", "sleepy", "stubborn",
 					     "storm-0", "storm-1", "storm-2", "storm-3" };
 	expect_eq("abilities", sizeof names / sizeof names[0], NX_ABILITY_COUNT);
 	for (unsigned i = 0; i < NX_ABILITY_COUNT; i++)
 		expect_eq(names[i], 0, strcmp(nx_abilities[i].name, names[i]));
-	expect_eq("crasher uses the default policy", 0, memcmp(&nx_abilities[2].policy.lc, &def, sizeof def));
+	expect_eq("crasher uses the default policy", 0, memcmp(&nx_abilities[2].policy, &def, sizeof def));
 	expect_eq("spinner has a CPU budget", 1, nx_abilities[1].policy.cpu_budget_ms_per_min > 0);
 	expect_eq("spinner runs in the background", APPMGR_MODE_BG, nx_abilities[1].start_mode);
 	expect_eq("hello runs in the foreground", APPMGR_MODE_FG, nx_abilities[0].start_mode);
-	expect_eq("sleepy's start timeout is short", 1, nx_abilities[3].policy.lc.start_timeout_ms < def.start_timeout_ms);
-	expect_eq("stubborn's stop timeout is short", 1, nx_abilities[4].policy.lc.stop_timeout_ms < def.stop_timeout_ms);
+	expect_eq("sleepy's start timeout is short", 1, nx_abilities[3].policy.start_timeout_ms < def.start_timeout_ms);
+	expect_eq("stubborn's stop timeout is short", 1, nx_abilities[4].policy.stop_timeout_ms < def.stop_timeout_ms);
 	for (unsigned i = 5; i < NX_ABILITY_COUNT; i++)
 		expect_eq("the crash storm's abilities use the default policy", 0,
-			  memcmp(&nx_abilities[i].policy.lc, &def, sizeof def));
+			  memcmp(&nx_abilities[i].policy, &def, sizeof def));
 }
 
 int main(void)
@@ -62,6 +71,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_policy_is_one_the_lifecycle_core_takes),
 		cmocka_unit_test(names_are_unique_task_names_and_modes_valid),
+		cmocka_unit_test(schema_defaults_are_the_cores_defaults),
 		cmocka_unit_test(demo_abilities_exercise_every_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,7 +8,7 @@
 #include <cmocka.h>
 
 #include "../ipc/expect.h"
-#include "nx/appmgr.h"
+#include "proto/appmgr.h"
 
 static void names_of_1_to_31_bytes_decode_with_their_nul(void **state)
 {
@@ -48,7 +48,7 @@ static void ready_mode_is_one_byte_fg_or_bg(void **state)
 }
 
 static const struct appmgr_state sample_state = {
-	.state = LC_BACKOFF, .reason = LC_REASON_CRASH, .timeout = 1, .start_mode = APPMGR_MODE_BG,
+	.state = APPMGR_BACKOFF, .reason = APPMGR_REASON_CRASH, .timeout = 1, .start_mode = APPMGR_MODE_BG,
 	.crash_count = 0x04030201, .delay_ms = 0x08070605, .next_restart_ms = 0x100f0e0d0c0b0a09ULL,
 	.task = -1, .cpu_us = 0x1817161514131211ULL,
 };
@@ -57,7 +57,7 @@ static void state_encodes_fields_in_order_little_endian(void **state)
 {
 	(void)state;
 	static const uint8_t want[APPMGR_STATE_LEN] = {
-		LC_BACKOFF, LC_REASON_CRASH, 1, APPMGR_MODE_BG,
+		APPMGR_BACKOFF, APPMGR_REASON_CRASH, 1, APPMGR_MODE_BG,
 		0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
 		0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10,
 		0xff, 0xff, 0xff, 0xff,
@@ -94,7 +94,7 @@ static void state_out_of_range_or_wrong_length_is_refused(void **state)
 		uint8_t value;
 		const char *what;
 	} bad[] = {
-		{ 0, LC_STATE_COUNT, "state" }, { 1, LC_REASON_COUNT, "reason" }, { 2, 2, "timeout flag" },
+		{ 0, APPMGR_STATE_COUNT, "state" }, { 1, APPMGR_REASON_COUNT, "reason" }, { 2, 2, "timeout flag" },
 		{ 3, 0, "mode 0" }, { 3, 3, "mode 3" },
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -109,8 +109,8 @@ static void policy_is_eleven_u32_in_struct_order(void **state)
 {
 	(void)state;
 	const struct appmgr_policy p = {
-		.lc = { .initial_ms = 1, .factor_milli = 2, .max_ms = 3, .loop_threshold = 4, .loop_window_ms = 5,
-			.stable_reset_ms = 6, .start_timeout_ms = 7, .stop_timeout_ms = 8 },
+		.initial_ms = 1, .factor_milli = 2, .max_ms = 3, .loop_threshold = 4, .loop_window_ms = 5,
+		.stable_reset_ms = 6, .start_timeout_ms = 7, .stop_timeout_ms = 8,
 		.cpu_budget_ms_per_min = 9, .slack_fg_ms = 10, .slack_bg_ms = 0x0d0c0b0a,
 	};
 	uint8_t buf[APPMGR_POLICY_LEN];
@@ -131,20 +131,20 @@ static void history_round_trips_empty_and_full(void **state)
 {
 	(void)state;
 	struct appmgr_history h = { .count = 0 }, got;
-	uint8_t buf[1 + 9 * LC_HISTORY_LEN];
+	uint8_t buf[1 + 9 * APPMGR_HISTORY_LEN];
 	expect_eq("empty encode", 1, appmgr_history_encode(&h, buf, sizeof buf));
 	expect_eq("empty count byte", 0, buf[0]);
 	expect_eq("empty decode", 0, appmgr_history_decode(buf, 1, &got));
 	expect_eq("empty count", 0, got.count);
-	h.count = LC_HISTORY_LEN;
-	for (uint8_t i = 0; i < LC_HISTORY_LEN; i++)
-		h.e[i] = (struct appmgr_death){ .t_ms = 1000ULL * i + 0x0100000000ULL, .reason = i % LC_REASON_COUNT };
+	h.count = APPMGR_HISTORY_LEN;
+	for (uint8_t i = 0; i < APPMGR_HISTORY_LEN; i++)
+		h.e[i] = (struct appmgr_death){ .t_ms = 1000ULL * i + 0x0100000000ULL, .reason = i % APPMGR_REASON_COUNT };
 	expect_eq("full encode", sizeof buf, appmgr_history_encode(&h, buf, sizeof buf));
 	expect_eq("second t_ms low byte", (1000 + 0x0100000000ULL) & 0xff, buf[10]);
 	expect_eq("second reason", 1, buf[18]);
 	expect_eq("full decode", 0, appmgr_history_decode(buf, sizeof buf, &got));
-	expect_eq("full count", LC_HISTORY_LEN, got.count);
-	for (unsigned i = 0; i < LC_HISTORY_LEN; i++) {
+	expect_eq("full count", APPMGR_HISTORY_LEN, got.count);
+	for (unsigned i = 0; i < APPMGR_HISTORY_LEN; i++) {
 		expect_eq("t_ms", h.e[i].t_ms, got.e[i].t_ms);
 		expect_eq("reason", h.e[i].reason, got.e[i].reason);
 	}
@@ -153,10 +153,10 @@ static void history_round_trips_empty_and_full(void **state)
 static void history_with_bad_count_length_or_reason_is_refused(void **state)
 {
 	(void)state;
-	struct appmgr_history h = { .count = 2, .e = { { 5, LC_REASON_CRASH }, { 7, LC_REASON_OOM } } }, got;
+	struct appmgr_history h = { .count = 2, .e = { { 5, APPMGR_REASON_CRASH }, { 7, APPMGR_REASON_OOM } } }, got;
 	uint8_t buf[1 + 9 * 2];
 	expect_eq("small buffer", -NX_EINVAL, appmgr_history_encode(&h, buf, sizeof buf - 1));
-	h.count = LC_HISTORY_LEN + 1;
+	h.count = APPMGR_HISTORY_LEN + 1;
 	expect_eq("count above the history", -NX_EINVAL, appmgr_history_encode(&h, buf, sizeof buf));
 	h.count = 2;
 	expect_eq("encode", sizeof buf, appmgr_history_encode(&h, buf, sizeof buf));
@@ -165,22 +165,22 @@ static void history_with_bad_count_length_or_reason_is_refused(void **state)
 	buf[0] = 1;
 	expect_eq("trailing bytes", -NX_EINVAL, appmgr_history_decode(buf, sizeof buf, &got));
 	buf[0] = 2;
-	buf[18] = LC_REASON_COUNT;
+	buf[18] = APPMGR_REASON_COUNT;
 	expect_eq("bad reason", -NX_EINVAL, appmgr_history_decode(buf, sizeof buf, &got));
-	uint8_t over[1] = { LC_HISTORY_LEN + 1 };
+	uint8_t over[1] = { APPMGR_HISTORY_LEN + 1 };
 	expect_eq("count above the history", -NX_EINVAL, appmgr_history_decode(over, sizeof over, &got));
 }
 
 static void list_round_trips_and_stops_where_the_reply_is_full(void **state)
 {
 	(void)state;
-	struct appmgr_list_entry e[3] = { { "hello", LC_RUNNING_FG }, { "b", LC_STOPPED }, { "crasher", LC_BLOCKED } };
+	struct appmgr_list_entry e[3] = { { "hello", APPMGR_RUNNING_FG }, { "b", APPMGR_STOPPED }, { "crasher", APPMGR_BLOCKED } };
 	uint8_t buf[64];
 	size_t taken = 99;
 	int len = appmgr_list_encode(5, e, 3, buf, sizeof buf, &taken);
 	expect_eq("all taken", 3, taken);
 	expect_eq("length", 2 + (2 + 5) + (2 + 1) + (2 + 7), len);
-	static const uint8_t head[] = { 5, 3, 5, 'h', 'e', 'l', 'l', 'o', LC_RUNNING_FG, 1, 'b', LC_STOPPED };
+	static const uint8_t head[] = { 5, 3, 5, 'h', 'e', 'l', 'l', 'o', APPMGR_RUNNING_FG, 1, 'b', APPMGR_STOPPED };
 	for (size_t i = 0; i < sizeof head; i++)
 		expect_eq("list byte", head[i], buf[i]);
 	struct appmgr_list l;
@@ -204,13 +204,13 @@ static void list_round_trips_and_stops_where_the_reply_is_full(void **state)
 static void list_with_bad_entries_or_framing_is_refused(void **state)
 {
 	(void)state;
-	struct appmgr_list_entry e[2] = { { "ok", LC_STOPPED }, { "", LC_STOPPED } };
+	struct appmgr_list_entry e[2] = { { "ok", APPMGR_STOPPED }, { "", APPMGR_STOPPED } };
 	uint8_t buf[32];
 	size_t taken;
 	expect_eq("empty name", -NX_EINVAL, appmgr_list_encode(2, e, 2, buf, sizeof buf, &taken));
 	memset(e[1].name, 'x', sizeof e[1].name);
 	expect_eq("name without NUL", -NX_EINVAL, appmgr_list_encode(2, e, 2, buf, sizeof buf, &taken));
-	expect_eq("too many", -NX_EINVAL, appmgr_list_encode(2, e, LC_MAX_ABILITIES + 1, buf, sizeof buf, &taken));
+	expect_eq("too many", -NX_EINVAL, appmgr_list_encode(2, e, APPMGR_MAX_ABILITIES + 1, buf, sizeof buf, &taken));
 	expect_eq("no room for the header", -NX_EINVAL, appmgr_list_encode(2, e, 1, buf, 1, &taken));
 
 	struct appmgr_list l;
@@ -219,15 +219,15 @@ static void list_with_bad_entries_or_framing_is_refused(void **state)
 	expect_eq("one byte", -NX_EINVAL, appmgr_list_decode(buf, 1, &l));
 	expect_eq("truncated", -NX_EINVAL, appmgr_list_decode(buf, (size_t)len - 1, &l));
 	expect_eq("trailing", -NX_EINVAL, appmgr_list_decode(buf, (size_t)len + 1, &l));
-	static const uint8_t count_above_total[] = { 0, 1, 1, 'a', LC_STOPPED };
+	static const uint8_t count_above_total[] = { 0, 1, 1, 'a', APPMGR_STOPPED };
 	expect_eq("count above total", -NX_EINVAL, appmgr_list_decode(count_above_total, sizeof count_above_total, &l));
-	static const uint8_t empty_name[] = { 1, 1, 0, LC_STOPPED };
+	static const uint8_t empty_name[] = { 1, 1, 0, APPMGR_STOPPED };
 	expect_eq("empty name", -NX_EINVAL, appmgr_list_decode(empty_name, sizeof empty_name, &l));
-	static const uint8_t nul_name[] = { 1, 1, 2, 'a', 0, LC_STOPPED };
+	static const uint8_t nul_name[] = { 1, 1, 2, 'a', 0, APPMGR_STOPPED };
 	expect_eq("NUL in a name", -NX_EINVAL, appmgr_list_decode(nul_name, sizeof nul_name, &l));
-	static const uint8_t bad_state[] = { 1, 1, 1, 'a', LC_STATE_COUNT };
+	static const uint8_t bad_state[] = { 1, 1, 1, 'a', APPMGR_STATE_COUNT };
 	expect_eq("bad state", -NX_EINVAL, appmgr_list_decode(bad_state, sizeof bad_state, &l));
-	static const uint8_t missing_entry[] = { 2, 2, 1, 'a', LC_STOPPED };
+	static const uint8_t missing_entry[] = { 2, 2, 1, 'a', APPMGR_STOPPED };
 	expect_eq("missing entry", -NX_EINVAL, appmgr_list_decode(missing_entry, sizeof missing_entry, &l));
 }
 

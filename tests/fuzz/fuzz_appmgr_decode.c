@@ -1,5 +1,5 @@
 /*
- * Fuzz target: appmgrd's request and reply decoders (include/nx/appmgr.h) on arbitrary bytes.
+ * Fuzz target: appmgrd's request and reply decoders (include/proto/appmgr.h) on arbitrary bytes.
  * The first input byte picks the decoder; the rest is the data, in a heap block of exactly its
  * size (libFuzzer's own), so ASan sees any read past it.
  *
@@ -11,7 +11,7 @@
 #include "fuzz.h"
 
 #include "ipc/wire.h"
-#include "nx/appmgr.h"
+#include "proto/appmgr.h"
 
 enum { PICK_NAME, PICK_MODE, PICK_STATE, PICK_POLICY, PICK_HISTORY, PICK_LIST, PICKS };
 
@@ -59,7 +59,7 @@ static void check_reply(int pick, const uint8_t *d, size_t n)
 	} else if (pick == PICK_HISTORY) {
 		struct appmgr_history h;
 		if (appmgr_history_decode(d, n, &h) == 0) {
-			FZ_CHECK(h.count <= LC_HISTORY_LEN, "history of %u deaths", h.count);
+			FZ_CHECK(h.count <= APPMGR_HISTORY_LEN, "history of %u deaths", h.count);
 			check_same(d, n, appmgr_history_encode(&h, out, sizeof out), out,
 				   appmgr_history_encode(&h, small, n - 1), "history");
 		}
@@ -67,7 +67,7 @@ static void check_reply(int pick, const uint8_t *d, size_t n)
 		struct appmgr_list l;
 		if (appmgr_list_decode(d, n, &l) == 0) {
 			size_t taken = 0, small_taken = 0;
-			FZ_CHECK(l.count <= l.total && l.count <= LC_MAX_ABILITIES, "list of %u of %u", l.count, l.total);
+			FZ_CHECK(l.count <= l.total && l.count <= APPMGR_MAX_ABILITIES, "list of %u of %u", l.count, l.total);
 			const int len = appmgr_list_encode(l.total, l.e, l.count, out, sizeof out, &taken);
 			FZ_CHECK(taken == l.count, "list: re-encoded %zu of %u entries", taken, l.count);
 			check_same(d, n, len, out, -1, "list");

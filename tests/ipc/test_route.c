@@ -334,9 +334,9 @@ static void route_rejects_an_error_status_with_that_status(void **state)
 static void route_rejects_bad_service_names_without_io(void **state)
 {
 	(void)state;
-	static const char name48[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV";
-	static const char name49[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVW";
-	expect_eq("48-byte name", IPC_SERVICE_NAME_MAX, strlen(name48));
+	static const char name31[] = "abcdefghijklmnopqrstuvwxyzABCDE";
+	static const char name32[] = "abcdefghijklmnopqrstuvwxyzABCDEF";
+	expect_eq("31-byte name: a task name at its limit", IPC_SERVICE_NAME_MAX, strlen(name31));
 	const struct {
 		const char *what;
 		const char *name;
@@ -344,7 +344,7 @@ static void route_rejects_bad_service_names_without_io(void **state)
 	} bad[] = {
 		{ "empty name", "", 0 },
 		{ "NULL name", NULL, 5 },
-		{ "49-byte name", name49, strlen(name49) },
+		{ "32-byte name", name32, strlen(name32) },
 		{ "name with a NUL inside", "ti\0med", 6 },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -355,8 +355,8 @@ static void route_rejects_bad_service_names_without_io(void **state)
 		expect_rejected_without_io(out);
 	}
 
-	fake_reply(&fake, T0, ipc_service_id(name48, IPC_SERVICE_NAME_MAX), 1, IPC_STATUS_OK, 0);
-	struct ipc_outcome out = ipc_route_with_nonce_budgeted(&client, name48, IPC_SERVICE_NAME_MAX, OP,
+	fake_reply(&fake, T0, ipc_service_id(name31, IPC_SERVICE_NAME_MAX), 1, IPC_STATUS_OK, 0);
+	struct ipc_outcome out = ipc_route_with_nonce_budgeted(&client, name31, IPC_SERVICE_NAME_MAX, OP,
 							       NULL, 0, reply, sizeof(reply), NULL);
 	expect_outcome(IPC_OUTCOME_SUCCESS, out);
 }
@@ -441,10 +441,10 @@ static void route_skips_nonce_zero_on_wraparound(void **state)
 static void route_reports_a_send_error_without_retrying(void **state)
 {
 	(void)state;
-	fake.send_then = -NX_ENOENT;
+	fake.send_then = IPC_T_NO_PEER;
 	struct ipc_outcome out = call(NULL);
 	expect_outcome(IPC_OUTCOME_IPC_ERROR, out);
-	expect_eq("transport_err", (unsigned)-NX_ENOENT, (unsigned)out.transport_err);
+	expect_eq("transport_err", (unsigned)IPC_T_NO_PEER, (unsigned)out.transport_err);
 	expect_eq("sends", 1, fake.sends);
 	expect_eq("yields", 0, fake.yields);
 	expect_eq("receives", 0, fake.recvs);
@@ -465,10 +465,10 @@ static void route_reports_a_receive_error_as_ipc_error(void **state)
 {
 	(void)state;
 	fake_reply(&fake, T0 + 1, service_id(), 9, IPC_STATUS_OK, 0);
-	fake_recv_error(&fake, T0 + 2, -NX_EIO);
+	fake_recv_error(&fake, T0 + 2, IPC_T_FAILED);
 	struct ipc_outcome out = call(NULL);
 	expect_outcome(IPC_OUTCOME_IPC_ERROR, out);
-	expect_eq("transport_err", (unsigned)-NX_EIO, (unsigned)out.transport_err);
+	expect_eq("transport_err", (unsigned)IPC_T_FAILED, (unsigned)out.transport_err);
 	expect_eq("wrong_nonces before the error", 1, out.wrong_nonces);
 	expect_eq("receives", 2, fake.recvs);
 }

@@ -1,11 +1,13 @@
 /**
- * @file nx/appmgr.h
+ * @file proto/appmgr.h
  * appmgrd's protocol (op codes: APPMGRD_OP_* in the generated nx_manifest.h), shared by
  * appmgrd, its clients (selftest, a console) and the abilities it runs; and the type of the
  * ability table generated from manifests/abilities.json (nx_abilities.h).
  *
  * Every field is little-endian, without padding. A name is 1..APPMGR_NAME_MAX bytes of the
- * ability's name, without a NUL. States and reasons are the lifecycle core's (lc/lifecycle.h).
+ * ability's name, without a NUL. States and reasons are this protocol's own enums (appmgrd
+ * translates the lifecycle core's, with compile-time checks that they agree), so clients
+ * need nothing of the core.
  *
  * | op      | request data | reply data (status OK)                                       |
  * |---------|--------------|--------------------------------------------------------------|
@@ -25,8 +27,7 @@
  * - state: `task` is -1 and `cpu_us` 0 while the ability has no process; `next_restart_ms` is
  *   the restart time in backoff, 0 otherwise; `timeout` is 1 when a start or stop timeout
  *   caused the latest change.
- * - policy: the lifecycle policy in struct lc_policy order, then cpu_budget_ms_per_min,
- *   slack_fg_ms, slack_bg_ms.
+ * - policy: the fields of struct appmgr_policy in order, each a u32.
  * - ready: only from the ability's own task (the kernel-stamped sender), while it is
  *   starting; appmgrd moves the task into the mode's QoS class first and then applies it.
  *
@@ -43,19 +44,52 @@
  * Codec functions return 0 (or a length) or -NX_EINVAL, and never read or write outside the
  * buffer they are given.
  */
-#ifndef NX_APPMGR_H
-#define NX_APPMGR_H
+#ifndef PROTO_APPMGR_H
+#define PROTO_APPMGR_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lc/lifecycle.h"
 #include "nx/abi.h"
 
 /** Longest ability name: a task name. */
 #define APPMGR_NAME_MAX NX_NAME_MAX
+/** Most abilities appmgrd runs (list replies hold at most this many entries). */
+#define APPMGR_MAX_ABILITIES 32U
+/** Most deaths a history reply holds. */
+#define APPMGR_HISTORY_LEN 16U
 /** NOTIFY op code of a stop notification (appmgrd to an ability). */
 #define NX_NOTIFY_STOP 2
+
+/** An ability's lifecycle state on the wire. */
+enum appmgr_app_state {
+	APPMGR_STOPPED = 0,    /**< no process */
+	APPMGR_STARTING = 1,   /**< spawned, not ready yet */
+	APPMGR_RUNNING_FG = 2, /**< ready, in the foreground */
+	APPMGR_RUNNING_BG = 3, /**< ready, in the background */
+	APPMGR_STOPPING = 4,   /**< asked to end, not gone yet */
+	APPMGR_CRASHED = 5,    /**< died for a restartable reason (transient) */
+	APPMGR_BACKOFF = 6,    /**< waiting for its restart time */
+	APPMGR_BLOCKED = 7,    /**< crash loop: no restart until unblocked */
+	APPMGR_STATE_COUNT     /**< number of states; not a state */
+};
+
+/** Why an ability's latest change happened, on the wire (the kernel's nx_reason values). */
+enum appmgr_reason {
+	APPMGR_REASON_NONE = 0,    /**< a clean exit, or a start, ready or unblock */
+	APPMGR_REASON_CRASH = 1,   /**< the process failed */
+	APPMGR_REASON_POLICY = 2,  /**< the OS decided it must not run */
+	APPMGR_REASON_OOM = 3,     /**< killed for memory */
+	APPMGR_REASON_SIGNAL = 4,  /**< ended by a signal */
+	APPMGR_REASON_REQUEST = 5, /**< someone asked it to stop */
+	APPMGR_REASON_COUNT        /**< number of reasons; not a reason */
+};
+
+/** Name of a state ("stopped", "runningFg", ...), or "?" for a value out of range. */
+const char *appmgr_state_name(unsigned state);
+
+/** Name of a reason ("none", "crash", ...), or "?" for a value out of range. */
+const char *appmgr_reason_name(unsigned reason);
 
 /** How an ability runs once ready: the `ready` data and an ability's start mode. */
 enum appmgr_mode {
@@ -63,9 +97,19 @@ enum appmgr_mode {
 	APPMGR_MODE_BG = 2, /**< background: QoS class BG, slack slack_bg_ms, CPU budget */
 };
 
-/** An ability's policy: the lifecycle's and the FG/BG keys. */
+/**
+ * An ability's policy (the ability document's keys, docs/ability/overview.md): restart,
+ * crash-loop and timeout policy, then the FG/BG keys.
+ */
 struct appmgr_policy {
-	struct lc_policy lc;            /**< restart, crash-loop and timeout policy */
+	uint32_t initial_ms;            /**< backoff delay after the first consecutive crash */
+	uint32_t factor_milli;          /**< each further crash multiplies the delay by this / 1000 */
+	uint32_t max_ms;                /**< the delay never exceeds this */
+	uint32_t loop_threshold;        /**< deaths within the window that block; 0: never block */
+	uint32_t loop_window_ms;        /**< the crash-loop window */
+	uint32_t stable_reset_ms;       /**< a run this long restarts the crash count; 0: never */
+	uint32_t start_timeout_ms;      /**< starting this long without ready counts as a crash */
+	uint32_t stop_timeout_ms;       /**< stopping this long without exit counts as the exit */
 	uint32_t cpu_budget_ms_per_min; /**< CPU a background run may use per minute; 0: no limit */
 	uint32_t slack_fg_ms;           /**< timer slack in the foreground */
 	uint32_t slack_bg_ms;           /**< timer slack in the background */
@@ -83,8 +127,8 @@ struct nx_ability {
 
 /** A state reply. */
 struct appmgr_state {
-	uint8_t state;            /**< enum lc_state */
-	uint8_t reason;           /**< enum lc_reason */
+	uint8_t state;            /**< enum appmgr_app_state */
+	uint8_t reason;           /**< enum appmgr_reason */
 	uint8_t timeout;          /**< 1: a start or stop timeout caused the latest change */
 	uint8_t start_mode;       /**< enum appmgr_mode */
 	uint32_t crash_count;     /**< consecutive restartable deaths */
@@ -99,26 +143,26 @@ struct appmgr_state {
 /** One remembered death in a history reply. */
 struct appmgr_death {
 	uint64_t t_ms;
-	uint8_t reason; /**< enum lc_reason */
+	uint8_t reason; /**< enum appmgr_reason */
 };
 
 /** A history reply: the restartable deaths appmgrd's lifecycle core remembers. */
 struct appmgr_history {
 	uint8_t count;
-	struct appmgr_death e[LC_HISTORY_LEN];
+	struct appmgr_death e[APPMGR_HISTORY_LEN];
 };
 
 /** One entry of a list reply. */
 struct appmgr_list_entry {
 	char name[APPMGR_NAME_MAX + 1]; /**< NUL-terminated */
-	uint8_t state;                  /**< enum lc_state */
+	uint8_t state;                  /**< enum appmgr_app_state */
 };
 
 /** A decoded list reply. */
 struct appmgr_list {
 	uint8_t total; /**< abilities appmgrd has */
 	uint8_t count; /**< entries in this reply */
-	struct appmgr_list_entry e[LC_MAX_ABILITIES];
+	struct appmgr_list_entry e[APPMGR_MAX_ABILITIES];
 };
 
 /**
@@ -158,7 +202,7 @@ __attribute__((warn_unused_result)) int appmgr_state_decode(const uint8_t *buf, 
 __attribute__((warn_unused_result)) int appmgr_policy_encode(const struct appmgr_policy *p, uint8_t *out, size_t cap);
 
 /**
- * Decode a policy reply (its values are not range-checked: lc_policy_check() does that).
+ * Decode a policy reply (its values are not range-checked: appmgrd checks policies).
  * @retval 0 done
  * @retval -NX_EINVAL wrong length
  */
@@ -167,14 +211,14 @@ __attribute__((warn_unused_result)) int appmgr_policy_decode(const uint8_t *buf,
 /**
  * Encode a history reply.
  * @return bytes written: 1 + 9 × count
- * @retval -NX_EINVAL count above LC_HISTORY_LEN, or `cap` too small
+ * @retval -NX_EINVAL count above APPMGR_HISTORY_LEN, or `cap` too small
  */
 __attribute__((warn_unused_result)) int appmgr_history_encode(const struct appmgr_history *h, uint8_t *out, size_t cap);
 
 /**
  * Decode a history reply.
  * @retval 0 done
- * @retval -NX_EINVAL the length does not match the count, count above LC_HISTORY_LEN, or a
+ * @retval -NX_EINVAL the length does not match the count, count above APPMGR_HISTORY_LEN, or a
  *         reason out of range
  */
 __attribute__((warn_unused_result)) int appmgr_history_decode(const uint8_t *buf, size_t len, struct appmgr_history *h);
@@ -183,7 +227,7 @@ __attribute__((warn_unused_result)) int appmgr_history_decode(const uint8_t *buf
  * Encode a list reply: `total`, then entries from `e` (`n` of them) as long as they fit in
  * `cap` bytes.
  * @return bytes written; `*taken` is the number of entries in them
- * @retval -NX_EINVAL `cap` below 2, `n` above LC_MAX_ABILITIES, or an entry with an empty or
+ * @retval -NX_EINVAL `cap` below 2, `n` above APPMGR_MAX_ABILITIES, or an entry with an empty or
  *         too long name
  */
 __attribute__((warn_unused_result)) int appmgr_list_encode(uint8_t total, const struct appmgr_list_entry *e, size_t n,
@@ -192,7 +236,7 @@ __attribute__((warn_unused_result)) int appmgr_list_encode(uint8_t total, const 
 /**
  * Decode a list reply.
  * @retval 0 done
- * @retval -NX_EINVAL truncated or trailing bytes, a count above LC_MAX_ABILITIES or above
+ * @retval -NX_EINVAL truncated or trailing bytes, a count above APPMGR_MAX_ABILITIES or above
  *         the total, a name empty, too long or holding a NUL, or a state out of range
  */
 __attribute__((warn_unused_result)) int appmgr_list_decode(const uint8_t *buf, size_t len, struct appmgr_list *l);

@@ -1,21 +1,13 @@
 /**
- * @file nx/manifest_types.h
- * Types of the tables scripts/gen-manifest.py generates from manifests/system.json
- * (the generated nx_manifest.h declares the tables themselves).
+ * @file ulib/policy.h
+ * The authority table servers check: which caller may invoke which op of which service.
+ * scripts/gen-manifest.py generates it from manifests/system.json (the generated
+ * nx_manifest.h declares it); src/ulib/policy.c looks rules up.
  */
-#ifndef NX_MANIFEST_TYPES_H
-#define NX_MANIFEST_TYPES_H
+#ifndef ULIB_POLICY_H
+#define ULIB_POLICY_H
 
 #include <stdint.h>
-
-/** A service the kernel starts at boot. */
-struct nx_boot_service {
-	const char *name;  /**< service name: its identity is FNV-1a-64 of it */
-	const char *image; /**< built-in task image */
-	uint8_t qos;       /**< enum nx_qos */
-	uint32_t rights;   /**< enum nx_right bits */
-	const char *profiles; /**< fixtures: comma-separated profiles to start in (NULL: all) */
-};
 
 /** Caller id in a policy rule that matches every caller. */
 #define NX_POLICY_ANY 0ULL

@@ -1,5 +1,5 @@
 /**
- * @file nx/metrics.h
+ * @file proto/metrics.h
  * metricsd's bounded counters: a series is (metric, label), both from closed sets, and at
  * most METRICS_MAX_SERIES series exist. Adding to a new series when the table is full is
  * refused with FULL and counted as dropped; an unknown metric or label is MALFORMED and
@@ -9,8 +9,8 @@
  * get:   metric u16, label u16            -> reply: value u64 (UNKNOWN if no such series)
  * stats:                                  -> reply: series u32, dropped u32, rejected u32
  */
-#ifndef NX_METRICS_H
-#define NX_METRICS_H
+#ifndef PROTO_METRICS_H
+#define PROTO_METRICS_H
 
 /** The closed set of metrics. */
 enum nx_metric {

@@ -1,7 +1,7 @@
 #include <string.h>
 
 #include "ipc/wire.h"
-#include "nx/execd.h"
+#include "proto/execd.h"
 
 #define NAME_LEN (NX_NAME_MAX + 1)
 

@@ -1,5 +1,5 @@
 /**
- * @file nx/svc.h
+ * @file ulib/svc.h
  * Userspace IPC for services and clients (src/ulib).
  *
  * Clients make every cross-service request through ipc_route_with_nonce_budgeted() (RFC-0025)
@@ -9,15 +9,16 @@
  * deadline, checks the caller's authority in the manifest's policy table against the
  * kernel-stamped sender id, runs the handler and sends the one reply.
  */
-#ifndef NX_SVC_H
-#define NX_SVC_H
+#ifndef ULIB_SVC_H
+#define ULIB_SVC_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "ipc/route.h"
 #include "nx/abi.h"
-#include "nx/manifest_types.h"
+#include "nx/notice.h"
+#include "ulib/policy.h"
 
 /** Set up `c` as a client named `self_name` using the kernel transport. */
 void nx_client_init(struct ipc_client *c, const char *self_name);
@@ -69,7 +70,7 @@ struct nx_server {
 	struct nx_policy_slice rules; /**< its rules in the manifest's policy table */
 	uint64_t out_to;              /**< the reply in `out` goes to this service */
 	size_t out_len;
-	_Alignas(8) uint8_t out[NX_MSG_MAX]; /**< the reply; aligned for the codec */
+	_Alignas(8) uint8_t out[NX_FRAME_MAX]; /**< the reply; aligned for the codec */
 };
 
 /**

@@ -1,4 +1,4 @@
-/* Wire form of struct nx_exit_notice: little-endian, fields in order, no padding. */
+/* Exit notices on the wire (nx/notice.h): the notice itself and the NOTIFY frame around it. */
 #include "nx/notice.h"
 
 #include <string.h>
@@ -45,4 +45,17 @@ int nx_exit_notice_decode(const uint8_t *buf, size_t len, struct nx_exit_notice 
 	n->cause = buf[45];
 	n->exit_code = (int16_t)(uint16_t)get(buf + 46, 2);
 	return 0;
+}
+
+void nx_exit_notice_frame(const struct nx_exit_notice *n, uint64_t dst_id, uint8_t out[NX_EXIT_NOTICE_FRAME_LEN])
+{
+	put(out + 0, nx_service_id(NX_KERNEL_NAME, sizeof NX_KERNEL_NAME - 1), 8);
+	put(out + 8, dst_id, 8);
+	put(out + 16, NX_FRAME_NOTIFY, 2);
+	put(out + 18, 0, 2);
+	put(out + 20, NX_EXIT_NOTICE_FRAME_LEN - NX_FRAME_HEADER_SIZE, 4);
+	put(out + 24, 0, 4);
+	put(out + 28, NX_NOTIFY_EXIT, 2);
+	put(out + 30, 0, 2);
+	nx_exit_notice_encode(n, out + NX_FRAME_DATA_OFF);
 }

@@ -1,5 +1,5 @@
 /**
- * @file nx/execd.h
+ * @file proto/execd.h
  * execd's request data (op codes: EXECD_OP_* in the generated nx_manifest.h).
  *
  * spawn: image[32] name[32] (NUL-padded) qos u32 page_quota u32 slack_fg_ms u32
@@ -8,8 +8,8 @@
  * kill:  task u32 reason u32 -> reply: empty.
  * Only callers the policy table names (appmgrd) may use either; others get DENIED.
  */
-#ifndef NX_EXECD_H
-#define NX_EXECD_H
+#ifndef PROTO_EXECD_H
+#define PROTO_EXECD_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,10 +1,10 @@
 /**
- * @file nx/sys.h
+ * @file ulib/sys.h
  * Userspace syscall wrappers (src/ulib). One inline function per syscall in nx/abi.h;
  * each returns what the kernel put in a0: a value >= 0 or a negated NX_E* code.
  */
-#ifndef NX_SYS_H
-#define NX_SYS_H
+#ifndef ULIB_SYS_H
+#define ULIB_SYS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -95,7 +95,7 @@ static inline long nx_wait(unsigned queue, void *buf, size_t cap, uint64_t deadl
 }
 
 /** Send the `len`-byte request in `buf` to `dst_id`, then wait until `deadline_ms` for the
- * next message on the reply queue, received into `buf` (`cap` >= NX_MSG_MAX). */
+ * next message on the reply queue, received into `buf` (`cap` >= NX_FRAME_MAX). */
 static inline long nx_call(uint64_t dst_id, void *buf, size_t len, size_t cap, uint64_t deadline_ms,
 			   uint64_t *sender_id)
 {
@@ -104,7 +104,7 @@ static inline long nx_call(uint64_t dst_id, void *buf, size_t len, size_t cap, u
 }
 
 /** Send the `len`-byte reply in `buf` to `dst_id`, then wait until `deadline_ms` for the next
- * request (or kernel notice), received into `rbuf` (`cap` >= NX_MSG_MAX). */
+ * request (or kernel notice), received into `rbuf` (`cap` >= NX_FRAME_MAX). */
 static inline long nx_reply_wait(uint64_t dst_id, const void *buf, size_t len, void *rbuf, size_t cap,
 				 uint64_t deadline_ms, uint64_t *sender_id)
 {

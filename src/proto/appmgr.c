@@ -1,5 +1,5 @@
-/* appmgrd's request and reply data (include/nx/appmgr.h). */
-#include "nx/appmgr.h"
+/* appmgrd's request and reply data (include/proto/appmgr.h). */
+#include "proto/appmgr.h"
 
 #include <string.h>
 
@@ -7,6 +7,28 @@
 
 #define DEATH_LEN 9
 #define POLICY_FIELDS (APPMGR_POLICY_LEN / 4)
+_Static_assert(sizeof(struct appmgr_policy) == APPMGR_POLICY_LEN, "a policy is POLICY_FIELDS u32s");
+
+static const char *const state_names[APPMGR_STATE_COUNT] = {
+	[APPMGR_STOPPED] = "stopped",      [APPMGR_STARTING] = "starting", [APPMGR_RUNNING_FG] = "runningFg",
+	[APPMGR_RUNNING_BG] = "runningBg", [APPMGR_STOPPING] = "stopping", [APPMGR_CRASHED] = "crashed",
+	[APPMGR_BACKOFF] = "backoff",      [APPMGR_BLOCKED] = "blocked",
+};
+
+static const char *const reason_names[APPMGR_REASON_COUNT] = {
+	[APPMGR_REASON_NONE] = "none", [APPMGR_REASON_CRASH] = "crash",   [APPMGR_REASON_POLICY] = "policy",
+	[APPMGR_REASON_OOM] = "oom",   [APPMGR_REASON_SIGNAL] = "signal", [APPMGR_REASON_REQUEST] = "request",
+};
+
+const char *appmgr_state_name(unsigned state)
+{
+	return state < APPMGR_STATE_COUNT ? state_names[state] : "?";
+}
+
+const char *appmgr_reason_name(unsigned reason)
+{
+	return reason < APPMGR_REASON_COUNT ? reason_names[reason] : "?";
+}
 
 int appmgr_name_decode(const uint8_t *data, size_t len, char name[APPMGR_NAME_MAX + 1])
 {
@@ -42,7 +64,7 @@ int appmgr_state_encode(const struct appmgr_state *s, uint8_t *out, size_t cap)
 
 int appmgr_state_decode(const uint8_t *buf, size_t len, struct appmgr_state *s)
 {
-	if (len != APPMGR_STATE_LEN || buf[0] >= LC_STATE_COUNT || buf[1] >= LC_REASON_COUNT || buf[2] > 1 ||
+	if (len != APPMGR_STATE_LEN || buf[0] >= APPMGR_STATE_COUNT || buf[1] >= APPMGR_REASON_COUNT || buf[2] > 1 ||
 	    (buf[3] != APPMGR_MODE_FG && buf[3] != APPMGR_MODE_BG))
 		return -NX_EINVAL;
 	uint32_t task;
@@ -62,9 +84,9 @@ int appmgr_state_decode(const uint8_t *buf, size_t len, struct appmgr_state *s)
 static void policy_fields(struct appmgr_policy *p, uint32_t *f[POLICY_FIELDS])
 {
 	uint32_t *const all[POLICY_FIELDS] = {
-		&p->lc.initial_ms,       &p->lc.factor_milli,     &p->lc.max_ms,          &p->lc.loop_threshold,
-		&p->lc.loop_window_ms,   &p->lc.stable_reset_ms,  &p->lc.start_timeout_ms, &p->lc.stop_timeout_ms,
-		&p->cpu_budget_ms_per_min, &p->slack_fg_ms,       &p->slack_bg_ms,
+		&p->initial_ms,       &p->factor_milli,     &p->max_ms,          &p->loop_threshold,
+		&p->loop_window_ms,   &p->stable_reset_ms,  &p->start_timeout_ms, &p->stop_timeout_ms,
+		&p->cpu_budget_ms_per_min, &p->slack_fg_ms, &p->slack_bg_ms,
 	};
 	memcpy(f, all, sizeof all);
 }
@@ -99,7 +121,7 @@ int appmgr_policy_decode(const uint8_t *buf, size_t len, struct appmgr_policy *p
 int appmgr_history_encode(const struct appmgr_history *h, uint8_t *out, size_t cap)
 {
 	const size_t len = 1 + (size_t)h->count * DEATH_LEN;
-	if (h->count > LC_HISTORY_LEN || cap < len)
+	if (h->count > APPMGR_HISTORY_LEN || cap < len)
 		return -NX_EINVAL;
 	out[0] = h->count;
 	for (size_t i = 0; i < h->count; i++) {
@@ -112,12 +134,12 @@ int appmgr_history_encode(const struct appmgr_history *h, uint8_t *out, size_t c
 
 int appmgr_history_decode(const uint8_t *buf, size_t len, struct appmgr_history *h)
 {
-	if (len == 0 || buf[0] > LC_HISTORY_LEN || len != 1 + (size_t)buf[0] * DEATH_LEN)
+	if (len == 0 || buf[0] > APPMGR_HISTORY_LEN || len != 1 + (size_t)buf[0] * DEATH_LEN)
 		return -NX_EINVAL;
 	h->count = buf[0];
 	for (size_t i = 0; i < h->count; i++) {
 		const size_t off = 1 + i * DEATH_LEN;
-		if (ipc_get_u64(buf, len, off, &h->e[i].t_ms) != 0 || buf[off + 8] >= LC_REASON_COUNT)
+		if (ipc_get_u64(buf, len, off, &h->e[i].t_ms) != 0 || buf[off + 8] >= APPMGR_REASON_COUNT)
 			return -NX_EINVAL;
 		h->e[i].reason = buf[off + 8];
 	}
@@ -127,7 +149,7 @@ int appmgr_history_decode(const uint8_t *buf, size_t len, struct appmgr_history 
 int appmgr_list_encode(uint8_t total, const struct appmgr_list_entry *e, size_t n, uint8_t *out, size_t cap,
 		       size_t *taken)
 {
-	if (cap < 2 || n > LC_MAX_ABILITIES)
+	if (cap < 2 || n > APPMGR_MAX_ABILITIES)
 		return -NX_EINVAL;
 	size_t len = 2, count = 0;
 	for (; count < n; count++) {
@@ -150,7 +172,7 @@ int appmgr_list_encode(uint8_t total, const struct appmgr_list_entry *e, size_t 
 
 int appmgr_list_decode(const uint8_t *buf, size_t len, struct appmgr_list *l)
 {
-	if (len < 2 || buf[1] > LC_MAX_ABILITIES || buf[1] > buf[0])
+	if (len < 2 || buf[1] > APPMGR_MAX_ABILITIES || buf[1] > buf[0])
 		return -NX_EINVAL;
 	l->total = buf[0];
 	l->count = buf[1];
@@ -160,7 +182,7 @@ int appmgr_list_decode(const uint8_t *buf, size_t len, struct appmgr_list *l)
 			return -NX_EINVAL;
 		const size_t name_len = buf[off];
 		if (name_len + 2 > len - off || appmgr_name_decode(buf + off + 1, name_len, l->e[i].name) != 0 ||
-		    buf[off + 1 + name_len] >= LC_STATE_COUNT)
+		    buf[off + 1 + name_len] >= APPMGR_STATE_COUNT)
 			return -NX_EINVAL;
 		l->e[i].state = buf[off + 1 + name_len];
 		off += 2 + name_len;
