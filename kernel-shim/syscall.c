@@ -100,27 +100,30 @@ static long sys_reply(struct ks_task *t, const uint64_t *a)
 	return ks_ipc_send(t, a[0], NX_QUEUE_REPLY, a[1], a[2], NULL);
 }
 
-static long recv_or_block(struct ks_task *t, uint64_t queue, const struct ks_rx *rx, uint64_t deadline_ms)
+/*
+ * Receive as t->rx says (the receiving syscalls write it first), or block: a blocked task's
+ * t->rx is where a send that completes its receive puts the message.
+ */
+static long recv_or_block(struct ks_task *t, uint64_t queue, uint64_t deadline_ms)
 {
 	uint64_t deadline = ms_to_ticks(deadline_ms);
-	int rc = ks_ipc_recv(t, (unsigned)queue, rx, deadline);
+	int rc = ks_ipc_recv(t, (unsigned)queue, &t->rx, deadline);
 	if (rc != KS_IPC_BLOCK)
 		return rc;
-	t->rx = *rx;
 	ks_sched_block(t, queue == NX_QUEUE_REPLY ? KS_WAIT_RECV_REPLY : KS_WAIT_RECV_REQ, deadline);
 	return KS_SYS_BLOCKED;
 }
 
 static long sys_recv(struct ks_task *t, const uint64_t *a)
 {
-	const struct ks_rx rx = { .buf = a[1], .cap = a[2], .info = a[4] };
-	return recv_or_block(t, a[0], &rx, a[3]);
+	t->rx = (struct ks_rx){ .buf = a[1], .cap = a[2], .info = a[4] };
+	return recv_or_block(t, a[0], a[3]);
 }
 
 static long sys_wait(struct ks_task *t, const uint64_t *a)
 {
-	const struct ks_rx rx = { .buf = a[1], .cap = a[2], .sender_in_a1 = 1 };
-	return recv_or_block(t, a[0], &rx, a[3]);
+	t->rx = (struct ks_rx){ .buf = a[1], .cap = a[2], .sender_in_a1 = 1 };
+	return recv_or_block(t, a[0], a[3]);
 }
 
 /*
@@ -212,7 +215,7 @@ static long sys_kill(struct ks_task *t, const uint64_t *a)
 	return victim == t ? KS_SYS_GONE : 0;
 }
 
-/* Moving another task takes NX_RIGHT_SET_QOS (appmgrd). Without it a task may move only
+/* Moving another task takes NX_RIGHT_SET_QOS. Without it a task may move only
  * itself, and never above the class it was created in. */
 static long sys_set_qos(struct ks_task *t, const uint64_t *a)
 {

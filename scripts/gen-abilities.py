@@ -20,11 +20,12 @@ import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from abi import define  # noqa: E402
 from ability_doc import Validator, load  # noqa: E402
 
-# The kernel's task names (and built-in image names) hold at most 31 bytes.
-TASK_NAME_MAX = 31
-IMAGE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,30}$")
+# The kernel's task names (and built-in image names) hold at most NX_NAME_MAX bytes.
+TASK_NAME_MAX = define("NX_NAME_MAX")
+IMAGE_NAME = re.compile(rf"^[a-z][a-z0-9_-]{{0,{TASK_NAME_MAX - 1}}}$")
 MODES = {"fg": "APPMGR_MODE_FG", "bg": "APPMGR_MODE_BG"}
 LC_KEYS = ["initial_ms", "factor", "max_ms", "loop_threshold", "loop_window_ms", "stable_reset_ms",
            "start_timeout_ms", "stop_timeout_ms"]
