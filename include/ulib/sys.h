@@ -42,12 +42,12 @@ static inline long nx_syscall(long nr, long a0, long a1, long a2, long a3, long 
 	return nx_syscall_rx(nr, a0, a1, a2, a3, a4, 0, NULL);
 }
 
-/** Milliseconds since boot, from the `time` CSR (10 MHz on QEMU virt). */
+/** Milliseconds since boot, from the `time` CSR (NX_TIMEBASE_HZ, the kernel's timebase). */
 static inline uint64_t nx_now_ms(void)
 {
 	uint64_t t;
 	__asm__ volatile("rdtime %0" : "=r"(t));
-	return t / 10000u;
+	return t / NX_TICKS_PER_MS;
 }
 
 /** End the calling task with `code`. */
