@@ -119,9 +119,13 @@ tidy() {
 }
 
 # Process substitution, not a pipe: tidy must run in this shell for `failed` to count.
-tidy build-host "host code" < <(sources build-host/compile_commands.json "" | grep -v '^build')
+# libsodium's sources (.deps/, fetched by scripts/setup.sh) are another project's: its
+# compiles are held to the warning flags above, not to this project's lint; the wrapper
+# (src/crypto/) is linted like the rest.
+ours() { grep -v -e '^build' -e '^\.deps/'; }
+tidy build-host "host code" < <(sources build-host/compile_commands.json "" | ours)
 tidy build-fuzz "fuzz targets" < <(sources build-fuzz/compile_commands.json tests/fuzz/)
-tidy build/lint "cross code" --checks="$cross_off" < <(sources build/lint/compile_commands.json "" | grep -v '^build')
+tidy build/lint "cross code" --checks="$cross_off" < <(sources build/lint/compile_commands.json "" | ours)
 
 ((failed == 0)) && printf 'lint: clean\n'
 exit "$failed"

@@ -42,6 +42,9 @@ need clang-tidy have_cmd clang-tidy
 need cppcheck have_cmd cppcheck
 need frama-c-base have_cmd frama-c
 need valgrind have_cmd valgrind
+# libsodium's source package (below), and the reference its differential test compares with.
+need dpkg-dev have_cmd dpkg-source
+need python3-cryptography have_pymod cryptography
 need gdb-multiarch have_cmd gdb-multiarch
 need npm have_cmd npm
 
@@ -70,6 +73,81 @@ if ! command -v just >/dev/null 2>&1; then
 	command -v just >/dev/null 2>&1 || die "just was installed but is not on PATH ($(npm prefix -g)/bin)"
 else
 	say "just: present ($(just --version))"
+fi
+
+# libsodium, the image's only third-party code (docs/crypto.md): Debian's source package of
+# this machine's release, fetched with Debian's tools into .deps/libsodium (git-ignored).
+# apt checks the package's files against the archive's signed index; this script pins the
+# .dsc's sha256 and checks the tarballs against the .dsc; dpkg-source applies Debian's
+# patches. The VERIFIED stamp, which src/crypto/meson.build requires, is written last.
+SODIUM_VERSION=1.0.18-1+deb12u1
+SODIUM_DSC_SHA256=2c23c57b5a9385dab5a1916014c9b5f2cdd7dadeb8a35b28c1bfb603ce7095c4
+SODIUM_PATCH=CVE-2025-69277.patch
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SODIUM_DIR=$ROOT/.deps/libsodium
+SODIUM_STAMP="libsodium $SODIUM_VERSION, .dsc sha256 $SODIUM_DSC_SHA256, $SODIUM_PATCH applied"
+
+fetch_libsodium() {
+	local stage dl apt_dir log dsc
+	mkdir -p "$ROOT/.deps" || die "cannot make $ROOT/.deps"
+	stage=$(mktemp -d "$ROOT/.deps/libsodium.XXXXXX") || die "cannot make a folder in $ROOT/.deps"
+	trap 'rm -rf "$stage"' EXIT
+	dl=$stage/download
+	apt_dir=$stage/apt
+	log=$stage/log
+	mkdir -p "$dl" "$apt_dir/sources.list.d" "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
+	/usr/bin/python3 "$ROOT/scripts/lib/deb_src_entries.py" >"$apt_dir/sources.list.d/debian-src.sources" \
+		2>"$log" || die "cannot derive a deb-src entry: $(cat "$log")"
+	# A private apt configuration: the machine's own lists, cache and sources stay untouched.
+	local -a apt_opts=(
+		-o Dir::Etc::SourceList=/dev/null
+		-o "Dir::Etc::SourceParts=$apt_dir/sources.list.d"
+		-o "Dir::State::Lists=$apt_dir/lists"
+		-o "Dir::Cache=$apt_dir/cache"
+	)
+	say "fetching libsodium $SODIUM_VERSION (Debian source package, private apt configuration)"
+	apt-get "${apt_opts[@]}" update >"$log" 2>&1 ||
+		die "apt-get update of the deb-src index failed (entries from /etc/apt/sources.list*): $(tail -3 "$log")"
+	# Run as root, apt downloads as the unprivileged _apt user: let it write the folder.
+	if [[ $(id -u) -eq 0 ]] && id _apt >/dev/null 2>&1; then
+		chown _apt "$dl"
+	fi
+	(cd "$dl" && apt-get "${apt_opts[@]}" source --download-only "libsodium=$SODIUM_VERSION") >"$log" 2>&1 ||
+		die "apt-get source libsodium=$SODIUM_VERSION failed (no longer in the archive? docs/crypto.md says how to move the pin): $(tail -3 "$log")"
+	if [[ $(id -u) -eq 0 ]]; then
+		chown -R root: "$dl"
+	fi
+	dsc=$dl/libsodium_$SODIUM_VERSION.dsc
+	[[ -f $dsc ]] || die "apt-get source left no $(basename "$dsc")"
+	local got
+	got=$(sha256sum "$dsc" | cut -d' ' -f1)
+	[[ $got == "$SODIUM_DSC_SHA256" ]] ||
+		die "$(basename "$dsc") has sha256 $got, but scripts/setup.sh pins $SODIUM_DSC_SHA256: refused"
+	# Each file the .dsc lists, at the size and sha256 the .dsc states.
+	local n=0 sum size name
+	while read -r sum size name; do
+		[[ -f $dl/$name ]] || die "$name, listed in the .dsc, was not downloaded"
+		[[ $(stat -c %s "$dl/$name") == "$size" ]] || die "$name is not the .dsc's $size bytes: refused"
+		[[ $(sha256sum "$dl/$name" | cut -d' ' -f1) == "$sum" ]] ||
+			die "$name does not have the .dsc's sha256 $sum: refused"
+		n=$((n + 1))
+	done < <(sed -n '/^Checksums-Sha256:/,/^[^ ]/s/^ //p' "$dsc")
+	((n == 2)) || die "the .dsc lists $n files under Checksums-Sha256, expected the orig and debian tarballs"
+	dpkg-source --no-copy -x "$dsc" "$stage/src" >"$log" 2>&1 || die "dpkg-source -x failed: $(tail -3 "$log")"
+	grep -qx "$SODIUM_PATCH" "$stage/src/.pc/applied-patches" 2>/dev/null ||
+		die "dpkg-source did not apply Debian's $SODIUM_PATCH (log: $(tail -3 "$log"))"
+	rm -rf "$apt_dir" "$log" "$SODIUM_DIR"
+	chmod 755 "$stage"
+	printf '%s\n' "$SODIUM_STAMP" >"$stage/VERIFIED"
+	mv "$stage" "$SODIUM_DIR" || die "cannot move the verified tree to $SODIUM_DIR"
+	trap - EXIT
+	say "libsodium $SODIUM_VERSION: .dsc and tarballs verified, $SODIUM_PATCH applied (.deps/libsodium/src)"
+}
+
+if [[ -f $SODIUM_DIR/VERIFIED && $(<"$SODIUM_DIR/VERIFIED") == "$SODIUM_STAMP" && -d $SODIUM_DIR/src/src/libsodium ]]; then
+	say "libsodium $SODIUM_VERSION: present and verified (.deps/libsodium)"
+else
+	fetch_libsodium
 fi
 
 # Final check: every tool the build and tests call.
