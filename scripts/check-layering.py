@@ -18,10 +18,13 @@ nx_abilities.h).
   ipc        src/ipc/, include/ipc/ (the RFC-0025 helper): ipc/ headers, nx/frame.h (the
              ABI's message format) and standard headers; no kernel vocabulary (nx/abi.h,
              nx/notice.h), no runtime, no protocol.
+  crypto     src/crypto/, include/crypto/ (the signature wrapper): crypto/ headers, the
+             public headers of libsodium (fetched by setup, .deps/libsodium) and standard
+             headers only.
   proto      src/proto/, include/proto/ (service protocols): proto/, ipc/ and nx/ headers.
   ulib       src/ulib/, include/ulib/ (task runtime): ulib/, proto/, ipc/, nx/ headers and
              nx_manifest.h.
-  tasks      src/<task>/: public headers (nx/, ipc/, proto/, ulib/), the generated ones and
+  tasks      src/<task>/: public headers (nx/, ipc/, crypto/, proto/, ulib/), the generated ones and
              its own folder's; never a header of another task's folder. In src/meson.build a
              task's sources come from its own folder only.
   core-users only appmgrd (and the host tools in src/tools/) use the lifecycle core: no other
@@ -49,7 +52,9 @@ SOURCE_EXT = (".c", ".h", ".S")
 # Tasks that run the lifecycle core.
 CORE_USERS = {"appmgrd"}
 # Folders of src/ that are libraries, not tasks.
-LIBRARIES = {"abi", "mem", "lifecycle", "ipc", "proto", "ulib", "tools"}
+LIBRARIES = {"abi", "mem", "lifecycle", "ipc", "crypto", "proto", "ulib", "tools"}
+# libsodium's public headers, which the signature wrapper alone includes.
+SODIUM = re.compile(r"^(crypto_[a-z0-9_]+|utils|export)\.h$")
 
 
 class Checker:
@@ -96,6 +101,8 @@ class Checker:
         self.check_folder("kernel", ["kernel-shim"], lambda n: n.startswith("nx/"), STANDARD | PICOLIBC, local=True)
         self.check_folder("lifecycle", ["src/lifecycle", "include/lc"], lambda n: n == "lc/lifecycle.h")
         self.check_folder("ipc", ["src/ipc", "include/ipc"], lambda n: n.startswith("ipc/") or n == "nx/frame.h")
+        self.check_folder("crypto", ["src/crypto", "include/crypto"],
+                          lambda n: n.startswith("crypto/") or SODIUM.match(n) is not None)
         self.check_folder("proto", ["src/proto", "include/proto"], lambda n: n.split("/")[0] in ("proto", "ipc", "nx"))
         self.check_folder("ulib", ["src/ulib", "include/ulib"],
                           lambda n: n.split("/")[0] in ("ulib", "proto", "ipc", "nx") or n == "nx_manifest.h")
@@ -114,7 +121,7 @@ class Checker:
                 elif top == "lc":
                     if task not in CORE_USERS:
                         self.fail("core-users", path, line, f'"{name}": only {", ".join(sorted(CORE_USERS))} runs the lifecycle core')
-                elif top in ("nx", "ipc", "proto", "ulib") or name in GENERATED:
+                elif top in ("nx", "ipc", "crypto", "proto", "ulib") or name in GENERATED:
                     continue
                 elif "/" in name or not os.path.exists(os.path.join(os.path.dirname(path), name)):
                     self.fail("tasks", path, line, f'"{name}" is not a public header or one of {task}\'s own')

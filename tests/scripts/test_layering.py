@@ -89,6 +89,10 @@ class Layering(unittest.TestCase):
         self.add_line("src/abi/notice.c", '#include "ipc/wire.h"')
         self.expect_broken("abi", "src/abi/notice.c")
 
+    def test_crypto_wrapper_including_the_kernel_abi_fails(self):
+        self.add_line("src/crypto/sig.c", '#include "nx/abi.h"')
+        self.expect_broken("crypto", "src/crypto/sig.c")
+
     def test_protocol_including_the_task_runtime_fails(self):
         self.add_line("src/proto/appmgr.c", '#include "ulib/sys.h"')
         self.expect_broken("proto", "src/proto/appmgr.c")
