@@ -35,7 +35,7 @@ static uint64_t rd(const uint8_t *p, unsigned bytes)
 	return v;
 }
 
-/* H1..H6. */
+/* H1..H6 (H5's lower bound is I3's: no header, no entry). */
 static int header_ok(const uint8_t *img, size_t len)
 {
 	static const uint8_t ident[] = { 0x7f, 'E', 'L', 'F', ELFCLASS64, ELFDATA2LSB, EV_CURRENT };
@@ -45,7 +45,7 @@ static int header_ok(const uint8_t *img, size_t len)
 		return 0;
 	uint64_t phoff = rd(img + 32, 8);
 	uint64_t phnum = rd(img + 56, 2);
-	return phnum >= 1 && phnum <= KS_ELF_MAX_PHDRS && phoff % 8 == 0 && phoff <= len &&
+	return phnum <= KS_ELF_MAX_PHDRS && phoff % 8 == 0 && phoff <= len &&
 	       phnum * PHDR_SIZE <= len - phoff;
 }
 
@@ -80,7 +80,7 @@ static uint64_t page_end(const struct ks_elf_segment *seg)
 	return (seg->vaddr + seg->memsz + KS_PAGE_SIZE - 1) & ~(KS_PAGE_SIZE - 1);
 }
 
-/* I3. */
+/* I3 (and I1: no segment, no entry). */
 static int entry_ok(const struct ks_elf_plan *p)
 {
 	for (uint32_t i = 0; i < p->nseg; i++) {
@@ -123,7 +123,7 @@ int ks_elf_check(const uint8_t *img, size_t len, const struct ks_elf_limits *lim
 	struct ks_elf_plan p;
 	memset(&p, 0, sizeof p);
 	p.entry = rd(img + 24, 8);
-	uint64_t free_from = KS_USER_BASE; /* I2: the first page no earlier segment touches */
+	uint64_t free_from = 0; /* I2: the first page no earlier segment touches */
 	for (unsigned i = 0; i < phnum; i++) {
 		const uint8_t *ph = table + (size_t)i * PHDR_SIZE;
 		if (rd(ph, 4) != PT_LOAD)
@@ -134,7 +134,7 @@ int ks_elf_check(const uint8_t *img, size_t len, const struct ks_elf_limits *lim
 		free_from = page_end(seg);
 		p.nseg++;
 	}
-	if (p.nseg == 0 || !entry_ok(&p))
+	if (!entry_ok(&p))
 		return -NX_EINVAL;
 	uint64_t pages = pages_needed(&p);
 	if (pages > lim->page_quota)

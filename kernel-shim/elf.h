@@ -11,7 +11,7 @@
  *  H2  e_ident: "\x7f" "ELF", ELFCLASS64, ELFDATA2LSB, EV_CURRENT;
  *  H3  e_type ET_EXEC, e_machine EM_RISCV (243), e_version EV_CURRENT;
  *  H4  e_ehsize 64, e_phentsize 56;
- *  H5  1 <= e_phnum <= KS_ELF_MAX_PHDRS;
+ *  H5  1 <= e_phnum <= KS_ELF_MAX_PHDRS (I3 cannot hold with none);
  *  H6  e_phoff is a multiple of 8 and the program header table lies inside the image.
  * Each PT_LOAD header (headers of other types are ignored; H6 keeps them inside the table)
  *  S1  p_flags is R, RW, RX or X: no other bits, never W with X, never W without R;
@@ -21,7 +21,7 @@
  *      modulo p_align;
  *  S5  [p_vaddr, p_vaddr + p_memsz) lies inside [KS_USER_BASE, KS_ELF_USER_END).
  * The image as a whole
- *  I1  at least one PT_LOAD;
+ *  I1  at least one PT_LOAD (I3 cannot hold without one);
  *  I2  each PT_LOAD starts on a page after the last page of the one before it: ascending
  *      p_vaddr (as the ELF specification requires) and no page shared by two segments (a
  *      page is mapped with one segment's permissions);
