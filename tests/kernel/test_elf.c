@@ -112,6 +112,24 @@ static void build(struct image *im)
 		im->len = im->phoff + 56 * im->n;
 }
 
+/* Field by field: the structs have padding, whose bytes nothing promises. */
+static int same_segment(const struct ks_elf_segment *a, const struct ks_elf_segment *b)
+{
+	return a->offset == b->offset && a->vaddr == b->vaddr && a->filesz == b->filesz &&
+	       a->memsz == b->memsz && a->perm == b->perm;
+}
+
+static int same_plan(const struct ks_elf_plan *a, const struct ks_elf_plan *b)
+{
+	if (a->entry != b->entry || a->pages != b->pages || a->nseg != b->nseg)
+		return 0;
+	for (unsigned i = 0; i < KS_ELF_MAX_PHDRS; i++) {
+		if (!same_segment(&a->seg[i], &b->seg[i]))
+			return 0;
+	}
+	return 1;
+}
+
 static int run(const struct image *im, uint32_t quota, struct ks_elf_plan *plan)
 {
 	uint8_t *copy = malloc(im->len != 0 ? im->len : 1);
@@ -141,7 +159,7 @@ static void refused_with(const struct image *im, uint32_t quota, int want)
 	int rc = run(im, quota, &plan);
 	if (rc != want)
 		fail_msg("expected %s, got %s", nx_strerror(want), nx_strerror(rc));
-	if (memcmp(&plan, &before, sizeof plan) != 0)
+	if (!same_plan(&plan, &before))
 		fail_msg("a refused image changed the plan");
 }
 
@@ -190,7 +208,7 @@ static void plans_each_segment_the_entry_and_the_pages_of_a_linker_script_image(
 		expect_segment(&plan.seg[i], &im.ph[i]);
 	static const struct ks_elf_segment zero;
 	for (unsigned i = 3; i < KS_ELF_MAX_PHDRS; i++)
-		assert_memory_equal(&plan.seg[i], &zero, sizeof zero);
+		assert_true(same_segment(&plan.seg[i], &zero));
 }
 
 static void accepts_the_smallest_image_one_bss_segment_and_no_file_bytes(void **state)
@@ -704,7 +722,7 @@ static void a_refusal_leaves_the_plan_of_an_earlier_success_untouched(void **sta
 	assert_int_equal(run(&im, 1, &plan), -NX_ENOMEM);
 	im.bytes[4] = 1;
 	assert_int_equal(run(&im, QUOTA, &plan), -NX_EINVAL);
-	assert_memory_equal(&plan, &before, sizeof plan);
+	assert_true(same_plan(&plan, &before));
 }
 
 int main(void)
