@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "console.h"
+#include "elf.h"
 #include "image.h"
 #include "kalloc.h"
 #include "riscv.h"
@@ -80,92 +81,20 @@ static void id_remove(uint64_t id)
 	}
 }
 
-/* ELF64 little-endian RISC-V executables, read field by field with bounds checks. */
-#define EHDR_SIZE 64
-#define PHDR_SIZE 56
-#define PT_LOAD 1
-#define PF_X 1
-#define PF_W 2
-#define PF_R 4
-#define EM_RISCV 243
-#define ET_EXEC 2
-#define ELF_MAX_PHDRS 16
-
-static uint64_t rd(const uint8_t *p, unsigned bytes)
+/* Map segment `seg` of the checked image `img` into `s`. */
+static int map_segment(struct ks_space *s, const uint8_t *img, const struct ks_elf_segment *seg)
 {
-	uint64_t v = 0;
-	for (unsigned i = bytes; i-- > 0;)
-		v = (v << 8) | p[i];
-	return v;
-}
-
-struct segment {
-	uint64_t offset, vaddr, filesz, memsz;
-	uint32_t flags;
-};
-
-static int read_segment(const uint8_t *img, size_t size, unsigned i, uint64_t phoff, struct segment *seg)
-{
-	const uint8_t *ph = img + phoff + (uint64_t)i * PHDR_SIZE;
-	if (rd(ph, 4) != PT_LOAD)
-		return 0;
-	seg->flags = (uint32_t)rd(ph + 4, 4);
-	seg->offset = rd(ph + 8, 8);
-	seg->vaddr = rd(ph + 16, 8);
-	seg->filesz = rd(ph + 32, 8);
-	seg->memsz = rd(ph + 40, 8);
-	if (seg->filesz > seg->memsz || seg->offset > size || seg->filesz > size - seg->offset ||
-	    seg->vaddr < KS_USER_BASE || seg->memsz > KS_USER_TOP - seg->vaddr)
-		return -NX_EINVAL;
-	return 1;
-}
-
-static int load_segment(struct ks_space *s, const uint8_t *img, const struct segment *seg)
-{
-	unsigned perm = ((seg->flags & PF_R) ? KS_PERM_R : 0) | ((seg->flags & PF_W) ? KS_PERM_W : 0) |
-			((seg->flags & PF_X) ? KS_PERM_X : 0);
-	uint64_t first = seg->vaddr & ~(KS_PAGE_SIZE - 1);
-	for (uint64_t va = first; va < seg->vaddr + seg->memsz; va += KS_PAGE_SIZE) {
+	unsigned perm = ((seg->perm & KS_ELF_R) ? KS_PERM_R : 0) | ((seg->perm & KS_ELF_W) ? KS_PERM_W : 0) |
+			((seg->perm & KS_ELF_X) ? KS_PERM_X : 0);
+	for (uint64_t off = 0; off < seg->memsz; off += KS_PAGE_SIZE) {
 		uint8_t *page;
-		int rc = ks_space_map(s, va, perm, (void **)&page);
+		int rc = ks_space_map(s, seg->vaddr + off, perm, (void **)&page);
 		if (rc != 0)
 			return rc;
 		/* Copy the file bytes that fall into this page; the rest stays zero. */
-		uint64_t lo = va > seg->vaddr ? va : seg->vaddr;
-		uint64_t hi = seg->vaddr + seg->filesz;
-		if (hi > va + KS_PAGE_SIZE)
-			hi = va + KS_PAGE_SIZE;
-		if (lo < hi)
-			memcpy(page + (lo - va), img + seg->offset + (lo - seg->vaddr), hi - lo);
-	}
-	if (seg->vaddr + seg->memsz > s->brk)
-		s->brk = (seg->vaddr + seg->memsz + KS_PAGE_SIZE - 1) & ~(KS_PAGE_SIZE - 1);
-	return 0;
-}
-
-/* Map the image's PT_LOAD segments into `s`; `*entry` gets the entry point. */
-static int load_elf(struct ks_space *s, const struct ks_image *im, uint64_t *entry)
-{
-	const uint8_t *img = im->start;
-	size_t size = (size_t)(im->end - im->start);
-	static const uint8_t magic[] = { 0x7f, 'E', 'L', 'F', 2 /* 64-bit */, 1 /* LE */ };
-	if (size < EHDR_SIZE || memcmp(img, magic, sizeof magic) != 0 || rd(img + 16, 2) != ET_EXEC ||
-	    rd(img + 18, 2) != EM_RISCV || rd(img + 54, 2) != PHDR_SIZE)
-		return -NX_EINVAL;
-	uint64_t phoff = rd(img + 32, 8);
-	unsigned phnum = (unsigned)rd(img + 56, 2);
-	if (phnum > ELF_MAX_PHDRS || phoff > size || (uint64_t)phnum * PHDR_SIZE > size - phoff)
-		return -NX_EINVAL;
-	*entry = rd(img + 24, 8);
-	if (*entry < KS_USER_BASE || *entry >= KS_USER_TOP)
-		return -NX_EINVAL;
-	for (unsigned i = 0; i < phnum; i++) {
-		struct segment seg;
-		int rc = read_segment(img, size, i, phoff, &seg);
-		if (rc < 0)
-			return rc;
-		if (rc == 1 && (rc = load_segment(s, img, &seg)) != 0)
-			return rc;
+		if (off < seg->filesz)
+			memcpy(page, img + seg->offset + off,
+			       seg->filesz - off < KS_PAGE_SIZE ? seg->filesz - off : KS_PAGE_SIZE);
 	}
 	return 0;
 }
@@ -179,6 +108,20 @@ static int map_stack(struct ks_space *s)
 			return rc;
 	}
 	return 0;
+}
+
+/* Map a checked image as `plan` says (its segments in ascending order, then the stack) and
+ * start the heap after its last segment. */
+static int map_image(struct ks_space *s, const uint8_t *img, const struct ks_elf_plan *plan)
+{
+	for (uint32_t i = 0; i < plan->nseg; i++) {
+		int rc = map_segment(s, img, &plan->seg[i]);
+		if (rc != 0)
+			return rc;
+	}
+	const struct ks_elf_segment *last = &plan->seg[plan->nseg - 1];
+	s->brk = (last->vaddr + last->memsz + KS_PAGE_SIZE - 1) & ~(KS_PAGE_SIZE - 1);
+	return map_stack(s);
 }
 
 /* Every live task supervised by `sup_id` may still end and queue a notice: a new one is
@@ -220,13 +163,17 @@ int ks_task_create(const struct ks_task_params *p)
 	if (t == NULL || !notice_room(p->supervisor_id))
 		return -NX_EFULL;
 
+	/* The whole image is checked before anything is mapped: a map can then fail only for
+	 * want of RAM, and destroying the space undoes it. */
+	const struct ks_elf_limits lim = { .page_quota = p->page_quota ? p->page_quota : KS_TASK_PAGE_QUOTA };
+	struct ks_elf_plan plan;
+	int rc = ks_elf_check(im->start, (size_t)(im->end - im->start), &lim, &plan);
+	if (rc != 0)
+		return rc;
 	memset(t, 0, sizeof *t);
-	uint64_t entry = 0;
-	int rc = ks_space_create(&t->space, p->page_quota ? p->page_quota : KS_TASK_PAGE_QUOTA);
+	rc = ks_space_create(&t->space, lim.page_quota);
 	if (rc == 0)
-		rc = load_elf(&t->space, im, &entry);
-	if (rc == 0)
-		rc = map_stack(&t->space);
+		rc = map_image(&t->space, im->start, &plan);
 	if (rc != 0) {
 		ks_space_destroy(&t->space);
 		return rc;
@@ -244,7 +191,7 @@ int ks_task_create(const struct ks_task_params *p)
 	t->slack_ms[NX_QOS_BG] = p->slack_bg_ms;
 	t->slack_ms[NX_QOS_IDLE] = p->slack_bg_ms;
 	t->deadline = UINT64_MAX;
-	t->tf.sepc = entry;
+	t->tf.sepc = plan.entry;
 	t->tf.regs[KS_TF_SP] = KS_USER_TOP;
 	t->tf.regs[KS_TF_A0] = ks_task_slot(t);
 	ks_ipc_init(&t->ep);

@@ -104,7 +104,8 @@ struct ks_task_params {
 /**
  * Create a task from a built-in image and make it runnable.
  * @return its slot (>= 0), or -NX_ENOENT (no such image), -NX_EFULL (task table or QoS class
- *         full), -NX_EINVAL (bad name or qos, or the name is taken), -NX_ENOMEM (quota or RAM)
+ *         full), -NX_EINVAL (bad name or qos, the name is taken, or the image fails a rule of
+ *         elf.h), -NX_ENOMEM (quota or RAM); nothing is left behind on failure
  */
 int ks_task_create(const struct ks_task_params *p);
 
