@@ -20,8 +20,9 @@
 
 struct ks_msg {
 	uint64_t sender;
-	uint64_t len; /* a full word keeps `data` 8-byte aligned for word-wise copies */
-	uint8_t data[NX_FRAME_MAX];
+	uint32_t len;
+	uint32_t att_gen; /* the sender's attachment generation it carries; 0: none */
+	uint8_t data[NX_FRAME_MAX]; /* 8-byte aligned for word-wise copies */
 };
 
 struct ks_msgq {
@@ -71,6 +72,14 @@ void ks_ipc_init(struct ks_endpoint *ep);
 int ks_ipc_send(struct ks_task *from, uint64_t dst_id, unsigned queue, uintptr_t ubuf, size_t len,
 		struct ks_task **completed);
 
+/**
+ * ks_ipc_send() with the attachment stated: `att_gen` is `from`'s staged attachment
+ * generation when it is staged, else 0 (the message carries none). The IPC fast path calls
+ * it with a constant 0 when nothing is staged, so the attachment steps fold away there.
+ */
+int ks_ipc_send_msg(struct ks_task *from, uint64_t dst_id, unsigned queue, uintptr_t ubuf, size_t len,
+		    struct ks_task **completed, uint32_t att_gen);
+
 /** What ks_ipc_recv() returns when the caller must block: outside every length and error. */
 #define KS_IPC_BLOCK (-0x10000)
 
@@ -86,5 +95,22 @@ int ks_ipc_recv(struct ks_task *t, unsigned queue, const struct ks_rx *rx, uint6
 
 /** Queue an exit notice for the supervisor `sup` and wake it if it waits for requests. */
 void ks_ipc_notify_exit(struct ks_task *sup, const struct nx_exit_notice *n);
+
+/**
+ * Stage `len` bytes from user address `ubuf` of `t` as the attachment of its next message
+ * (len 0: drop the staged one). A new generation invalidates any earlier one still queued.
+ * @retval 0 done
+ * @retval -NX_EINVAL len above NX_ATTACH_MAX
+ * @retval -NX_EFAULT ubuf is not readable
+ */
+int ks_ipc_attach_stage(struct ks_task *t, uintptr_t ubuf, size_t len);
+
+/**
+ * Copy `t`'s received attachment to user address `ubuf` (`cap` bytes) and forget it.
+ * @return its length (0 if none)
+ * @retval -NX_EINVAL cap below its length (it stays)
+ * @retval -NX_EFAULT ubuf is not writable
+ */
+long ks_ipc_attach_take(struct ks_task *t, uintptr_t ubuf, size_t cap);
 
 #endif

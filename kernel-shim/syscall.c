@@ -32,6 +32,7 @@ static const char *const sys_names[NX_SYS_COUNT] = {
 	[NX_SYS_MEM_GROW] = "mem_grow", [NX_SYS_RNG_READ] = "rng_read", [NX_SYS_KSTATS] = "kstats",
 	[NX_SYS_POWEROFF] = "poweroff", [NX_SYS_BOOTARGS] = "bootargs", [NX_SYS_CONSOLE_READ] = "console_read",
 	[NX_SYS_CALL] = "call", [NX_SYS_REPLY_WAIT] = "reply_wait", [NX_SYS_WAIT] = "wait",
+	[NX_SYS_ATTACH_STAGE] = "attach_stage", [NX_SYS_ATTACH_TAKE] = "attach_take",
 };
 
 /* Refuse a syscall the caller has no right to; counted and logged. */
@@ -102,7 +103,8 @@ static long sys_reply(struct ks_task *t, const uint64_t *a)
 
 /*
  * Receive as t->rx says (the receiving syscalls write it first), or block: a blocked task's
- * t->rx is where a send that completes its receive puts the message.
+ * t->rx is where a send that completes its receive puts the message. Every receive first
+ * forgets the attachment received before (nx/abi.h): the message it takes brings its own.
  */
 static long recv_or_block(struct ks_task *t, uint64_t queue, uint64_t deadline_ms)
 {
@@ -117,12 +119,14 @@ static long recv_or_block(struct ks_task *t, uint64_t queue, uint64_t deadline_m
 static long sys_recv(struct ks_task *t, const uint64_t *a)
 {
 	t->rx = (struct ks_rx){ .buf = a[1], .cap = a[2], .info = a[4] };
+	t->att_in_len = 0;
 	return recv_or_block(t, a[0], a[3]);
 }
 
 static long sys_wait(struct ks_task *t, const uint64_t *a)
 {
 	t->rx = (struct ks_rx){ .buf = a[1], .cap = a[2], .sender_in_a1 = 1 };
+	t->att_in_len = 0;
 	return recv_or_block(t, a[0], a[3]);
 }
 
@@ -133,13 +137,14 @@ static long sys_wait(struct ks_task *t, const uint64_t *a)
  * the send completed a waiting receiver and the caller must wait now, the hart goes
  * straight to that receiver.
  */
-static __attribute__((flatten)) long send_then_wait(struct ks_task *t, const uint64_t *a, unsigned send_q, uintptr_t rbuf, uint64_t cap,
-			   uint64_t deadline_ms)
+static inline __attribute__((always_inline)) long send_then_wait_att(struct ks_task *t, const uint64_t *a,
+								      unsigned send_q, uintptr_t rbuf, uint64_t cap,
+								      uint64_t deadline_ms, uint32_t att_gen)
 {
 	if (cap < NX_FRAME_MAX)
 		return -NX_EINVAL;
 	struct ks_task *peer = NULL;
-	long rc = ks_ipc_send(t, a[0], send_q, a[1], a[2], &peer);
+	long rc = ks_ipc_send_msg(t, a[0], send_q, a[1], a[2], &peer, att_gen);
 	if (rc != 0)
 		return rc;
 	uint64_t *r = t->tf.regs;
@@ -158,13 +163,31 @@ static __attribute__((flatten)) long send_then_wait(struct ks_task *t, const uin
 	return rc;
 }
 
+/* Without an attachment: the fast path proper, one flattened frame. */
+static __attribute__((flatten)) long send_then_wait(struct ks_task *t, const uint64_t *a, unsigned send_q,
+						   uintptr_t rbuf, uint64_t cap, uint64_t deadline_ms)
+{
+	return send_then_wait_att(t, a, send_q, rbuf, cap, deadline_ms, 0);
+}
+
+/* With the caller's staged attachment (rare: bulk data, out of line). */
+static __attribute__((noinline)) long send_then_wait_attached(struct ks_task *t, const uint64_t *a, unsigned send_q,
+							      uintptr_t rbuf, uint64_t cap, uint64_t deadline_ms)
+{
+	return send_then_wait_att(t, a, send_q, rbuf, cap, deadline_ms, t->att_gen);
+}
+
 static long sys_call(struct ks_task *t, const uint64_t *a)
 {
+	if (t->att_staged)
+		return send_then_wait_attached(t, a, NX_QUEUE_REQUEST, a[1], a[3], a[4]);
 	return send_then_wait(t, a, NX_QUEUE_REQUEST, a[1], a[3], a[4]);
 }
 
 static long sys_reply_wait(struct ks_task *t, const uint64_t *a)
 {
+	if (t->att_staged)
+		return send_then_wait_attached(t, a, NX_QUEUE_REPLY, a[3], a[4], a[5]);
 	return send_then_wait(t, a, NX_QUEUE_REPLY, a[3], a[4], a[5]);
 }
 
@@ -316,6 +339,16 @@ static long sys_console_read(struct ks_task *t, const uint64_t *a)
 	return ks_dev_console_read(t, a[0], a[1], ms_to_ticks(a[2]));
 }
 
+static long sys_attach_stage(struct ks_task *t, const uint64_t *a)
+{
+	return ks_ipc_attach_stage(t, a[0], a[1]);
+}
+
+static long sys_attach_take(struct ks_task *t, const uint64_t *a)
+{
+	return ks_ipc_attach_take(t, a[0], a[1]);
+}
+
 static const sys_fn sys_table[NX_SYS_COUNT] = {
 	[NX_SYS_EXIT] = sys_exit,
 	[NX_SYS_WRITE] = sys_write,
@@ -338,6 +371,8 @@ static const sys_fn sys_table[NX_SYS_COUNT] = {
 	[NX_SYS_CALL] = sys_call,
 	[NX_SYS_REPLY_WAIT] = sys_reply_wait,
 	[NX_SYS_WAIT] = sys_wait,
+	[NX_SYS_ATTACH_STAGE] = sys_attach_stage,
+	[NX_SYS_ATTACH_TAKE] = sys_attach_take,
 };
 
 /* End the caller for a bad syscall number or pointer (out of line: rare). */

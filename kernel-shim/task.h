@@ -44,10 +44,14 @@ struct ks_task {
 	uint8_t kill_cause;
 	int8_t hart;                  /**< hart it runs on, -1 if none */
 	char name[NX_NAME_MAX + 1];
+	/* The attachment fields the IPC fast path touches sit in padding: other fields keep their offsets. */
+	uint16_t att_in_len;          /**< bytes of the attachment of the last message it received */
 	uint64_t service_id;          /**< FNV-1a-64 of name: the kernel-stamped identity */
 	uint64_t supervisor_id;       /**< receives the exit notice */
 	uint32_t rights;              /**< enum nx_right bits */
 	uint8_t base_qos;             /**< class it was created in: the highest it may move itself to */
+	uint8_t att_staged;           /**< its next accepted message carries its attachment */
+	uint16_t att_out_len;         /**< bytes of its staged or sent attachment */
 	uint32_t slack_ms[NX_QOS_COUNT];
 	uint64_t deadline;            /**< ticks; UINT64_MAX = no deadline */
 	struct ks_rx rx;              /**< KS_WAIT_RECV_*: where the awaited message goes */
@@ -56,6 +60,7 @@ struct ks_task {
 	uint64_t run_start;           /**< ticks when it last entered user mode */
 	struct ks_space space;
 	struct ks_endpoint ep;
+	uint32_t att_gen;             /**< generation of its staged or sent attachment; 0 = none */
 };
 
 /** Per-hart state. The first four fields are read by trap.S. */

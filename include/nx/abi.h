@@ -82,6 +82,8 @@ enum nx_sys {
 	NX_SYS_CALL = 18,       /**< (dst_id, buf, len, cap >= NX_FRAME_MAX, deadline_ms): NX_SYS_SEND, then NX_SYS_WAIT on the reply queue into buf (see below) */
 	NX_SYS_REPLY_WAIT = 19, /**< (dst_id, buf, len, rbuf, cap >= NX_FRAME_MAX, deadline_ms): NX_SYS_REPLY, then NX_SYS_WAIT on the request queue into rbuf */
 	NX_SYS_WAIT = 20,       /**< (queue, buf, cap, deadline_ms): NX_SYS_RECV that returns the sender id in a1 instead of writing an nx_msg_info */
+	NX_SYS_ATTACH_STAGE = 21, /**< (buf, len <= NX_ATTACH_MAX): the next message this task sends carries these bytes (see below) */
+	NX_SYS_ATTACH_TAKE = 22,  /**< (buf, cap): the attachment of the last message this task received; returns its length */
 	NX_SYS_COUNT
 };
 
@@ -95,6 +97,20 @@ enum nx_sys {
  *   -NX_ETIMEDOUT    sent, but nothing arrived by the deadline
  * A caller that waits resumes as NX_SYS_WAIT: the kernel rewrites a0..a3 and a7, so the
  * wrappers treat those registers as clobbered.
+ */
+
+/*
+ * Attachments: bulk data of up to NX_ATTACH_MAX bytes that rides with one message.
+ *   NX_SYS_ATTACH_STAGE(buf, len) copies the bytes into the kernel (len 0: drop what is
+ *   staged); the next message the task sends (send, reply, call or reply_wait) that the
+ *   kernel accepts carries them. Staging again before that message is delivered replaces
+ *   the attachment: the earlier message is then delivered without one. So is a message
+ *   whose sender ended before delivery. Results: 0, -NX_EINVAL (len above NX_ATTACH_MAX).
+ *   Every receive (recv, wait, and the receive of call and reply_wait) forgets the
+ *   attachment received before; the message it takes brings its own, if it has one.
+ *   NX_SYS_ATTACH_TAKE(buf, cap) copies it out once and returns its length (0: the last
+ *   message had none, or it was taken), or -NX_EINVAL when cap is below its length (it
+ *   stays). Bad pointers end the caller as for every syscall.
  */
 
 /** Longest kernel command line kept (bytes, with the NUL). */
@@ -207,6 +223,9 @@ struct nx_kstats {
 	uint64_t ipis;
 	uint64_t console_dropped;  /**< console input bytes dropped: the input ring was full */
 	uint64_t handoffs;         /**< context switches straight to an IPC receiver (fast path) */
+	uint64_t attach_sent;      /**< accepted messages that carried an attachment */
+	uint64_t attach_delivered; /**< attachments copied to a receiver */
+	uint64_t attach_lost;      /**< messages delivered without their attachment (restaged, or sender ended) */
 };
 
 #endif

@@ -44,6 +44,12 @@ enum nx_frame_type {
 	NX_FRAME_NOTIFY = 3,  /**< one-way notification; no reply */
 };
 
+/**
+ * Largest attachment of one message (bytes): bulk data the kernel copies along with a frame,
+ * for what does not fit in NX_FRAME_DATA_MAX (nx/abi.h, NX_SYS_ATTACH_STAGE).
+ */
+#define NX_ATTACH_MAX 4096
+
 /** Longest task (and so service) name, without a NUL. */
 #define NX_NAME_MAX 31
 

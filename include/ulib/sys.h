@@ -170,6 +170,18 @@ static inline long nx_console_read(void *buf, size_t cap, uint64_t deadline_ms)
 	return nx_syscall(NX_SYS_CONSOLE_READ, (long)buf, (long)cap, (long)deadline_ms, 0, 0);
 }
 
+/** Attach `len` bytes (<= NX_ATTACH_MAX) to the next message this task sends; 0 drops them. */
+static inline long nx_attach_stage(const void *buf, size_t len)
+{
+	return nx_syscall(NX_SYS_ATTACH_STAGE, (long)buf, (long)len, 0, 0, 0);
+}
+
+/** Take the attachment of the last message received into `buf`; returns its length (0: none). */
+static inline long nx_attach_take(void *buf, size_t cap)
+{
+	return nx_syscall(NX_SYS_ATTACH_TAKE, (long)buf, (long)cap, 0, 0, 0);
+}
+
 /** This task's id (its task-table slot), set at start-up. */
 extern uint32_t nx_self_task;
 

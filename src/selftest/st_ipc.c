@@ -217,10 +217,99 @@ static void deny(struct st *st)
 	printf("SELFTEST: ipc deny ok\n");
 }
 
+#define ATTACH_PAUSE_MS 50
+#define ATTACH_ATTEMPTS 3
+
+/* Call echo's bulk op with the attachment staged now; its reply's attachment goes to `back`. */
+static struct ipc_outcome bulk_call(struct st *st, uint8_t *back)
+{
+	uint8_t n[4];
+	struct ipc_outcome o = st_call(st, NX_SVC_ECHO, ECHO_OP_BULK, NULL, 0, n, sizeof n, NULL);
+	st_expect_success(&o, "echo bulk");
+	const long got = nx_attach_take(back, NX_ATTACH_MAX);
+	ST_CHECK(got == NX_ATTACH_MAX, "ipc attachment: reply attachment of %ld bytes", got);
+	return o;
+}
+
+static void expect_complemented(const uint8_t *sent, const uint8_t *back, const char *what)
+{
+	for (size_t i = 0; i < NX_ATTACH_MAX; i++) {
+		const uint8_t want = (uint8_t)(sent[i] ^ 0xFFu);
+		ST_CHECK(back[i] == want, "ipc attachment: %s: byte %zu is 0x%02x, want 0x%02x", what, i, back[i], want);
+	}
+}
+
+/*
+ * One try at a superseded attachment: while echo pauses, a raw bulk request with attachment
+ * `a` is queued, `b` is staged before echo takes it, and a call through the helper carries
+ * `b`. The raw request must reach echo without an attachment (MALFORMED, a wrong nonce for
+ * the helper) and the call must get `b` back. Returns 0 when echo's pause ended before the
+ * raw request was queued (host jitter in the real-time lane), so the caller may try again.
+ */
+static int superseded_once(struct st *st, const uint8_t *a, const uint8_t *b, uint8_t *back)
+{
+	uint8_t ms[4], frame[NX_FRAME_MAX];
+	ST_CHECK(ipc_put_u32(ms, sizeof ms, 0, ATTACH_PAUSE_MS) == 0, "pause encode");
+	struct ipc_outcome o = st_call(st, NX_SVC_ECHO, ECHO_OP_PAUSE, ms, sizeof ms, NULL, 0, NULL);
+	st_expect_success(&o, "echo pause");
+	struct nx_kstats before, after;
+	(void)nx_kstats(&before);
+	const size_t len = fast_request(NX_SVC_ECHO_ID, ECHO_OP_BULK, NULL, 0, frame);
+	ST_CHECK(nx_attach_stage(a, NX_ATTACH_MAX) == 0 && nx_send(NX_SVC_ECHO_ID, frame, len) == 0 &&
+			 nx_attach_stage(b, NX_ATTACH_MAX) == 0,
+		 "ipc attachment: stage, send, stage again");
+	o = bulk_call(st, back);
+	(void)nx_kstats(&after);
+	if (after.attach_lost == before.attach_lost)
+		return 0;
+	ST_CHECK(after.attach_lost == before.attach_lost + 1 && o.wrong_nonces == 1,
+		 "ipc attachment: %llu attachments lost, %u wrong nonces, want 1 and 1",
+		 (unsigned long long)(after.attach_lost - before.attach_lost), o.wrong_nonces);
+	expect_complemented(b, back, "superseded");
+	return 1;
+}
+
+/* Bulk data rides with a request and with its reply; bounds and the take-once rule hold;
+ * staging again replaces what a queued message would have carried. */
+static void attachment(struct st *st)
+{
+	static uint8_t sent[NX_ATTACH_MAX], other[NX_ATTACH_MAX], back[NX_ATTACH_MAX];
+	for (size_t i = 0; i < NX_ATTACH_MAX; i++) {
+		sent[i] = (uint8_t)(i * 7 + 3);
+		other[i] = (uint8_t)(i * 13 + 1);
+	}
+	ST_CHECK(nx_attach_stage(sent, NX_ATTACH_MAX + 1) == -NX_EINVAL, "ipc attachment: 4097 bytes not refused");
+	struct nx_kstats before, after;
+	(void)nx_kstats(&before);
+	ST_CHECK(nx_attach_stage(sent, NX_ATTACH_MAX) == 0, "ipc attachment: 4096 bytes refused");
+	(void)bulk_call(st, back);
+	(void)nx_kstats(&after);
+	expect_complemented(sent, back, "round trip");
+	ST_CHECK(after.attach_sent - before.attach_sent == 2 && after.attach_delivered - before.attach_delivered == 2,
+		 "ipc attachment: %llu sent, %llu delivered for one round trip, want 2 and 2",
+		 (unsigned long long)(after.attach_sent - before.attach_sent),
+		 (unsigned long long)(after.attach_delivered - before.attach_delivered));
+	ST_CHECK(nx_attach_take(back, NX_ATTACH_MAX) == 0, "ipc attachment: taken twice");
+
+	(void)nx_attach_stage(sent, NX_ATTACH_MAX);
+	uint8_t n[4];
+	struct ipc_outcome o = st_call(st, NX_SVC_ECHO, ECHO_OP_BULK, NULL, 0, n, sizeof n, NULL);
+	st_expect_success(&o, "echo bulk");
+	ST_CHECK(nx_attach_take(back, NX_ATTACH_MAX - 1) == -NX_EINVAL && nx_attach_take(back, NX_ATTACH_MAX) == NX_ATTACH_MAX,
+		 "ipc attachment: a short take was not refused, or lost the attachment");
+
+	int queued = 0;
+	for (int i = 0; i < ATTACH_ATTEMPTS && !queued; i++)
+		queued = superseded_once(st, sent, other, back);
+	ST_CHECK(queued, "ipc attachment: echo never paused long enough in %d tries", ATTACH_ATTEMPTS);
+	printf("SELFTEST: ipc attachment ok\n");
+}
+
 void st_ipc_checks(struct st *st)
 {
 	route(st);
 	fast_path(st);
+	attachment(st);
 	queue_full_retry(st);
 	nonce_budget(st);
 	deny(st);

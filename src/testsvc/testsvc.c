@@ -3,7 +3,9 @@
  * call them). The task's name picks the behaviour.
  *
  * echo:  echo(data) -> the same data; pause(ms u32) -> OK, then it serves nothing for ms
- *        (so a client can find its request queue full).
+ *        (so a client can find its request queue full); bulk() with an attachment -> its
+ *        length as u32, and an attachment of the same bytes complemented; MALFORMED when the
+ *        request came without one.
  * liar:  lie(wrong u32, truthful u8) -> `wrong` replies with wrong nonces, then the right
  *        reply if `truthful`. At most LIAR_MAX_WRONG: the caller's reply queue holds 4.
  */
@@ -20,17 +22,32 @@
 
 struct testsvc {
 	struct nx_server srv;
+	uint8_t bulk[NX_ATTACH_MAX];
 };
+
+static uint16_t echo_bulk(struct testsvc *ts, uint8_t *out, size_t *out_len)
+{
+	const long n = nx_attach_take(ts->bulk, sizeof ts->bulk);
+	if (n <= 0)
+		return IPC_STATUS_MALFORMED;
+	for (long i = 0; i < n; i++)
+		ts->bulk[i] = (uint8_t)~ts->bulk[i];
+	if (nx_attach_stage(ts->bulk, (size_t)n) != 0 || ipc_put_u32(out, IPC_DATA_MAX, 0, (uint32_t)n) != 0)
+		return IPC_STATUS_MALFORMED;
+	*out_len = 4;
+	return IPC_STATUS_OK;
+}
 
 static uint16_t echo_request(void *ctx, const struct nx_request *r, uint8_t *out, size_t *out_len)
 {
 	struct testsvc *ts = ctx;
 	uint32_t ms;
-	switch (r->op) {
-	case ECHO_OP_ECHO:
+	if (r->op == ECHO_OP_ECHO) { /* first: the IPC benchmark's op */
 		memcpy(out, r->data, r->len);
 		*out_len = r->len;
 		return IPC_STATUS_OK;
+	}
+	switch (r->op) {
 	case ECHO_OP_PAUSE:
 		if (r->len != 4 || ipc_get_u32(r->data, r->len, 0, &ms) != 0 || ms > PAUSE_MAX_MS)
 			return IPC_STATUS_MALFORMED;
@@ -38,6 +55,8 @@ static uint16_t echo_request(void *ctx, const struct nx_request *r, uint8_t *out
 		(void)nx_reply_deferred(&ts->srv, r, IPC_STATUS_OK, NULL, 0);
 		(void)nx_sleep_until(nx_now_ms() + ms);
 		return NX_REPLY_DEFERRED;
+	case ECHO_OP_BULK:
+		return r->len == 0 ? echo_bulk(ts, out, out_len) : IPC_STATUS_MALFORMED;
 	default:
 		return IPC_STATUS_UNKNOWN;
 	}
