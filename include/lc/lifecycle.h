@@ -249,6 +249,27 @@ LC_MUST_USE int lc_event(struct lc *lc, uint64_t now, uint32_t id, enum lc_event
 			 enum lc_reason reason);
 
 /**
+ * Restore what an earlier boot left of ability `id`, before anything has happened to it in
+ * this one: its consecutive crash count, the delay of its latest backoff, and whether it was
+ * blocked. Deaths of earlier boots are not restored: the crash-loop window counts this
+ * boot's only (its clock started again at 0). Blocked, it enters LC_BLOCKED at `now` with
+ * reason crash, reported to on_change, and stays there until LC_EV_UNBLOCK; otherwise the
+ * next crash's delay grows from `delay_ms` as if the earlier crashes had happened now.
+ * @param crash_count 0..LC_CRASH_COUNT_MAX; at least 1 when blocked
+ * @param delay_ms 0 when crash_count is 0, else initial_ms..max_ms of its policy
+ * @retval 0 done
+ * @retval -LC_EINVAL `lc` is NULL, `now` > LC_T_MAX, or a value outside the bounds above;
+ *         nothing changed
+ * @retval -LC_ENOENT no such ability; nothing changed
+ * @retval -LC_ETIME `now` is earlier than a time already given; nothing changed
+ * @retval -LC_EBUSY called from on_change; nothing changed
+ * @retval -LC_EINVALID_TRANSITION the ability is not as registered (stopped, no history, no
+ *         crash, no reason); due timers fired, nothing else changed
+ */
+LC_MUST_USE int lc_restore(struct lc *lc, uint64_t now, uint32_t id, uint32_t crash_count, uint32_t delay_ms,
+			   bool blocked);
+
+/**
  * The earliest pending timer, so an event loop can sleep until it.
  * @retval 0 `*t_ms` holds its deadline
  * @retval -LC_EINVAL `lc` or `t_ms` is NULL

@@ -390,6 +390,35 @@ int lc_event(struct lc *lc, uint64_t now, uint32_t id, enum lc_event_kind kind, 
 	return apply(lc, now, id, kind, reason);
 }
 
+/* Nothing has happened to `a` since it was registered. */
+static bool as_registered(const struct lc_ability *a)
+{
+	return a->state == LC_STOPPED && a->reason == LC_REASON_NONE && a->hist_len == 0 && a->crash_count == 0 &&
+	       a->delay_ms == 0;
+}
+
+int lc_restore(struct lc *lc, uint64_t now, uint32_t id, uint32_t crash_count, uint32_t delay_ms, bool blocked)
+{
+	int err = check_time(lc, now);
+	if (err)
+		return err;
+	if (id >= lc->count)
+		return -LC_ENOENT;
+	const struct lc_policy *p = &lc->ab[id].policy;
+	if (crash_count > LC_CRASH_COUNT_MAX || (blocked && crash_count == 0) ||
+	    (crash_count == 0 ? delay_ms != 0 : !in_range(delay_ms, p->initial_ms, p->max_ms)))
+		return -LC_EINVAL;
+	advance_to(lc, now);
+	struct lc_ability *a = &lc->ab[id];
+	if (!as_registered(a))
+		return -LC_EINVALID_TRANSITION;
+	a->crash_count = (uint16_t)crash_count;
+	a->delay_ms = delay_ms;
+	if (blocked)
+		enter(lc, id, now, LC_BLOCKED, LC_REASON_CRASH, false);
+	return 0;
+}
+
 int lc_next_deadline(const struct lc *lc, uint64_t *t_ms)
 {
 	if (!lc || !t_ms)

@@ -1,5 +1,5 @@
 /*
- * Fuzz target: arbitrary sequences of registrations, policy changes, events and times into
+ * Fuzz target: arbitrary sequences of registrations, policy changes, restores, events and times into
  * the lifecycle core, checked against the rules of lc/lifecycle.h and docs/ability/overview.md
  * after every step and on every change.
  *
@@ -107,13 +107,14 @@ static void expect_same(const struct snap *a, const struct snap *b, const char *
 static void check_busy(struct model *m, uint32_t id)
 {
 	const struct lc_policy p = LC_POLICY_DEFAULT;
-	int rc[4] = {
+	int rc[5] = {
 		lc_advance(&m->lc, m->now),
 		lc_event(&m->lc, m->now, id, LC_EV_START, LC_REASON_NONE),
 		lc_register(&m->lc, &p),
 		lc_set_policy(&m->lc, id, &p),
+		lc_restore(&m->lc, m->now, id, 1, p.initial_ms, true),
 	};
-	for (unsigned i = 0; i < 4; i++)
+	for (unsigned i = 0; i < 5; i++)
 		FZ_CHECK(rc[i] == -LC_EBUSY, "call %u from on_change: -LC_EBUSY, got %s", i,
 			 lc_strerror(rc[i]));
 }
@@ -590,6 +591,70 @@ static void op_event(struct model *m, struct fz_in *in)
 			 "an event for #%u changed #%u", id, other);
 }
 
+/*
+ * lc_restore with any arguments: refused for its arguments (nothing changes), refused for
+ * an ability something happened to (nothing changes beyond the timers due), or the crash
+ * count and delay are the ones given and a blocked ability reports stopped -> blocked.
+ */
+static void op_restore(struct model *m, struct fz_in *in)
+{
+	uint64_t t = take_time(m, in);
+	uint32_t id = fz_u8(in) % (m->count + 2U);
+	uint32_t count = fz_u8(in) >= 0xF0 ? LC_CRASH_COUNT_MAX + (fz_u8(in) & 1U) : fz_u8(in) & 7U;
+	uint32_t delay = fz_u32(in);
+	bool blocked = fz_u8(in) & 1U;
+	const struct lc_policy *p = id < m->count ? &m->policy[id] : NULL;
+	bool bad_args = count > LC_CRASH_COUNT_MAX || (blocked && count == 0) ||
+			(count == 0 ? delay != 0 : p != NULL && (delay < p->initial_ms || delay > p->max_ms));
+	struct snap before, due, after;
+	snap_take(&m->lc, &before);
+	if (id >= m->count || bad_args || t > LC_T_MAX || t < m->now) {
+		begin_call(m, t);
+		int rc = lc_restore(&m->lc, t, id, count, delay, blocked);
+		FZ_CHECK(time_bad(m, t, rc) || (id >= m->count && rc == -LC_ENOENT) || (bad_args && rc == -LC_EINVAL),
+			 "restore #%u count %u delay %u blocked %d at %llu: %s", id, count, delay, blocked,
+			 (unsigned long long)t, lc_strerror(rc));
+		snap_take(&m->lc, &after);
+		expect_same(&before, &after, "restore refused for its arguments");
+		FZ_CHECK(m->changes == 0, "a refused restore reported %u changes", m->changes);
+		return;
+	}
+	struct lc copy = m->lc;
+	m->quiet = true;
+	m->copy_changes = 0;
+	int rc = lc_advance(&copy, t);
+	m->quiet = false;
+	FZ_CHECK(rc == 0, "advance a copy to %llu: %s", (unsigned long long)t, lc_strerror(rc));
+	snap_take(&copy, &due);
+	const struct lc_status *was = &due.st[id];
+	const bool fresh = was->state == LC_STOPPED && was->reason == LC_REASON_NONE && was->crash_count == 0 &&
+			   was->delay_ms == 0 && was->history_len == 0;
+	if (fresh) {
+		m->crashes[id] = count;
+		m->delay[id] = delay;
+	}
+	begin_call(m, t);
+	rc = lc_restore(&m->lc, t, id, count, delay, blocked);
+	m->now = t;
+	snap_take(&m->lc, &after);
+	if (!fresh) {
+		FZ_CHECK(rc == -LC_EINVALID_TRANSITION, "restore of #%u in %s: %s", id, lc_state_name(was->state),
+			 lc_strerror(rc));
+		expect_same(&due, &after, "restore refused for the state");
+		FZ_CHECK(m->changes == m->copy_changes, "a refused restore reported %u changes, timers %u",
+			 m->changes, m->copy_changes);
+		return;
+	}
+	const struct lc_status *st = &after.st[id];
+	FZ_CHECK(rc == 0 && st->crash_count == count && st->delay_ms == delay &&
+			 st->state == (blocked ? LC_BLOCKED : LC_STOPPED) &&
+			 st->reason == (blocked ? LC_REASON_CRASH : LC_REASON_NONE) && st->history_len == 0,
+		 "restore #%u count %u delay %u blocked %d: %s, %s %s count %u delay %u", id, count, delay, blocked,
+		 lc_strerror(rc), lc_state_name(st->state), lc_reason_name(st->reason), st->crash_count, st->delay_ms);
+	FZ_CHECK(m->changes == m->copy_changes + (blocked ? 1U : 0U), "restore reported %u changes, timers %u",
+		 m->changes, m->copy_changes);
+}
+
 /* Crash ability `id` in a row for up to `n` steps: start, exit crash, restart at the deadline. */
 static void op_burst(struct model *m, uint32_t id, uint32_t n)
 {
@@ -635,6 +700,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 2:
 			op_advance(&m, take_time(&m, &in));
+			break;
+		case 4:
+			op_restore(&m, &in);
 			break;
 		case 3:
 			if (m.count != 0) {

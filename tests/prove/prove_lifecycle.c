@@ -102,9 +102,12 @@ static void any_call(void)
 	uint32_t id = any_id();
 	/* One state per ability: the core's table is indexed by it. */
 	//@ split id;
-	switch (Frama_C_interval(0, 5)) {
+	switch (Frama_C_interval(0, 6)) {
 	case 0:
 		(void)lc_advance(&core, any_u64());
+		break;
+	case 5:
+		(void)lc_restore(&core, any_u64(), id, any_u32(), any_u32(), Frama_C_interval(0, 1));
 		break;
 	case 1:
 		(void)lc_event(&core, any_u64(), id, (enum lc_event_kind)any_u32(), (enum lc_reason)any_u32());
@@ -244,6 +247,8 @@ static void try_everything(void *ctx, const struct lc_change *c)
 	//@ assert busy_register: rc == -LC_EBUSY;
 	rc = lc_set_policy(&core, c->id, &p);
 	//@ assert busy_set_policy: rc == -LC_EBUSY;
+	rc = lc_restore(&core, any_time(), c->id, any_u32(), any_u32(), Frama_C_interval(0, 1));
+	//@ assert busy_restore: rc == -LC_EBUSY;
 	rc = lc_status(&core, c->id, &st);
 	//@ assert status: rc == 0;
 	(void)lc_history(&core, c->id, any_u32(), &d);
