@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "blk.h"
 #include "console.h"
 #include "riscv.h"
 #include "sbi.h"
@@ -30,6 +31,8 @@ static const char *const sys_names[NX_SYS_COUNT] = {
 	[NX_SYS_MEM_GROW] = "mem_grow", [NX_SYS_RNG_READ] = "rng_read", [NX_SYS_KSTATS] = "kstats",
 	[NX_SYS_POWEROFF] = "poweroff", [NX_SYS_BOOTARGS] = "bootargs", [NX_SYS_CONSOLE_READ] = "console_read",
 	[NX_SYS_CALL] = "call", [NX_SYS_REPLY_WAIT] = "reply_wait", [NX_SYS_WAIT] = "wait",
+	[NX_SYS_BLK_INFO] = "blk_info", [NX_SYS_BLK_READ] = "blk_read", [NX_SYS_BLK_WRITE] = "blk_write",
+	[NX_SYS_BLK_FLUSH] = "blk_flush",
 };
 
 /* Refuse a syscall the caller has no right to; counted and logged. */
@@ -310,6 +313,35 @@ static long sys_console_read(struct ks_task *t, const uint64_t *a)
 	return ks_dev_console_read(t, a[0], a[1], ms_to_ticks(a[2]));
 }
 
+static long sys_blk_info(struct ks_task *t, const uint64_t *a)
+{
+	if (!(t->rights & NX_RIGHT_BLK))
+		return deny(t, NX_SYS_BLK_INFO);
+	return ks_blk_info(t, a[0]);
+}
+
+static long sys_blk_read(struct ks_task *t, const uint64_t *a)
+{
+	if (!(t->rights & NX_RIGHT_BLK))
+		return deny(t, NX_SYS_BLK_READ);
+	return ks_blk_read(t, a[0], a[1], a[2]);
+}
+
+static long sys_blk_write(struct ks_task *t, const uint64_t *a)
+{
+	if (!(t->rights & NX_RIGHT_BLK))
+		return deny(t, NX_SYS_BLK_WRITE);
+	return ks_blk_write(t, a[0], a[1], a[2]);
+}
+
+static long sys_blk_flush(struct ks_task *t, const uint64_t *a)
+{
+	(void)a;
+	if (!(t->rights & NX_RIGHT_BLK))
+		return deny(t, NX_SYS_BLK_FLUSH);
+	return ks_blk_flush(t);
+}
+
 static const sys_fn sys_table[NX_SYS_COUNT] = {
 	[NX_SYS_EXIT] = sys_exit,
 	[NX_SYS_WRITE] = sys_write,
@@ -332,6 +364,10 @@ static const sys_fn sys_table[NX_SYS_COUNT] = {
 	[NX_SYS_CALL] = sys_call,
 	[NX_SYS_REPLY_WAIT] = sys_reply_wait,
 	[NX_SYS_WAIT] = sys_wait,
+	[NX_SYS_BLK_INFO] = sys_blk_info,
+	[NX_SYS_BLK_READ] = sys_blk_read,
+	[NX_SYS_BLK_WRITE] = sys_blk_write,
+	[NX_SYS_BLK_FLUSH] = sys_blk_flush,
 };
 
 /* End the caller for a bad syscall number or pointer (out of line: rare). */
