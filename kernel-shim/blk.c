@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "console.h"
-#include "riscv.h"
 #include "sbi.h"
 #include "sched.h"
 #include "syscall.h"
@@ -61,7 +60,7 @@ static void spin(uint64_t until)
 		ks_virtio_spin_until(until);
 		return;
 	}
-	for (uint64_t now = ks_rdtime(); now < until; now = ks_rdtime()) {
+	for (uint64_t now = ks_now(); now < until; now = ks_now()) {
 		if (blk.seen_at == 0 && ks_virtio_blk_done())
 			blk.seen_at = now;
 		ks_virtio_spin_until(until - now > PROBE_STEP_TICKS ? now + PROBE_STEP_TICKS : until);
@@ -134,6 +133,10 @@ static void read_knobs(void)
 	else if (rc > 0)
 		blk.tear = v;
 	blk.probe = bootarg_u32("blkprobe", &v) > 0 && v != 0;
+}
+
+static void print_knobs(void)
+{
 	if (blk.cut_at != 0 && blk.tear == UINT32_MAX)
 		ks_printf("kernel: power cut armed after block write %u\n", (unsigned)blk.cut_at);
 	else if (blk.cut_at != 0)
@@ -145,12 +148,18 @@ static void read_knobs(void)
  * the first NUL, with anything unprintable replaced, as it goes to the console. */
 static void take_id(const uint8_t *raw)
 {
-	for (size_t i = 0; i < KS_BLK_ID_BYTES && raw[i] != 0; i++)
-		blk.id[i] = raw[i] >= 0x20 && raw[i] < 0x7f && raw[i] != '"' ? (char)raw[i] : '?';
+	for (size_t i = 0; i < KS_BLK_ID_BYTES && raw[i] != 0; i++) {
+		char c;
+		memcpy(&c, &raw[i], 1);
+		blk.id[i] = '?';
+		if (c >= ' ' && c <= '~' && c != '"')
+			blk.id[i] = c;
+	}
 }
 
 void ks_blk_init(void)
 {
+	memset(&blk, 0, sizeof blk);
 	read_knobs();
 	if (ks_virtio_blk_sectors() == 0) {
 		ks_printf("kernel: no modern virtio-blk device; the block syscalls answer ENOENT\n");
@@ -166,6 +175,7 @@ void ks_blk_init(void)
 	ks_printf("blk: virtio-blk up sectors=%lu\n", (unsigned long)ks_virtio_blk_sectors());
 	ks_printf("blk: id \"%s\", at most %u sectors per request, settle %u ticks\n", blk.id,
 		  (unsigned)KS_BLK_REQ_MAX_SECTORS, (unsigned)KS_BLK_SETTLE_TICKS);
+	print_knobs();
 }
 
 /* A refusal before the device: counted. */

@@ -29,8 +29,8 @@
 #define KS_BLK_POWER_CUT_STATUS 3U
 
 /**
- * Read the knobs on the kernel command line, fetch the device id (GET_ID) and print
- * "blk: virtio-blk up sectors=<n>". Boot hart, after ks_virtio_probe(), before SMP.
+ * Start afresh: read the knobs on the kernel command line, fetch the device id (GET_ID)
+ * and print "blk: virtio-blk up sectors=<n>". Boot hart, after ks_virtio_probe(), before SMP.
  *   blkcut=<k>    power off right after the k-th block write (1-based) reached the device,
  *                 printing "kernel: power cut after block write <k>"; QEMU exits with
  *                 KS_BLK_POWER_CUT_STATUS

@@ -74,7 +74,7 @@ _Static_assert((QSIZE & (QSIZE - 1)) == 0 && QSIZE <= 32768, "queue size must be
 _Static_assert(sizeof(struct ks_virtq_desc) == 16, "descriptor is 16 bytes");
 _Static_assert(sizeof(struct ks_virtq_used_elem) == 8, "used element is 8 bytes");
 
-/* The drivers, by device id. attach: 0 driven, -NX_EFULL has one already, -NX_EIO refused. */
+/* The drivers, by device id. attach: 0 driven, -NX_EIO refused. Each takes one device. */
 static const struct {
 	uint32_t id;
 	const char *name;
@@ -83,6 +83,7 @@ static const struct {
 	{ KS_VIRTIO_ID_BLK, "blk", ks_virtio_blk_attach },
 	{ KS_VIRTIO_ID_RNG, "rng", ks_virtio_rng_attach },
 };
+static uint32_t attached; /* bit i: drivers[i] has its device */
 
 static uint32_t reg_read(uintptr_t base, unsigned off)
 {
@@ -334,15 +335,15 @@ static void probe_slot(unsigned slot)
 		return;
 	}
 	for (size_t i = 0; i < sizeof drivers / sizeof drivers[0]; i++) {
-		if (drivers[i].id != d.id)
+		if (drivers[i].id != d.id || (attached & 1U << i))
 			continue;
 		d.name = drivers[i].name;
-		int rc = drivers[i].attach(&d);
-		if (rc == 0)
+		if (drivers[i].attach(&d) == 0) {
+			attached |= 1U << i;
 			ks_printf("virtio: slot %u at 0x%lx device id %u (%s)\n", slot, (unsigned long)d.base,
 				  (unsigned)d.id, d.name);
-		if (rc != -NX_EFULL)
-			return;
+		}
+		return;
 	}
 	ks_printf("virtio: slot %u at 0x%lx device id %u: not driven, left alone\n", slot, (unsigned long)d.base,
 		  (unsigned)d.id);

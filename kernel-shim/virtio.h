@@ -5,8 +5,9 @@
  * virtio_blk.c (block, device id 2).
  *
  * ks_virtio_probe() scans the eight virtio-mmio slots of QEMU `virt`
- * (0x10001000 + i * 0x1000), refuses legacy (version 1) transports, and hands the first
- * device of each known id to its driver's attach function. A driver brings its device up
+ * (0x10001000 + i * 0x1000), refuses legacy (version 1) transports, and hands devices of
+ * each known id to its driver's attach function until the driver has taken one; later
+ * devices of that id are left alone. A driver brings its device up
  * with ks_virtio_start() (reset, ACKNOWLEDGE, DRIVER, feature negotiation, FEATURES_OK),
  * ks_virtio_queue() (queue 0) and ks_virtio_live() (DRIVER_OK); each prints why it refused
  * and leaves the device in FAILED state.

@@ -75,8 +75,7 @@ static const char *read_config(const struct ks_virtio_dev *d, uint64_t offered, 
 
 int ks_virtio_blk_attach(struct ks_virtio_dev *d)
 {
-	if (blk.dev.base != 0)
-		return -NX_EFULL;
+	memset(&blk, 0, sizeof blk);
 	uint64_t offered, sectors = 0;
 	int rc = ks_virtio_start(d, blk_features, sizeof blk_features / sizeof blk_features[0], &offered);
 	if (rc != 0)
@@ -91,7 +90,6 @@ int ks_virtio_blk_attach(struct ks_virtio_dev *d)
 		rc = ks_virtio_live(d);
 	if (rc != 0)
 		return rc;
-	memset(&blk, 0, sizeof blk);
 	blk.dev = *d;
 	blk.sectors = sectors;
 	return 0;

@@ -33,11 +33,12 @@ enum ks_blk_op {
 };
 
 /**
- * Take the block device `d` (ks_virtio_probe() calls this; `*d` is copied): negotiate,
- * read the capacity, set up the request queue, make it live.
+ * Take the block device `d` in place of any earlier one (ks_virtio_probe() calls this, for
+ * one device; `*d` is copied): negotiate, read the capacity, set up the request queue,
+ * make it live.
  * @retval 0 the device is live
- * @retval -NX_EFULL a block device is already driven; `d` is left alone
- * @retval -NX_EIO refused: printed why (naming a missing feature), device in FAILED state
+ * @retval -NX_EIO refused: printed why (naming a missing feature), device in FAILED state;
+ *         no block device is attached
  */
 int ks_virtio_blk_attach(struct ks_virtio_dev *d);
 

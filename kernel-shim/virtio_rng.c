@@ -26,8 +26,7 @@ static const struct ks_virtio_feature rng_features[] = {
 
 int ks_virtio_rng_attach(struct ks_virtio_dev *d)
 {
-	if (rng.dev.base != 0)
-		return -NX_EFULL;
+	memset(&rng, 0, sizeof rng);
 	uint64_t offered;
 	int rc = ks_virtio_start(d, rng_features, sizeof rng_features / sizeof rng_features[0], &offered);
 	if (rc == 0)
@@ -36,7 +35,6 @@ int ks_virtio_rng_attach(struct ks_virtio_dev *d)
 		rc = ks_virtio_live(d);
 	if (rc != 0)
 		return rc;
-	memset(&rng, 0, sizeof rng);
 	rng.dev = *d;
 	return 0;
 }

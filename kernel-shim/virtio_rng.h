@@ -36,11 +36,11 @@ struct ks_virtio_rng_stats {
 };
 
 /**
- * Take the entropy device `d` (ks_virtio_probe() calls this; `*d` is copied): negotiate
- * VIRTIO_F_VERSION_1 only, set up its request queue, make it live.
+ * Take the entropy device `d` in place of any earlier one (ks_virtio_probe() calls this,
+ * for one device; `*d` is copied): negotiate VIRTIO_F_VERSION_1 only, set up its request
+ * queue, make it live.
  * @retval 0 the rng is ready
- * @retval -NX_EFULL an rng is already driven; `d` is left alone
- * @retval -NX_EIO refused: printed why, device in FAILED state
+ * @retval -NX_EIO refused: printed why, device in FAILED state; no rng is ready
  */
 int ks_virtio_rng_attach(struct ks_virtio_dev *d);
 
