@@ -10,7 +10,7 @@ wall time of each run.
 
     scripts/blk-probe.py [--runs N] [--smp N] [--drive OPTS] [--global PROP] [--icount SETTING]
 
---drive appends options to the disk's -drive (e.g. aio=native,cache.direct=on), --global adds
+--drive sets options of the disk's -drive (e.g. aio=native,cache.direct=on), --global adds
 a -global (e.g. virtio-mmio.ioeventfd=off). Exit status: 0 done, 1 a run failed, 2 a tool
 is missing or the build failed.
 """
@@ -43,6 +43,15 @@ def qemu_command(smp, icount, disk):
     return [a for a in out.stdout.split("\0") if a]
 
 
+def drive_with(drive, extra):
+    """The -drive value with the options of `extra` added or replacing those of the same key."""
+    opts = drive.split(",")
+    for opt in extra.split(","):
+        key = opt.split("=")[0]
+        opts = [o for o in opts if o.split("=")[0] != key] + [opt]
+    return ",".join(opts)
+
+
 def quantile(sorted_values, q):
     return sorted_values[min(len(sorted_values) - 1, int(q * len(sorted_values)))]
 
@@ -51,7 +60,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--smp", type=int, default=1)
-    ap.add_argument("--drive", default="")
+    ap.add_argument("--drive", default="", help="-drive options to set, e.g. cache=writeback")
     ap.add_argument("--global", dest="glob", default="")
     ap.add_argument("--icount", default="shift=0,sleep=off")
     args = ap.parse_args()
@@ -64,7 +73,7 @@ def main():
             cmd = qemu_command(args.smp, args.icount, disk)
             if args.drive:
                 i = cmd.index("-drive") + 1
-                cmd[i] += "," + args.drive
+                cmd[i] = drive_with(cmd[i], args.drive)
             if args.glob:
                 cmd += ["-global", args.glob]
             start = time.monotonic()
