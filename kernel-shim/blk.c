@@ -1,11 +1,12 @@
 /*
- * Block syscalls: checks, copies and the settled wait (blk.h), over the virtio-blk driver.
+ * Block syscalls: checks, copies and the wait for the device (blk.h), over the virtio-blk
+ * driver.
  *
- * The settle runs without the big kernel lock, so the other harts go on with their tasks
- * and interrupts while one hart waits for the device; this hart runs with interrupts off
- * and touches nothing shared but the driver, which `busy` reserves for it. The caller may
- * be killed meanwhile: its end is only marked (it is running here) and happens when the
- * syscall returns.
+ * The settle (more than one hart) runs without the big kernel lock, so the other harts go
+ * on with their tasks and interrupts while one hart waits for the device; this hart runs
+ * with interrupts off and touches nothing shared but the driver, which `busy` reserves for
+ * it. The caller may be killed meanwhile: its end is only marked (it is running here) and
+ * happens when the syscall returns.
  */
 #include "blk.h"
 
@@ -17,9 +18,8 @@
 #include "syscall.h"
 #include "virtio_blk.h"
 
-_Static_assert(KS_BLK_MAX_LOOKS >= 1, "at least one look per request");
-
 static struct {
+	unsigned harts;   /* harts of the machine (SBI HSM) */
 	int busy;         /* a request is in flight: its caller settles without the BKL */
 	uint32_t cut_at;  /* blkcut: power off after this write (1-based); 0 = never */
 	uint32_t tear;    /* blktear: sectors of that write sent to the device */
@@ -40,9 +40,10 @@ static int bootarg_u32(const char *key, uint32_t *out)
 		const char *q = p + n + 1;
 		uint64_t v = 0;
 		size_t digits = 0;
+		/* Eleven digits are past UINT32_MAX already, and still fit v. */
 		for (; *q >= '0' && *q <= '9' && digits <= 10; q++, digits++)
 			v = v * 10 + (uint64_t)(*q - '0');
-		if (digits == 0 || digits > 10 || (*q != ' ' && *q != '\0') || v > UINT32_MAX)
+		if (digits == 0 || (*q != ' ' && *q != '\0') || v > UINT32_MAX)
 			return -1;
 		*out = (uint32_t)v;
 		return 1;
@@ -67,7 +68,8 @@ static void spin(uint64_t until)
 	}
 }
 
-/* Wait for the device by executing instructions until `until`, without the BKL if held. */
+/* Wait for the device by executing instructions until `until`, without the BKL if held
+ * (`locked`: a syscall, not boot). */
 static void settle(uint64_t until, int locked)
 {
 	if (locked)
@@ -77,34 +79,30 @@ static void settle(uint64_t until, int locked)
 		ks_bkl_acquire();
 }
 
-/* Post one request, settle, look; settle again while it is late, a bounded number of times.
- * `locked`: the caller holds the BKL (a syscall), else boot before SMP. */
-static int run(enum ks_blk_op op, uint64_t sector, uint32_t count, int locked)
+/*
+ * Post one request and finish it. With more than one hart (`syscall`: a syscall, not boot),
+ * the hart first settles without the BKL and looks once; a request not complete by then is
+ * counted and printed as late before the device is made to finish it.
+ */
+static int run(enum ks_blk_op op, uint64_t sector, uint32_t count, int syscall)
 {
 	int rc = ks_virtio_blk_post(op, sector, count);
 	if (rc != 0)
 		return rc;
 	ks_count(&ks_stats.blk.requests);
-	blk.busy = 1;
-	blk.seen_at = 0;
 	const uint64_t posted = ks_now();
-	uint64_t look_at = posted + KS_BLK_SETTLE_TICKS;
-	for (unsigned looks = 1;; looks++) {
-		settle(look_at, locked);
-		rc = ks_virtio_blk_collect();
-		if (rc != -NX_EWOULDBLOCK)
-			break;
-		ks_count(&ks_stats.blk.late);
-		ks_printf("blk: late: request type %u not complete %lu ticks after the notify\n", (unsigned)op,
-			  (unsigned long)(ks_now() - posted));
-		if (looks == KS_BLK_MAX_LOOKS) {
-			ks_virtio_blk_give_up("no completion within KS_BLK_MAX_LOOKS settles");
-			rc = -NX_EIO;
-			break;
+	blk.seen_at = 0;
+	if ((syscall && blk.harts > 1) || blk.probe) {
+		blk.busy = 1;
+		settle(posted + KS_BLK_SETTLE_TICKS, syscall);
+		blk.busy = 0;
+		if (!ks_virtio_blk_done()) {
+			ks_count(&ks_stats.blk.late);
+			ks_printf("blk: late: request type %u not complete %lu ticks after the notify\n", (unsigned)op,
+				  (unsigned long)(ks_now() - posted));
 		}
-		look_at = ks_now() + KS_BLK_SETTLE_TICKS;
 	}
-	blk.busy = 0;
+	rc = ks_virtio_blk_finish();
 	if (rc != 0)
 		ks_count(&ks_stats.blk.errors);
 	if (blk.probe)
@@ -160,6 +158,10 @@ static void take_id(const uint8_t *raw)
 void ks_blk_init(void)
 {
 	memset(&blk, 0, sizeof blk);
+	for (unsigned long id = 0; id < KS_MAX_HARTS; id++) {
+		if (ks_sbi_hart_status(id).error == 0)
+			blk.harts++;
+	}
 	read_knobs();
 	if (ks_virtio_blk_sectors() == 0) {
 		ks_printf("kernel: no modern virtio-blk device; the block syscalls answer ENOENT\n");
@@ -173,8 +175,8 @@ void ks_blk_init(void)
 	if (ks_virtio_blk_failed())
 		return;
 	ks_printf("blk: virtio-blk up sectors=%lu\n", (unsigned long)ks_virtio_blk_sectors());
-	ks_printf("blk: id \"%s\", at most %u sectors per request, settle %u ticks\n", blk.id,
-		  (unsigned)KS_BLK_REQ_MAX_SECTORS, (unsigned)KS_BLK_SETTLE_TICKS);
+	ks_printf("blk: id \"%s\", at most %u sectors per request, settle %u ticks with %u harts\n", blk.id,
+		  (unsigned)KS_BLK_REQ_MAX_SECTORS, blk.harts > 1 ? (unsigned)KS_BLK_SETTLE_TICKS : 0U, blk.harts);
 	print_knobs();
 }
 

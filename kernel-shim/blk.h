@@ -1,18 +1,21 @@
 /**
  * @file blk.h
- * The block syscalls' glue to the virtio-blk driver (blk.c): checks, copies, the settled
- * wait for the device, counters, and the power-cut knob. Results are documented with the
- * syscalls in nx/abi.h; syscall.c checks NX_RIGHT_BLK before calling these.
+ * The block syscalls' glue to the virtio-blk driver (blk.c): checks, copies, the wait for
+ * the device, counters, and the power-cut knob. Results are documented with the syscalls in
+ * nx/abi.h; syscall.c checks NX_RIGHT_BLK before calling these.
  *
  * Waiting for the device without letting host timing into the guest: QEMU completes a
- * request on host threads, in wall time. The caller's hart posts the request, drops the big
- * kernel lock, and executes instructions (never WFI) for KS_BLK_SETTLE_TICKS of guest time;
- * then it takes the lock again and looks at the used ring once. Under `-icount` guest time
- * is instructions, so the look happens at the same point of the instruction stream in every
- * run as long as the host finished within the settle. A request not yet complete is "late"
- * (counted in nx_kstats.blk.late, and printed): the hart settles again, at most
- * KS_BLK_MAX_LOOKS times, then fails the device. docs/kernel.md, "Block device", has the
- * measurements behind these numbers.
+ * request on host threads, in wall time, so a guest that polled the used ring would run a
+ * number of instructions that depends on the host. Instead the kernel posts the request and
+ * then resets the device, which makes QEMU complete the request inside that one register
+ * write (virtio_blk.h): the guest executes the same instructions whatever the host's speed.
+ * With more than one hart that is not enough (measured: QEMU's round-robin of the harts then
+ * depends on which host thread completed the request), so the caller's hart first settles:
+ * it drops the big kernel lock and executes instructions (never WFI) for
+ * KS_BLK_SETTLE_TICKS of guest time, giving the host time to complete the request on its
+ * own, and looks once. A request not complete by then is "late" (counted in
+ * nx_kstats.blk.late, and printed): the reset still finishes it, but the transcript may
+ * depend on the host's speed. docs/kernel.md, "Block device", has the measurements.
  */
 #ifndef KS_BLK_H
 #define KS_BLK_H
@@ -21,10 +24,8 @@
 
 #include "task.h"
 
-/** Guest time (ticks of the 10 MHz `time` CSR) from the notify to the first look, and between looks. */
+/** Guest time (ticks of the 10 MHz `time` CSR) from the notify to the look, with more than one hart. */
 #define KS_BLK_SETTLE_TICKS 100000U
-/** Looks at one request before the device is failed (bounds a request's wait). */
-#define KS_BLK_MAX_LOOKS 64U
 /** QEMU's exit status after a power cut (blkcut=): test finisher FAIL with this code. */
 #define KS_BLK_POWER_CUT_STATUS 3U
 
@@ -35,8 +36,9 @@
  *                 printing "kernel: power cut after block write <k>"; QEMU exits with
  *                 KS_BLK_POWER_CUT_STATUS
  *   blktear=<n>   with blkcut: send only the first n sectors of the k-th write, then cut
- *   blkprobe=1    measurement: print when each request completed (ticks after the notify);
- *                 the spin looks at the ring all the time, so transcripts are not reproducible
+ *   blkprobe=1    measurement: settle before every request, also with one hart, looking at
+ *                 the ring every 10 ticks, and print when it completed (ticks after the
+ *                 notify); transcripts then depend on the host
  */
 void ks_blk_init(void);
 

@@ -155,6 +155,11 @@ static int reset(uintptr_t base)
 	return -1;
 }
 
+int ks_virtio_reset(const struct ks_virtio_dev *d)
+{
+	return reset(d->base) == 0 ? 0 : -NX_EIO;
+}
+
 static uint64_t device_features(uintptr_t base)
 {
 	reg_write(base, REG_DEVICE_FEATURES_SEL, 0);

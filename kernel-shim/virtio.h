@@ -113,6 +113,13 @@ int ks_virtio_start(struct ks_virtio_dev *d, const struct ks_virtio_feature *nee
 		    uint64_t *offered);
 
 /**
+ * Reset the device (Status 0) and wait until it reads back 0.
+ * @retval 0 done; the device must be started again (ks_virtio_start() and on)
+ * @retval -NX_EIO the reset did not complete
+ */
+int ks_virtio_reset(const struct ks_virtio_dev *d);
+
+/**
  * Set up queue 0 on `q` (zeroed first).
  * @retval 0 done
  * @retval -NX_EIO refused (queue missing, too small or not ready): printed, device FAILED

@@ -7,9 +7,9 @@
  * refuses a device without them, a read-only one, or one whose logical block size is not
  * 512 bytes. Requests are three-descriptor chains (header, data, status; a flush has no
  * data) into the driver's own buffers; one request is in flight at a time. Post with
- * ks_virtio_blk_post(), then look with ks_virtio_blk_collect(): nothing here waits. The
- * caller decides when to look (blk.c: after a fixed settle of guest time). Callers serialise
- * every call (the kernel's big lock, or boot before SMP).
+ * ks_virtio_blk_post(), then take the result with ks_virtio_blk_finish(), which makes the
+ * device complete the request at once (blk.c decides whether to settle first). Callers
+ * serialise every call (the kernel's big lock, or boot before SMP).
  */
 #ifndef KS_VIRTIO_BLK_H
 #define KS_VIRTIO_BLK_H
@@ -50,7 +50,7 @@ int ks_virtio_blk_failed(void);
 
 /**
  * The driver's data buffer (KS_BLK_REQ_MAX_SECTORS * NX_BLK_SECTOR_SIZE bytes): fill it
- * before posting a write; it holds what a read or GET_ID brought once collected. Not to be
+ * before posting a write; it holds what a read or GET_ID brought once finished. Not to be
  * touched while a request is in flight.
  */
 uint8_t *ks_virtio_blk_data(void);
@@ -58,7 +58,7 @@ uint8_t *ks_virtio_blk_data(void);
 /**
  * Post one request. IN and OUT move `count` sectors from `sector`; FLUSH and GET_ID take
  * sector 0 and count 0. An IN or GET_ID zeroes its part of the data buffer first.
- * @retval 0 posted; look with ks_virtio_blk_collect()
+ * @retval 0 posted; take the result with ks_virtio_blk_finish()
  * @retval -NX_ENOENT no device attached
  * @retval -NX_EIO the device has been put in FAILED state
  * @retval -NX_EFULL a request is in flight
@@ -71,19 +71,17 @@ int ks_virtio_blk_post(enum ks_blk_op op, uint64_t sector, uint32_t count);
 int ks_virtio_blk_done(void);
 
 /**
- * Take the completion of the request in flight and check it: the used element (through
- * ks_virtq_take()), the length the device claims it wrote (data plus status byte, exactly),
- * and the status byte.
+ * Finish the request in flight and check its completion: reset the device (QEMU completes
+ * every request in flight inside the reset), take the used element (through
+ * ks_virtq_take()), check the length the device claims it wrote (data plus status byte,
+ * exactly) and the status byte, then start the device again as at attach.
  * @retval 0 status OK; for IN and GET_ID the data buffer holds the bytes
- * @retval -NX_EWOULDBLOCK not complete yet; look again later
  * @retval -NX_ENOENT nothing is in flight
- * @retval -NX_EIO status IOERR; or the device misbehaved (bad used element, wrong length,
- *         a status byte that is none of OK, IOERR, UNSUPP): then it is put in FAILED state
+ * @retval -NX_EIO status IOERR; or the device misbehaved (bad used element, wrong length, a
+ *         status byte that is none of OK, IOERR, UNSUPP, no completion after the reset, a
+ *         reset or restart that failed): then it is put in FAILED state
  * @retval -NX_ENOSYS status UNSUPP: the device does not support the request
  */
-int ks_virtio_blk_collect(void);
-
-/** Give up on the request in flight: the device is put in FAILED state with `why`. */
-void ks_virtio_blk_give_up(const char *why);
+int ks_virtio_blk_finish(void);
 
 #endif

@@ -42,13 +42,13 @@ static struct {
 	int failed;
 	uint8_t data[MAX * SECTOR];
 	uint8_t sent[MAX * SECTOR]; /* the data buffer when the last write was posted */
-	unsigned posts, collects, gave_up;
+	unsigned posts, finishes, looks;
 	enum ks_blk_op op;
 	uint64_t sector;
 	uint32_t count;
 	int in_flight;
-	unsigned late;  /* looks that find the request not complete, before it is */
-	int result;     /* what collect answers once complete */
+	unsigned late;  /* looks at the ring that find the request not complete */
+	int result;     /* what finish answers */
 	char id[KS_BLK_ID_BYTES];
 } drv;
 
@@ -82,18 +82,19 @@ int ks_virtio_blk_post(enum ks_blk_op op, uint64_t sector, uint32_t count)
 
 int ks_virtio_blk_done(void)
 {
-	return drv.in_flight && drv.late == 0;
-}
-
-int ks_virtio_blk_collect(void)
-{
-	drv.collects++;
-	if (!drv.in_flight)
-		return -NX_ENOENT;
+	drv.looks++;
 	if (drv.late > 0) {
 		drv.late--;
-		return -NX_EWOULDBLOCK;
+		return 0;
 	}
+	return drv.in_flight;
+}
+
+int ks_virtio_blk_finish(void)
+{
+	drv.finishes++;
+	if (!drv.in_flight)
+		return -NX_ENOENT;
 	drv.in_flight = 0;
 	if (drv.op == KS_BLK_IN)
 		for (size_t i = 0; i < (size_t)drv.count * SECTOR; i++)
@@ -103,12 +104,12 @@ int ks_virtio_blk_collect(void)
 	return drv.result;
 }
 
-void ks_virtio_blk_give_up(const char *why)
+/* The machine's harts, as SBI HSM reports them. */
+static unsigned harts;
+
+struct ks_sbiret ks_sbi_hart_status(unsigned long hartid)
 {
-	(void)why;
-	drv.gave_up++;
-	drv.in_flight = 0;
-	drv.failed = 1;
+	return (struct ks_sbiret){ .error = hartid < harts ? 0 : KS_SBI_ERR_INVALID_PARAM, .value = 0 };
 }
 
 /* The clock: spinning moves it to the end of the spin. */
@@ -209,6 +210,7 @@ static int setup(void **state)
 	memset(console, 0, sizeof console);
 	memcpy(drv.id, "nxos-disk0", 10);
 	drv.sectors = CAPACITY;
+	harts = 1;
 	clock_now = 1000;
 	spins = 0;
 	spun_until = 0;
@@ -230,7 +232,8 @@ static void boot(const char *args)
 	memset(console, 0, sizeof console);
 	ks_stats.blk = (struct nx_blk_stats){ 0 };
 	drv.posts = 0;
-	drv.collects = 0;
+	drv.finishes = 0;
+	drv.looks = 0;
 	spins = 0;
 }
 
@@ -261,11 +264,11 @@ static void init_prints_the_up_marker_after_the_device_id(void **state)
 static void init_keeps_only_printable_id_bytes(void **state)
 {
 	(void)state;
-	memcpy(drv.id, "ab\"c\001d\200\0zz", 10);
+	memcpy(drv.id, "~ \"c\001d\200\0zz", 10);
 	boot("");
 	assert_int_equal(ks_blk_info(&task, UINFO), 0);
 	const struct nx_blk_info info = written_info();
-	assert_string_equal(info.id, "ab?c?d?");
+	assert_string_equal(info.id, "~ ?c?d?");
 	for (size_t i = strlen(info.id); i < sizeof info.id; i++)
 		assert_int_equal(info.id[i], 0);
 }
@@ -290,7 +293,7 @@ static void a_device_without_get_id_is_up_with_an_empty_id(void **state)
 	locked = 0;
 	ks_blk_init();
 	assert_non_null(strstr(console, "blk: virtio-blk up sectors=2048\n"));
-	assert_non_null(strstr(console, "blk: id \"\""));
+	assert_non_null(strstr(console, "blk: id \"\", at most 64 sectors per request, settle 0 ticks with 1 harts\n"));
 }
 
 static void without_a_device_every_call_answers_enoent_counted(void **state)
@@ -420,9 +423,22 @@ static void flush_reaches_the_device_and_is_counted(void **state)
 	assert_int_equal(ks_stats.blk.flushes, 1);
 }
 
-static void the_device_is_looked_at_once_a_settle_after_the_notify_without_the_lock(void **state)
+static void with_one_hart_the_device_finishes_the_request_at_once(void **state)
 {
 	(void)state;
+	boot("");
+	assert_int_equal(rd(0, 1), 0);
+	assert_int_equal(drv.finishes, 1);
+	assert_int_equal(spins, 0);
+	assert_int_equal(releases, 0);
+	assert_int_equal(drv.looks, 0);
+	assert_true(locked);
+}
+
+static void with_two_harts_the_device_is_looked_at_a_settle_after_the_notify_without_the_lock(void **state)
+{
+	(void)state;
+	harts = 2;
 	boot("");
 	const uint64_t posted = clock_now;
 	assert_int_equal(rd(0, 1), 0);
@@ -430,51 +446,41 @@ static void the_device_is_looked_at_once_a_settle_after_the_notify_without_the_l
 	assert_true(locked);
 	assert_int_equal(spins, 1);
 	assert_int_equal(spun_until, posted + KS_BLK_SETTLE_TICKS);
-	assert_int_equal(drv.collects, 1);
+	assert_int_equal(drv.looks, 1);
+	assert_int_equal(drv.finishes, 1);
 	assert_int_equal(ks_stats.blk.late, 0);
 }
 
-static void a_late_request_is_counted_printed_and_looked_at_a_settle_later(void **state)
+static void boot_never_settles(void **state)
 {
 	(void)state;
-	boot("");
-	const uint64_t posted = clock_now;
-	drv.late = 2;
-	assert_int_equal(rd(0, 1), 0);
-	assert_int_equal(drv.collects, 3);
-	assert_int_equal(releases, 3);
-	assert_int_equal(spun_until, posted + 3 * KS_BLK_SETTLE_TICKS);
-	assert_int_equal(ks_stats.blk.late, 2);
-	assert_int_equal(ks_stats.blk.errors, 0);
+	harts = 4;
+	snprintf(ks_bootargs, sizeof ks_bootargs, "profile=default");
+	locked = 0;
+	ks_blk_init();
+	assert_int_equal(drv.finishes, 1);
+	assert_int_equal(spins, 0);
+	assert_int_equal(drv.looks, 0);
 	char line[128];
-	snprintf(line, sizeof line, "blk: late: request type 0 not complete %u ticks after the notify\n",
-		 2 * KS_BLK_SETTLE_TICKS);
+	snprintf(line, sizeof line, "settle %u ticks with 4 harts\n", KS_BLK_SETTLE_TICKS);
 	assert_non_null(strstr(console, line));
 }
 
-static void a_request_done_at_the_last_look_succeeds(void **state)
+static void a_late_request_is_counted_printed_and_still_finished(void **state)
 {
 	(void)state;
+	harts = 2;
 	boot("");
-	drv.late = KS_BLK_MAX_LOOKS - 1;
-	assert_int_equal(wr(0, 1), 0);
-	assert_int_equal(drv.collects, KS_BLK_MAX_LOOKS);
-	assert_int_equal(drv.gave_up, 0);
-}
-
-static void a_request_not_done_after_the_last_look_fails_the_device(void **state)
-{
-	(void)state;
-	boot("");
-	drv.late = KS_BLK_MAX_LOOKS;
-	assert_int_equal(wr(0, 1), -NX_EIO);
-	assert_int_equal(drv.collects, KS_BLK_MAX_LOOKS);
-	assert_int_equal(drv.gave_up, 1);
-	assert_int_equal(ks_stats.blk.errors, 1);
-	assert_int_equal(ks_stats.blk.late, KS_BLK_MAX_LOOKS);
-	assert_int_equal(rd(0, 1), -NX_EIO);
-	assert_int_equal(ks_stats.blk.refused, 1);
-	assert_int_equal(drv.posts, 1);
+	drv.late = 1;
+	assert_int_equal(rd(0, 1), 0);
+	assert_int_equal(drv.finishes, 1);
+	assert_int_equal(ks_stats.blk.late, 1);
+	assert_int_equal(ks_stats.blk.errors, 0);
+	char line[128];
+	snprintf(line, sizeof line, "blk: late: request type 0 not complete %u ticks after the notify\n",
+		 KS_BLK_SETTLE_TICKS);
+	assert_non_null(strstr(console, line));
+	assert_int_equal(releases, 1);
 }
 
 static long other_caller_result;
@@ -487,6 +493,7 @@ static void other_caller(void)
 static void another_caller_during_the_settle_is_told_to_retry(void **state)
 {
 	(void)state;
+	harts = 2;
 	boot("");
 	while_unlocked = other_caller;
 	assert_int_equal(rd(0, 1), 0);
@@ -495,6 +502,18 @@ static void another_caller_during_the_settle_is_told_to_retry(void **state)
 	assert_int_equal(drv.posts, 1);
 	while_unlocked = NULL;
 	assert_int_equal(ks_blk_flush(&task), 0);
+}
+
+static void a_failed_device_refuses_with_eio_counted(void **state)
+{
+	(void)state;
+	boot("");
+	drv.failed = 1;
+	assert_int_equal(rd(0, 1), -NX_EIO);
+	assert_int_equal(wr(0, 1), -NX_EIO);
+	assert_int_equal(ks_blk_flush(&task), -NX_EIO);
+	assert_int_equal(ks_stats.blk.refused, 3);
+	assert_int_equal(drv.posts, 0);
 }
 
 static void device_errors_are_passed_on_and_counted(void **state)
@@ -511,11 +530,13 @@ static void device_errors_are_passed_on_and_counted(void **state)
 	assert_int_equal(ks_stats.blk.refused, 0);
 }
 
-static void blkprobe_prints_when_the_request_completed(void **state)
+static void blkprobe_settles_also_with_one_hart_and_prints_when_the_request_completed(void **state)
 {
 	(void)state;
 	boot("blkprobe=1");
 	assert_int_equal(rd(0, 1), 0);
+	assert_true(spins > 0);
+	assert_int_equal(releases, 1);
 	assert_non_null(strstr(console, "blk: probe type=0 sectors=1 done_after_ticks=0\n"));
 }
 
@@ -549,6 +570,7 @@ static void the_kth_write_reaches_the_device_then_the_power_is_cut(void **state)
 	assert_int_equal(cut_status, KS_BLK_POWER_CUT_STATUS);
 	assert_int_equal(drv.posts, 2);
 	assert_int_equal(drv.count, 4);
+	assert_int_equal(drv.finishes, 2);
 	assert_int_equal(drv.in_flight, 0);
 	assert_non_null(strstr(console, "kernel: power cut after block write 2\n"));
 }
@@ -610,6 +632,7 @@ static void malformed_or_out_of_range_knobs_are_ignored(void **state)
 	(void)state;
 	static const char *const args[] = {
 		"blkcut=0", "blkcut=", "blkcut=3x", "blkcut=4294967296", "blkcut=12345678901", "blkcut=-1",
+		"blkcut=123456789012345678901234567890",
 	};
 	for (size_t i = 0; i < sizeof args / sizeof args[0]; i++) {
 		setup(NULL);
@@ -672,13 +695,14 @@ int main(void)
 		T(write_from_a_bad_buffer_answers_efault_and_posts_nothing),
 		T(write_hands_the_callers_bytes_to_the_device),
 		T(flush_reaches_the_device_and_is_counted),
-		T(the_device_is_looked_at_once_a_settle_after_the_notify_without_the_lock),
-		T(a_late_request_is_counted_printed_and_looked_at_a_settle_later),
-		T(a_request_done_at_the_last_look_succeeds),
-		T(a_request_not_done_after_the_last_look_fails_the_device),
+		T(with_one_hart_the_device_finishes_the_request_at_once),
+		T(with_two_harts_the_device_is_looked_at_a_settle_after_the_notify_without_the_lock),
+		T(boot_never_settles),
+		T(a_late_request_is_counted_printed_and_still_finished),
+		T(a_failed_device_refuses_with_eio_counted),
 		T(another_caller_during_the_settle_is_told_to_retry),
 		T(device_errors_are_passed_on_and_counted),
-		T(blkprobe_prints_when_the_request_completed),
+		T(blkprobe_settles_also_with_one_hart_and_prints_when_the_request_completed),
 		T(the_kth_write_reaches_the_device_then_the_power_is_cut),
 		T(reads_flushes_and_refused_writes_do_not_count_toward_the_cut),
 		T(blktear_sends_only_the_first_sectors_of_the_cut_write),

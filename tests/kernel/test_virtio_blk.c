@@ -1,8 +1,9 @@
 /*
  * The virtio-blk driver (kernel-shim/virtio_blk.c) against a fake transport that plays the
  * device, written from the virtio 1.2 specification (section 5.2): what the driver
- * negotiates and refuses, the request chains it builds, every bound of a request, and how it
- * judges each completion (status byte, length, used element). Each test attaches afresh.
+ * negotiates and refuses, the request chains it builds, every bound of a request, how it
+ * finishes a request (reset, take, start again) and how it judges each completion (status
+ * byte, length, used element). Each test attaches afresh.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -69,11 +70,29 @@ static struct {
 	int write_status;    /* the device writes `status` into the status byte */
 	uint8_t status;
 	uint8_t fill;        /* byte the device writes into device-writable data */
+	int reset_rc;        /* what ks_virtio_reset() answers */
+	int queue_rc;        /* what ks_virtio_queue() answers */
+	char calls[64];      /* transport calls in order: R reset, S start, Q queue, L live, T take */
 } dev;
+
+static void called(char c)
+{
+	const size_t n = strlen(dev.calls);
+	assert_true(n + 1 < sizeof dev.calls);
+	dev.calls[n] = c;
+}
+
+int ks_virtio_reset(const struct ks_virtio_dev *d)
+{
+	(void)d;
+	called('R');
+	return dev.reset_rc;
+}
 
 int ks_virtio_start(struct ks_virtio_dev *d, const struct ks_virtio_feature *need, size_t n, uint64_t *offered)
 {
 	(void)d;
+	called('S');
 	for (size_t i = 0; i < n; i++)
 		dev.asked |= 1ULL << need[i].bit;
 	*offered = dev.offered;
@@ -92,12 +111,14 @@ int ks_virtio_queue(struct ks_virtio_dev *d, struct ks_virtq *q)
 {
 	(void)d;
 	(void)q;
-	return 0;
+	called('Q');
+	return dev.queue_rc;
 }
 
 int ks_virtio_live(struct ks_virtio_dev *d)
 {
 	(void)d;
+	called('L');
 	return 0;
 }
 
@@ -147,6 +168,7 @@ int ks_virtq_done(const struct ks_virtq *q)
 int ks_virtq_take(struct ks_virtio_dev *d, struct ks_virtq *q, uint16_t head, uint32_t *len)
 {
 	(void)q;
+	called('T');
 	assert_int_equal(head, dev.head);
 	if (!dev.complete)
 		return -NX_EWOULDBLOCK;
@@ -187,6 +209,7 @@ static void attach(void)
 {
 	struct ks_virtio_dev d = fresh_dev();
 	assert_int_equal(ks_virtio_blk_attach(&d), 0);
+	memset(dev.calls, 0, sizeof dev.calls);
 }
 
 /* The device completes the request in flight with `status`, claiming `len` bytes. */
@@ -364,6 +387,16 @@ static void write_data_is_device_readable_and_left_as_is(void **state)
 	assert_int_equal(ks_virtio_blk_data()[0], 0x5a);
 }
 
+static void write_ok_with_only_the_status_byte_written_succeeds(void **state)
+{
+	(void)state;
+	attach();
+	assert_int_equal(ks_virtio_blk_post(KS_BLK_OUT, 0, 64), 0);
+	complete(STATUS_OK, 1);
+	assert_int_equal(ks_virtio_blk_finish(), 0);
+	assert_int_equal(ks_virtio_blk_failed(), 0);
+}
+
 static void flush_is_header_then_status(void **state)
 {
 	(void)state;
@@ -374,7 +407,7 @@ static void flush_is_header_then_status(void **state)
 	assert_int_equal(dev.chain[1].flags, KS_VIRTQ_DESC_F_WRITE);
 	assert_int_equal(dev.hdr.type, T_FLUSH);
 	complete(STATUS_OK, 1);
-	assert_int_equal(ks_virtio_blk_collect(), 0);
+	assert_int_equal(ks_virtio_blk_finish(), 0);
 }
 
 static void get_id_takes_20_device_written_bytes(void **state)
@@ -388,7 +421,7 @@ static void get_id_takes_20_device_written_bytes(void **state)
 	assert_int_equal(dev.hdr.type, T_GET_ID);
 	dev.fill = 'x';
 	complete(STATUS_OK, KS_BLK_ID_BYTES + 1);
-	assert_int_equal(ks_virtio_blk_collect(), 0);
+	assert_int_equal(ks_virtio_blk_finish(), 0);
 	assert_int_equal(ks_virtio_blk_data()[KS_BLK_ID_BYTES - 1], 'x');
 	assert_int_equal(ks_virtio_blk_data()[KS_BLK_ID_BYTES], 0x5a);
 }
@@ -402,19 +435,57 @@ static void post_refuses_a_second_request_in_flight(void **state)
 	assert_int_equal(dev.submits, 1);
 }
 
-static void collect_before_completion_would_block_and_keeps_the_request(void **state)
+static void finish_resets_takes_the_completion_and_starts_the_device_again(void **state)
 {
 	(void)state;
 	attach();
-	assert_int_equal(ks_virtio_blk_collect(), -NX_ENOENT);
+	assert_int_equal(ks_virtio_blk_finish(), -NX_ENOENT);
+	assert_string_equal(dev.calls, "");
 	assert_int_equal(ks_virtio_blk_post(KS_BLK_IN, 0, 1), 0);
 	assert_int_equal(ks_virtio_blk_done(), 0);
-	assert_int_equal(ks_virtio_blk_collect(), -NX_EWOULDBLOCK);
 	complete(STATUS_OK, NX_BLK_SECTOR_SIZE + 1);
 	assert_int_equal(ks_virtio_blk_done(), 1);
-	assert_int_equal(ks_virtio_blk_collect(), 0);
+	assert_int_equal(ks_virtio_blk_finish(), 0);
+	assert_string_equal(dev.calls, "RTSQL");
+	assert_true(dev.asked == (F_VERSION_1 | 1ULL << F_BLK_FLUSH));
 	assert_int_equal(ks_virtio_blk_done(), 0);
-	assert_int_equal(ks_virtio_blk_collect(), -NX_ENOENT);
+	assert_int_equal(ks_virtio_blk_finish(), -NX_ENOENT);
+	assert_int_equal(ks_virtio_blk_post(KS_BLK_IN, 0, 1), 0);
+}
+
+static void a_request_not_completed_at_the_reset_fails_the_device(void **state)
+{
+	(void)state;
+	attach();
+	assert_int_equal(ks_virtio_blk_post(KS_BLK_OUT, 0, 1), 0);
+	assert_int_equal(ks_virtio_blk_finish(), -NX_EIO);
+	assert_int_equal(ks_virtio_blk_failed(), 1);
+	assert_int_equal(ks_virtio_blk_post(KS_BLK_OUT, 0, 1), -NX_EIO);
+}
+
+static void a_reset_that_does_not_complete_fails_the_device(void **state)
+{
+	(void)state;
+	attach();
+	assert_int_equal(ks_virtio_blk_post(KS_BLK_OUT, 0, 1), 0);
+	complete(STATUS_OK, 1);
+	dev.reset_rc = -NX_EIO;
+	assert_int_equal(ks_virtio_blk_finish(), -NX_EIO);
+	assert_string_equal(dev.calls, "R");
+	assert_int_equal(ks_virtio_blk_failed(), 1);
+	assert_int_equal(ks_virtio_blk_done(), 0);
+}
+
+static void a_device_that_cannot_be_restarted_is_failed(void **state)
+{
+	(void)state;
+	attach();
+	assert_int_equal(ks_virtio_blk_post(KS_BLK_OUT, 0, 1), 0);
+	complete(STATUS_OK, 1);
+	dev.queue_rc = -NX_EIO;
+	assert_int_equal(ks_virtio_blk_finish(), -NX_EIO);
+	assert_int_equal(ks_virtio_blk_failed(), 1);
+	assert_int_equal(ks_virtio_blk_post(KS_BLK_OUT, 0, 1), -NX_EIO);
 }
 
 static void read_ok_brings_the_devices_bytes(void **state)
@@ -424,7 +495,7 @@ static void read_ok_brings_the_devices_bytes(void **state)
 	assert_int_equal(ks_virtio_blk_post(KS_BLK_IN, 0, 64), 0);
 	dev.fill = 0xc3;
 	complete(STATUS_OK, 64 * NX_BLK_SECTOR_SIZE + 1);
-	assert_int_equal(ks_virtio_blk_collect(), 0);
+	assert_int_equal(ks_virtio_blk_finish(), 0);
 	assert_int_equal(ks_virtio_blk_data()[0], 0xc3);
 	assert_int_equal(ks_virtio_blk_data()[64 * NX_BLK_SECTOR_SIZE - 1], 0xc3);
 	assert_int_equal(dev.failed, 0);
@@ -436,8 +507,9 @@ static void ioerr_answers_eio_and_the_device_stays_usable(void **state)
 	attach();
 	assert_int_equal(ks_virtio_blk_post(KS_BLK_OUT, 0, 1), 0);
 	complete(STATUS_IOERR, 1);
-	assert_int_equal(ks_virtio_blk_collect(), -NX_EIO);
+	assert_int_equal(ks_virtio_blk_finish(), -NX_EIO);
 	assert_int_equal(ks_virtio_blk_failed(), 0);
+	assert_string_equal(dev.calls, "RTSQL");
 	dev.complete = 0;
 	assert_int_equal(ks_virtio_blk_post(KS_BLK_OUT, 0, 1), 0);
 }
@@ -448,7 +520,7 @@ static void unsupp_answers_enosys(void **state)
 	attach();
 	assert_int_equal(ks_virtio_blk_post(KS_BLK_GET_ID, 0, 0), 0);
 	complete(STATUS_UNSUPP, 1);
-	assert_int_equal(ks_virtio_blk_collect(), -NX_ENOSYS);
+	assert_int_equal(ks_virtio_blk_finish(), -NX_ENOSYS);
 	assert_int_equal(ks_virtio_blk_failed(), 0);
 }
 
@@ -458,8 +530,9 @@ static void a_status_byte_of_3_fails_the_device(void **state)
 	attach();
 	assert_int_equal(ks_virtio_blk_post(KS_BLK_OUT, 0, 1), 0);
 	complete(3, 1);
-	assert_int_equal(ks_virtio_blk_collect(), -NX_EIO);
+	assert_int_equal(ks_virtio_blk_finish(), -NX_EIO);
 	assert_int_equal(ks_virtio_blk_failed(), 1);
+	assert_string_equal(dev.calls, "RT");
 	assert_int_equal(ks_virtio_blk_post(KS_BLK_OUT, 0, 1), -NX_EIO);
 	assert_int_equal(dev.submits, 1);
 }
@@ -471,7 +544,7 @@ static void a_status_byte_left_untouched_fails_the_device(void **state)
 	assert_int_equal(ks_virtio_blk_post(KS_BLK_FLUSH, 0, 0), 0);
 	dev.write_status = 0;
 	complete(0, 1);
-	assert_int_equal(ks_virtio_blk_collect(), -NX_EIO);
+	assert_int_equal(ks_virtio_blk_finish(), -NX_EIO);
 	assert_int_equal(ks_virtio_blk_failed(), 1);
 }
 
@@ -481,7 +554,7 @@ static void ok_with_one_byte_less_than_the_request_fails_the_device(void **state
 	attach();
 	assert_int_equal(ks_virtio_blk_post(KS_BLK_IN, 0, 8), 0);
 	complete(STATUS_OK, 8 * NX_BLK_SECTOR_SIZE);
-	assert_int_equal(ks_virtio_blk_collect(), -NX_EIO);
+	assert_int_equal(ks_virtio_blk_finish(), -NX_EIO);
 	assert_int_equal(ks_virtio_blk_failed(), 1);
 }
 
@@ -491,7 +564,7 @@ static void ok_with_one_byte_more_than_the_request_fails_the_device(void **state
 	attach();
 	assert_int_equal(ks_virtio_blk_post(KS_BLK_OUT, 0, 8), 0);
 	complete(STATUS_OK, 2);
-	assert_int_equal(ks_virtio_blk_collect(), -NX_EIO);
+	assert_int_equal(ks_virtio_blk_finish(), -NX_EIO);
 	assert_int_equal(ks_virtio_blk_failed(), 1);
 }
 
@@ -502,20 +575,8 @@ static void a_bad_used_element_answers_eio_and_ends_the_request(void **state)
 	assert_int_equal(ks_virtio_blk_post(KS_BLK_IN, 0, 1), 0);
 	complete(STATUS_OK, NX_BLK_SECTOR_SIZE + 1);
 	dev.take_rc = -NX_EIO;
-	assert_int_equal(ks_virtio_blk_collect(), -NX_EIO);
-	assert_int_equal(ks_virtio_blk_collect(), -NX_ENOENT);
-	assert_int_equal(ks_virtio_blk_post(KS_BLK_IN, 0, 1), -NX_EIO);
-}
-
-static void give_up_fails_the_device_and_ends_the_request(void **state)
-{
-	(void)state;
-	attach();
-	assert_int_equal(ks_virtio_blk_post(KS_BLK_IN, 0, 1), 0);
-	ks_virtio_blk_give_up("test");
-	assert_int_equal(dev.failed, 1);
-	assert_int_equal(ks_virtio_blk_done(), 0);
-	assert_int_equal(ks_virtio_blk_collect(), -NX_ENOENT);
+	assert_int_equal(ks_virtio_blk_finish(), -NX_EIO);
+	assert_int_equal(ks_virtio_blk_finish(), -NX_ENOENT);
 	assert_int_equal(ks_virtio_blk_post(KS_BLK_IN, 0, 1), -NX_EIO);
 }
 
@@ -539,10 +600,14 @@ int main(void)
 		T(read_is_header_then_device_written_data_then_status),
 		T(read_zeroes_its_part_of_the_buffer_before_the_device),
 		T(write_data_is_device_readable_and_left_as_is),
+		T(write_ok_with_only_the_status_byte_written_succeeds),
 		T(flush_is_header_then_status),
 		T(get_id_takes_20_device_written_bytes),
 		T(post_refuses_a_second_request_in_flight),
-		T(collect_before_completion_would_block_and_keeps_the_request),
+		T(finish_resets_takes_the_completion_and_starts_the_device_again),
+		T(a_request_not_completed_at_the_reset_fails_the_device),
+		T(a_reset_that_does_not_complete_fails_the_device),
+		T(a_device_that_cannot_be_restarted_is_failed),
 		T(read_ok_brings_the_devices_bytes),
 		T(ioerr_answers_eio_and_the_device_stays_usable),
 		T(unsupp_answers_enosys),
@@ -551,7 +616,6 @@ int main(void)
 		T(ok_with_one_byte_less_than_the_request_fails_the_device),
 		T(ok_with_one_byte_more_than_the_request_fails_the_device),
 		T(a_bad_used_element_answers_eio_and_ends_the_request),
-		T(give_up_fails_the_device_and_ends_the_request),
 	};
 	return cmocka_run_group_tests_name("virtio_blk", tests, NULL, NULL);
 }
