@@ -18,6 +18,8 @@
 #include "syscall.h"
 #include "virtio_blk.h"
 
+_Static_assert(KS_BLK_ID_BYTES == NX_BLK_ID_MAX, "the device's id fits nx_blk_info.id with its NUL");
+
 static struct {
 	unsigned harts;   /* harts of the machine (SBI HSM) */
 	int busy;         /* a request is in flight: its caller settles without the BKL */

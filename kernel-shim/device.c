@@ -1,6 +1,6 @@
 /*
  * Device glue between syscalls and drivers: the virtio-rng behind NX_SYS_RNG_READ, and
- * the UART's input behind NX_SYS_CONSOLE_READ.
+ * the UART's input behind NX_SYS_CONSOLE_READ. The block device has its own glue (blk.c).
  *
  * QEMU fills a request in its main loop, asynchronously to the vCPU: measured under
  * -icount, a request was sometimes already complete right after the notify and sometimes

@@ -102,8 +102,8 @@ enum nx_sys {
  *                    capacity
  *   -NX_ENOENT       there is no block device
  *   -NX_EWOULDBLOCK  another task's request is in flight; retry later
- *   -NX_EIO          the device answered IOERR; or it misbehaved or never answered, and is
- *                    then failed for good: every later request answers -NX_EIO
+ *   -NX_EIO          the device answered IOERR; or it misbehaved, and is then failed for
+ *                    good: every later request answers -NX_EIO
  *   -NX_ENOSYS       the device answered UNSUPP: it does not support the request
  * The refusals (-NX_EINVAL, -NX_ENOENT, -NX_EWOULDBLOCK, and -NX_EIO from a failed device)
  * reach no device and are counted in nx_kstats.blk.refused. A buffer that is not mapped for
@@ -247,9 +247,9 @@ struct nx_blk_stats {
 	uint64_t sectors_written; /**< sectors of writes completed OK */
 	uint64_t flushes;         /**< flushes completed OK */
 	uint64_t refused;         /**< block syscalls refused before reaching the device */
-	uint64_t errors;          /**< requests that did not complete OK (IOERR, UNSUPP, a misbehaving or silent device) */
-	uint64_t late;            /**< looks at the device that found the request not yet complete; each costs
-				       another settle, and means the transcript may depend on the host's speed */
+	uint64_t errors;          /**< requests that did not complete OK (IOERR, UNSUPP, a misbehaving device) */
+	uint64_t late;            /**< requests not complete after the settle (more than one hart): the device
+				       was made to finish them, and the transcript may depend on the host's speed */
 };
 
 /** NX_SYS_KSTATS result: kernel counters (all saturate, never wrap). */
