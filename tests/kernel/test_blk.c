@@ -1,8 +1,8 @@
 /*
  * The block syscalls' glue (kernel-shim/blk.c) over a fake driver, clock, lock and user
- * memory: refusals and their counts, the settled wait (where the lock is dropped, when the
- * device is looked at, late looks, giving up), the copies, and the power-cut knob. Each test
- * boots the glue afresh (ks_blk_init).
+ * memory: refusals and their counts, the wait for the device (no settle with one hart; with
+ * more, where the lock is dropped, when the device is looked at, late requests), the copies,
+ * and the power-cut knob. Each test boots the glue afresh (ks_blk_init).
  */
 #include <setjmp.h>
 #include <stdarg.h>
