@@ -1,5 +1,6 @@
 /*
- * Device glue between syscalls and drivers (device.h).
+ * Device glue between syscalls and drivers (device.h): the virtio-rng behind NX_SYS_RNG_READ,
+ * and the UART's input behind NX_SYS_CONSOLE_READ. The block device has its own glue (blk.c).
  *
  * QEMU fills a request in its main loop, asynchronously to the vCPU: measured under
  * -icount, a request was sometimes already complete right after the notify and sometimes
@@ -12,12 +13,14 @@
 
 #include "device.h"
 
+#include "blk.h"
 #include "console.h"
 #include "plic.h"
 #include "riscv.h"
 #include "sched.h"
 #include "syscall.h"
 #include "virtio.h"
+#include "virtio_rng.h"
 
 #define RNG_SETTLE_TICKS (1 * NX_TICKS_PER_MS)
 
@@ -33,8 +36,10 @@ static struct ks_task *console_reader;
 
 void ks_device_init(unsigned long boot_hartid)
 {
-	if (ks_virtio_probe() != 0)
+	ks_virtio_probe();
+	if (!ks_virtio_rng_ready())
 		ks_printf("kernel: no modern virtio-rng device; NX_SYS_RNG_READ answers ENOENT\n");
+	ks_blk_init();
 	if (ks_plic_set_priority(KS_UART_IRQ, 1) != 0 || ks_plic_enable(boot_hartid, KS_UART_IRQ) != 0)
 		ks_panic("PLIC refused the UART interrupt\n");
 	ks_console_input_init();

@@ -73,10 +73,15 @@ struct ks_sbiret ks_sbi_hart_status(unsigned long hartid)
 
 _Noreturn void ks_sbi_shutdown(int failure)
 {
-	if (failure)
-		*(volatile uint32_t *)VIRT_TEST_FINISHER = FINISHER_FAIL | (1U << 16);
+	ks_sbi_shutdown_status(failure ? 1U : 0U);
+}
+
+_Noreturn void ks_sbi_shutdown_status(unsigned status)
+{
+	if (status != 0)
+		*(volatile uint32_t *)VIRT_TEST_FINISHER = FINISHER_FAIL | (status & 0xffffU) << 16;
 	(void)sbi_call(SBI_EXT_SRST, 0, SBI_SRST_SHUTDOWN,
-		       failure ? SBI_SRST_REASON_FAILURE : SBI_SRST_REASON_NONE, 0);
+		       status != 0 ? SBI_SRST_REASON_FAILURE : SBI_SRST_REASON_NONE, 0);
 	for (;;)
 		__asm__ volatile("wfi");
 }

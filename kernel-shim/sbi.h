@@ -33,5 +33,7 @@ struct ks_sbiret ks_sbi_hart_start(unsigned long hartid, unsigned long entry, un
 struct ks_sbiret ks_sbi_hart_status(unsigned long hartid);
 /** Power the machine off: `failure` selects reason "system failure" (QEMU exits non-zero). */
 _Noreturn void ks_sbi_shutdown(int failure);
+/** Power the machine off so that QEMU exits with `status` (0..255; 0 as ks_sbi_shutdown(0)). */
+_Noreturn void ks_sbi_shutdown_status(unsigned status);
 
 #endif

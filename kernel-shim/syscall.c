@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "boot.h"
+#include "blk.h"
 #include "console.h"
 #include "device.h"
 #include "riscv.h"
@@ -33,6 +34,8 @@ static const char *const sys_names[NX_SYS_COUNT] = {
 	[NX_SYS_POWEROFF] = "poweroff", [NX_SYS_BOOTARGS] = "bootargs", [NX_SYS_CONSOLE_READ] = "console_read",
 	[NX_SYS_CALL] = "call", [NX_SYS_REPLY_WAIT] = "reply_wait", [NX_SYS_WAIT] = "wait",
 	[NX_SYS_ATTACH_STAGE] = "attach_stage", [NX_SYS_ATTACH_TAKE] = "attach_take",
+	[NX_SYS_BLK_INFO] = "blk_info", [NX_SYS_BLK_READ] = "blk_read", [NX_SYS_BLK_WRITE] = "blk_write",
+	[NX_SYS_BLK_FLUSH] = "blk_flush",
 };
 
 /* Refuse a syscall the caller has no right to; counted and logged. */
@@ -349,6 +352,35 @@ static long sys_attach_take(struct ks_task *t, const uint64_t *a)
 	return ks_ipc_attach_take(t, a[0], a[1]);
 }
 
+static long sys_blk_info(struct ks_task *t, const uint64_t *a)
+{
+	if (!(t->rights & NX_RIGHT_BLK))
+		return deny(t, NX_SYS_BLK_INFO);
+	return ks_blk_info(t, a[0]);
+}
+
+static long sys_blk_read(struct ks_task *t, const uint64_t *a)
+{
+	if (!(t->rights & NX_RIGHT_BLK))
+		return deny(t, NX_SYS_BLK_READ);
+	return ks_blk_read(t, a[0], a[1], a[2]);
+}
+
+static long sys_blk_write(struct ks_task *t, const uint64_t *a)
+{
+	if (!(t->rights & NX_RIGHT_BLK))
+		return deny(t, NX_SYS_BLK_WRITE);
+	return ks_blk_write(t, a[0], a[1], a[2]);
+}
+
+static long sys_blk_flush(struct ks_task *t, const uint64_t *a)
+{
+	(void)a;
+	if (!(t->rights & NX_RIGHT_BLK))
+		return deny(t, NX_SYS_BLK_FLUSH);
+	return ks_blk_flush(t);
+}
+
 static const sys_fn sys_table[NX_SYS_COUNT] = {
 	[NX_SYS_EXIT] = sys_exit,
 	[NX_SYS_WRITE] = sys_write,
@@ -373,6 +405,10 @@ static const sys_fn sys_table[NX_SYS_COUNT] = {
 	[NX_SYS_WAIT] = sys_wait,
 	[NX_SYS_ATTACH_STAGE] = sys_attach_stage,
 	[NX_SYS_ATTACH_TAKE] = sys_attach_take,
+	[NX_SYS_BLK_INFO] = sys_blk_info,
+	[NX_SYS_BLK_READ] = sys_blk_read,
+	[NX_SYS_BLK_WRITE] = sys_blk_write,
+	[NX_SYS_BLK_FLUSH] = sys_blk_flush,
 };
 
 /* End the caller for a bad syscall number or pointer (out of line: rare). */

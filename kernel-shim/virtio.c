@@ -1,7 +1,7 @@
 /*
- * Modern virtio-mmio (virtio 1.2 section 4.2) and a split virtqueue (section 2.7) for the
- * entropy device (section 5.4). The device is another agent writing our memory: every
- * value it hands back (used index, descriptor id, length) is checked before use.
+ * Modern virtio-mmio (virtio 1.2 section 4.2) and split virtqueues (section 2.7): what the
+ * drivers share. The device is another agent writing our memory: every value it hands back
+ * (used index, descriptor id) is checked here before a driver sees it.
  */
 #include "virtio.h"
 
@@ -9,6 +9,9 @@
 
 #include "console.h"
 #include "nx/abi.h"
+#include "riscv.h"
+#include "virtio_blk.h"
+#include "virtio_rng.h"
 
 /* QEMU virt: eight transports, 0x1000 apart, wired to PLIC sources 1..8. */
 #define MMIO_FIRST 0x10001000UL
@@ -32,11 +35,10 @@
 #define REG_INTERRUPT_ACK 0x064
 #define REG_STATUS 0x070
 #define REG_QUEUE_DESC_LOW 0x080
-#define REG_QUEUE_DESC_HIGH 0x084
 #define REG_QUEUE_DRIVER_LOW 0x090
-#define REG_QUEUE_DRIVER_HIGH 0x094
 #define REG_QUEUE_DEVICE_LOW 0x0a0
-#define REG_QUEUE_DEVICE_HIGH 0x0a4
+#define REG_CONFIG_GENERATION 0x0fc
+#define REG_CONFIG 0x100
 
 #define MMIO_MAGIC 0x74726976U /* "virt" */
 #define MMIO_VERSION_LEGACY 1U
@@ -49,72 +51,39 @@
 #define STATUS_NEEDS_RESET 64U
 #define STATUS_FAILED 128U
 
-/* VIRTIO_F_VERSION_1 is feature bit 32: bit 0 of feature word 1. */
-#define FEATURE_WORD_VERSION_1 1U
-#define FEATURE_VERSION_1_BIT 1U
-
 #define INT_CONFIG_CHANGE 2U
 
-#define DEVICE_ID_RNG 4U
-#define DESC_F_WRITE 2U
+/*
+ * Asks the device not to interrupt on completions (virtio 1.2 section 2.7.7; a hint, which
+ * QEMU 7.2 follows when VIRTIO_F_EVENT_IDX is not negotiated, as here). The kernel polls
+ * anyway, and the interrupt would let host timing into the guest at SMP >= 2: QEMU raises
+ * it from a host thread, the PLIC update then kicks the running vCPU whenever any hart has
+ * an interrupt pending, and under -icount QEMU's round-robin goes on with the next hart at
+ * that point. Measured: without the flag, two runs of the block-device workload at SMP=2 differed with no
+ * late request; with it, they are identical (docs/kernel.md, "Block device").
+ */
+#define VIRTQ_AVAIL_F_NO_INTERRUPT 1U
 
 /* Reading Status back after a reset: QEMU clears it at once; a real device gets this many reads. */
 #define RESET_POLLS 1000U
+/* Reads of a configuration field that may change under us (ConfigGeneration). */
+#define CONFIG_TRIES 4U
 
 #define QSIZE KS_VIRTIO_QUEUE_SIZE
 _Static_assert((QSIZE & (QSIZE - 1)) == 0 && QSIZE <= 32768, "queue size must be a power of two");
+_Static_assert(sizeof(struct ks_virtq_desc) == 16, "descriptor is 16 bytes");
+_Static_assert(sizeof(struct ks_virtq_used_elem) == 8, "used element is 8 bytes");
 
-/* Split virtqueue layout (virtio 1.2 section 2.7), little-endian like the hart. */
-struct virtq_desc {
-	uint64_t addr;
-	uint32_t len;
-	uint16_t flags;
-	uint16_t next;
-};
-
-struct virtq_avail {
-	uint16_t flags;
-	uint16_t idx;
-	uint16_t ring[QSIZE];
-	uint16_t used_event;
-};
-
-struct virtq_used_elem {
+/* The drivers, by device id. attach: 0 driven, -NX_EIO refused. Each takes one device. */
+static const struct {
 	uint32_t id;
-	uint32_t len;
+	const char *name;
+	int (*attach)(struct ks_virtio_dev *d);
+} drivers[] = {
+	{ KS_VIRTIO_ID_BLK, "blk", ks_virtio_blk_attach },
+	{ KS_VIRTIO_ID_RNG, "rng", ks_virtio_rng_attach },
 };
-
-struct virtq_used {
-	uint16_t flags;
-	uint16_t idx;
-	struct virtq_used_elem ring[QSIZE];
-	uint16_t avail_event;
-};
-
-_Static_assert(sizeof(struct virtq_desc) == 16, "descriptor is 16 bytes");
-_Static_assert(sizeof(struct virtq_used_elem) == 8, "used element is 8 bytes");
-
-/*
- * The rings live in .bss; the spec asks 16-byte alignment for the table, 2 for the
- * driver area, 4 for the device area. volatile: the device reads and writes them.
- */
-static volatile struct virtq_desc rng_desc[QSIZE] __attribute__((aligned(16)));
-static volatile struct virtq_avail rng_avail __attribute__((aligned(16)));
-static volatile struct virtq_used rng_used __attribute__((aligned(16)));
-static uint8_t rng_buf[KS_RNG_REQ_MAX] __attribute__((aligned(16)));
-
-/* The one rng. base == 0: none. */
-static struct {
-	uintptr_t base;
-	unsigned slot;
-	int failed;             /* put in FAILED state after misbehaving */
-	int in_flight;          /* a request is posted and not yet collected */
-	uint16_t avail_idx;     /* our copy of rng_avail.idx */
-	uint16_t last_used;     /* used ring entries consumed so far */
-	uint16_t head;          /* descriptor of the request in flight */
-	uint32_t asked;         /* bytes the request in flight asked for */
-	struct ks_virtio_rng_stats stats;
-} rng;
+static uint32_t attached; /* bit i: drivers[i] has its device */
 
 static uint32_t reg_read(uintptr_t base, unsigned off)
 {
@@ -162,6 +131,20 @@ static void write_addr(uintptr_t base, unsigned low_reg, const volatile void *p)
 	reg_write(base, low_reg + 4, (uint32_t)(a >> 32));
 }
 
+/* Refuse a device during initialisation: say why, tell it (FAILED). */
+static int refuse(const struct ks_virtio_dev *d, const char *why, const char *what)
+{
+	set_status(d->base, STATUS_FAILED);
+	ks_printf("virtio: slot %u at 0x%lx device id %u (%s) refused: %s%s\n", d->slot, (unsigned long)d->base,
+		  (unsigned)d->id, d->name, why, what);
+	return -NX_EIO;
+}
+
+int ks_virtio_refuse(const struct ks_virtio_dev *d, const char *why)
+{
+	return refuse(d, why, "");
+}
+
 static int reset(uintptr_t base)
 {
 	reg_write(base, REG_STATUS, 0);
@@ -172,196 +155,207 @@ static int reset(uintptr_t base)
 	return -1;
 }
 
-/*
- * Driver initialisation (virtio 1.2 section 3.1.1) with queue 0 set up as the rng's
- * request queue. Returns NULL when the device is live, else why not.
- */
-static const char *rng_setup(uintptr_t base)
+int ks_virtio_reset(const struct ks_virtio_dev *d)
 {
-	if (reset(base) != 0)
-		return "reset did not complete";
-	set_status(base, STATUS_ACKNOWLEDGE);
-	set_status(base, STATUS_DRIVER);
-
-	reg_write(base, REG_DEVICE_FEATURES_SEL, FEATURE_WORD_VERSION_1);
-	if (!(reg_read(base, REG_DEVICE_FEATURES) & FEATURE_VERSION_1_BIT))
-		return "VIRTIO_F_VERSION_1 not offered";
-	/* Take VERSION_1 and nothing else: no event index, no indirect descriptors. */
-	reg_write(base, REG_DRIVER_FEATURES_SEL, 0);
-	reg_write(base, REG_DRIVER_FEATURES, 0);
-	reg_write(base, REG_DRIVER_FEATURES_SEL, FEATURE_WORD_VERSION_1);
-	reg_write(base, REG_DRIVER_FEATURES, FEATURE_VERSION_1_BIT);
-	set_status(base, STATUS_FEATURES_OK);
-	if (!(reg_read(base, REG_STATUS) & STATUS_FEATURES_OK))
-		return "features not accepted (FEATURES_OK cleared)";
-
-	reg_write(base, REG_QUEUE_SEL, 0);
-	if (reg_read(base, REG_QUEUE_READY) != 0)
-		return "queue 0 already in use";
-	uint32_t max = reg_read(base, REG_QUEUE_NUM_MAX);
-	if (max == 0)
-		return "no queue 0";
-	if (max < QSIZE)
-		return "queue 0 smaller than KS_VIRTIO_QUEUE_SIZE";
-	memset((void *)rng_desc, 0, sizeof(rng_desc));
-	memset((void *)&rng_avail, 0, sizeof(rng_avail));
-	memset((void *)&rng_used, 0, sizeof(rng_used));
-	dma_wmb();
-	reg_write(base, REG_QUEUE_NUM, QSIZE);
-	write_addr(base, REG_QUEUE_DESC_LOW, rng_desc);
-	write_addr(base, REG_QUEUE_DRIVER_LOW, &rng_avail);
-	write_addr(base, REG_QUEUE_DEVICE_LOW, &rng_used);
-	reg_write(base, REG_QUEUE_READY, 1);
-	if (reg_read(base, REG_QUEUE_READY) != 1)
-		return "queue 0 did not become ready";
-
-	set_status(base, STATUS_DRIVER_OK);
-	if (reg_read(base, REG_STATUS) & (STATUS_NEEDS_RESET | STATUS_FAILED))
-		return "device reported an error after DRIVER_OK";
-	return NULL;
+	return reset(d->base) == 0 ? 0 : -NX_EIO;
 }
 
-/* Give up on the rng for good: the device is told (FAILED) and requests get -NX_EIO. */
-static void rng_fail(const char *why)
+static uint64_t device_features(uintptr_t base)
 {
-	ks_printf("virtio: slot %u rng failed: %s\n", rng.slot, why);
-	set_status(rng.base, STATUS_FAILED);
-	rng.failed = 1;
-	rng.in_flight = 0;
+	reg_write(base, REG_DEVICE_FEATURES_SEL, 0);
+	uint64_t lo = reg_read(base, REG_DEVICE_FEATURES);
+	reg_write(base, REG_DEVICE_FEATURES_SEL, 1);
+	return lo | (uint64_t)reg_read(base, REG_DEVICE_FEATURES) << 32;
 }
 
-/* Probe one slot. Returns 1 if it holds the rng, now live. */
-static int probe_slot(unsigned slot)
+int ks_virtio_start(struct ks_virtio_dev *d, const struct ks_virtio_feature *need, size_t n, uint64_t *offered)
 {
-	uintptr_t base = MMIO_FIRST + slot * MMIO_STRIDE;
-	uint32_t magic = reg_read(base, REG_MAGIC);
-	if (magic != MMIO_MAGIC) {
-		ks_printf("virtio: slot %u at 0x%lx: bad magic 0x%08x, skipped\n", slot,
-			  (unsigned long)base, (unsigned)magic);
-		return 0;
-	}
-	uint32_t id = reg_read(base, REG_DEVICE_ID);
-	if (id == 0)
-		return 0;
-	uint32_t version = reg_read(base, REG_VERSION);
-	if (version == MMIO_VERSION_LEGACY) {
-		ks_printf("virtio: slot %u at 0x%lx: legacy (version 1) device refused, modern virtio-mmio only\n",
-			  slot, (unsigned long)base);
-		return 0;
-	}
-	if (version != MMIO_VERSION_MODERN) {
-		ks_printf("virtio: slot %u at 0x%lx: unknown version %u refused\n", slot, (unsigned long)base,
-			  (unsigned)version);
-		return 0;
-	}
-	if (id != DEVICE_ID_RNG || rng.base != 0) {
-		ks_printf("virtio: slot %u at 0x%lx device id %u: not driven, left alone\n", slot,
-			  (unsigned long)base, (unsigned)id);
-		return 0;
-	}
-	const char *why = rng_setup(base);
-	if (why != NULL) {
-		set_status(base, STATUS_FAILED);
-		ks_printf("virtio: slot %u at 0x%lx device id %u (rng) refused: %s\n", slot, (unsigned long)base,
-			  (unsigned)id, why);
-		return 0;
-	}
-	ks_printf("virtio: slot %u at 0x%lx device id %u (rng)\n", slot, (unsigned long)base, (unsigned)id);
-	rng.base = base;
-	rng.slot = slot;
-	return 1;
-}
+	if (reset(d->base) != 0)
+		return refuse(d, "reset did not complete", "");
+	set_status(d->base, STATUS_ACKNOWLEDGE);
+	set_status(d->base, STATUS_DRIVER);
 
-int ks_virtio_probe(void)
-{
-	memset(&rng, 0, sizeof(rng));
-	for (unsigned slot = 0; slot < MMIO_SLOTS; slot++)
-		(void)probe_slot(slot);
-	return rng.base != 0 ? 0 : -NX_ENOENT;
-}
-
-int ks_virtio_rng_request(size_t len)
-{
-	if (rng.base == 0)
-		return -NX_ENOENT;
-	if (rng.failed)
-		return -NX_EIO;
-	if (len == 0)
-		return -NX_EINVAL;
-	if (rng.in_flight)
-		return -NX_EFULL;
-	uint32_t n = len < KS_RNG_REQ_MAX ? (uint32_t)len : KS_RNG_REQ_MAX;
-	uint16_t head = (uint16_t)(rng.avail_idx % QSIZE);
-
-	/* Old bytes must never come back if the device fills less than it claims. */
-	memset(rng_buf, 0, n);
-	rng_desc[head].addr = (uint64_t)(uintptr_t)rng_buf;
-	rng_desc[head].len = n;
-	rng_desc[head].flags = DESC_F_WRITE;
-	rng_desc[head].next = 0;
-	rng_avail.ring[rng.avail_idx % QSIZE] = head;
-	dma_wmb();
-	rng.avail_idx++;
-	rng_avail.idx = rng.avail_idx;
-	io_wmb();
-	reg_write(rng.base, REG_QUEUE_NOTIFY, 0);
-
-	rng.in_flight = 1;
-	rng.head = head;
-	rng.asked = n;
-	rng.stats.requests++;
+	*offered = device_features(d->base);
+	uint64_t take = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!(*offered & (1ULL << need[i].bit)))
+			return refuse(d, need[i].name, " not offered");
+		take |= 1ULL << need[i].bit;
+	}
+	if (!(take & (1ULL << KS_VIRTIO_F_VERSION_1)))
+		return refuse(d, "driver does not ask for VIRTIO_F_VERSION_1", "");
+	/* Exactly the features asked for: no event index, no indirect descriptors. */
+	reg_write(d->base, REG_DRIVER_FEATURES_SEL, 0);
+	reg_write(d->base, REG_DRIVER_FEATURES, (uint32_t)take);
+	reg_write(d->base, REG_DRIVER_FEATURES_SEL, 1);
+	reg_write(d->base, REG_DRIVER_FEATURES, (uint32_t)(take >> 32));
+	set_status(d->base, STATUS_FEATURES_OK);
+	if (!(reg_read(d->base, REG_STATUS) & STATUS_FEATURES_OK))
+		return refuse(d, "features not accepted (FEATURES_OK cleared)", "");
 	return 0;
+}
+
+int ks_virtio_queue(struct ks_virtio_dev *d, struct ks_virtq *q)
+{
+	reg_write(d->base, REG_QUEUE_SEL, 0);
+	if (reg_read(d->base, REG_QUEUE_READY) != 0)
+		return refuse(d, "queue 0 already in use", "");
+	uint32_t max = reg_read(d->base, REG_QUEUE_NUM_MAX);
+	if (max == 0)
+		return refuse(d, "no queue 0", "");
+	if (max < QSIZE)
+		return refuse(d, "queue 0 smaller than KS_VIRTIO_QUEUE_SIZE", "");
+	memset((void *)q->desc, 0, sizeof q->desc);
+	memset((void *)&q->avail, 0, sizeof q->avail);
+	memset((void *)&q->used, 0, sizeof q->used);
+	/* No completion interrupts (see VIRTQ_AVAIL_F_NO_INTERRUPT above). */
+	q->avail.flags = VIRTQ_AVAIL_F_NO_INTERRUPT;
+	q->avail_idx = 0;
+	q->last_used = 0;
+	dma_wmb();
+	reg_write(d->base, REG_QUEUE_NUM, QSIZE);
+	write_addr(d->base, REG_QUEUE_DESC_LOW, q->desc);
+	write_addr(d->base, REG_QUEUE_DRIVER_LOW, &q->avail);
+	write_addr(d->base, REG_QUEUE_DEVICE_LOW, &q->used);
+	reg_write(d->base, REG_QUEUE_READY, 1);
+	if (reg_read(d->base, REG_QUEUE_READY) != 1)
+		return refuse(d, "queue 0 did not become ready", "");
+	return 0;
+}
+
+int ks_virtio_live(struct ks_virtio_dev *d)
+{
+	set_status(d->base, STATUS_DRIVER_OK);
+	if (reg_read(d->base, REG_STATUS) & (STATUS_NEEDS_RESET | STATUS_FAILED))
+		return refuse(d, "device reported an error after DRIVER_OK", "");
+	return 0;
+}
+
+int ks_virtio_config(const struct ks_virtio_dev *d, unsigned off, uint32_t *lo, uint32_t *hi)
+{
+	for (unsigned i = 0; i < CONFIG_TRIES; i++) {
+		uint32_t gen = reg_read(d->base, REG_CONFIG_GENERATION);
+		*lo = reg_read(d->base, REG_CONFIG + off);
+		if (hi != NULL)
+			*hi = reg_read(d->base, REG_CONFIG + off + 4);
+		if (reg_read(d->base, REG_CONFIG_GENERATION) == gen)
+			return 0;
+	}
+	return -NX_EIO;
+}
+
+void ks_virtio_fail(struct ks_virtio_dev *d, const char *why)
+{
+	ks_printf("virtio: slot %u %s failed: %s\n", d->slot, d->name, why);
+	set_status(d->base, STATUS_FAILED);
+	d->failed = 1;
+}
+
+void ks_virtq_submit(const struct ks_virtio_dev *d, struct ks_virtq *q, uint16_t head)
+{
+	q->avail.ring[q->avail_idx % QSIZE] = head;
+	dma_wmb();
+	q->avail_idx++;
+	q->avail.idx = q->avail_idx;
+	io_wmb();
+	reg_write(d->base, REG_QUEUE_NOTIFY, 0);
 }
 
 /* Acknowledge the interrupt the device raised with a completion (the kernel polls the used
- * ring and keeps the rng's PLIC source disabled), and notice a device that needs reset. */
-static void ack_interrupt(void)
+ * ring and keeps the device's PLIC source disabled). 1 if the device needs reset. */
+static int ack_interrupt(const struct ks_virtio_dev *d)
 {
-	uint32_t isr = reg_read(rng.base, REG_INTERRUPT_STATUS);
+	uint32_t isr = reg_read(d->base, REG_INTERRUPT_STATUS);
 	io_rmb();
 	if (isr == 0)
-		return;
-	reg_write(rng.base, REG_INTERRUPT_ACK, isr);
-	if ((isr & INT_CONFIG_CHANGE) && !rng.failed && (reg_read(rng.base, REG_STATUS) & STATUS_NEEDS_RESET))
-		rng_fail("device needs reset");
+		return 0;
+	reg_write(d->base, REG_INTERRUPT_ACK, isr);
+	return (isr & INT_CONFIG_CHANGE) && (reg_read(d->base, REG_STATUS) & STATUS_NEEDS_RESET);
 }
 
-int ks_virtio_rng_collect(uint8_t *out, size_t cap, size_t *got)
+int ks_virtq_done(const struct ks_virtq *q)
 {
-	if (out == NULL || got == NULL || cap == 0)
-		return -NX_EINVAL;
-	if (rng.base == 0 || !rng.in_flight)
-		return -NX_ENOENT;
-	uint16_t fresh = (uint16_t)(rng_used.idx - rng.last_used);
+	return q->used.idx != q->last_used;
+}
+
+int ks_virtq_take(struct ks_virtio_dev *d, struct ks_virtq *q, uint16_t head, uint32_t *len)
+{
+	uint16_t fresh = (uint16_t)(q->used.idx - q->last_used);
 	if (fresh == 0)
 		return -NX_EWOULDBLOCK;
-	ack_interrupt();
+	const int needs_reset = ack_interrupt(d);
 	dma_rmb();
-	uint32_t id = rng_used.ring[rng.last_used % QSIZE].id;
-	uint32_t len = rng_used.ring[rng.last_used % QSIZE].len;
-	rng.last_used++;
-	rng.in_flight = 0;
-	rng.stats.completions++;
-
-	if (fresh != 1 || id != rng.head) {
-		rng.stats.bad++;
-		rng_fail(fresh != 1 ? "more completions than requests" : "completion names a descriptor not posted");
+	uint32_t id = q->used.ring[q->last_used % QSIZE].id;
+	*len = q->used.ring[q->last_used % QSIZE].len;
+	q->last_used++;
+	if (needs_reset || fresh != 1 || id != head) {
+		ks_virtio_fail(d, needs_reset ? "device needs reset"
+				  : fresh != 1 ? "more completions than requests"
+					       : "completion names a descriptor not posted");
 		return -NX_EIO;
 	}
-	if (len > rng.asked)
-		len = rng.asked;
-	if (len == 0) {
-		rng.stats.bad++;
-		return -NX_EIO;
-	}
-	size_t n = len < cap ? len : cap;
-	memcpy(out, rng_buf, n);
-	*got = n;
-	rng.stats.bytes += n;
 	return 0;
 }
 
-struct ks_virtio_rng_stats ks_virtio_rng_stats(void)
+/*
+ * Reading `time` under -icount ends QEMU's translation block, so a loop around rdtime runs
+ * about a hundred times slower (in wall time per guest instruction) than plain arithmetic;
+ * spin in short counted loops between reads. At `-icount shift=0` a tick is 100
+ * instructions: SPIN_LOOPS_PER_TICK two-instruction iterations. Any other speed only
+ * changes how far past `until` the last loop ends.
+ */
+#define SPIN_LOOPS_PER_TICK 50U
+#define SPIN_MAX_TICKS 1000U
+
+void ks_virtio_spin_until(uint64_t until)
 {
-	return rng.stats;
+	for (uint64_t now = ks_rdtime(); now < until; now = ks_rdtime()) {
+		uint64_t loops = (until - now < SPIN_MAX_TICKS ? until - now : SPIN_MAX_TICKS) * SPIN_LOOPS_PER_TICK;
+		__asm__ volatile("1: addi %0, %0, -1\n\tbnez %0, 1b" : "+r"(loops));
+	}
+}
+
+/* Probe one slot: refuse what no driver may take, hand the rest to its driver. */
+static void probe_slot(unsigned slot)
+{
+	struct ks_virtio_dev d = { .base = MMIO_FIRST + slot * MMIO_STRIDE, .slot = slot };
+	uint32_t magic = reg_read(d.base, REG_MAGIC);
+	if (magic != MMIO_MAGIC) {
+		ks_printf("virtio: slot %u at 0x%lx: bad magic 0x%08x, skipped\n", slot, (unsigned long)d.base,
+			  (unsigned)magic);
+		return;
+	}
+	d.id = reg_read(d.base, REG_DEVICE_ID);
+	if (d.id == 0)
+		return;
+	uint32_t version = reg_read(d.base, REG_VERSION);
+	if (version == MMIO_VERSION_LEGACY) {
+		ks_printf("virtio: slot %u at 0x%lx: legacy (version 1) device refused, modern virtio-mmio only\n",
+			  slot, (unsigned long)d.base);
+		return;
+	}
+	if (version != MMIO_VERSION_MODERN) {
+		ks_printf("virtio: slot %u at 0x%lx: unknown version %u refused\n", slot, (unsigned long)d.base,
+			  (unsigned)version);
+		return;
+	}
+	for (size_t i = 0; i < sizeof drivers / sizeof drivers[0]; i++) {
+		if (drivers[i].id != d.id || (attached & 1U << i))
+			continue;
+		d.name = drivers[i].name;
+		if (drivers[i].attach(&d) == 0) {
+			attached |= 1U << i;
+			ks_printf("virtio: slot %u at 0x%lx device id %u (%s)\n", slot, (unsigned long)d.base,
+				  (unsigned)d.id, d.name);
+		}
+		return;
+	}
+	ks_printf("virtio: slot %u at 0x%lx device id %u: not driven, left alone\n", slot, (unsigned long)d.base,
+		  (unsigned)d.id);
+}
+
+void ks_virtio_probe(void)
+{
+	for (unsigned slot = 0; slot < MMIO_SLOTS; slot++)
+		probe_slot(slot);
 }

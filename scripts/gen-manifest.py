@@ -25,7 +25,8 @@ FNV_OFFSET = 0xCBF29CE484222325
 FNV_PRIME = 0x100000001B3
 QOS = {"sys": "NX_QOS_SYS", "fg": "NX_QOS_FG", "bg": "NX_QOS_BG", "idle": "NX_QOS_IDLE"}
 RIGHTS = {"spawn": "NX_RIGHT_SPAWN", "kill": "NX_RIGHT_KILL", "set_qos": "NX_RIGHT_SET_QOS",
-          "rng": "NX_RIGHT_RNG", "poweroff": "NX_RIGHT_POWEROFF", "console": "NX_RIGHT_CONSOLE"}
+          "rng": "NX_RIGHT_RNG", "poweroff": "NX_RIGHT_POWEROFF", "console": "NX_RIGHT_CONSOLE",
+          "blk": "NX_RIGHT_BLK"}
 
 
 def fnv1a64(name: str) -> int:

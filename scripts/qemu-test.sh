@@ -10,8 +10,13 @@
 #                       build/logs/<profile>-mttcg-smp<N>/uart.log with ICOUNT=off)
 #   ICOUNT=setting      QEMU -icount setting (default shift=0,sleep=off); "off" runs
 #                       without icount on multi-threaded TCG (real concurrency)
+#   NX_DISK=path        the disk image (default build/disks/<lane>.img, made afresh: 1 MiB of zeros)
+#   DISK_KEEP=1         boot on the disk as the last boot left it (made only when missing)
+#   NX_BOOTARGS=words   more kernel command line, e.g. "blkcut=3 blktear=1" (docs/kernel.md)
+#   CUT_LADDER=path     ladder for a boot that blkcut powered off (default scripts/markers/powercut.txt)
 #
-# Exit status: 0 pass, 1 marker failure, 2 infrastructure error, 124 timeout.
+# Exit status: 0 pass, 1 marker failure, 2 infrastructure error, 3 powered off by the kernel's
+# blkcut knob (QEMU's own exit status 3) with the cut ladder passed, 124 timeout.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
@@ -24,6 +29,9 @@ lane_dir=$PROFILE-smp$SMP
 [[ $ICOUNT == off ]] && lane_dir=$PROFILE-mttcg-smp$SMP
 UART_LOG=${UART_LOG:-$NX_ROOT/build/logs/$lane_dir/uart.log}
 FINAL_MARKER="SELFTEST: end"
+CUT_STATUS=3 # KS_BLK_POWER_CUT_STATUS (kernel-shim/blk.h)
+CUT_MARKER="kernel: power cut after block write"
+CUT_LADDER=${CUT_LADDER:-$NX_ROOT/scripts/markers/powercut.txt}
 
 infra() { printf 'qemu-test: error: %s\n' "$*" >&2; exit 2; }
 
@@ -44,7 +52,7 @@ nx_build_rv || infra "build of build-rv failed"
 mkdir -p "$(dirname "$UART_LOG")" || infra "cannot create $(dirname "$UART_LOG")"
 : >"$UART_LOG" || infra "cannot write $UART_LOG"
 qemu_err="${UART_LOG%.log}.qemu-stderr"
-nx_qemu_cmd "$SMP" "$ICOUNT" "$PROFILE"
+nx_qemu_cmd "$SMP" "$ICOUNT" "$PROFILE" || infra "cannot prepare the disk image"
 
 start=$EPOCHREALTIME
 "${NX_QEMU[@]}" -display none -monitor none -serial stdio >"$UART_LOG" 2>"$qemu_err" </dev/null &
@@ -71,6 +79,11 @@ wait "$qemu_pid"
 qemu_rc=$?
 wall_ms=$(( (${EPOCHREALTIME/./} - ${start/./}) / 1000 ))
 
+power_cut=0
+if ((stopped_at_marker == 0 && timed_out == 0 && qemu_rc == CUT_STATUS)) && grep -q "^$CUT_MARKER [0-9]*$" "$UART_LOG"; then
+	power_cut=1
+	ladder=$CUT_LADDER
+fi
 /usr/bin/python3 "$NX_ROOT/scripts/check-markers.py" "$ladder" "$UART_LOG" \
 	--forbidden "$NX_ROOT/scripts/markers/forbidden.txt"
 markers_rc=$?
@@ -87,6 +100,14 @@ fi
 if ((timed_out)); then
 	echo "qemu-test: TIMEOUT after $RUN_TIMEOUT ($lane $timing) log=$UART_LOG"
 	exit 124
+fi
+if ((power_cut)); then
+	if ((markers_rc != 0)); then
+		echo "qemu-test: FAIL power cut, but the cut ladder failed ($lane $timing) log=$UART_LOG"
+		exit 1
+	fi
+	echo "qemu-test: POWER CUT $(grep -o "after block write [0-9]*$" "$UART_LOG" | head -n 1) ($lane $timing) log=$UART_LOG"
+	exit 3
 fi
 if ((stopped_at_marker == 0 && qemu_rc != 0)); then
 	echo "qemu-test: FAIL guest powered off with failure status $qemu_rc ($lane $timing) log=$UART_LOG"

@@ -52,6 +52,7 @@ enum nx_right {
 	NX_RIGHT_RNG = 1u << 3,      /**< NX_SYS_RNG_READ */
 	NX_RIGHT_POWEROFF = 1u << 4, /**< NX_SYS_POWEROFF */
 	NX_RIGHT_CONSOLE = 1u << 5,  /**< NX_SYS_CONSOLE_READ */
+	NX_RIGHT_BLK = 1u << 6,      /**< NX_SYS_BLK_INFO, _READ, _WRITE, _FLUSH: the block device */
 };
 
 /** Frequency of the `time` CSR, which U-mode may read (QEMU virt: 10 MHz). */
@@ -84,6 +85,10 @@ enum nx_sys {
 	NX_SYS_WAIT = 20,       /**< (queue, buf, cap, deadline_ms): NX_SYS_RECV that returns the sender id in a1 instead of writing an nx_msg_info */
 	NX_SYS_ATTACH_STAGE = 21, /**< (buf, len <= NX_ATTACH_MAX): the next message this task sends carries these bytes (see below) */
 	NX_SYS_ATTACH_TAKE = 22,  /**< (buf, cap): the attachment of the last message this task received; returns its length */
+	NX_SYS_BLK_INFO = 23,   /**< (nx_blk_info*): the block device's size, limits and id; NX_RIGHT_BLK only */
+	NX_SYS_BLK_READ = 24,   /**< (sector, buf, count): read count sectors into buf (see below); NX_RIGHT_BLK only */
+	NX_SYS_BLK_WRITE = 25,  /**< (sector, buf, count): write count sectors from buf (see below); NX_RIGHT_BLK only */
+	NX_SYS_BLK_FLUSH = 26,  /**< (): make every completed write durable (see below); NX_RIGHT_BLK only */
 	NX_SYS_COUNT
 };
 
@@ -112,6 +117,34 @@ enum nx_sys {
  *   message had none, or it was taken), or -NX_EINVAL when cap is below its length (it
  *   stays). Bad pointers end the caller as for every syscall.
  */
+
+/*
+ * The block device (virtio-blk, kernel-shim/blk.c). Sectors are NX_BLK_SECTOR_SIZE bytes;
+ * a read or write moves 1..NX_BLK_MAX_SECTORS sectors, all below the capacity. The device
+ * serves one request at a time and the call returns once the device has completed it (a
+ * write then reached the device; it is durable once a later NX_SYS_BLK_FLUSH returned 0).
+ * Results, in a0:
+ *   0                done
+ *   -NX_EDENIED      the caller lacks NX_RIGHT_BLK (counted in nx_kstats.denied)
+ *   -NX_EINVAL       count is 0 or above NX_BLK_MAX_SECTORS, or sector + count passes the
+ *                    capacity
+ *   -NX_ENOENT       there is no block device
+ *   -NX_EWOULDBLOCK  another task's request is in flight; retry later
+ *   -NX_EIO          the device answered IOERR; or it misbehaved, and is then failed for
+ *                    good: every later request answers -NX_EIO
+ *   -NX_ENOSYS       the device answered UNSUPP: it does not support the request
+ * The refusals (-NX_EINVAL, -NX_ENOENT, -NX_EWOULDBLOCK, and -NX_EIO from a failed device)
+ * reach no device and are counted in nx_kstats.blk.refused. A buffer that is not mapped for
+ * the access ends the caller (NX_CAUSE_BAD_POINTER): a write's before it reaches the
+ * device, a read's after the device has read.
+ */
+
+/** Bytes per sector of the block syscalls. */
+#define NX_BLK_SECTOR_SIZE 512
+/** Most sectors one NX_SYS_BLK_READ or NX_SYS_BLK_WRITE moves (32 KiB). */
+#define NX_BLK_MAX_SECTORS 64
+/** Longest device id in nx_blk_info (virtio-blk GET_ID), without the NUL. */
+#define NX_BLK_ID_MAX 20
 
 /** Longest kernel command line kept (bytes, with the NUL). */
 #define NX_BOOTARGS_MAX 128
@@ -206,6 +239,26 @@ struct nx_task_info {
 	uint32_t slack_ms;    /**< timer slack of its current class */
 };
 
+/** NX_SYS_BLK_INFO result. */
+struct nx_blk_info {
+	uint64_t sectors;            /**< capacity in sectors */
+	uint32_t sector_size;        /**< NX_BLK_SECTOR_SIZE */
+	uint32_t max_sectors;        /**< NX_BLK_MAX_SECTORS */
+	char id[NX_BLK_ID_MAX + 4];  /**< the device's id, NUL-terminated and NUL-padded */
+};
+
+/** Block device counters in nx_kstats (all saturate, never wrap). */
+struct nx_blk_stats {
+	uint64_t requests;        /**< requests posted to the device (reads, writes, flushes, the id at boot) */
+	uint64_t sectors_read;    /**< sectors of reads completed OK */
+	uint64_t sectors_written; /**< sectors of writes completed OK */
+	uint64_t flushes;         /**< flushes completed OK */
+	uint64_t refused;         /**< block syscalls refused before reaching the device */
+	uint64_t errors;          /**< requests that did not complete OK (IOERR, UNSUPP, a misbehaving device) */
+	uint64_t late;            /**< requests not complete after the settle (more than one hart): the device
+				       was made to finish them, and the transcript may depend on the host's speed */
+};
+
 /** NX_SYS_KSTATS result: kernel counters (all saturate, never wrap). */
 struct nx_kstats {
 	uint64_t timer_irqs;       /**< timer interrupts taken */
@@ -226,6 +279,7 @@ struct nx_kstats {
 	uint64_t attach_sent;      /**< accepted messages that carried an attachment */
 	uint64_t attach_delivered; /**< attachments copied to a receiver */
 	uint64_t attach_lost;      /**< messages delivered without their attachment (restaged, or sender ended) */
+	struct nx_blk_stats blk;   /**< the block device */
 };
 
 #endif

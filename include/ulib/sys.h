@@ -182,6 +182,30 @@ static inline long nx_attach_take(void *buf, size_t cap)
 	return nx_syscall(NX_SYS_ATTACH_TAKE, (long)buf, (long)cap, 0, 0, 0);
 }
 
+/** The block device's capacity, limits and id (NX_RIGHT_BLK). */
+static inline long nx_blk_info(struct nx_blk_info *out)
+{
+	return nx_syscall(NX_SYS_BLK_INFO, (long)out, 0, 0, 0, 0);
+}
+
+/** Read `count` sectors from `sector` into `buf` (NX_RIGHT_BLK; results in nx/abi.h). */
+static inline long nx_blk_read(uint64_t sector, void *buf, uint32_t count)
+{
+	return nx_syscall(NX_SYS_BLK_READ, (long)sector, (long)buf, (long)count, 0, 0);
+}
+
+/** Write `count` sectors from `buf` at `sector` (NX_RIGHT_BLK; results in nx/abi.h). */
+static inline long nx_blk_write(uint64_t sector, const void *buf, uint32_t count)
+{
+	return nx_syscall(NX_SYS_BLK_WRITE, (long)sector, (long)buf, (long)count, 0, 0);
+}
+
+/** Make every completed block write durable (NX_RIGHT_BLK). */
+static inline long nx_blk_flush(void)
+{
+	return nx_syscall(NX_SYS_BLK_FLUSH, 0, 0, 0, 0, 0);
+}
+
 /** This task's id (its task-table slot), set at start-up. */
 extern uint32_t nx_self_task;
 

@@ -13,16 +13,37 @@ nx_build_rv() {
 	ninja -C "$NX_BUILD_RV" >/dev/null || { ninja -C "$NX_BUILD_RV" 2>&1 | tail -30 >&2; return 1; }
 }
 
-# Fill the array NX_QEMU with the QEMU command for `$1` harts.
+# The disk: a raw image of NX_DISK_BYTES, all zeros when made. nx_disk_prepare PATH makes it
+# afresh, unless DISK_KEEP=1 and it exists (a second boot on the same disk), in which case its
+# size is checked. Returns non-zero on failure.
+NX_DISK_BYTES=$((1024 * 1024))
+nx_disk_prepare() {
+	local disk=$1
+	if [[ ${DISK_KEEP:-0} == 1 && -e $disk ]]; then
+		[[ $(stat -c %s "$disk") == "$NX_DISK_BYTES" ]] && return 0
+		echo "disk $disk is not $NX_DISK_BYTES bytes; remove it or unset DISK_KEEP" >&2
+		return 1
+	fi
+	mkdir -p "$(dirname "$disk")" && rm -f "$disk" && truncate -s "$NX_DISK_BYTES" "$disk"
+}
+
+# Fill the array NX_QEMU with the QEMU command for `$1` harts, and prepare its disk.
 # $2: icount setting ("off" for real-time, multi-threaded TCG).
 # $3: profile, passed as the kernel command line profile=<name> (default "default").
+# Environment: NX_DISK (default build/disks/<profile>-smp<N>.img, <profile>-mttcg-smp<N>.img
+# without icount), DISK_KEEP=1 (boot on the disk as the last boot left it), NX_BOOTARGS
+# (more words for the kernel command line, e.g. blkcut=3).
 nx_qemu_cmd() {
-	local smp=$1 icount=$2 profile=${3:-default}
+	local smp=$1 icount=$2 profile=${3:-default} lane
+	lane=$profile-smp$smp
+	[[ $icount == off ]] && lane=$profile-mttcg-smp$smp
+	local disk=${NX_DISK:-$NX_ROOT/build/disks/$lane.img}
+	nx_disk_prepare "$disk" || return 1
 	NX_QEMU=(qemu-system-riscv64
 		-machine virt,aclint=on
 		-bios default
 		-kernel "$NX_KERNEL"
-		-append "profile=$profile"
+		-append "profile=$profile${NX_BOOTARGS:+ $NX_BOOTARGS}"
 		-smp "$smp"
 		-m 128M
 		-global virtio-mmio.force-legacy=off
@@ -30,7 +51,12 @@ nx_qemu_cmd() {
 		# the bytes are known (selftest compares them). QEMU livelocks once a file backend
 		# is exhausted, so the file covers every byte a boot reads. Commas in a path are doubled.
 		-object "rng-random,id=rng0,filename=${NX_ROOT//,/,,}/tests/data/virtio-rng.bin"
-		-device virtio-rng-device,rng=rng0)
+		-device virtio-rng-device,rng=rng0
+		# virtio-blk on a modern transport (docs/kernel.md, "Block device"). cache=unsafe:
+		# QEMU ignores flushes, which would otherwise wait for the host's disk (power cuts
+		# are simulated in the guest, so the host's durability does not matter).
+		-drive "file=${disk//,/,,},if=none,format=raw,id=hd0,cache=unsafe"
+		-device virtio-blk-device,drive=hd0,serial=nxos-disk0)
 	if [[ $icount == off ]]; then
 		NX_QEMU+=(-accel tcg,thread=multi)
 	else

@@ -111,10 +111,13 @@ int main(void)
 		st_bench(&st);
 	} else if (strstr(args, "profile=faults") != NULL) {
 		st_fault_checks(&st);
+	} else if (strstr(args, "profile=blk") != NULL) {
+		st_blk_load();
 	} else {
 		st_kernel_checks(&st);
 		st_ipc_checks(&st);
 		st_service_checks(&st);
+		st_blk_checks(&st);
 		st_ability_checks(&st);
 	}
 	printf("SELFTEST: end guest_ms=%llu\n", (unsigned long long)nx_now_ms());

@@ -84,5 +84,9 @@ void st_ipc_checks(struct st *st);
 void st_service_checks(struct st *st);
 void st_bench(struct st *st);
 void st_fault_checks(struct st *st);
+/** Block device: I/O, refusals, denial (default profile). */
+void st_blk_checks(struct st *st);
+/** profile=blk: a fixed load of block requests of each kind, timed in guest time. */
+void st_blk_load(void);
 
 #endif
