@@ -114,7 +114,7 @@ static int barrier(struct sfs_store *s)
  * the window holds them. 1 ≤ len ≤ SFS_REC_MAX and off + len ≤ the region's size, so they
  * span at most 10 sectors; a read fills the window as far as the region goes.
  */
-static int window(struct sfs_store *s, uint64_t lba0, uint32_t off, uint32_t len, const uint8_t **p)
+static int window(struct sfs_store *s, uint64_t lba0, uint32_t off, uint32_t len, uint8_t **p)
 {
 	uint64_t first = lba0 + off / SECTOR, last = lba0 + (off + len - 1) / SECTOR;
 	if (s->win_count == 0 || first < s->win_lba || last >= s->win_lba + s->win_count) {
@@ -250,7 +250,7 @@ static int replay(struct sfs_store *s, uint32_t *last_epoch)
 {
 	uint64_t lba0 = region_lba(s, s->active), seq = s->base_seq;
 	uint32_t size = region_bytes(s), pos = 0, epoch = s->region_epoch;
-	const uint8_t *p;
+	uint8_t *p;
 	/* Every record takes SFS_REC_HDR bytes at least: the region's end bounds the loop. */
 	for (uint32_t i = 0; i < size / SFS_REC_HDR && size - pos >= SFS_REC_HDR; i++) {
 		uint32_t avail = size - pos < SFS_REC_MAX ? size - pos : SFS_REC_MAX;
@@ -311,10 +311,16 @@ int sfs_jn_open(struct sfs_store *s)
 		if (err)
 			return err;
 	} else {
-		/* A blank disk: an empty journal in region 0, whatever the regions hold. */
+		/*
+		 * A blank disk: an empty journal in region 0. The regions may hold records of an
+		 * earlier format whose superblocks were lost; the new journal's seq numbers start
+		 * at a number drawn from the old superblock sectors (2^62 of them), so that no such
+		 * record can ever continue it.
+		 */
 		uint64_t r = (s->dev.sectors - SFS_SB_SECTORS) / 2;
+		uint64_t h = (uint64_t)sfs_crc32c(0, s->win, SECTOR) << 32 | sfs_crc32c(0, s->win + SECTOR, SECTOR);
 		const struct sb fresh = {
-			.base_seq = 1,
+			.base_seq = 1 + (h >> 2),
 			.region_epoch = 1,
 			.next_epoch = 1,
 			.region_sectors = r < SFS_REGION_MAX_SECTORS ? (uint32_t)r : SFS_REGION_MAX_SECTORS,
@@ -396,18 +402,26 @@ int sfs_jn_sync(struct sfs_store *s)
 	return err ? err : barrier(s);
 }
 
-/* The value of entry `e`, whose put record lies in the region at sector `lba0`, read back
- * (from the tail buffer if not written yet) and checked. */
+/*
+ * The value of entry `e`, whose put record lies in the region at sector `lba0`, read back
+ * and checked: from the tail buffer if not written yet, else from the disk. A record that
+ * the tail buffer's last write cut in two has its end still in the buffer: it goes over the
+ * window's copy of that sector, which is what the sector will hold once written (a write
+ * forgets the window).
+ */
 static int read_value(struct sfs_store *s, uint64_t lba0, const struct sfs_entry *e, const uint8_t **value)
 {
-	uint32_t len = sfs_rec_len(e->klen, e->vlen);
-	const uint8_t *p;
-	if (lba0 == s->wr_lba && e->loc >= s->tail_base) {
+	uint32_t len = sfs_rec_len(e->klen, e->vlen), end = e->loc + len;
+	bool tail = lba0 == s->wr_lba;
+	uint8_t *p;
+	if (tail && e->loc >= s->tail_base) {
 		p = s->tail + (e->loc - s->tail_base);
 	} else {
 		int err = window(s, lba0, e->loc, len, &p);
 		if (err)
 			return err;
+		if (tail && end > s->tail_base)
+			memcpy(p + (s->tail_base - e->loc), s->tail, end - s->tail_base);
 	}
 	struct sfs_record r;
 	if (sfs_record_decode(p, len, &r) != 0 || r.type != SFS_REC_PUT || r.key_len != e->klen ||

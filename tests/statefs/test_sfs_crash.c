@@ -488,7 +488,7 @@ static void a_compaction_right_after_recovering_a_partial_sector_keeps_every_key
 	md_free(&d);
 }
 
-static void open_formats_when_both_superblocks_are_damaged(void **state)
+static void a_format_over_damaged_superblocks_never_takes_up_the_old_journal(void **state)
 {
 	(void)state;
 	md_init(&d, SFS_MIN_SECTORS);
@@ -508,6 +508,17 @@ static void open_formats_when_both_superblocks_are_damaged(void **state)
 	EXPECT_RC(sfs_stats(&s, &st), 0);
 	EXPECT_EQ("both damaged: formatted", 1, st.formatted);
 	EXPECT_EQ("keys after formatting", 0, st.keys);
+	/* The old journal is still in region 0: the new one never takes it up. */
+	open_ok(&s, &d);
+	EXPECT_RC(sfs_stats(&s, &st), 0);
+	EXPECT_EQ("keys of the reopened fresh journal", 0, st.keys);
+	EXPECT_RC(sfs_put(&s, "n", 1, "new", 3), 0);
+	EXPECT_RC(sfs_sync(&s), 0);
+	open_ok(&s, &d);
+	static struct model m;
+	memset(&m, 0, sizeof(m));
+	model_put(&m, "n", 1, "new", 3);
+	expect_state(&s, &m, "the new journal over the old");
 	md_free(&d);
 }
 
@@ -521,7 +532,7 @@ int main(void)
 		cmocka_unit_test(a_later_session_never_replays_records_left_beyond_a_lost_write),
 		cmocka_unit_test(records_of_an_earlier_pass_over_a_region_are_not_replayed),
 		cmocka_unit_test(a_compaction_right_after_recovering_a_partial_sector_keeps_every_key),
-		cmocka_unit_test(open_formats_when_both_superblocks_are_damaged),
+		cmocka_unit_test(a_format_over_damaged_superblocks_never_takes_up_the_old_journal),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -512,6 +512,33 @@ static void sync_writes_once_up_to_8168_bytes_of_records(void **state)
 	expect_state(&s, &m, "reopened");
 }
 
+/* Three puts of 4000 bytes: the third fills the tail buffer, whose 15 whole sectors go out;
+ * the second record starts in them and ends in the sector still in the buffer. */
+static void get_reads_a_record_that_a_tail_write_cut_in_two(void **state)
+{
+	(void)state;
+	fresh(BIG);
+	static uint8_t v[SFS_VALUE_MAX], out[SFS_VALUE_MAX];
+	uint32_t w = d.writes;
+	fill(v, sizeof(v), 1);
+	put_ok("a", v, 4000);
+	fill(v, sizeof(v), 2);
+	put_ok("b", v, 4000);
+	fill(v, sizeof(v), 3);
+	put_ok("c", v, 4000);
+	EXPECT_EQ("tail writes", 1, d.writes - w);
+	EXPECT_EQ("sectors of it", 15, d.last_count);
+	size_t len;
+	EXPECT_RC(sfs_get(&s, "b", 1, out, sizeof(out), &len), 0);
+	fill(v, sizeof(v), 2);
+	assert_memory_equal(out, v, 4000);
+	expect_state(&s, &m, "before the sync");
+	EXPECT_RC(sfs_sync(&s), 0);
+	expect_state(&s, &m, "after the sync");
+	reopen();
+	expect_state(&s, &m, "reopened");
+}
+
 static void io_stays_within_16_sectors_per_call_on_a_large_workload(void **state)
 {
 	(void)state;
@@ -742,6 +769,7 @@ int main(void)
 		T(list_takes_128_keys_per_page_and_refuses_bounds_leaving_outputs),
 		T(sync_of_small_puts_is_one_write_and_one_flush),
 		T(sync_writes_once_up_to_8168_bytes_of_records),
+		T(get_reads_a_record_that_a_tail_write_cut_in_two),
 		T(io_stays_within_16_sectors_per_call_on_a_large_workload),
 		T(a_failed_write_breaks_the_store_until_reopened_and_keeps_synced_data),
 		T(a_failed_flush_or_read_is_an_io_error),
