@@ -1,7 +1,8 @@
 /*
- * The power-cut simulation. A deterministic workload of puts, deletes, syncs and checked
- * gets (hundreds of operations, several compactions, some refused for space) runs on an
- * in-memory disk. Then, for every write call k of the whole run in turn, the workload runs
+ * The power-cut simulation. A deterministic workload of puts, deletes, syncs and gets
+ * (hundreds of operations, several compactions, some refused for space; after each put or
+ * delete, gets of some key and of the previous operation's key, checked against a model)
+ * runs on an in-memory disk. Then, for every write call k of the whole run in turn, the workload runs
  * again from a blank disk and the power goes after write k:
  *   - write k lands whole (writes land in order, as issued);
  *   - write k lands torn: only its first p sectors, for every p below its count;
@@ -36,6 +37,7 @@ enum kind { PUT, DEL, SYNC, GET };
 struct step {
 	uint8_t kind;
 	uint8_t key;   /* key id */
+	uint8_t check; /* key id whose value is checked after the step */
 	uint16_t vlen; /* PUT */
 	uint32_t seed; /* PUT: value bytes */
 };
@@ -77,19 +79,20 @@ static void make_script(void)
 		struct step *st = &script[i];
 		uint32_t c = draw(&x) % 100, size = draw(&x) % 100;
 		*st = (struct step){ .key = (uint8_t)(draw(&x) % NKEYS), .seed = draw(&x) };
-		if (c < 18)
+		st->check = (uint8_t)(draw(&x) % NKEYS);
+		if (c < 10)
 			st->kind = SYNC;
-		else if (c < 32)
+		else if (c < 24)
 			st->kind = DEL;
-		else if (c < 38)
+		else if (c < 30)
 			st->kind = GET;
 		else
 			st->kind = PUT;
-		if (size < 70)
+		if (size < 60)
 			st->vlen = (uint16_t)(draw(&x) % 200);
-		else if (size < 90)
+		else if (size < 85)
 			st->vlen = (uint16_t)(200 + draw(&x) % 1300);
-		else if (size < 98)
+		else if (size < 97)
 			st->vlen = (uint16_t)(1500 + draw(&x) % 1500);
 		else
 			st->vlen = SFS_VALUE_MAX;
@@ -138,9 +141,26 @@ static void model_hop(struct model *m, const struct hop *h)
  * checked against the model of the live store: ENOENT exactly for absent keys, gets equal to
  * the model, ENOSPACE allowed for puts (the reopen checks it changed nothing).
  */
+/* Get key `id` and compare with the live model; false once the disk is dead. */
+static bool get_ok(uint32_t step, uint8_t id)
+{
+	static uint8_t buf[SFS_VALUE_MAX];
+	char key[SFS_KEY_MAX];
+	size_t klen = key_of(id, key), len = 0;
+	const struct kv *e = model_get(&live, key, klen);
+	int rc = sfs_get(&s, key, klen, buf, sizeof(buf), &len);
+	if (rc == -SFS_EIO)
+		return false;
+	if (e ? rc != 0 || len != e->vlen || memcmp(buf, e->val, len) != 0 : rc != -SFS_ENOENT)
+		fail_msg("step %u: get of key %u: %s, %zu bytes, not what the model holds", step, id,
+			 sfs_strerror(rc), len);
+	r.gets++;
+	return true;
+}
+
 static void run_script(void)
 {
-	static uint8_t v[SFS_VALUE_MAX], buf[SFS_VALUE_MAX];
+	static uint8_t v[SFS_VALUE_MAX];
 	memset(&r, 0, sizeof(r));
 	memset(&live, 0, sizeof(live));
 	const struct sfs_dev dev = md_dev(&d);
@@ -149,7 +169,7 @@ static void run_script(void)
 	for (uint32_t i = 0; i < STEPS; i++) {
 		const struct step *st = &script[i];
 		char key[SFS_KEY_MAX];
-		size_t klen = key_of(st->key, key), len;
+		size_t klen = key_of(st->key, key);
 		struct hop h = { .key = st->key, .vlen = st->vlen, .seed = st->seed };
 		int rc;
 		switch (st->kind) {
@@ -179,17 +199,10 @@ static void run_script(void)
 			if (rc == 0 || rc == -SFS_EIO)
 				continue;
 			break;
-		default: {
-			const struct kv *e = model_get(&live, key, klen);
-			rc = sfs_get(&s, key, klen, buf, sizeof(buf), &len);
-			if (rc == -SFS_EIO)
+		default:
+			if (!get_ok(i, st->key))
 				return;
-			if (e ? rc != 0 || len != e->vlen || memcmp(buf, e->val, len) != 0 : rc != -SFS_ENOENT)
-				fail_msg("step %u: get of key %u: %s, %zu bytes, not what the model holds", i,
-					 st->key, sfs_strerror(rc), len);
-			r.gets++;
 			continue;
-		}
 		}
 		if (rc == -SFS_EIO) {
 			r.h[r.n] = h;
@@ -200,6 +213,9 @@ static void run_script(void)
 			fail_msg("step %u (kind %u, key %u): %s", i, st->kind, st->key, sfs_strerror(rc));
 		r.h[r.n++] = h;
 		model_hop(&live, &h);
+		/* The previous operation's record is the one a tail write may have cut in two. */
+		if (!get_ok(i, st->check) || (r.n > 1 && !get_ok(i, r.h[r.n - 2].key)))
+			return;
 	}
 }
 
