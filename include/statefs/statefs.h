@@ -5,7 +5,7 @@
  * Freestanding C11: no allocation, no global state, no I/O but through the caller's
  * `struct sfs_dev` (OpenSBI style), so the same code runs in statefsd, in the host tests,
  * under the fuzzer and under Frama-C. All memory is the caller's `struct sfs_store`
- * (sizeof about 26 KiB; statically allocatable). The on-disk format, the durability promise
+ * (25,824 bytes on LP64; statically allocatable). The on-disk format, the durability promise
  * and what is proven about it: docs/statefs.md.
  *
  * Durability: sfs_sync() is the only durability boundary. Once it returns 0, every earlier
@@ -182,7 +182,7 @@ struct sfs_store {
  * @retval 0 open
  * @retval -SFS_EINVAL `s` or `dev` or an op is NULL, or `dev->sectors` < SFS_MIN_SECTORS
  * @retval -SFS_EIO the device failed
- * @retval -SFS_ENOSPACE the disk's 2^32 - 1 session epochs are used up
+ * @retval -SFS_ENOSPACE the disk's session epochs are used up (after 2^32 - 2 opens)
  * On any error `s` refuses every call but sfs_open() with -SFS_EIO (-SFS_EINVAL if NULL).
  */
 SFS_MUST_USE int sfs_open(struct sfs_store *s, const struct sfs_dev *dev);

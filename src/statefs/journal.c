@@ -37,7 +37,7 @@ _Static_assert(SECTOR - 1 + SFS_REC_MAX + SFS_REC_HDR + SFS_PAD_BODY_MAX <= TAIL
 _Static_assert(SFS_REGION_MIN_SECTORS * SECTOR >= SFS_REC_MAX + SFS_REC_HDR + SFS_PAD_BODY_MAX,
 	       "a region holds the longest record");
 _Static_assert((uint64_t)SFS_REGION_MAX_SECTORS * SECTOR <= UINT32_MAX, "offsets are 32 bits");
-_Static_assert(SFS_MAX_KEYS % 32 == 0 && SFS_MAX_KEYS <= UINT8_MAX + 1, "lost-key bitmap");
+_Static_assert(SFS_MAX_KEYS % 32 == 0, "the lost-key bitmap is whole words");
 
 /* A superblock: which region holds the journal and where its history starts. */
 struct sb {

@@ -95,9 +95,10 @@ static void record_encodes_little_endian_header_at_fixed_offsets(void **state)
 		if (buf[i] != want[i])
 			fail_msg("header byte %zu: expected 0x%02x, got 0x%02x", i, want[i], buf[i]);
 	assert_memory_equal(buf + 24, "abxyz", 5);
+	static const uint8_t key_value[5] = { 'a', 'b', 'x', 'y', 'z' };
 	uint8_t crcd[25];
 	memcpy(crcd, buf, 20);
-	memcpy(crcd + 20, "abxyz", 5);
+	memcpy(crcd + 20, key_value, sizeof(key_value));
 	uint32_t crc = crc_bitwise(crcd, sizeof(crcd));
 	EXPECT_EQ("crc field", crc, (uint32_t)buf[20] | (uint32_t)buf[21] << 8 | (uint32_t)buf[22] << 16 |
 					 (uint32_t)buf[23] << 24);
@@ -171,8 +172,9 @@ static void decode_refuses_short_buffers_at_every_length(void **state)
 /* A record whose header is rewritten to (type, key_len, value_len), CRC made right again. */
 static size_t forged(uint8_t *buf, uint8_t type, uint8_t klen, uint16_t vlen)
 {
+	static const uint8_t magic[4] = { 'S', 'F', 'S', 'R' };
 	memset(buf, 'z', SFS_REC_HDR + 300);
-	memcpy(buf, "SFSR", 4);
+	memcpy(buf, magic, sizeof(magic));
 	buf[4] = type;
 	buf[5] = klen;
 	buf[6] = (uint8_t)vlen;
@@ -226,7 +228,7 @@ static void decode_refuses_every_shape_outside_the_bounds(void **state)
 			fail_msg("encode %s: got %s", what, sfs_strerror(rc));
 	}
 	forged(buf, SFS_REC_PUT, 1, 1);
-	memcpy(buf, "SFSr", 4);
+	buf[3] = 'r';
 	expect_decode(buf, 64, -SFS_ECORRUPT, "bad magic");
 }
 

@@ -623,8 +623,9 @@ static void a_failed_flush_or_read_is_an_io_error(void **state)
 static void forge_sb(uint32_t slot, uint64_t gen, uint32_t region_epoch, uint32_t next_epoch, uint32_t sectors)
 {
 	uint8_t *b = d.data + slot * SFS_SECTOR_SIZE;
+	static const uint8_t magic[4] = { 'S', 'F', 'S', 'B' };
 	memset(b, 0, SFS_SECTOR_SIZE);
-	memcpy(b, "SFSB", 4);
+	memcpy(b, magic, sizeof(magic));
 	b[4] = 1;
 	for (int i = 0; i < 8; i++) {
 		b[8 + i] = (uint8_t)(gen >> (8 * i));
