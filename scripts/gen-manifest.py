@@ -47,6 +47,9 @@ def check(doc):
             raise ManifestError(f"task name {n} listed twice")
     if doc["supervisor"] not in [s["name"] for s in doc["services"]]:
         raise ManifestError(f"supervisor {doc['supervisor']} is not a service")
+    for g in doc.get("state_grants", []):
+        if g["caller"] not in names:
+            raise ManifestError(f"state grant to unknown task {g['caller']}")
     services = {}
     for s in doc["services"]:
         if s["name"] in services:
@@ -88,7 +91,9 @@ def header(doc) -> str:
         for op, code in sorted(s["ops"].items(), key=lambda kv: kv[1]):
             out.append(f"#define {n}_OP_{ident(op)} {code}")
         out.append("")
-    out += [f"#define NX_POLICY_RULE_COUNT {sum(len(r['callers']) for r in doc['policy'])}",
+    out += [f"#define NX_STATE_GRANT_COUNT {len(doc.get('state_grants', []))}",
+            "extern const struct nx_state_grant nx_state_grants[NX_STATE_GRANT_COUNT > 0 ? NX_STATE_GRANT_COUNT : 1];",
+            f"#define NX_POLICY_RULE_COUNT {sum(len(r['callers']) for r in doc['policy'])}",
             "extern const struct nx_policy_rule nx_policy_rules[NX_POLICY_RULE_COUNT];", "",
             "#endif", ""]
     return "\n".join(out)
@@ -105,6 +110,10 @@ def source(doc) -> str:
         for caller in rule["callers"]:
             cid = "NX_POLICY_ANY" if caller == "*" else f"0x{fnv1a64(caller):016x}ULL"
             out.append(f"\t{{ {svc}, {cid}, {code} }}, /* {rule['service']}.{rule['op']} <- {caller} */")
+    out += ["};", "", "const struct nx_state_grant nx_state_grants[NX_STATE_GRANT_COUNT > 0 ? NX_STATE_GRANT_COUNT : 1] = {"]
+    for g in doc.get("state_grants", []):
+        out.append(f'\t{{ 0x{fnv1a64(g["caller"]):016x}ULL, "{g["prefix"]}", {1 if g["access"] == "write" else 0} }}, '
+                   f'/* {g["caller"]} */')
     out += ["};", ""]
     return "\n".join(out)
 

@@ -38,4 +38,11 @@ struct nx_policy_slice nx_policy_slice_of(uint64_t service_id);
 /** nx_policy_allows(), looking only at `slice`, which must come from nx_policy_slice_of(service_id). */
 int nx_policy_slice_allows(struct nx_policy_slice slice, uint64_t service_id, uint16_t op, uint64_t caller_id);
 
+/** A grant of statefsd keys beyond the caller's own namespace (manifest `state_grants`). */
+struct nx_state_grant {
+	uint64_t caller_id;   /**< the task it is granted to */
+	const char *prefix;   /**< keys beginning with this */
+	uint8_t write;        /**< 1: read and write; 0: read only (get, list) */
+};
+
 #endif
