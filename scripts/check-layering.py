@@ -15,6 +15,8 @@ nx_abilities.h).
              kernel-shim/meson.build no file or library of src/ but the ABI layer's sources
              (abi_sources) and the memory functions (mem_lib), and no dependency object.
   lifecycle  src/lifecycle/, include/lc/: lc/lifecycle.h and standard headers only.
+  statefs    src/statefs/, include/statefs/ (the storage format): statefs/ headers, its own
+             folder's and standard headers only.
   ipc        src/ipc/, include/ipc/ (the RFC-0025 helper): ipc/ headers, nx/frame.h (the
              ABI's message format) and standard headers; no kernel vocabulary (nx/abi.h,
              nx/notice.h), no runtime, no protocol.
@@ -24,11 +26,14 @@ nx_abilities.h).
   proto      src/proto/, include/proto/ (service protocols): proto/, ipc/ and nx/ headers.
   ulib       src/ulib/, include/ulib/ (task runtime): ulib/, proto/, ipc/, nx/ headers and
              nx_manifest.h.
-  tasks      src/<task>/: public headers (nx/, ipc/, crypto/, proto/, ulib/), the generated ones and
+  client     src/client/, include/client/ (client libraries of services): client/, ulib/,
+             proto/, ipc/, nx/ headers and nx_manifest.h.
+  tasks      src/<task>/: public headers (nx/, ipc/, crypto/, proto/, ulib/, client/), the generated ones and
              its own folder's; never a header of another task's folder. In src/meson.build a
              task's sources come from its own folder only.
-  core-users only appmgrd (and the host tools in src/tools/) use the lifecycle core: no other
-             task includes lc/ or gets lc_dep in src/meson.build.
+  core-users only appmgrd (and the host tools in src/tools/) use the lifecycle core, and only
+             statefsd the storage format: no other task includes lc/ (statefs/) or gets
+             lc_dep (sfs_dep) in src/meson.build.
 
 Each finding prints `layering: <rule>: <file>:<line>: <what>`; exit status 1 if there is any,
 0 if none, 2 if the tree cannot be read.
@@ -49,10 +54,10 @@ PICOLIBC = {"picotls.h"}
 GENERATED = {"nx_manifest.h", "nx_abilities.h"}
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 SOURCE_EXT = (".c", ".h", ".S")
-# Tasks that run the lifecycle core.
-CORE_USERS = {"appmgrd"}
+# Libraries that one task alone runs: include folder -> (meson dependency, the task).
+OWNED = {"lc": ("lc_dep", "appmgrd"), "statefs": ("sfs_dep", "statefsd")}
 # Folders of src/ that are libraries, not tasks.
-LIBRARIES = {"abi", "mem", "lifecycle", "ipc", "crypto", "proto", "ulib", "tools"}
+LIBRARIES = {"abi", "mem", "lifecycle", "statefs", "ipc", "crypto", "proto", "ulib", "client", "tools"}
 # libsodium's public headers, which the signature wrapper alone includes.
 SODIUM = re.compile(r"^(crypto_[a-z0-9_]+|utils|export)\.h$")
 
@@ -100,12 +105,16 @@ class Checker:
         self.check_folder("mem", ["src/mem"], lambda n: False)
         self.check_folder("kernel", ["kernel-shim"], lambda n: n.startswith("nx/"), STANDARD | PICOLIBC, local=True)
         self.check_folder("lifecycle", ["src/lifecycle", "include/lc"], lambda n: n == "lc/lifecycle.h")
+        self.check_folder("statefs", ["src/statefs", "include/statefs"], lambda n: n.startswith("statefs/"),
+                          local=True)
         self.check_folder("ipc", ["src/ipc", "include/ipc"], lambda n: n.startswith("ipc/") or n == "nx/frame.h")
         self.check_folder("crypto", ["src/crypto", "include/crypto"],
                           lambda n: n.startswith("crypto/") or SODIUM.match(n) is not None)
         self.check_folder("proto", ["src/proto", "include/proto"], lambda n: n.split("/")[0] in ("proto", "ipc", "nx"))
         self.check_folder("ulib", ["src/ulib", "include/ulib"],
                           lambda n: n.split("/")[0] in ("ulib", "proto", "ipc", "nx") or n == "nx_manifest.h")
+        self.check_folder("client", ["src/client", "include/client"],
+                          lambda n: n.split("/")[0] in ("client", "ulib", "proto", "ipc", "nx") or n == "nx_manifest.h")
         for task in self.tasks():
             self.check_task(task)
 
@@ -118,10 +127,10 @@ class Checker:
                 if system:
                     if name not in STANDARD | PICOLIBC:
                         self.fail("tasks", path, line, f"<{name}> is not a libc header")
-                elif top == "lc":
-                    if task not in CORE_USERS:
-                        self.fail("core-users", path, line, f'"{name}": only {", ".join(sorted(CORE_USERS))} runs the lifecycle core')
-                elif top in ("nx", "ipc", "crypto", "proto", "ulib") or name in GENERATED:
+                elif top in OWNED:
+                    if task != OWNED[top][1]:
+                        self.fail("core-users", path, line, f'"{name}": only {OWNED[top][1]} uses {top}/')
+                elif top in ("nx", "ipc", "crypto", "proto", "ulib", "client") or name in GENERATED:
                     continue
                 elif "/" in name or not os.path.exists(os.path.join(os.path.dirname(path), name)):
                     self.fail("tasks", path, line, f'"{name}" is not a public header or one of {task}\'s own')
@@ -165,8 +174,9 @@ class Checker:
             for src in re.findall(r"'([^']+\.[cS])'", rest):
                 if src.split("/")[0] != task:
                     self.fail("tasks", path, line, f"task {task} builds {src}, a file of another folder")
-            if re.search(r"\blc_dep\b", rest) and task not in CORE_USERS:
-                self.fail("core-users", path, line, f"task {task} links the lifecycle core")
+            for dep, owner in OWNED.values():
+                if re.search(rf"\b{dep}\b", rest) and task != owner:
+                    self.fail("core-users", path, line, f"task {task} links {dep}, which only {owner} may")
 
     def run(self):
         self.check_includes()
