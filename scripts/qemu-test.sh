@@ -13,7 +13,7 @@
 #   NX_DISK=path        the disk image (default build/disks/<lane>.img, made afresh: 1 MiB of zeros)
 #   DISK_KEEP=1         boot on the disk as the last boot left it (made only when missing)
 #   NX_BOOTARGS=words   more kernel command line, e.g. "blkcut=3 blktear=1" (docs/kernel.md)
-#   CUT_LADDER=path     ladder for a boot that blkcut powered off (default scripts/markers/powercut.txt)
+#   CUT_LADDER=path     ladder for a boot that blkcut powered off (default scripts/markers/cut.txt)
 #
 # Exit status: 0 pass, 1 marker failure, 2 infrastructure error, 3 powered off by the kernel's
 # blkcut knob (QEMU's own exit status 3) with the cut ladder passed, 124 timeout.
@@ -31,7 +31,7 @@ UART_LOG=${UART_LOG:-$NX_ROOT/build/logs/$lane_dir/uart.log}
 FINAL_MARKER="SELFTEST: end"
 CUT_STATUS=3 # KS_BLK_POWER_CUT_STATUS (kernel-shim/blk.h)
 CUT_MARKER="kernel: power cut after block write"
-CUT_LADDER=${CUT_LADDER:-$NX_ROOT/scripts/markers/powercut.txt}
+CUT_LADDER=${CUT_LADDER:-$NX_ROOT/scripts/markers/cut.txt}
 
 infra() { printf 'qemu-test: error: %s\n' "$*" >&2; exit 2; }
 

@@ -54,6 +54,9 @@ step "os faults smp=2" env SMP=2 PROFILE=faults scripts/qemu-test.sh
 step "os determinism smp=1" env SMP=1 scripts/test-determinism.sh
 step "os determinism smp=2" env SMP=2 scripts/test-determinism.sh
 step "os lane mttcg smp=2" env SMP=2 ICOUNT=off RUN_TIMEOUT=90s scripts/qemu-test.sh
+step "os persist smp=1 (two boots, one disk)" env SMP=1 scripts/test-persist.sh
+step "os persist smp=2 (two boots, one disk)" env SMP=2 scripts/test-persist.sh
+step "os power-cut sweep smp=1" env SMP=1 scripts/test-powercut.sh
 step "nx console" /usr/bin/python3 scripts/console-test.py
 
 echo

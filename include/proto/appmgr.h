@@ -19,7 +19,7 @@
  * | state   | name         | APPMGR_STATE_LEN bytes: struct appmgr_state, fields in order  |
  * | policy  | name         | APPMGR_POLICY_LEN bytes: struct appmgr_policy as 11 × u32     |
  * | unblock | name         | none                                                         |
- * | history | name         | count u8, count × (t_ms u64, reason u8), oldest first         |
+ * | history | name         | count u8, count × (boot u32, t_ms u64, reason u8), oldest first |
  * | ready   | mode u8      | none                                                         |
  *
  * - list: abilities in manifest order from index `start` (≤ total), as many as fit in one
@@ -28,6 +28,9 @@
  *   the restart time in backoff, 0 otherwise; `timeout` is 1 when a start or stop timeout
  *   caused the latest change.
  * - policy: the fields of struct appmgr_policy in order, each a u32.
+ * - history: the restartable deaths since the ability was last unblocked, the newest
+ *   APPMGR_HISTORY_LEN, earlier boots' included (appmgrd keeps them in statefsd); only this
+ *   boot's count toward its crash-loop window.
  * - ready: only from the ability's own task (the kernel-stamped sender), while it is
  *   starting; appmgrd moves the task into the mode's QoS class first and then applies it.
  *
@@ -142,7 +145,8 @@ struct appmgr_state {
 
 /** One remembered death in a history reply. */
 struct appmgr_death {
-	uint64_t t_ms;
+	uint32_t boot;  /**< the boot it happened in (appmgrd counts boots, from 1) */
+	uint64_t t_ms;  /**< guest time in that boot */
 	uint8_t reason; /**< enum appmgr_reason */
 };
 
@@ -210,7 +214,7 @@ __attribute__((warn_unused_result)) int appmgr_policy_decode(const uint8_t *buf,
 
 /**
  * Encode a history reply.
- * @return bytes written: 1 + 9 × count
+ * @return bytes written: 1 + 13 × count
  * @retval -NX_EINVAL count above APPMGR_HISTORY_LEN, or `cap` too small
  */
 __attribute__((warn_unused_result)) int appmgr_history_encode(const struct appmgr_history *h, uint8_t *out, size_t cap);

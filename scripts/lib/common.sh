@@ -16,7 +16,7 @@ nx_build_rv() {
 # The disk: a raw image of NX_DISK_BYTES, all zeros when made. nx_disk_prepare PATH makes it
 # afresh, unless DISK_KEEP=1 and it exists (a second boot on the same disk), in which case its
 # size is checked. Returns non-zero on failure.
-NX_DISK_BYTES=$((1024 * 1024))
+NX_DISK_BYTES=$((512 * 1024))
 nx_disk_prepare() {
 	local disk=$1
 	if [[ ${DISK_KEEP:-0} == 1 && -e $disk ]]; then

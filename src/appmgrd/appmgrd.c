@@ -24,15 +24,23 @@
  * Identity is the kernel-stamped sender: an ability's task is named after it, so only that
  * task can report it ready. appmgrd never kills: it asks execd, which makes appmgrd the
  * supervisor of every task it spawns for it, so exit notices come here.
+ *
+ * Across reboots (persist.h): a change that alters what a reboot must know (into backoff or
+ * blocked, out of blocked) marks the ability; after the core call, am_persist() writes one
+ * record per marked ability and one sync, so a change costs a bounded number of writes and
+ * nothing is written while time merely passes. At boot, appmgrd counts the boot and gives
+ * each ability's crash count, delay and blocked flag back to the core (lc_restore()).
  */
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "client/statefs.h"
 #include "ipc/route.h"
 #include "ipc/wire.h"
 #include "lc/lifecycle.h"
 #include "lc_wire.h"
+#include "persist.h"
 #include "proto/appmgr.h"
 #include "proto/execd.h"
 #include "ulib/svc.h"
@@ -49,6 +57,9 @@
  * state that needs nothing until time passes; the second round finds nothing to do. */
 #define AM_RECONCILE_ROUNDS 2
 #define AM_NO_TASK (-1)
+/* Deadline of one call to statefsd. */
+#define AM_STATE_TIMEOUT_MS 1000
+#define AM_KEY_BOOT "/appmgrd/boot"
 
 _Static_assert(NX_ABILITY_COUNT <= LC_MAX_ABILITIES, "the lifecycle core holds every ability");
 
@@ -63,6 +74,8 @@ struct am_ability {
 	bool timeout;          /* a start or stop timeout caused the latest change */
 	uint64_t window_ms;    /* CPU-budget window start (background runs) */
 	uint64_t window_cpu_us;/* the task's CPU time then */
+	bool dirty;            /* its persistent record is out of date */
+	struct am_record earlier; /* deaths of earlier boots (count, deaths); the rest unused */
 };
 
 struct am {
@@ -74,6 +87,8 @@ struct am {
 	uint32_t late_notices;
 	uint32_t stops_dropped;
 	uint32_t spawns_refused;
+	uint32_t boot;          /* this boot's number; 0: no persistent state */
+	uint32_t persist_failed;
 	struct am_ability ab[NX_ABILITY_COUNT];
 };
 
@@ -137,6 +152,10 @@ static void am_on_change(void *ctx, const struct lc_change *c)
 	       lc_state_name(c->from), lc_state_name(c->to), lc_reason_name(c->reason), extra,
 	       c->timeout ? " timeout=1" : "");
 	a->timeout = c->timeout;
+	if (c->to == LC_BACKOFF || c->to == LC_BLOCKED || c->from == LC_BLOCKED)
+		a->dirty = true;
+	if (c->from == LC_BLOCKED)
+		a->earlier.count = 0; /* an unblock clears the history, earlier boots' too */
 	if (c->timeout && (c->from == LC_STARTING || c->from == LC_STOPPING) && a->task != AM_NO_TASK) {
 		a->zombie = a->task;
 		a->zombie_reason = (uint8_t)c->reason;
@@ -288,6 +307,65 @@ static void am_reconcile(struct am *m)
 	}
 }
 
+/* The record a reboot needs of ability `i`: earlier boots' deaths, then this boot's. */
+static int build_record(const struct am *m, uint32_t i, struct am_record *r)
+{
+	const struct am_ability *a = &m->ab[i];
+	struct lc_status st;
+	if (lc_status(&m->lc, i, &st) != 0)
+		return -1;
+	*r = (struct am_record){ .blocked = st.state == LC_BLOCKED, .crash_count = st.crash_count, .delay_ms = st.delay_ms };
+	for (uint32_t k = 0; k < a->earlier.count; k++)
+		am_record_add_death(r, &a->earlier.deaths[k]);
+	for (uint32_t k = 0; k < st.history_len; k++) {
+		struct lc_death d;
+		if (lc_history(&m->lc, i, k, &d) != 0)
+			return -1;
+		const struct appmgr_death death = { .boot = m->boot, .t_ms = d.t_ms, .reason = am_wire_reason(d.reason) };
+		am_record_add_death(r, &death);
+	}
+	return 0;
+}
+
+static void record_key(const struct am_ability *a, char *key, size_t cap)
+{
+	(void)snprintf(key, cap, "/appmgrd/ab/%s", a->def->name);
+}
+
+static void persist_failed(struct am *m, const char *what, int rc)
+{
+	nx_count32(&m->persist_failed);
+	printf("appmgrd: persist %s failed: %s\n", what, statefs_strerror(rc));
+}
+
+/* Write the record of every marked ability, then one sync. */
+static void am_persist(struct am *m)
+{
+	uint8_t buf[AM_RECORD_LEN(AM_DEATHS_MAX)];
+	char key[STATEFS_KEY_MAX + 1];
+	bool wrote = false;
+	for (uint32_t i = 0; i < NX_ABILITY_COUNT && m->boot != 0; i++) {
+		struct am_ability *a = &m->ab[i];
+		if (!a->dirty)
+			continue;
+		a->dirty = false;
+		struct am_record r;
+		int len = build_record(m, i, &r) == 0 ? am_record_encode(&r, buf, sizeof buf) : -1;
+		if (len < 0)
+			continue;
+		record_key(a, key, sizeof key);
+		const int rc = statefs_put(&m->client, key, buf, (size_t)len, AM_STATE_TIMEOUT_MS);
+		if (rc != 0)
+			persist_failed(m, a->def->name, rc);
+		wrote |= rc == 0;
+	}
+	if (wrote) {
+		const int rc = statefs_sync(&m->client, AM_STATE_TIMEOUT_MS);
+		if (rc != 0)
+			persist_failed(m, "sync", rc);
+	}
+}
+
 /* Report an event to the core at `now` (raised to the core's time) and act on what it decided. */
 __attribute__((warn_unused_result)) static int am_event(struct am *m, uint64_t now, uint32_t i,
 							enum lc_event_kind kind, enum lc_reason reason)
@@ -295,6 +373,7 @@ __attribute__((warn_unused_result)) static int am_event(struct am *m, uint64_t n
 	m->t = now > m->t ? now : m->t;
 	int rc = lc_event(&m->lc, m->t, i, kind, reason);
 	am_reconcile(m);
+	am_persist(m);
 	return rc;
 }
 
@@ -305,6 +384,7 @@ static void am_advance(struct am *m, uint64_t now)
 	if (rc != 0)
 		printf("appmgrd: core refused time %llu: %s\n", (unsigned long long)m->t, lc_strerror(rc));
 	am_reconcile(m);
+	am_persist(m);
 }
 
 /* A refusal by the core is INVALID_TRANSITION (appmgrd's own arguments are always valid). */
@@ -391,16 +471,11 @@ static uint16_t do_state(const struct am *m, uint32_t i, uint8_t *out, size_t *o
 
 static uint16_t do_history(const struct am *m, uint32_t i, uint8_t *out, size_t *out_len)
 {
-	struct lc_status st;
-	struct appmgr_history h = { 0 };
-	if (lc_status(&m->lc, i, &st) != 0)
+	struct am_record r;
+	if (build_record(m, i, &r) != 0)
 		return IPC_STATUS_UNKNOWN;
-	for (uint32_t k = 0; k < st.history_len && k < LC_HISTORY_LEN; k++) {
-		struct lc_death d;
-		if (lc_history(&m->lc, i, k, &d) != 0)
-			return IPC_STATUS_UNKNOWN;
-		h.e[h.count++] = (struct appmgr_death){ .t_ms = d.t_ms, .reason = am_wire_reason(d.reason) };
-	}
+	struct appmgr_history h = { .count = r.count };
+	memcpy(h.e, r.deaths, sizeof r.deaths[0] * r.count);
 	return encoded(appmgr_history_encode(&h, out, IPC_DATA_MAX), out_len);
 }
 
@@ -524,6 +599,59 @@ static uint64_t am_deadline(const struct am *m, uint64_t now)
 	return deadline;
 }
 
+/* This boot's number: one more than the last one statefsd has (1 on a blank disk), synced. */
+static uint32_t count_boot(struct am *m)
+{
+	uint8_t b[4];
+	size_t len = 0;
+	uint32_t last = 0;
+	int rc = statefs_get(&m->client, AM_KEY_BOOT, b, sizeof b, &len, AM_STATE_TIMEOUT_MS);
+	if (rc == 0 && (len != 4 || ipc_get_u32(b, len, 0, &last) != 0 || last == UINT32_MAX))
+		rc = -STATEFS_EMALFORMED;
+	if (rc != 0 && rc != -STATEFS_ENOENT) {
+		persist_failed(m, "boot count", rc);
+		return 0;
+	}
+	if (ipc_put_u32(b, sizeof b, 0, last + 1) != 0)
+		return 0;
+	rc = statefs_put(&m->client, AM_KEY_BOOT, b, sizeof b, AM_STATE_TIMEOUT_MS);
+	if (rc == 0)
+		rc = statefs_sync(&m->client, AM_STATE_TIMEOUT_MS);
+	if (rc != 0) {
+		persist_failed(m, "boot count", rc);
+		return 0;
+	}
+	return last + 1;
+}
+
+/* Count the boot, then give every ability what earlier boots left of it. */
+static void am_restore(struct am *m)
+{
+	m->boot = count_boot(m);
+	printf("appmgrd: boot %u\n", (unsigned)m->boot);
+	uint8_t buf[AM_RECORD_LEN(AM_DEATHS_MAX)];
+	char key[STATEFS_KEY_MAX + 1];
+	for (uint32_t i = 0; i < NX_ABILITY_COUNT && m->boot != 0; i++) {
+		struct am_ability *a = &m->ab[i];
+		struct am_record r;
+		size_t len = 0;
+		record_key(a, key, sizeof key);
+		const int rc = statefs_get(&m->client, key, buf, sizeof buf, &len, AM_STATE_TIMEOUT_MS);
+		if (rc == -STATEFS_ENOENT)
+			continue;
+		if (rc != 0 || am_record_decode(buf, len, &r) != 0) {
+			persist_failed(m, a->def->name, rc != 0 ? rc : -STATEFS_EMALFORMED);
+			continue;
+		}
+		const int lrc = lc_restore(&m->lc, am_now(m), i, r.crash_count, r.delay_ms, r.blocked != 0);
+		printf("appmgrd: restored app=%s blocked=%u crashes=%u delay_ms=%u deaths=%u%s%s\n", a->def->name,
+		       (unsigned)r.blocked, (unsigned)r.crash_count, (unsigned)r.delay_ms, (unsigned)r.count,
+		       lrc != 0 ? " refused: " : "", lrc != 0 ? lc_strerror(lrc) : "");
+		a->earlier = r;
+		a->dirty = false;
+	}
+}
+
 static int am_init(struct am *m)
 {
 	nx_server_init(&m->srv, NX_SVC_APPMGRD);
@@ -543,6 +671,7 @@ static int am_init(struct am *m)
 			return -1;
 		}
 	}
+	am_restore(m);
 	/* Abilities are of no use without the spawner: wait until execd answers. */
 	uint8_t stats[20];
 	struct ipc_outcome o = ipc_route_with_nonce_budgeted(&m->client, NX_SVC_EXECD, strlen(NX_SVC_EXECD),

@@ -125,7 +125,8 @@ static void show_history(const char *app, const uint8_t *r, size_t len)
 	}
 	printf("%s: %u death%s\n", app, (unsigned)h.count, h.count == 1 ? "" : "s");
 	for (unsigned i = 0; i < h.count; i++)
-		printf("  t=%llu ms %s\n", (unsigned long long)h.e[i].t_ms, appmgr_reason_name(h.e[i].reason));
+		printf("  boot %u t=%llu ms %s\n", (unsigned)h.e[i].boot, (unsigned long long)h.e[i].t_ms,
+		       appmgr_reason_name(h.e[i].reason));
 }
 
 static const struct {

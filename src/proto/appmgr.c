@@ -5,7 +5,7 @@
 
 #include "ipc/wire.h"
 
-#define DEATH_LEN 9
+#define DEATH_LEN 13
 #define POLICY_FIELDS (APPMGR_POLICY_LEN / 4)
 _Static_assert(sizeof(struct appmgr_policy) == APPMGR_POLICY_LEN, "a policy is POLICY_FIELDS u32s");
 
@@ -125,9 +125,10 @@ int appmgr_history_encode(const struct appmgr_history *h, uint8_t *out, size_t c
 		return -NX_EINVAL;
 	out[0] = h->count;
 	for (size_t i = 0; i < h->count; i++) {
-		if (ipc_put_u64(out, cap, 1 + i * DEATH_LEN, h->e[i].t_ms) != 0)
+		const size_t off = 1 + i * DEATH_LEN;
+		if (ipc_put_u32(out, cap, off, h->e[i].boot) != 0 || ipc_put_u64(out, cap, off + 4, h->e[i].t_ms) != 0)
 			return -NX_EINVAL;
-		out[1 + i * DEATH_LEN + 8] = h->e[i].reason;
+		out[off + 12] = h->e[i].reason;
 	}
 	return (int)len;
 }
@@ -139,9 +140,10 @@ int appmgr_history_decode(const uint8_t *buf, size_t len, struct appmgr_history 
 	h->count = buf[0];
 	for (size_t i = 0; i < h->count; i++) {
 		const size_t off = 1 + i * DEATH_LEN;
-		if (ipc_get_u64(buf, len, off, &h->e[i].t_ms) != 0 || buf[off + 8] >= APPMGR_REASON_COUNT)
+		if (ipc_get_u32(buf, len, off, &h->e[i].boot) != 0 || ipc_get_u64(buf, len, off + 4, &h->e[i].t_ms) != 0 ||
+		    buf[off + 12] >= APPMGR_REASON_COUNT)
 			return -NX_EINVAL;
-		h->e[i].reason = buf[off + 8];
+		h->e[i].reason = buf[off + 12];
 	}
 	return 0;
 }

@@ -1,4 +1,5 @@
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -95,6 +96,29 @@ uint32_t st_task(const char *name)
 	return (uint32_t)t;
 }
 
+/* Is `word` one of the space-separated words of `args`? */
+static bool has_word(const char *args, const char *word)
+{
+	const size_t n = strlen(word);
+	for (const char *p = strstr(args, word); p != NULL; p = strstr(p + 1, word)) {
+		if ((p == args || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return true;
+	}
+	return false;
+}
+
+/* The number after `key=` in `args` (0 if absent or not a number). */
+static unsigned arg_u32(const char *args, const char *key)
+{
+	const char *p = strstr(args, key);
+	unsigned v = 0;
+	if (p == NULL || (p != args && p[-1] != ' ') || p[strlen(key)] != '=')
+		return 0;
+	for (p += strlen(key) + 1; *p >= '0' && *p <= '9' && v < 100000u; p++)
+		v = v * 10u + (unsigned)(*p - '0');
+	return v;
+}
+
 static struct st st;
 
 int main(void)
@@ -107,23 +131,36 @@ int main(void)
 	if (nx_bootargs(args, sizeof args) < 0)
 		args[0] = '\0';
 	printf("selftest: start\n");
-	if (strstr(args, "profile=bench") != NULL) {
+	if (has_word(args, "profile=bench")) {
 		st_bench(&st);
-	} else if (strstr(args, "profile=faults") != NULL) {
+	} else if (has_word(args, "profile=faults")) {
 		st_fault_checks(&st);
-	} else if (strstr(args, "profile=blk") != NULL) {
-		st_blk_load();
+	} else if (has_word(args, "profile=blk")) {
+		st_blk_load(&st);
+	} else if (has_word(args, "profile=persist-write")) {
+		st_statefs_persist_write(&st);
+		st_ability_persist_write(&st);
+	} else if (has_word(args, "profile=persist-check")) {
+		st_statefs_persist_check(&st);
+		st_ability_persist_check(&st);
+	} else if (has_word(args, "profile=powercut")) {
+		st_statefs_powercut(&st);
+	} else if (has_word(args, "profile=powercut-check")) {
+		st_statefs_powercut_check(&st, arg_u32(args, "pcsynced"));
 	} else {
 		st_kernel_checks(&st);
 		st_ipc_checks(&st);
 		st_service_checks(&st);
 		st_blk_checks(&st);
+		st_statefs_checks(&st);
+		st_statefs_authority(&st);
+		st_statefs_compaction(&st);
 		st_ability_checks(&st);
 	}
 	printf("SELFTEST: end guest_ms=%llu\n", (unsigned long long)nx_now_ms());
 	fflush(stdout);
 	/* profile=run (`just run`): the system stays up for the console. */
-	if (strstr(args, "profile=run") != NULL)
+	if (has_word(args, "profile=run"))
 		return 0;
 	(void)nx_poweroff(0);
 	return 1;

@@ -55,6 +55,9 @@ void st_server_stats(struct st *st, const char *service, uint32_t out[5]);
 uint32_t st_task(const char *name);
 
 void st_ability_checks(struct st *st);
+/** The persist lane: boot 1 drives crasher into blocked; boot 2 finds it still blocked. */
+void st_ability_persist_write(struct st *st);
+void st_ability_persist_check(struct st *st);
 /** A boot fixture that must end by a fault, and how. */
 struct st_fault {
 	const char *name;
@@ -86,7 +89,18 @@ void st_bench(struct st *st);
 void st_fault_checks(struct st *st);
 /** Block device: I/O, refusals, denial (default profile). */
 void st_blk_checks(struct st *st);
-/** profile=blk: a fixed load of block requests of each kind, timed in guest time. */
-void st_blk_load(void);
+/** profile=blk: a fixed load of block requests through statefsd, timed in guest time. */
+void st_blk_load(struct st *st);
+
+/** statefsd: operations and bounds; authority; compaction (default profile). */
+void st_statefs_checks(struct st *st);
+void st_statefs_authority(struct st *st);
+void st_statefs_compaction(struct st *st);
+/** The persist lane: boot 1 writes and syncs, boot 2 (same disk) reads back. */
+void st_statefs_persist_write(struct st *st);
+void st_statefs_persist_check(struct st *st);
+/** The power-cut lane: the workload, and the check after a cut (`synced`: last op synced). */
+void st_statefs_powercut(struct st *st);
+void st_statefs_powercut_check(struct st *st, unsigned synced);
 
 #endif

@@ -340,3 +340,42 @@ void st_ability_checks(struct st *st)
 	backoff_unblock(st);
 	timeouts(st);
 }
+
+/* The persist lane, boot 1: crasher crash-loops into blocked, which appmgrd persists. */
+void st_ability_persist_write(struct st *st)
+{
+	struct appmgr_state s;
+	am_expect(st, APPMGRD_OP_START, "crasher", IPC_STATUS_OK, "persist: start crasher");
+	st_wait_state(st, "crasher", APPMGR_BLOCKED, CRASH_LOOP, "persist: crash loop", &s);
+	printf("SELFTEST: ability blocked written crashes=%u\n", (unsigned)s.crash_count);
+}
+
+/*
+ * The persist lane, boot 2 (same disk): crasher is blocked from the start with its crash
+ * count, its deaths are those of boot 1, start is refused, and unblock clears it all.
+ */
+void st_ability_persist_check(struct st *st)
+{
+	struct appmgr_state s;
+	struct appmgr_history h;
+	st_am_state(st, "crasher", &s);
+	st_am_history(st, "crasher", &h);
+	ST_CHECK(s.state == APPMGR_BLOCKED && s.reason == APPMGR_REASON_CRASH && s.crash_count == CRASH_LOOP &&
+			 s.task == -1,
+		 "ability blocked persists: crasher is %s with %u crashes after the reboot", appmgr_state_name(s.state),
+		 (unsigned)s.crash_count);
+	ST_CHECK(h.count == CRASH_LOOP, "ability blocked persists: %u deaths, want %u", (unsigned)h.count, CRASH_LOOP);
+	for (unsigned i = 0; i < h.count; i++)
+		ST_CHECK(h.e[i].boot == 1 && h.e[i].reason == APPMGR_REASON_CRASH && (i == 0 || h.e[i].t_ms > h.e[i - 1].t_ms),
+			 "ability blocked persists: death %u: boot %u reason %s at %llu", i, (unsigned)h.e[i].boot,
+			 appmgr_reason_name(h.e[i].reason), (unsigned long long)h.e[i].t_ms);
+	const unsigned deaths = h.count;
+	am_expect(st, APPMGRD_OP_START, "crasher", IPC_STATUS_INVALID_TRANSITION, "ability blocked persists: start");
+	am_expect(st, APPMGRD_OP_UNBLOCK, "crasher", IPC_STATUS_OK, "ability blocked persists: unblock");
+	st_am_state(st, "crasher", &s);
+	st_am_history(st, "crasher", &h);
+	ST_CHECK(s.state == APPMGR_STOPPED && s.crash_count == 0 && h.count == 0,
+		 "ability blocked persists: after unblock crasher is %s with %u crashes, %u deaths",
+		 appmgr_state_name(s.state), (unsigned)s.crash_count, (unsigned)h.count);
+	printf("SELFTEST: ability blocked persists ok deaths=%u\n", deaths);
+}

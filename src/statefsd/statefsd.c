@@ -110,8 +110,9 @@ static bool allowed(uint64_t sender, const char *key, size_t len, bool write)
 	struct nx_task_info info;
 	const long task = nx_find(sender);
 	if (task >= 0 && nx_task_info((uint32_t)task, &info) == 0 && info.service_id == sender) {
-		const size_t n = strnlen(info.name, NX_NAME_MAX);
-		if (len >= n + 2 && key[0] == '/' &&
+		const char *nul = memchr(info.name, '\0', sizeof info.name);
+		const size_t n = nul == NULL ? 0 : (size_t)(nul - info.name);
+		if (n != 0 && len >= n + 2 && key[0] == '/' &&
 		    memcmp(key + 1, info.name, n) == 0 && key[n + 1] == '/')
 			return true;
 	}

@@ -131,20 +131,24 @@ static void history_round_trips_empty_and_full(void **state)
 {
 	(void)state;
 	struct appmgr_history h = { .count = 0 }, got;
-	uint8_t buf[1 + 9 * APPMGR_HISTORY_LEN];
+	uint8_t buf[1 + 13 * APPMGR_HISTORY_LEN];
 	expect_eq("empty encode", 1, appmgr_history_encode(&h, buf, sizeof buf));
 	expect_eq("empty count byte", 0, buf[0]);
 	expect_eq("empty decode", 0, appmgr_history_decode(buf, 1, &got));
 	expect_eq("empty count", 0, got.count);
 	h.count = APPMGR_HISTORY_LEN;
 	for (uint8_t i = 0; i < APPMGR_HISTORY_LEN; i++)
-		h.e[i] = (struct appmgr_death){ .t_ms = 1000ULL * i + 0x0100000000ULL, .reason = i % APPMGR_REASON_COUNT };
+		h.e[i] = (struct appmgr_death){ .boot = 0x01000000u + i, .t_ms = 1000ULL * i + 0x0100000000ULL,
+						.reason = i % APPMGR_REASON_COUNT };
 	expect_eq("full encode", sizeof buf, appmgr_history_encode(&h, buf, sizeof buf));
-	expect_eq("second t_ms low byte", (1000 + 0x0100000000ULL) & 0xff, buf[10]);
-	expect_eq("second reason", 1, buf[18]);
+	expect_eq("second boot low byte", 1, buf[14]);
+	expect_eq("second boot high byte", 1, buf[17]);
+	expect_eq("second t_ms low byte", (1000 + 0x0100000000ULL) & 0xff, buf[18]);
+	expect_eq("second reason", 1, buf[26]);
 	expect_eq("full decode", 0, appmgr_history_decode(buf, sizeof buf, &got));
 	expect_eq("full count", APPMGR_HISTORY_LEN, got.count);
 	for (unsigned i = 0; i < APPMGR_HISTORY_LEN; i++) {
+		expect_eq("boot", h.e[i].boot, got.e[i].boot);
 		expect_eq("t_ms", h.e[i].t_ms, got.e[i].t_ms);
 		expect_eq("reason", h.e[i].reason, got.e[i].reason);
 	}
@@ -153,8 +157,8 @@ static void history_round_trips_empty_and_full(void **state)
 static void history_with_bad_count_length_or_reason_is_refused(void **state)
 {
 	(void)state;
-	struct appmgr_history h = { .count = 2, .e = { { 5, APPMGR_REASON_CRASH }, { 7, APPMGR_REASON_OOM } } }, got;
-	uint8_t buf[1 + 9 * 2];
+	struct appmgr_history h = { .count = 2, .e = { { 1, 5, APPMGR_REASON_CRASH }, { 2, 7, APPMGR_REASON_OOM } } }, got;
+	uint8_t buf[1 + 13 * 2];
 	expect_eq("small buffer", -NX_EINVAL, appmgr_history_encode(&h, buf, sizeof buf - 1));
 	h.count = APPMGR_HISTORY_LEN + 1;
 	expect_eq("count above the history", -NX_EINVAL, appmgr_history_encode(&h, buf, sizeof buf));
@@ -165,7 +169,7 @@ static void history_with_bad_count_length_or_reason_is_refused(void **state)
 	buf[0] = 1;
 	expect_eq("trailing bytes", -NX_EINVAL, appmgr_history_decode(buf, sizeof buf, &got));
 	buf[0] = 2;
-	buf[18] = APPMGR_REASON_COUNT;
+	buf[26] = APPMGR_REASON_COUNT;
 	expect_eq("bad reason", -NX_EINVAL, appmgr_history_decode(buf, sizeof buf, &got));
 	uint8_t over[1] = { APPMGR_HISTORY_LEN + 1 };
 	expect_eq("count above the history", -NX_EINVAL, appmgr_history_decode(over, sizeof over, &got));
