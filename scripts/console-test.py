@@ -90,6 +90,14 @@ CHECKS = [
      "policy shows the default crash-loop policy"),
     ("nx ability history crasher\r", "crasher: 0 deaths", "history after selftest's unblock is empty"),
     ("nx ability state hello\r", "hello: stop", "state shows the stopping/stopped ability"),
+    ("nx state put greeting hello-nxos\r", "ok (durable after nx state sync)", "state put in the console's namespace"),
+    ("nx state get greeting\r", "/console/greeting: 10 bytes hello-nxos", "state get reads it back"),
+    ("nx state sync\r", "ok: synced", "state sync"),
+    ("nx state ls\r", "/console/greeting", "state ls lists the console's keys"),
+    ("nx state put /appmgrd/x 1\r", "error: /appmgrd/x: denied: the console may use only keys under /console/",
+     "a key outside the console's namespace is denied, clearly"),
+    ("nx state del greeting\r", "ok", "state del"),
+    ("nx state get greeting\r", "error: /console/greeting: no such key", "a deleted key is gone"),
 ]
 
 

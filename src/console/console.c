@@ -6,6 +6,9 @@
  *   nx ability start|stop|fg|bg|state|policy|unblock|history <app>
  *   nx ps          tasks, QoS class, state, CPU time, pages
  *   nx metrics     metricsd's and the kernel's counters
+ *   nx state ls [prefix] | get <key> | put <key> <value> | del <key> | sync
+ *                  the console's keys in statefsd: a key without a leading '/' is taken
+ *                  under "/console/", its namespace; any other is refused by statefsd
  *
  * It reads the UART through NX_SYS_CONSOLE_READ (its manifest right) and talks to appmgrd
  * and metricsd like any client, through the RFC-0025 helper; what it may change is what the
@@ -15,9 +18,11 @@
  * In profile=run (`just run`) it prints its prompt once selftest has finished; in the other
  * profiles it stays silent until someone types.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "client/statefs.h"
 #include "ipc/wire.h"
 #include "proto/appmgr.h"
 #include "proto/metrics.h"
@@ -31,6 +36,13 @@
 #define SELFTEST_POLL_MS 50
 #define SELFTEST_WAIT_POLLS 6000 /* 5 minutes of polling, then prompt anyway */
 #define PROMPT "nx> "
+#define STATE_NS "/console/"
+#define STATE_TIMEOUT_MS 2000
+#define STATE_PAGE 16
+/* Most keys `nx state ls` lists: every key statefsd can hold. */
+#define STATE_LS_MAX 128
+/* Most bytes of a value `nx state get` prints. */
+#define STATE_SHOW_MAX 200
 
 static struct ipc_client client;
 
@@ -203,6 +215,88 @@ static void cmd_metrics(void)
 	       (unsigned long long)k.console_dropped);
 }
 
+/* The key a console argument names: as given when it starts with '/', else under STATE_NS. */
+static int state_key(const char *arg, char key[STATEFS_KEY_MAX + 1])
+{
+	const int n = snprintf(key, STATEFS_KEY_MAX + 1, "%s%s", arg[0] == '/' ? "" : STATE_NS, arg);
+	if (n < 0 || n > (int)STATEFS_KEY_MAX || !statefs_key_ok(key, (size_t)n)) {
+		printf("error: a key is 1..%u printable bytes, namespace included\n", (unsigned)STATEFS_KEY_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+/* Report a statefs error; 0 if there was none. */
+static int state_error(int rc, const char *key)
+{
+	if (rc == -STATEFS_EDENIED)
+		printf("error: %s: denied: the console may use only keys under %s\n", key, STATE_NS);
+	else if (rc != 0)
+		printf("error: %s: %s\n", key, statefs_strerror(rc));
+	return rc;
+}
+
+static void state_ls(const char *arg)
+{
+	char prefix[STATEFS_KEY_MAX + 1], after[STATEFS_KEY_MAX + 1] = "";
+	if (state_key(arg != NULL ? arg : "", prefix) != 0)
+		return;
+	struct statefs_key page[STATE_PAGE];
+	unsigned total = 0;
+	bool more = true;
+	for (unsigned p = 0; more && p < STATE_LS_MAX / STATE_PAGE; p++) {
+		size_t n = 0;
+		if (state_error(statefs_list(&client, prefix, after, page, STATE_PAGE, &n, &more, STATE_TIMEOUT_MS),
+				prefix) != 0)
+			return;
+		for (size_t i = 0; i < n; i++)
+			printf("%s\n", page[i].bytes);
+		total += (unsigned)n;
+		if (n > 0)
+			memcpy(after, page[n - 1].bytes, (size_t)page[n - 1].len + 1);
+	}
+	printf("%u key%s\n", total, total == 1 ? "" : "s");
+}
+
+static void state_get(const char *key)
+{
+	static uint8_t v[STATEFS_VALUE_MAX];
+	size_t len = 0;
+	if (state_error(statefs_get(&client, key, v, sizeof v, &len, STATE_TIMEOUT_MS), key) != 0)
+		return;
+	bool text = true;
+	for (size_t i = 0; i < len; i++)
+		text = text && v[i] >= ' ' && v[i] < 0x7f;
+	printf("%s: %zu byte%s ", key, len, len == 1 ? "" : "s");
+	for (size_t i = 0; i < len && i < STATE_SHOW_MAX; i++)
+		printf(text ? "%c" : "%02x", v[i]);
+	printf("%s\n", len > STATE_SHOW_MAX ? " ..." : "");
+}
+
+static void cmd_state(int argc, char **argv)
+{
+	char key[STATEFS_KEY_MAX + 1];
+	const char *sub = argc >= 3 ? argv[2] : "";
+	if (strcmp(sub, "ls") == 0 && argc <= 4) {
+		state_ls(argc == 4 ? argv[3] : NULL);
+	} else if (strcmp(sub, "get") == 0 && argc == 4) {
+		if (state_key(argv[3], key) == 0)
+			state_get(key);
+	} else if (strcmp(sub, "put") == 0 && argc == 5) {
+		if (state_key(argv[3], key) == 0 &&
+		    state_error(statefs_put(&client, key, argv[4], strlen(argv[4]), STATE_TIMEOUT_MS), key) == 0)
+			printf("ok (durable after nx state sync)\n");
+	} else if (strcmp(sub, "del") == 0 && argc == 4) {
+		if (state_key(argv[3], key) == 0 && state_error(statefs_delete(&client, key, STATE_TIMEOUT_MS), key) == 0)
+			printf("ok\n");
+	} else if (strcmp(sub, "sync") == 0 && argc == 3) {
+		if (state_error(statefs_sync(&client, STATE_TIMEOUT_MS), "sync") == 0)
+			printf("ok: synced\n");
+	} else {
+		printf("usage: nx state ls [prefix] | get <key> | put <key> <value> | del <key> | sync\n");
+	}
+}
+
 static void cmd_help(void)
 {
 	printf("commands:\n"
@@ -211,6 +305,10 @@ static void cmd_help(void)
 	       "  nx ability state|policy|history <app>\n"
 	       "  nx ps                           tasks: QoS class, state, CPU time, pages\n"
 	       "  nx metrics                      metricsd and kernel counters\n"
+	       "  nx state ls [prefix]            the console's keys in statefsd (under /console/)\n"
+	       "  nx state get|del <key>          a key without a leading / is under /console/\n"
+	       "  nx state put <key> <value>      set it (durable after nx state sync)\n"
+	       "  nx state sync                   make every put and del durable\n"
 	       "  help                            this text\n");
 }
 
@@ -250,8 +348,10 @@ static void run(char *line)
 		cmd_ps();
 	} else if (argc == 2 && strcmp(argv[1], "metrics") == 0) {
 		cmd_metrics();
+	} else if (argc >= 2 && strcmp(argv[1], "state") == 0) {
+		cmd_state(argc, argv);
 	} else {
-		printf("usage: nx ability ... | nx ps | nx metrics (try help)\n");
+		printf("usage: nx ability ... | nx ps | nx metrics | nx state ... (try help)\n");
 	}
 }
 
