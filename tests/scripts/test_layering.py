@@ -117,6 +117,22 @@ class Layering(unittest.TestCase):
         self.add_line("src/console/console.c", '#include "lc/lifecycle.h"')
         self.expect_broken("core-users", "src/console/console.c")
 
+    def test_storage_library_including_the_ipc_library_fails(self):
+        self.add_line("src/statefs/store.c", '#include "ipc/wire.h"')
+        self.expect_broken("statefs", "src/statefs/store.c")
+
+    def test_a_task_other_than_statefsd_including_the_storage_library_fails(self):
+        self.add_line("src/appmgrd/appmgrd.c", '#include "statefs/statefs.h"')
+        self.expect_broken("core-users", "src/appmgrd/appmgrd.c")
+
+    def test_a_task_other_than_statefsd_linking_the_storage_library_fails(self):
+        self.add_line("src/meson.build", "  'console': [sfs_dep],", after="  'appmgrd': [lc_dep],")
+        self.expect_broken("core-users", "src/meson.build")
+
+    def test_client_library_including_the_lifecycle_core_fails(self):
+        self.add_line("src/client/statefs.c", '#include "lc/lifecycle.h"')
+        self.expect_broken("client", "src/client/statefs.c")
+
     def test_client_linking_the_lifecycle_core_fails(self):
         self.add_line("src/meson.build", "  'selftest': [lc_dep],", after="  'appmgrd': [lc_dep],")
         self.expect_broken("core-users", "src/meson.build")
