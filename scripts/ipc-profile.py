@@ -56,9 +56,16 @@ def disassembly(elf):
                           text=True).stdout
 
 
-def pcs_of(dis, pattern):
-    """Addresses of the instructions whose text matches `pattern`."""
-    return [int(line.split(":")[0], 16) for line in dis.splitlines() if re.search(pattern, line)]
+def pcs_of(dis, pattern, function=None):
+    """Addresses of the instructions whose text matches `pattern` (in `function` only, if given)."""
+    pcs, inside = [], function is None
+    for line in dis.splitlines():
+        head = re.match(r"^[0-9a-f]+ <([^>]+)>:$", line)
+        if head is not None and function is not None:
+            inside = head.group(1).split(".")[0] == function
+        elif inside and re.search(pattern, line):
+            pcs.append(int(line.split(":")[0], 16))
+    return pcs
 
 
 def qemu_command(log_path, uart_path):
@@ -71,7 +78,7 @@ def qemu_command(log_path, uart_path):
 
 
 def profile(call):
-    start_pc, end_pc = pcs_of(disassembly(ELFS["client"]), r"\trdinstret\t")[:2]
+    start_pc, end_pc = pcs_of(disassembly(ELFS["client"]), r"\trdinstret\t", "ipc_roundtrip")[:2]
     satp_pcs = set(pcs_of(disassembly(ELFS["kernel"]), r"\tcsrw\tsatp,"))
     syms = {side: Symbols(elf) for side, elf in ELFS.items()}
     counts = collections.Counter()

@@ -3,7 +3,9 @@
  * instret counts the whole round trip: client, kernel and server).
  */
 #include <stdio.h>
+#include <string.h>
 
+#include "client/statefs.h"
 #include "ipc/wire.h"
 #include "ulib/sys.h"
 #include "nx_manifest.h"
@@ -19,8 +21,9 @@ static uint64_t rdinstret(void)
 	return v;
 }
 
-/* Guest instructions for one echo request/reply through the RFC-0025 helper and the kernel. */
-static void ipc_roundtrip(struct st *st)
+/* Guest instructions for one echo request/reply through the RFC-0025 helper and the kernel.
+ * Not inlined: scripts/ipc-profile.py finds its two rdinstret reads by the function's name. */
+static __attribute__((noinline)) void ipc_roundtrip(struct st *st)
 {
 	/* Eight bytes of data, aligned as a message of words would be. */
 	_Alignas(8) static const uint8_t ping[8] = "ping-rt";
@@ -64,8 +67,70 @@ static void timer_slack(void)
 	       (unsigned long long)irqs[0], (unsigned long long)irqs[1], (unsigned long long)irqs[2]);
 }
 
+#define SFS_ROUNDS 16u
+#define SFS_TIMEOUT_MS 5000
+
+static struct nx_blk_stats blk_now(void)
+{
+	struct nx_kstats k;
+	ST_CHECK(nx_kstats(&k) == 0, "bench kstats");
+	return k.blk;
+}
+
+/* Guest instructions (client, kernel, statefsd, on one hart) and block traffic per put of
+ * `len` bytes followed by a sync, and per put when `batch` puts share one sync. */
+static void statefs_put_sync(struct st *st, size_t len, unsigned batch)
+{
+	static uint8_t v[STATEFS_VALUE_MAX];
+	char key[32];
+	memset(v, 0x5a, len);
+	const struct nx_blk_stats before = blk_now();
+	uint64_t total = 0;
+	for (unsigned i = 0; i < SFS_ROUNDS; i++) {
+		(void)snprintf(key, sizeof key, "/selftest/bench/%u", i % 4u);
+		const uint64_t t0 = rdinstret();
+		int rc = statefs_put(&st->client, key, v, len, SFS_TIMEOUT_MS);
+		if (rc == 0 && (i + 1) % batch == 0)
+			rc = statefs_sync(&st->client, SFS_TIMEOUT_MS);
+		total += rdinstret() - t0;
+		ST_CHECK(rc == 0, "bench statefs: %s", statefs_strerror(rc));
+	}
+	const struct nx_blk_stats after = blk_now();
+	printf("bench: statefs put_sync bytes=%zu batch=%u instret=%llu sectors_written_x100=%llu flushes_x100=%llu\n",
+	       len, batch, (unsigned long long)(total / SFS_ROUNDS),
+	       (unsigned long long)((after.sectors_written - before.sectors_written) * 100 / SFS_ROUNDS),
+	       (unsigned long long)((after.flushes - before.flushes) * 100 / SFS_ROUNDS));
+}
+
+/* Overwrite four 4 KiB values until one more record would not fit the journal region, so that
+ * the next boot (profile=bench-reopen) recovers a full journal. */
+static void statefs_fill(struct st *st)
+{
+	static uint8_t v[STATEFS_VALUE_MAX];
+	struct statefs_stats s;
+	char key[32];
+	unsigned puts = 0;
+	ST_CHECK(statefs_stats(&st->client, &s, SFS_TIMEOUT_MS) == 0, "bench statefs: stats");
+	const uint32_t compactions = s.compactions;
+	for (; puts < 4096 && s.bytes_free > 2 * (STATEFS_VALUE_MAX + STATEFS_KEY_MAX + 64); puts++) {
+		(void)snprintf(key, sizeof key, "/selftest/fill/%u", puts % 4u);
+		memset(v, (int)puts, sizeof v);
+		ST_CHECK(statefs_put(&st->client, key, v, sizeof v, SFS_TIMEOUT_MS) == 0 &&
+				 statefs_stats(&st->client, &s, SFS_TIMEOUT_MS) == 0,
+			 "bench statefs: fill");
+	}
+	ST_CHECK(statefs_sync(&st->client, SFS_TIMEOUT_MS) == 0 && statefs_stats(&st->client, &s, SFS_TIMEOUT_MS) == 0 &&
+			 s.compactions == compactions,
+		 "bench statefs: the fill compacted");
+	printf("bench: statefs fill puts=%u bytes_free=%u\n", puts, (unsigned)s.bytes_free);
+}
+
 void st_bench(struct st *st)
 {
 	ipc_roundtrip(st);
 	timer_slack();
+	statefs_put_sync(st, 64, 1);
+	statefs_put_sync(st, STATEFS_VALUE_MAX, 1);
+	statefs_put_sync(st, 64, SFS_ROUNDS);
+	statefs_fill(st);
 }

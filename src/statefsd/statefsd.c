@@ -262,7 +262,10 @@ int main(void)
 	const struct sfs_dev dev = {
 		.read = dev_read, .write = dev_write, .flush = dev_flush, .ctx = NULL, .sectors = info.sectors,
 	};
+	uint64_t t0, t1;
+	__asm__ volatile("rdinstret %0" : "=r"(t0));
 	const int orc = sfs_open(&sd.store, &dev);
+	__asm__ volatile("rdinstret %0" : "=r"(t1));
 	if (orc != 0) {
 		printf("statefsd: cannot open the store: %s\n", sfs_strerror(orc));
 		return 1;
@@ -270,9 +273,9 @@ int main(void)
 	struct sfs_stats s;
 	if (sfs_stats(&sd.store, &s) != 0)
 		return 1;
-	printf("statefsd: store open sectors=%llu keys=%u replayed=%llu dropped=%u formatted=%u\n",
+	printf("statefsd: store open sectors=%llu keys=%u replayed=%llu dropped=%u formatted=%u instret=%llu\n",
 	       (unsigned long long)info.sectors, (unsigned)s.keys, (unsigned long long)s.replayed, (unsigned)s.dropped,
-	       (unsigned)s.formatted);
+	       (unsigned)s.formatted, (unsigned long long)(t1 - t0));
 	printf("statefsd: ready\n");
 	const struct nx_server_ops ops = { .request = sfsd_request };
 	return nx_serve_forever(&sd.srv, &ops, &sd) < 0;
