@@ -15,12 +15,15 @@
 #include "proto/appmgr.h"
 
 #define ST_MAX_NOTICES 32
+#define ST_MAX_CHANGES 16
 
-/** Selftest state: its IPC client and the exit notices received so far. */
+/** Selftest state: its IPC client, the exit notices and appmgrd's change notifications received. */
 struct st {
 	struct ipc_client client;
 	unsigned notice_count;
 	struct nx_exit_notice notices[ST_MAX_NOTICES];
+	unsigned change_count;                      /**< changes received while subscribed */
+	struct appmgr_change changes[ST_MAX_CHANGES];
 };
 
 /** Print "SELFTEST: FAIL <what>" and power off with failure. */
@@ -40,6 +43,9 @@ _Noreturn void st_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)
  * @retval -NX_ETIMEDOUT not by the deadline
  */
 int st_wait_notice(struct st *st, const char *name, uint64_t deadline_ms, struct nx_exit_notice *out);
+
+/** Take what waits on the request queue (exit notices, appmgrd's changes), waiting until `deadline_ms` for the first. */
+void st_take_notices(struct st *st, uint64_t deadline_ms);
 
 /** Call `service` with the RFC-0025 helper (NULL opts = defaults). */
 struct ipc_outcome st_call(struct st *st, const char *service, uint16_t op, const void *data, size_t len,
