@@ -274,7 +274,7 @@ static void change_round_trips_and_malformed_ones_are_refused(void **state)
 		got = untouched;
 		if (appmgr_change_decode(copy, bad[i].len, &got) != -NX_EINVAL)
 			fail_msg("%s: not refused", bad[i].what);
-		if (memcmp(&got, &untouched, sizeof got) != 0)
+		if (!same_bytes(&got, &untouched, sizeof got))
 			fail_msg("%s: refused but written", bad[i].what);
 	}
 	uint8_t longest[16 + APPMGR_NAME_MAX + 1];

@@ -96,7 +96,7 @@ static void malformed_list_requests_are_refused_and_write_nothing(void **state)
 		r = untouched;
 		if (statefs_list_decode(bad[i].bytes, bad[i].len, &r) != -NX_EINVAL)
 			fail_msg("%s: not refused", bad[i].what);
-		if (memcmp(&r, &untouched, sizeof r) != 0)
+		if (!same_bytes(&r, &untouched, sizeof r))
 			fail_msg("%s: refused but written", bad[i].what);
 	}
 }
