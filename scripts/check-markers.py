@@ -9,10 +9,11 @@ Ladder file: one marker per line, in the order the transcript must show them.
   - `re:PATTERN` is a Python regular expression searched in each line.
   - anything else is a fixed string: it matches a line equal to it, or a line that starts
     with it followed by a space (so `backoff ms=500` does not match `backoff ms=5000`).
-  - a line `{`, markers, a line `}`: a group, for lines that tasks running side by side print
-    in either order. Each member must match a line after the marker before the group (the
-    first such line no earlier member took); the marker after the group must match a line
-    after all of them. Groups do not nest and are not empty.
+  - a line `{`, chains of markers separated by lines `|`, a line `}`: a group, for lines that
+    tasks running side by side print interleaved in any way. Each chain is ordered as a
+    ladder is, starting after the marker before the group; chains do not share lines (a
+    marker takes the first line that no earlier chain took). The marker after the group must
+    match a line after all of them. Groups do not nest; no chain is empty.
 Each marker must match a line after the line that matched the marker before it.
 
 Forbidden file (same syntax, no phases needed): no transcript line may match any entry.
@@ -36,6 +37,7 @@ class Marker:
     lineno: int
     regex: Optional["re.Pattern[str]"]
     group: Optional[int] = None  # markers of one { } group share a number
+    chain: int = 0  # and markers of one chain in it a number
 
     def matches(self, line: str) -> bool:
         if self.regex is not None:
@@ -52,7 +54,13 @@ def parse_ladder(text: str, source: str = "<ladder>") -> List[Marker]:
     phase = "main"
     groups = 0
     group: Optional[int] = None  # the open group's number
-    opened = 0  # where it opened
+    chain = 0  # the open chain's number in it
+    opened = 0  # where the group opened
+
+    def chain_done(lineno: int) -> None:
+        if not markers or markers[-1].group != group or markers[-1].chain != chain:
+            raise LadderError(f"{source}:{lineno}: empty chain in the group of line {opened}")
+
     for lineno, raw in enumerate(text.splitlines(), 1):
         line = raw.rstrip()
         if not line or line.lstrip().startswith("#"):
@@ -60,14 +68,16 @@ def parse_ladder(text: str, source: str = "<ladder>") -> List[Marker]:
         if line == "{":
             if group is not None:
                 raise LadderError(f"{source}:{lineno}: a group inside the group of line {opened}")
-            group, opened, groups = groups, lineno, groups + 1
+            group, chain, opened, groups = groups, 0, lineno, groups + 1
             continue
-        if line == "}":
+        if line in ("|", "}"):
             if group is None:
-                raise LadderError(f"{source}:{lineno}: '}}' without '{{'")
-            if not markers or markers[-1].group != group:
-                raise LadderError(f"{source}:{lineno}: empty group")
-            group = None
+                raise LadderError(f"{source}:{lineno}: '{line}' outside a group")
+            chain_done(lineno)
+            if line == "|":
+                chain += 1
+            else:
+                group = None
             continue
         if line.startswith("[") and line.endswith("]"):
             if group is not None:
@@ -80,7 +90,7 @@ def parse_ladder(text: str, source: str = "<ladder>") -> List[Marker]:
                 regex = re.compile(line[3:])
             except re.error as exc:
                 raise LadderError(f"{source}:{lineno}: bad regex: {exc}") from exc
-        markers.append(Marker(line, phase, lineno, regex, group))
+        markers.append(Marker(line, phase, lineno, regex, group, chain if group is not None else 0))
     if group is not None:
         raise LadderError(f"{source}:{opened}: group not closed")
     return markers
@@ -146,10 +156,13 @@ def count_in_order(lines: Sequence[str], ladder: Sequence[Marker]) -> int:
         while ladder[i].group is not None and end < len(ladder) and ladder[end].group == ladder[i].group:
             end += 1
         taken: Set[int] = set()
+        at = pos - 1
         for k in range(i, end):
-            at = first_match(lines, ladder[k], pos, taken)
-            if at is None:
+            start = at + 1 if k > i and ladder[k].chain == ladder[k - 1].chain else pos
+            found = first_match(lines, ladder[k], start, taken)
+            if found is None:
                 return k
+            at = found
             taken.add(at)
         pos = max(taken) + 1
         i = end
