@@ -23,8 +23,9 @@ struct st {
 	struct nx_exit_notice notices[ST_MAX_NOTICES];
 };
 
-/** Print "SELFTEST: FAIL <what>" and power off with failure. */
-_Noreturn void st_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/** Print "SELFTEST: FAIL <what>" and power off with failure. (The attribute repeats
+ * _Noreturn for cppcheck, which reads only the attribute.) */
+_Noreturn void st_fail(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
 /** Fail with the formatted text unless `cond`. */
 #define ST_CHECK(cond, ...)               \

@@ -28,13 +28,23 @@ enum {
 	PICKS
 };
 
+/* Is every byte of the `n` at `p` `v` (a struct a refused decode must not have written)? */
+static int all_bytes(const void *p, size_t n, uint8_t v)
+{
+	const uint8_t *b = p;
+	for (size_t i = 0; i < n; i++) {
+		if (b[i] != v)
+			return 0;
+	}
+	return 1;
+}
+
 static void check_list(const uint8_t *d, size_t n)
 {
-	struct statefs_list_req r, untouched;
-	memset(&untouched, 0x5a, sizeof untouched);
-	r = untouched;
+	struct statefs_list_req r;
+	memset(&r, 0x5a, sizeof r);
 	if (statefs_list_decode(d, n, &r) != 0) {
-		FZ_CHECK(memcmp(&r, &untouched, sizeof r) == 0, "a refused list request was written");
+		FZ_CHECK(all_bytes(&r, sizeof r, 0x5a), "a refused list request was written");
 		return;
 	}
 	FZ_CHECK(statefs_key_ok(r.prefix, r.prefix_len) && (r.after_len == 0 || statefs_key_ok(r.after, r.after_len)),
@@ -78,11 +88,10 @@ static void check_keys(const uint8_t *d, size_t n)
 
 static void check_record(const uint8_t *d, size_t n)
 {
-	struct am_record r, untouched;
-	memset(&untouched, 0x33, sizeof untouched);
-	r = untouched;
+	struct am_record r;
+	memset(&r, 0x33, sizeof r);
 	if (am_record_decode(d, n, &r) != 0) {
-		FZ_CHECK(memcmp(&r, &untouched, sizeof r) == 0, "a refused record was written");
+		FZ_CHECK(all_bytes(&r, sizeof r, 0x33), "a refused record was written");
 		return;
 	}
 	uint8_t out[AM_RECORD_LEN(AM_DEATHS_MAX)];
@@ -107,11 +116,10 @@ static void check_ks_sign(const uint8_t *d, size_t n)
 
 static void check_ks_verify(const uint8_t *d, size_t n)
 {
-	struct keystore_verify_req q, untouched;
-	memset(&untouched, 0x5a, sizeof untouched);
-	q = untouched;
+	struct keystore_verify_req q;
+	memset(&q, 0x5a, sizeof q);
 	if (keystore_verify_decode(d, n, &q) != 0) {
-		FZ_CHECK(memcmp(&q, &untouched, sizeof q) == 0, "a refused verify request was written");
+		FZ_CHECK(all_bytes(&q, sizeof q, 0x5a), "a refused verify request was written");
 		return;
 	}
 	uint8_t out[KEYSTORE_VERIFY_REQ_LEN];
@@ -146,10 +154,10 @@ static void check_ks_probe_req(const uint8_t *d, size_t n)
 
 static void check_ks_probe(const uint8_t *d, size_t n)
 {
-	struct keystore_probe p = { .outcome = 0x5a, .status = 0x5a5a, .elapsed_ms = 0x5a5a5a5au };
+	struct keystore_probe p;
+	memset(&p, 0x5a, sizeof p);
 	if (keystore_probe_decode(d, n, &p) != 0) {
-		FZ_CHECK(p.outcome == 0x5a && p.status == 0x5a5a && p.elapsed_ms == 0x5a5a5a5au,
-			 "a refused probe reply was written");
+		FZ_CHECK(all_bytes(&p, sizeof p, 0x5a), "a refused probe reply was written");
 		return;
 	}
 	uint8_t out[KEYSTORE_PROBE_LEN];
