@@ -30,9 +30,9 @@
 #define PUBKEY_KEY "/selftest/keystored/pubkey"
 /* Bytes of the seed that make a match: a reply with any 8 of them in a row leaks it. */
 #define SECRET_WINDOW 8
-/* The deadline test: rngd stalls STALL_MS; keystored's call has a deadline of PROBE_MS, and
- * its timeout must come no later than PROBE_SLACK_MS after it. */
-#define STALL_MS 1000u
+/* The deadline test: rngd stalls STALL_MS (its longest); keystored's call has a deadline of
+ * PROBE_MS, and its timeout must come no later than PROBE_SLACK_MS after it. */
+#define STALL_MS RNGD_STALL_MAX_MS
 #define PROBE_MS 100u
 #define PROBE_SLACK_MS 100u
 #define MSG_LEN 64
@@ -285,18 +285,34 @@ void st_keystore_sign_denied(struct st *st)
  * its deadline, and keystored must answer the next request at once. rngd answers the stale
  * read after its stall (its request count shows it).
  */
+/* A stall of `ms` (raw: out-of-bounds values too); rngd's status. */
+static uint16_t stall(struct st *st, uint32_t ms)
+{
+	uint8_t q[4];
+	ST_CHECK(ipc_put_u32(q, sizeof q, 0, ms) == 0, "ipc deadline: encode");
+	const struct ipc_outcome o = st_call(st, NX_SVC_RNGD, RNGD_OP_STALL, q, sizeof q, NULL, 0, NULL);
+	ST_CHECK(o.kind == IPC_OUTCOME_SUCCESS || o.kind == IPC_OUTCOME_REJECTED, "ipc deadline: stall: %s",
+		 ipc_outcome_name(o.kind));
+	return o.kind == IPC_OUTCOME_SUCCESS ? IPC_STATUS_OK : o.status;
+}
+
 void st_keystore_deadline(struct st *st)
 {
 	uint32_t rng_before[5], rng_after[5];
-	uint8_t pk[SIG_PUBKEY_LEN], pk_after[SIG_PUBKEY_LEN];
+	uint8_t pk[SIG_PUBKEY_LEN], pk_after[SIG_PUBKEY_LEN], q[4];
 	pubkey(st, pk, "ipc deadline");
 	st_server_stats(st, NX_SVC_RNGD, rng_before);
 	const struct keystore_stats before = ks_stats(st);
-	uint8_t q[4];
-	ST_CHECK(ipc_put_u32(q, sizeof q, 0, STALL_MS) == 0, "ipc deadline: encode");
+	/* The bounds, one past each: refused at once, no stall, no probe. */
+	ST_CHECK(stall(st, 0) == IPC_STATUS_MALFORMED && stall(st, RNGD_STALL_MAX_MS + 1) == IPC_STATUS_MALFORMED,
+		 "ipc deadline: rngd took a stall of 0 or %u ms", RNGD_STALL_MAX_MS + 1);
+	ST_CHECK(ipc_put_u32(q, sizeof q, 0, 0) == 0 &&
+			 raw(st, KEYSTORED_OP_RNG_PROBE, q, sizeof q, 0) == IPC_STATUS_MALFORMED &&
+			 ipc_put_u32(q, sizeof q, 0, KEYSTORE_PROBE_MAX_MS + 1) == 0 &&
+			 raw(st, KEYSTORED_OP_RNG_PROBE, q, sizeof q, 0) == IPC_STATUS_MALFORMED,
+		 "ipc deadline: keystored took a probe of 0 or %u ms", KEYSTORE_PROBE_MAX_MS + 1);
 	const uint64_t stall_from = nx_now_ms();
-	struct ipc_outcome o = st_call(st, NX_SVC_RNGD, RNGD_OP_STALL, q, sizeof q, NULL, 0, NULL);
-	st_expect_success(&o, "ipc deadline: rngd stall");
+	ST_CHECK(stall(st, STALL_MS) == IPC_STATUS_OK, "ipc deadline: rngd refused a stall of %u ms", STALL_MS);
 	struct keystore_probe p;
 	const int rc = keystore_rng_probe(&st->client, PROBE_MS, &p, TIMEOUT_MS);
 	ST_CHECK(rc == 0, "ipc deadline: rng_probe: %s", keystore_strerror(rc));
@@ -311,19 +327,21 @@ void st_keystore_deadline(struct st *st)
 		 (unsigned long long)answered, (unsigned long long)stall_from);
 	const struct keystore_stats after = ks_stats(st);
 	ST_CHECK(after.probes - before.probes == 1 && after.probe_timeouts - before.probe_timeouts == 1 &&
-			 after.entropy_bytes == before.entropy_bytes,
-		 "ipc deadline: probes +%u timeouts +%u entropy +%u", after.probes - before.probes,
-		 after.probe_timeouts - before.probe_timeouts, after.entropy_bytes - before.entropy_bytes);
-	/* rngd answers once the stall is over, having answered keystored's read first. */
+			 after.refused - before.refused == 2 && after.entropy_bytes == before.entropy_bytes,
+		 "ipc deadline: probes +%u timeouts +%u refused +%u entropy +%u", after.probes - before.probes,
+		 after.probe_timeouts - before.probe_timeouts, after.refused - before.refused,
+		 after.entropy_bytes - before.entropy_bytes);
+	/* rngd answers once the stall is over, having answered keystored's read first: with the
+	 * two refused stalls, four requests. */
 	struct ipc_route_opts opts = IPC_ROUTE_OPTS_DEFAULT;
 	opts.timeout_ms = STALL_MS + TIMEOUT_MS;
 	uint8_t reply[20];
-	o = st_call(st, NX_SVC_RNGD, NX_OP_SERVER_STATS, NULL, 0, reply, sizeof reply, &opts);
+	const struct ipc_outcome o = st_call(st, NX_SVC_RNGD, NX_OP_SERVER_STATS, NULL, 0, reply, sizeof reply, &opts);
 	st_expect_success(&o, "ipc deadline: rngd after its stall");
 	for (unsigned i = 0; i < 2; i++)
 		ST_CHECK(ipc_get_u32(reply, o.reply_len, 4 * i, &rng_after[i]) == 0, "ipc deadline: rngd stats decode");
-	ST_CHECK(nx_now_ms() >= stall_from + STALL_MS && rng_after[0] - rng_before[0] == 2,
-		 "ipc deadline: rngd answered at %llu ms (stall from %llu ms) after +%u requests, want +2",
+	ST_CHECK(nx_now_ms() >= stall_from + STALL_MS && rng_after[0] - rng_before[0] == 4,
+		 "ipc deadline: rngd answered at %llu ms (stall from %llu ms) after +%u requests, want +4",
 		 (unsigned long long)nx_now_ms(), (unsigned long long)stall_from, rng_after[0] - rng_before[0]);
 	printf("SELFTEST: ipc deadline timeout ok deadline_ms=%u elapsed_ms=%u\n", PROBE_MS, (unsigned)p.elapsed_ms);
 }
