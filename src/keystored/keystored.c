@@ -9,9 +9,9 @@
  * message before keystored says `keystored: ready` and serves.
  *
  * The seed and the secret key stay in this task: no reply, attachment or log line carries
- * them, and every buffer that held the seed is wiped once the key is derived. Each reply
- * starts with nothing staged, so no attachment rides on it. Every call keystored makes has
- * a deadline.
+ * them. keystored's seed buffer is wiped once the key is derived (docs/crypto.md lists the
+ * copies outside its reach). Each reply starts with nothing staged, so no attachment rides
+ * on it. Every call keystored makes has a deadline.
  */
 #include <stdbool.h>
 #include <stdio.h>

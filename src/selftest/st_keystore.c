@@ -7,7 +7,8 @@
  *
  * When keystored made its key this boot, selftest knows the seed (the first SIG_SEED_LEN
  * bytes of tests/data/virtio-rng.bin, checked through the public key) and checks that no
- * reply of keystored carries any SECRET_WINDOW bytes of it.
+ * public key, signature, raw reply or export refusal of keystored carries any SECRET_WINDOW
+ * bytes of it.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -170,6 +171,7 @@ void st_keystore_pubkey(struct st *st)
 	uint8_t pk[SIG_PUBKEY_LEN], sig[SIG_SIGNATURE_LEN], again[SIG_SIGNATURE_LEN], empty[SIG_SIGNATURE_LEN];
 	pubkey(st, pk, "keystored pubkey");
 	key_from_entropy(&before, pk);
+	no_secret(pk, sizeof pk, "keystored pubkey");
 	fill(msg, MSG_LEN, 1);
 	sign(st, MSG_LEN, sig, "keystored pubkey");
 	ST_CHECK(sig_verify(pk, msg, MSG_LEN, sig) == 0, "keystored pubkey: the signature does not verify here");
