@@ -129,7 +129,7 @@ static void statefs_fill(struct st *st)
 }
 
 #define SIG_ROUNDS 8u
-#define SIG_MSG 64
+#define SIG_MSG 64u
 #define KS_TIMEOUT_MS 5000
 
 /* Guest instructions of Ed25519 on a 64-byte message: the library alone (in selftest, with a
