@@ -137,9 +137,11 @@ static struct st st;
 int main(void)
 {
 	nx_client_init(&st.client, NX_SVC_SELFTEST);
-	/* appmgrd answers only once it is ready (and it is ready only once execd answers). */
+	/* appmgrd answers only once it is ready (and it is ready only once execd answers);
+	 * keystored only once its key is usable. */
 	uint32_t appmgrd_stats[5];
 	st_server_stats(&st, NX_SVC_APPMGRD, appmgrd_stats);
+	st_keystore_wait(&st);
 	char args[NX_BOOTARGS_MAX];
 	if (nx_bootargs(args, sizeof args) < 0)
 		args[0] = '\0';
@@ -154,9 +156,11 @@ int main(void)
 		st_blk_load(&st);
 	} else if (has_word(args, "profile=persist-write")) {
 		st_statefs_persist_write(&st);
+		st_keystore_persist_write(&st);
 		st_ability_persist_write(&st);
 	} else if (has_word(args, "profile=persist-check")) {
 		st_statefs_persist_check(&st);
+		st_keystore_persist_check(&st);
 		st_ability_persist_check(&st);
 	} else if (has_word(args, "profile=powercut")) {
 		st_statefs_powercut(&st);
@@ -170,6 +174,10 @@ int main(void)
 		st_statefs_checks(&st);
 		st_statefs_authority(&st);
 		st_statefs_compaction(&st);
+		st_keystore_pubkey(&st);
+		st_keystore_export(&st);
+		st_keystore_sign_denied(&st);
+		st_keystore_deadline(&st);
 		st_ability_checks(&st);
 	}
 	printf("SELFTEST: end guest_ms=%llu\n", (unsigned long long)nx_now_ms());

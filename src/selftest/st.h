@@ -26,8 +26,9 @@ struct st {
 	struct appmgr_change changes[ST_MAX_CHANGES];
 };
 
-/** Print "SELFTEST: FAIL <what>" and power off with failure. */
-_Noreturn void st_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/** Print "SELFTEST: FAIL <what>" and power off with failure. (The attribute repeats
+ * _Noreturn for cppcheck, which reads only the attribute.) */
+_Noreturn void st_fail(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
 /** Fail with the formatted text unless `cond`. */
 #define ST_CHECK(cond, ...)               \
@@ -88,6 +89,10 @@ void st_wait_state(struct st *st, const char *name, enum appmgr_app_state want, 
 /** Wait (bounded) until the task `name` has gone, or fail naming `what`. */
 void st_wait_gone(const char *name, const char *what);
 
+/** The bytes QEMU's rng-random backend reads from tests/data/virtio-rng.bin, in order. */
+extern const uint8_t st_rng_seed[];
+extern const size_t st_rng_seed_len;
+
 void st_kernel_checks(struct st *st);
 void st_ipc_checks(struct st *st);
 void st_service_checks(struct st *st);
@@ -108,5 +113,16 @@ void st_statefs_persist_check(struct st *st);
 /** The power-cut lane: the workload, and the check after a cut (`synced`: last op synced). */
 void st_statefs_powercut(struct st *st);
 void st_statefs_powercut_check(struct st *st, unsigned synced);
+
+/** Wait (bounded) until keystored answers: it serves only once its key is usable. */
+void st_keystore_wait(struct st *st);
+/** keystored (default profile): its key and signatures, the refusals, its deadline. */
+void st_keystore_pubkey(struct st *st);
+void st_keystore_export(struct st *st);
+void st_keystore_sign_denied(struct st *st);
+void st_keystore_deadline(struct st *st);
+/** The persist lane: boot 1 records keystored's public key, boot 2 finds the same key. */
+void st_keystore_persist_write(struct st *st);
+void st_keystore_persist_check(struct st *st);
 
 #endif
