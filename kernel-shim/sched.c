@@ -101,12 +101,18 @@ void ks_bkl_acquire(void)
 		KS_CSR_SET(sip, SIP_SSIP);
 }
 
-void ks_bkl_release(void)
+/* The release itself, inlined into the return to user mode (every syscall passes there). */
+static inline __attribute__((always_inline)) void bkl_release(void)
 {
 	ks_lock_release(&bkl);
 	uint32_t waiters = __atomic_load_n(&bkl_waiters, __ATOMIC_SEQ_CST);
 	if (waiters != 0)
 		(void)ks_sbi_send_ipi(waiters, 0);
+}
+
+void ks_bkl_release(void)
+{
+	bkl_release();
 }
 
 uint64_t ks_now(void)
@@ -319,7 +325,7 @@ static _Noreturn void enter_user(struct ks_hart *h, struct ks_task *t)
 {
 	t->run_start = ks_now();
 	arm_timer(h);
-	ks_bkl_release();
+	bkl_release();
 	ks_user_return(h, &t->tf);
 }
 

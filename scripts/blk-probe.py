@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """How long QEMU takes to complete virtio-blk requests, in guest time (docs/kernel.md, "Block device").
 
-Boots profile=blk (src/selftest/st_blk.c: 20 requests each of reads and writes of 512 B,
-4 KiB and 32 KiB, and flushes) with the kernel's blkprobe=1 knob, which looks at the used
-ring every 10 ticks of each settle and prints when the request was first seen complete.
+Boots profile=blk (src/selftest/st_blk.c: a fixed load through statefsd: puts of 64 B and
+4 KiB each followed by a sync, and gets of 4 KiB) with the kernel's blkprobe=1 knob, which
+looks at the used ring every 10 ticks of each settle and prints when the request was first
+seen complete; requests are grouped by their type and size as the kernel saw them.
 Prints, per kind of request, the completion times in ticks of the 10 MHz `time` CSR (one
 tick = 100 guest instructions at -icount shift=0) over all runs, the late looks, and the
 wall time of each run.

@@ -90,34 +90,45 @@ def profile(call):
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             seen = 0
-            active = False
-            task, switched = "client", False
+            window = None  # the window being read: (counts, segments, task, switched, switches)
             with open(fifo, "rb") as log:
                 for line in log:
                     m = TRACE.match(line)
                     if m is None:
                         continue
                     pc = int(m.group(1), 16)
-                    if not active:
-                        if pc == start_pc:
-                            seen += 1
-                            active = seen == call
+                    # Every task is linked at the same addresses, so another task may execute
+                    # start_pc too: a window is one round trip only if it reaches end_pc after
+                    # exactly two address-space switches (to the server and back).
+                    if pc == start_pc:
+                        window = (collections.Counter(), [], "client", False, 0)
                         continue
+                    if window is None:
+                        continue
+                    w_counts, w_segments, task, switched, switches = window
                     if pc == end_pc:
-                        break
+                        window = None
+                        if switches == 2:
+                            seen += 1
+                            if seen == call:
+                                counts, segments = w_counts, w_segments
+                                break
+                        continue
                     if pc >= KERNEL_BASE:
                         side = "kernel"
-                        switched |= pc in satp_pcs
+                        if pc in satp_pcs:
+                            switched, switches = True, switches + 1
                     else:
                         if switched:
                             task = "server" if task == "client" else "client"
                             switched = False
                         side = task
-                    counts[(side, syms[side].name(pc))] += 1
-                    if segments and segments[-1][0] == side:
-                        segments[-1][1] += 1
+                    w_counts[(side, syms[side].name(pc))] += 1
+                    if w_segments and w_segments[-1][0] == side:
+                        w_segments[-1][1] += 1
                     else:
-                        segments.append([side, 1])
+                        w_segments.append([side, 1])
+                    window = (w_counts, w_segments, task, switched, switches)
                 else:
                     return None
         finally:
