@@ -13,6 +13,7 @@
 #include "console.h"
 #include "device.h"
 #include "fdt.h"
+#include "image.h"
 #include "kalloc.h"
 #include "riscv.h"
 #include "sbi.h"
@@ -92,8 +93,12 @@ static void start_boot_tasks(void)
 		const struct ks_boot_task *b = &ks_boot_tasks[i];
 		if (!wanted(b))
 			continue;
+		const struct ks_image *im = ks_image_find(b->image);
+		if (im == NULL)
+			ks_panic("cannot start boot task %s: no image %s\n", b->name, b->image);
 		const struct ks_task_params p = {
-			.image = b->image,
+			.img = im->start,
+			.img_len = (size_t)(im->end - im->start),
 			.name = b->name,
 			.supervisor_id = b->supervisor_id,
 			.rights = b->rights,
