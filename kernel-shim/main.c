@@ -94,22 +94,23 @@ static void start_boot_tasks(void)
 		if (!wanted(b))
 			continue;
 		const struct ks_image *im = ks_image_find(b->image);
-		if (im == NULL)
-			ks_panic("cannot start boot task %s: no image %s\n", b->name, b->image);
-		const struct ks_task_params p = {
-			.img = im->start,
-			.img_len = (size_t)(im->end - im->start),
-			.name = b->name,
-			.supervisor_id = b->supervisor_id,
-			.rights = b->rights,
-			.qos = b->qos,
-			.page_quota = b->page_quota,
-			.slack_fg_ms = b->slack_fg_ms,
-			.slack_bg_ms = b->slack_bg_ms,
-		};
-		int rc = ks_task_create(&p);
+		int rc = -NX_ENOENT;
+		if (im != NULL) {
+			const struct ks_task_params p = {
+				.img = im->start,
+				.img_len = (size_t)(im->end - im->start),
+				.name = b->name,
+				.supervisor_id = b->supervisor_id,
+				.rights = b->rights,
+				.qos = b->qos,
+				.page_quota = b->page_quota,
+				.slack_fg_ms = b->slack_fg_ms,
+				.slack_bg_ms = b->slack_bg_ms,
+			};
+			rc = ks_task_create(&p);
+		}
 		if (rc < 0)
-			ks_panic("cannot start boot task %s: %s\n", b->name, nx_strerror(rc));
+			ks_panic("cannot start boot task %s from image %s: %s\n", b->name, b->image, nx_strerror(rc));
 	}
 }
 

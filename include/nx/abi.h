@@ -141,7 +141,7 @@ enum nx_sys {
  */
 
 /** Largest image NX_SYS_SPAWN_ELF takes (bytes). */
-#define NX_SPAWN_ELF_MAX (64u * 1024u)
+#define NX_SPAWN_ELF_MAX 65536u /* 64 KiB */
 /** Largest page quota a spawn may give (pages); 0 means the kernel's default. */
 #define NX_SPAWN_QUOTA_MAX 1024u
 /** Largest timer slack a spawn may give (ms). */

@@ -157,6 +157,7 @@ int main(void)
 		st_statefs_checks(&st);
 		st_statefs_authority(&st);
 		st_statefs_compaction(&st);
+		st_spawn_checks(&st);
 		st_ability_checks(&st);
 	}
 	printf("SELFTEST: end guest_ms=%llu\n", (unsigned long long)nx_now_ms());
