@@ -1,8 +1,9 @@
 /*
  * Spawning from bytes (execd's spawn_image over the kernel's NX_SYS_SPAWN_ELF): the ELF image
  * of the demo bundle hello-2 (nx_bundles.h), taken out of the bundle by the bundle parser,
- * is staged in selftest's statefsd namespace in chunks and spawned by execd; then broken
- * copies and requests are refused, each with its own status. Around every act the checks
+ * is staged in selftest's statefsd namespace in chunks and spawned by execd, and so is
+ * hello-3's, which crashes at start; then broken copies and requests are refused, each with
+ * its own status. Around every act the checks
  * compare what the system reports: the task table, the kernel's free pages and counters,
  * execd's counters. Nothing refused leaves a task or a page behind.
  */
@@ -25,6 +26,7 @@
 #define PREFIX "/selftest/img/probe/"
 #define MISSING_PREFIX "/selftest/img/none/"
 #define PROBE "spawn-probe"
+#define CRASH_PROBE "spawn-probe-v3"
 /* The abilities image ends with this exit code when its task name is no ability. */
 #define NOT_AN_ABILITY_EXIT 2
 /* An address far below the user range (gigapage 1, docs/kernel.md) for a segment. */
@@ -156,6 +158,24 @@ static void spawn_ok(struct st *st, unsigned chunks)
 	       image_len, chunks, task, (unsigned)info.pages, (int)n.exit_code);
 }
 
+/* The image of hello-3 (the update that must roll back) crashes before it reports ready. */
+static void spawn_crashing(struct st *st)
+{
+	load_demo("hello-3");
+	const unsigned chunks = stage(st);
+	long task = -1;
+	const uint16_t status = spawn_image(st, CRASH_PROBE, PREFIX, (uint32_t)image_len, image_len, 0, 0, &task);
+	ST_CHECK(status == IPC_STATUS_OK, "spawn from bytes: hello-3: execd answered status %u", (unsigned)status);
+	struct nx_exit_notice n;
+	ST_CHECK(st_wait_notice(st, CRASH_PROBE, nx_now_ms() + TIMEOUT_MS, &n) == 0, "spawn from bytes: %s never ended",
+		 CRASH_PROBE);
+	ST_CHECK(n.reason == NX_REASON_CRASH && n.cause == NX_CAUSE_ILLEGAL_INSN,
+		 "spawn from bytes: hello-3's image ended with reason %u cause %u, want a crash on an illegal instruction",
+		 (unsigned)n.reason, (unsigned)n.cause);
+	printf("selftest: spawn from bytes: hello-3's image (%u chunks) crashed at start (illegal instruction)\n",
+	       chunks);
+}
+
 /* One refusal: its status, and the counters that must move (kernel, execd), nothing else. */
 struct refusal {
 	const char *what;
@@ -271,9 +291,12 @@ static void refusals(struct st *st, unsigned chunks)
 void st_spawn_checks(struct st *st)
 {
 	load_demo("hello-2");
-	const unsigned chunks = stage(st);
+	unsigned chunks = stage(st);
 	spawn_ok(st, chunks);
+	spawn_crashing(st);
 	printf("SELFTEST: spawn from bytes ok\n");
+	load_demo("hello-2");
+	chunks = stage(st);
 	refusals(st, chunks);
 	printf("SELFTEST: spawn from bytes refusals ok\n");
 }
