@@ -24,6 +24,7 @@
 /* execd reads for at most EXECD_READ_MS: the call waits longer. */
 #define SPAWN_TIMEOUT_MS (EXECD_READ_MS + 2000)
 #define PREFIX "/selftest/img/probe/"
+#define CRASH_PREFIX "/selftest/img/v3/"
 #define MISSING_PREFIX "/selftest/img/none/"
 #define PROBE "spawn-probe"
 #define CRASH_PROBE "spawn-probe-v3"
@@ -66,13 +67,23 @@ static void put_chunk(struct st *st, const char *prefix, unsigned index, const u
 	ST_CHECK(rc == 0, "spawn: put %s (%zu bytes): %s", key, len, statefs_strerror(rc));
 }
 
-/* Stage `image` in chunks under PREFIX; returns their number. */
-static unsigned stage(struct st *st)
+/* Stage `image` in chunks under `prefix`; returns their number. */
+static unsigned stage(struct st *st, const char *prefix)
 {
 	unsigned n = 0;
 	for (; n < EXECD_CHUNKS_MAX && execd_chunk_len((uint32_t)image_len, n) != 0; n++)
-		put_chunk(st, PREFIX, n, image + n * EXECD_CHUNK_SIZE, execd_chunk_len((uint32_t)image_len, n));
+		put_chunk(st, prefix, n, image + n * EXECD_CHUNK_SIZE, execd_chunk_len((uint32_t)image_len, n));
 	return n;
+}
+
+static void unstage(struct st *st, const char *prefix, unsigned chunks)
+{
+	for (unsigned i = 0; i < chunks; i++) {
+		char key[STATEFS_KEY_MAX + 1];
+		ST_CHECK(execd_chunk_key(prefix, strlen(prefix), i, key, sizeof key) > 0 &&
+				 statefs_delete(&st->client, key, TIMEOUT_MS) == 0,
+			 "spawn: delete chunk %u of %s", i, prefix);
+	}
 }
 
 /* Ask execd to spawn `name` from the `len` bytes under `prefix` whose SHA-512 is that of
@@ -158,13 +169,14 @@ static void spawn_ok(struct st *st, unsigned chunks)
 	       image_len, chunks, task, (unsigned)info.pages, (int)n.exit_code);
 }
 
-/* The image of hello-3 (the update that must roll back) crashes before it reports ready. */
+/* The image of hello-3 (the update that must roll back) crashes before it reports ready. It
+ * is loaded last: `image` keeps hello-2's for the refusals. */
 static void spawn_crashing(struct st *st)
 {
 	load_demo("hello-3");
-	const unsigned chunks = stage(st);
+	const unsigned chunks = stage(st, CRASH_PREFIX);
 	long task = -1;
-	const uint16_t status = spawn_image(st, CRASH_PROBE, PREFIX, (uint32_t)image_len, image_len, 0, 0, &task);
+	const uint16_t status = spawn_image(st, CRASH_PROBE, CRASH_PREFIX, (uint32_t)image_len, image_len, 0, 0, &task);
 	ST_CHECK(status == IPC_STATUS_OK, "spawn from bytes: hello-3: execd answered status %u", (unsigned)status);
 	struct nx_exit_notice n;
 	ST_CHECK(st_wait_notice(st, CRASH_PROBE, nx_now_ms() + TIMEOUT_MS, &n) == 0, "spawn from bytes: %s never ended",
@@ -172,8 +184,10 @@ static void spawn_crashing(struct st *st)
 	ST_CHECK(n.reason == NX_REASON_CRASH && n.cause == NX_CAUSE_ILLEGAL_INSN,
 		 "spawn from bytes: hello-3's image ended with reason %u cause %u, want a crash on an illegal instruction",
 		 (unsigned)n.reason, (unsigned)n.cause);
+	unstage(st, CRASH_PREFIX, chunks);
 	printf("selftest: spawn from bytes: hello-3's image (%u chunks) crashed at start (illegal instruction)\n",
 	       chunks);
+	load_demo("hello-2");
 }
 
 /* One refusal: its status, and the counters that must move (kernel, execd), nothing else. */
@@ -279,24 +293,17 @@ static void refusals(struct st *st, unsigned chunks)
 		 "spawn refusals: selftest's own NX_SYS_SPAWN_ELF gave %s", nx_strerror((int)rc));
 	count++;
 
-	for (unsigned i = 0; i < chunks; i++) {
-		char key[STATEFS_KEY_MAX + 1];
-		ST_CHECK(execd_chunk_key(PREFIX, strlen(PREFIX), i, key, sizeof key) > 0 &&
-				 statefs_delete(&st->client, key, TIMEOUT_MS) == 0,
-			 "spawn refusals: delete chunk %u", i);
-	}
+	unstage(st, PREFIX, chunks);
 	printf("selftest: spawn from bytes: %u refusals, each with its status, no task or page left\n", count);
 }
 
 void st_spawn_checks(struct st *st)
 {
 	load_demo("hello-2");
-	unsigned chunks = stage(st);
+	const unsigned chunks = stage(st, PREFIX);
 	spawn_ok(st, chunks);
 	spawn_crashing(st);
 	printf("SELFTEST: spawn from bytes ok\n");
-	load_demo("hello-2");
-	chunks = stage(st);
 	refusals(st, chunks);
 	printf("SELFTEST: spawn from bytes refusals ok\n");
 }
