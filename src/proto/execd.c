@@ -52,8 +52,8 @@ static int name_ok(const char *name)
 
 int execd_spawn_image_encode(const struct execd_spawn_image *s, uint8_t *out, size_t cap)
 {
-	if (!name_ok(s->name) || s->image_len == 0 || !statefs_key_ok(s->prefix, s->prefix_len) ||
-	    s->prefix_len > EXECD_PREFIX_MAX || cap < EXECD_SPAWN_IMAGE_FIXED + (size_t)s->prefix_len)
+	if (!name_ok(s->name) || s->image_len == 0 || s->prefix_len > EXECD_PREFIX_MAX ||
+	    !statefs_key_ok(s->prefix, s->prefix_len) || cap < EXECD_SPAWN_IMAGE_FIXED + (size_t)s->prefix_len)
 		return -NX_EINVAL;
 	const uint32_t u[5] = { s->qos, s->page_quota, s->slack_fg_ms, s->slack_bg_ms, s->image_len };
 	memset(out, 0, EXECD_SPAWN_IMAGE_FIXED + (size_t)s->prefix_len);

@@ -61,7 +61,8 @@ static void spawn_image_encode_refuses_what_decode_would(void **state)
 {
 	(void)state;
 	uint8_t buf[EXECD_SPAWN_IMAGE_MAX + 1];
-	struct execd_spawn_image s = request(EXECD_PREFIX_MAX + 1);
+	struct execd_spawn_image s = request(EXECD_PREFIX_MAX);
+	s.prefix_len = EXECD_PREFIX_MAX + 1;
 	memset(buf, 0xEE, sizeof buf);
 	expect_eq("a 63-byte prefix", REFUSED, execd_spawn_image_encode(&s, buf, sizeof buf));
 	s = request(0);
