@@ -76,6 +76,14 @@ test-os-determinism:
 test-os-mttcg:
     SMP=2 ICOUNT=off RUN_TIMEOUT=${RUN_TIMEOUT:-90s} scripts/qemu-test.sh
 
+# Two boots on one disk: statefsd's values and a blocked ability must survive (SMP=N).
+test-persist:
+    SMP=${SMP:-1} scripts/test-persist.sh
+
+# The power-cut sweep: the statefs workload cut after every block write, each cut checked.
+test-powercut:
+    scripts/test-powercut.sh
+
 # Pack and sign a bundle of ABILITY at VERSION (its image as built) into build/bundles/ (docs/ota.md).
 pack ABILITY VERSION: build-host build-rv
     /usr/bin/python3 scripts/pack-bundle.py "{{ABILITY}}" "{{VERSION}}" --images build-rv/kernel-shim \

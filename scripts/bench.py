@@ -9,6 +9,9 @@ Every figure comes from a benchmark run here, never from a timed unit test:
     library for rv64;
   - timer slack: timer interrupts taken for 8 BG sleepers with 200 ms slack and for the
     same schedule without slack (profile=bench);
+  - Ed25519: guest instructions of key pair, sign and verify of a 64-byte message, in the
+    library alone and through keystored (profile=bench); rv64 sizes of the crypto library
+    and of the keystored image;
   - proof: wall and guest seconds of each QEMU lane (scripts/qemu-test.sh).
 Exit status: 0 written, 1 a run failed, 2 a tool is missing.
 """
@@ -68,6 +71,21 @@ def ipc_text():
     return sum(int(m.group(1)) for m in re.finditer(r"^\.text\S*\s+(\d+)", out, re.M))
 
 
+def sizes(*paths):
+    """(text, data, bss) summed over the objects of `paths` (`size -t`, Berkeley format)."""
+    out = run(["riscv64-unknown-elf-size", "-t", *paths])
+    text, data, bss = grab(r"^\s*(\d+)\s+(\d+)\s+(\d+)\s+\d+\s+[0-9a-f]+\s+\(TOTALS\)$", out, "size totals")
+    return int(text), int(data), int(bss)
+
+
+def crypto_sizes():
+    return {
+        "sodium_size": sizes("build-rv/src/crypto/libsodium_ed25519.a"),
+        "sig_size": sizes("build-rv/src/crypto/libsig.a"),
+        "keystored_size": sizes("build-rv/src/keystored"),
+    }
+
+
 def lane(smp, profile="default", icount=None, extra=None):
     env = {"SMP": str(smp), "PROFILE": profile}
     env.update(extra or {})
@@ -94,6 +112,11 @@ def guest_bench():
                                          r"sectors_written_x100=(\d+) flushes_x100=(\d+)$", log, f"statefs {key}")
         figures[key] = (int(instret), int(sectors) / 100, int(flushes) / 100)
     puts, free = grab(r"^bench: statefs fill puts=(\d+) bytes_free=(\d+)$", log, "statefs fill")
+    keypair, sign, verify = grab(r"^bench: sig bytes=64 keypair=(\d+) sign=(\d+) verify=(\d+)$", log, "Ed25519")
+    ks_sign, ks_verify, rounds = grab(r"^bench: keystored bytes=64 sign=(\d+) verify=(\d+) rounds=(\d+)$", log,
+                                      "keystored")
+    figures.update({"sig_keypair": int(keypair), "sig_sign": int(sign), "sig_verify": int(verify),
+                    "ks_sign": int(ks_sign), "ks_verify": int(ks_verify), "sig_rounds": int(rounds)})
     # The next boot on the same disk recovers the journal the bench boot filled.
     _, _, reopen = lane(1, "bench-reopen", extra={"NX_DISK": os.path.join(ROOT, "build", "disks", "bench-smp1.img"),
                                                   "DISK_KEEP": "1"})
@@ -161,6 +184,21 @@ def render(f):
     lines.append(f"| statefs: recovery of a full journal (guest instructions) | {instret} | | `rdinstret` around "
                  f"`sfs_open` in statefsd, booting on the disk profile=bench filled ({records} records replayed, "
                  f"{free} bytes of the region left) |")
+    lines += [
+        f"| Ed25519: guest instructions per key pair from a seed / sign / verify, 64-byte message | "
+        f"{f['sig_keypair']} / {f['sig_sign']} / {f['sig_verify']} | | `rdinstret` in selftest around "
+        f"`sig_keypair_from_seed` (once), `sig_sign` and `sig_verify` ({f['sig_rounds']} rounds after one not "
+        "counted; profile=bench, SMP=1): libsodium's ref10 code alone |",
+        f"| keystored: guest instructions per sign / verify request, 64-byte message | {f['ks_sign']} / "
+        f"{f['ks_verify']} | | `rdinstret` in selftest around `keystore_sign` and `keystore_verify`, the same "
+        "rounds: client, kernel (message as an attachment) and keystored on one hart |",
+    ]
+    for key, what in (("sodium_size", "libsodium's Ed25519 subset (`libsodium_ed25519.a`, 7 files, `-Os`)"),
+                      ("sig_size", "the wrapper (`libsig.a`)"),
+                      ("keystored_size", "the keystored image (linked: runtime, IPC, crypto after `--gc-sections`)")):
+        text, data, bss = f[key]
+        lines.append(f"| rv64 size of {what}: text / data / bss | {text} / {data} / {bss} B | | "
+                     "`riscv64-unknown-elf-size -t` |")
     for name, key in (("SMP=1 (icount)", "smp1"), ("SMP=2 (icount)", "smp2"), ("SMP=2 MTTCG (no icount)", "mttcg")):
         wall, guest = f[key]
         target = f"≤ 2 s ({verdict(wall / 1000, 'lane_wall_s')})" if key != "mttcg" else "(real time)"
@@ -193,6 +231,7 @@ def main():
         run(["just", "build"])
         figures = lifecycle()
         figures["ipc_text"] = ipc_text()
+        figures.update(crypto_sizes())
         figures.update(guest_bench())
         figures.update(ipc_split())
         for key, smp, icount in (("smp1", 1, None), ("smp2", 2, None), ("mttcg", 2, "off")):

@@ -9,6 +9,11 @@ Ladder file: one marker per line, in the order the transcript must show them.
   - `re:PATTERN` is a Python regular expression searched in each line.
   - anything else is a fixed string: it matches a line equal to it, or a line that starts
     with it followed by a space (so `backoff ms=500` does not match `backoff ms=5000`).
+  - a line `{`, chains of markers separated by lines `|`, a line `}`: a group, for lines that
+    tasks running side by side print interleaved in any way. Each chain is ordered as a
+    ladder is, starting after the marker before the group; chains do not share lines (a
+    marker takes the first line that no earlier chain took). The marker after the group must
+    match a line after all of them. Groups do not nest; no chain is empty.
 Each marker must match a line after the line that matched the marker before it.
 
 Forbidden file (same syntax, no phases needed): no transcript line may match any entry.
@@ -20,7 +25,7 @@ import argparse
 import re
 import sys
 from dataclasses import dataclass
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Set
 
 TAIL_LINES = 40
 
@@ -31,6 +36,8 @@ class Marker:
     phase: str
     lineno: int
     regex: Optional["re.Pattern[str]"]
+    group: Optional[int] = None  # markers of one { } group share a number
+    chain: int = 0  # and markers of one chain in it a number
 
     def matches(self, line: str) -> bool:
         if self.regex is not None:
@@ -45,11 +52,36 @@ class LadderError(Exception):
 def parse_ladder(text: str, source: str = "<ladder>") -> List[Marker]:
     markers: List[Marker] = []
     phase = "main"
+    groups = 0
+    group: Optional[int] = None  # the open group's number
+    chain = 0  # the open chain's number in it
+    opened = 0  # where the group opened
+
+    def chain_done(lineno: int) -> None:
+        if not markers or markers[-1].group != group or markers[-1].chain != chain:
+            raise LadderError(f"{source}:{lineno}: empty chain in the group of line {opened}")
+
     for lineno, raw in enumerate(text.splitlines(), 1):
         line = raw.rstrip()
         if not line or line.lstrip().startswith("#"):
             continue
+        if line == "{":
+            if group is not None:
+                raise LadderError(f"{source}:{lineno}: a group inside the group of line {opened}")
+            group, chain, opened, groups = groups, 0, lineno, groups + 1
+            continue
+        if line in ("|", "}"):
+            if group is None:
+                raise LadderError(f"{source}:{lineno}: '{line}' outside a group")
+            chain_done(lineno)
+            if line == "|":
+                chain += 1
+            else:
+                group = None
+            continue
         if line.startswith("[") and line.endswith("]"):
+            if group is not None:
+                raise LadderError(f"{source}:{lineno}: a phase inside the group of line {opened}")
             phase = line[1:-1].strip() or "main"
             continue
         regex = None
@@ -58,7 +90,9 @@ def parse_ladder(text: str, source: str = "<ladder>") -> List[Marker]:
                 regex = re.compile(line[3:])
             except re.error as exc:
                 raise LadderError(f"{source}:{lineno}: bad regex: {exc}") from exc
-        markers.append(Marker(line, phase, lineno, regex))
+        markers.append(Marker(line, phase, lineno, regex, group, chain if group is not None else 0))
+    if group is not None:
+        raise LadderError(f"{source}:{opened}: group not closed")
     return markers
 
 
@@ -105,11 +139,33 @@ def check(lines: Sequence[str], ladder: Sequence[Marker], forbidden: Sequence[Ma
     return Result(ok=True, matched=matched)
 
 
+def first_match(lines: Sequence[str], marker: Marker, start: int, taken: Set[int]) -> Optional[int]:
+    """Index of the first line from `start` on that `marker` matches and is not `taken`."""
+    for at in range(start, len(lines)):
+        if at not in taken and marker.matches(lines[at]):
+            return at
+    return None
+
+
 def count_in_order(lines: Sequence[str], ladder: Sequence[Marker]) -> int:
+    """How many markers the transcript shows in order: the index of the first missing one."""
+    pos = 0  # the next step matches from this line on
     i = 0
-    for line in lines:
-        if i < len(ladder) and ladder[i].matches(line):
-            i += 1
+    while i < len(ladder):
+        end = i + 1
+        while ladder[i].group is not None and end < len(ladder) and ladder[end].group == ladder[i].group:
+            end += 1
+        taken: Set[int] = set()
+        at = pos - 1
+        for k in range(i, end):
+            start = at + 1 if k > i and ladder[k].chain == ladder[k - 1].chain else pos
+            found = first_match(lines, ladder[k], start, taken)
+            if found is None:
+                return k
+            at = found
+            taken.add(at)
+        pos = max(taken) + 1
+        i = end
     return i
 
 

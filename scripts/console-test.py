@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """`just test-console`: boot the system in profile=run, type at the nx console through QEMU's
-serial input, and check every answer.
+serial input, and check every answer; then check that neither the console's transcript nor the
+disk holds keystored's secret key (scripts/check-key-leak.py).
 
 The guest runs under icount (its proof ends in about a second of wall time); while it waits
 for input its clock jumps ahead, which the console does not mind. QEMU is stopped by its own
-PID. Exit status: 0 pass, 1 an answer was wrong, 2 infrastructure error (missing tool,
-build failure), 124 no answer in time.
+PID. Exit status: 0 pass, 1 an answer was wrong or the key leaked, 2 infrastructure error
+(missing tool, build failure), 124 no answer in time.
 """
 
 import os
+import re
 import select
 import subprocess
 import sys
@@ -106,17 +108,27 @@ def main():
         print("console-test: error: build of build-rv failed", file=sys.stderr)
         return 2
     qemu = subprocess.run(["bash", "-c", 'source scripts/lib/common.sh && nx_qemu_cmd 1 "shift=0,sleep=off" run '
-                           '&& printf "%s\\0" "${NX_QEMU[@]}"'], cwd=ROOT, capture_output=True, text=True)
+                           '&& printf "%s\\0" "$NX_DISK_USED" "${NX_QEMU[@]}"'], cwd=ROOT, capture_output=True,
+                          text=True)
     if qemu.returncode != 0:
         print("console-test: error: cannot build the QEMU command", file=sys.stderr)
         return 2
-    cmd = [a for a in qemu.stdout.split("\0") if a] + ["-display", "none", "-monitor", "none", "-serial", "stdio"]
+    disk, *qemu_cmd = [a for a in qemu.stdout.split("\0") if a]
+    cmd = qemu_cmd + ["-display", "none", "-monitor", "none", "-serial", "stdio"]
     con = Console(cmd)
     failed = 0
+    checks = list(CHECKS)
     try:
-        con.read_until("nxos console: type help", BOOT_TIMEOUT_S)
+        boot = con.read_until("nxos console: type help", BOOT_TIMEOUT_S)
         con.read_until(PROMPT, ANSWER_TIMEOUT_S)
-        for keys, want, what in CHECKS:
+        # The public key keystored announced at boot is what `nx key pubkey` must print.
+        announced = re.search(r"^keystored: key created pubkey=([0-9a-f]{64})\r?$", boot, re.M)
+        checks += [
+            ("nx key pubkey\r", announced.group(1) if announced else "keystored announced no key",
+             "key pubkey prints the public key keystored made at boot"),
+            ("nx key private\r", "usage: nx key pubkey", "nx key offers nothing but the public key"),
+        ]
+        for keys, want, what in checks:
             got = lines_after_echo(con.type(keys))
             ok = any(want in l for l in got) if want is not None else any(l.startswith("error:") for l in got)
             print(f"console-test: {'ok  ' if ok else 'FAIL'} {what}")
@@ -130,8 +142,13 @@ def main():
         return 124
     finally:
         con.stop()
-    print(f"console-test: {len(CHECKS) - failed} of {len(CHECKS)} checks passed (log: {os.path.relpath(LOG, ROOT)})")
-    return 1 if failed else 0
+    print(f"console-test: {len(checks) - failed} of {len(checks)} checks passed (log: {os.path.relpath(LOG, ROOT)})")
+    # Nothing the console printed, nor the disk, holds keystored's secret key.
+    leak = subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "scripts", "check-key-leak.py"), LOG, disk],
+                          cwd=ROOT)
+    if leak.returncode == 2:
+        return 2
+    return 1 if failed or leak.returncode != 0 else 0
 
 
 if __name__ == "__main__":

@@ -51,7 +51,11 @@ if ((${#harnesses[@]} == 0)); then
 fi
 
 mkdir -p build/prove
-failed=0 analyses=0 total_alarms=0 started=$SECONDS
+# Every analysis is its own frama-c process: they run side by side, as many at a time as the
+# machine has cores (PROVE_JOBS to choose), and are reported in order once all have ended.
+njobs=${PROVE_JOBS:-$(nproc 2>/dev/null || echo 1)}
+declare -a names=() logs=()
+started=$SECONDS
 for h in "${harnesses[@]}"; do
 	src=tests/prove/$h.c conf=tests/prove/$h.eva
 	[[ -f $src ]] || die "$h: no $src"
@@ -63,29 +67,43 @@ for h in "${harnesses[@]}"; do
 	((${#entries[@]} > 0)) || die "$h: no entry point 'void main_...(void)' in $src"
 	for entry in "${entries[@]}"; do
 		log=build/prove/$h.$entry.log
-		start=$SECONDS
 		read -r -a own <<<"$(sed -n "s/^entry $entry //p" "$conf" | sed -e 's/#.*//' | tr '\n' ' ')"
-		frama-c "${common[@]}" "$src" "${args[@]}" "${own[@]}" -main "$entry" >"$log" 2>&1
-		rc=$?
-		secs=$((SECONDS - start))
-		analyses=$((analyses + 1))
-		if ! read -r alarms valid unproven reached stmts warnings < <(figures "$log") || [[ -z ${alarms:-} ]]; then
-			failed=1
-			printf 'prove: %s %s: FAILED: no Eva summary (frama-c exit %d); report %s\n' "$h" "$entry" "$rc" "$log"
-			grep -E 'User Error|\[kernel\].*(error|Error)' "$log" | head -10
-			continue
-		fi
-		total_alarms=$((total_alarms + alarms))
-		line="$alarms alarms, $valid properties valid, $unproven unproven, $reached/$stmts statements reached, $secs s"
-		if ((rc != 0 || alarms != 0 || unproven != 0 || warnings != 0)); then
-			failed=1
-			printf 'prove: %s %s: FAILED (%s%s; frama-c exit %d); report %s\n' "$h" "$entry" "$line" \
-				"$( ((warnings)) && echo ', analysis warnings')" "$rc" "$log"
-			grep -A2 -E '^\[eva:alarm\]|^\[kernel\].*(Error|aborted)|User Error' "$log" | head -30
-		else
-			printf 'prove: %s %s: %s\n' "$h" "$entry" "$line"
-		fi
+		while (($(jobs -rp | wc -l) >= njobs)); do
+			wait -n
+		done
+		(
+			t0=$SECONDS
+			frama-c "${common[@]}" "$src" "${args[@]}" "${own[@]}" -main "$entry" >"$log" 2>&1
+			echo "$? $((SECONDS - t0))" >"$log.rc"
+		) &
+		names+=("$h $entry")
+		logs+=("$log")
 	done
+done
+wait
+
+failed=0 analyses=0 total_alarms=0
+for i in "${!names[@]}"; do
+	read -r h entry <<<"${names[$i]}"
+	log=${logs[$i]}
+	read -r rc secs <"$log.rc" 2>/dev/null || { rc=255; secs=0; }
+	analyses=$((analyses + 1))
+	if ! read -r alarms valid unproven reached stmts warnings < <(figures "$log") || [[ -z ${alarms:-} ]]; then
+		failed=1
+		printf 'prove: %s %s: FAILED: no Eva summary (frama-c exit %d); report %s\n' "$h" "$entry" "$rc" "$log"
+		grep -E 'User Error|\[kernel\].*(error|Error)' "$log" | head -10
+		continue
+	fi
+	total_alarms=$((total_alarms + alarms))
+	line="$alarms alarms, $valid properties valid, $unproven unproven, $reached/$stmts statements reached, $secs s"
+	if ((rc != 0 || alarms != 0 || unproven != 0 || warnings != 0)); then
+		failed=1
+		printf 'prove: %s %s: FAILED (%s%s; frama-c exit %d); report %s\n' "$h" "$entry" "$line" \
+			"$( ((warnings)) && echo ', analysis warnings')" "$rc" "$log"
+		grep -A2 -E '^\[eva:alarm\]|^\[kernel\].*(Error|aborted)|User Error' "$log" | head -30
+	else
+		printf 'prove: %s %s: %s\n' "$h" "$entry" "$line"
+	fi
 done
 printf 'prove: %d analyses, %d alarms, %d s\n' "$analyses" "$total_alarms" $((SECONDS - started))
 exit "$failed"

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Boot the OS image in QEMU, record the UART transcript and check it against the marker ladder.
+# Boot the OS image in QEMU, record the UART transcript and check it against the marker ladder;
+# then check that keystored's secret key is neither in the transcript nor on the disk outside
+# its own record (scripts/check-key-leak.py).
 #
 # Environment:
 #   SMP=1..4            harts (default 1)
@@ -15,8 +17,8 @@
 #   NX_BOOTARGS=words   more kernel command line, e.g. "blkcut=3 blktear=1" (docs/kernel.md)
 #   CUT_LADDER=path     ladder for a boot that blkcut powered off (default scripts/markers/cut.txt)
 #
-# Exit status: 0 pass, 1 marker failure, 2 infrastructure error, 3 powered off by the kernel's
-# blkcut knob (QEMU's own exit status 3) with the cut ladder passed, 124 timeout.
+# Exit status: 0 pass, 1 marker failure or key leak, 2 infrastructure error, 3 powered off by
+# the kernel's blkcut knob (QEMU's own exit status 3) with the cut ladder passed, 124 timeout.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
@@ -116,6 +118,14 @@ if ((stopped_at_marker == 0 && qemu_rc != 0)); then
 fi
 if ((markers_rc != 0)); then
 	echo "qemu-test: FAIL ($lane $timing) log=$UART_LOG"
+	exit 1
+fi
+# keystored's secret key: in no line of the transcript, nowhere on the disk but its record.
+/usr/bin/python3 "$NX_ROOT/scripts/check-key-leak.py" "$UART_LOG" "$NX_DISK_USED"
+leak_rc=$?
+((leak_rc == 2)) && infra "check-key-leak could not run"
+if ((leak_rc != 0)); then
+	echo "qemu-test: FAIL key leak ($lane $timing) log=$UART_LOG disk=$NX_DISK_USED"
 	exit 1
 fi
 echo "qemu-test: PASS ($lane $timing)"

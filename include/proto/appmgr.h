@@ -21,6 +21,8 @@
  * | unblock | name         | none                                                         |
  * | history | name         | count u8, count × (boot u32, t_ms u64, reason u8), oldest first |
  * | ready   | mode u8      | none                                                         |
+ * | subscribe   | none     | none                                                         |
+ * | unsubscribe | none     | none                                                         |
  *
  * - list: abilities in manifest order from index `start` (≤ total), as many as fit in one
  *   reply; ask again from start + count for the rest.
@@ -44,6 +46,13 @@
  * data, on the ability's request queue. An ability that does not exit within its
  * stop_timeout_ms is killed.
  *
+ * Changes: a task that subscribes (at most APPMGR_SUBSCRIBERS_MAX; FULL beyond, nothing
+ * changed) gets every lifecycle change of every ability as a one-way NOTIFY frame, op
+ * NX_NOTIFY_CHANGE, on its request queue (data: struct appmgr_change, appmgr_change_encode()).
+ * appmgrd never waits for a subscriber: a change whose send finds the subscriber's queue full
+ * is dropped and counted, and the next one it gets carries a sequence number that shows the
+ * gap, so the subscriber knows to ask `state` once instead of polling.
+ *
  * Codec functions return 0 (or a length) or -NX_EINVAL, and never read or write outside the
  * buffer they are given.
  */
@@ -63,6 +72,10 @@
 #define APPMGR_HISTORY_LEN 16U
 /** NOTIFY op code of a stop notification (appmgrd to an ability). */
 #define NX_NOTIFY_STOP 2
+/** NOTIFY op code of a change notification (appmgrd to a subscriber). */
+#define NX_NOTIFY_CHANGE 3
+/** Most subscribers to changes. */
+#define APPMGR_SUBSCRIBERS_MAX 4U
 
 /** An ability's lifecycle state on the wire. */
 enum appmgr_app_state {
@@ -150,6 +163,34 @@ struct appmgr_death {
 	uint64_t t_ms;  /**< guest time in that boot */
 	uint8_t reason; /**< enum appmgr_reason */
 };
+
+/** A change notification: ability `name` went from `from` to `to`. */
+struct appmgr_change {
+	uint32_t seq;                     /**< this subscriber's count of changes, from 1; a gap is a loss */
+	uint64_t t_ms;                    /**< when (the core's time) */
+	uint8_t from;                     /**< enum appmgr_app_state */
+	uint8_t to;                       /**< enum appmgr_app_state */
+	uint8_t reason;                   /**< enum appmgr_reason */
+	uint8_t timeout;                  /**< 1: a start or stop timeout caused it */
+	char name[APPMGR_NAME_MAX + 1];   /**< the ability, NUL-terminated */
+};
+
+/**
+ * Encode a change notification: seq u32, t_ms u64, from u8, to u8, reason u8, timeout u8,
+ * then the name (1..APPMGR_NAME_MAX bytes, no NUL).
+ * @return bytes written
+ * @retval -NX_EINVAL a state, reason or flag out of range, an empty or too long name, or
+ *         `cap` too small
+ */
+__attribute__((warn_unused_result)) int appmgr_change_encode(const struct appmgr_change *c, uint8_t *out, size_t cap);
+
+/**
+ * Decode a change notification.
+ * @retval 0 done
+ * @retval -NX_EINVAL too short, a state, reason or flag out of range, or a name empty, too
+ *         long or holding a NUL; `*c` unchanged
+ */
+__attribute__((warn_unused_result)) int appmgr_change_decode(const uint8_t *buf, size_t len, struct appmgr_change *c);
 
 /** A history reply: the restartable deaths appmgrd's lifecycle core remembers. */
 struct appmgr_history {

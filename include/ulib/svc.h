@@ -5,9 +5,9 @@
  * Clients make every cross-service request through ipc_route_with_nonce_budgeted() (RFC-0025)
  * on a client made by nx_client_init(), whose transport is the kernel's IPC syscalls.
  *
- * Servers run nx_serve_one() in their loop: it takes one request (or kernel notice) with a
- * deadline, checks the caller's authority in the manifest's policy table against the
- * kernel-stamped sender id, runs the handler and sends the one reply.
+ * Servers run nx_serve_one() in their loop: it takes one request (or kernel notice, or a
+ * task's NOTIFY frame) with a deadline, checks the caller's authority in the manifest's
+ * policy table against the kernel-stamped sender id, runs the handler and sends the one reply.
  */
 #ifndef ULIB_SVC_H
 #define ULIB_SVC_H
@@ -46,6 +46,12 @@ struct nx_server_ops {
 	nx_request_fn request;
 	/** An exit notice from the kernel (may be NULL: notices are then counted and dropped). */
 	void (*exit_notice)(void *ctx, const struct nx_exit_notice *n);
+	/**
+	 * A one-way NOTIFY frame from a task (its kernel-stamped id `sender`), e.g. appmgrd's
+	 * change notifications; `m->data` is valid during the call only. May be NULL: such
+	 * frames are then counted as malformed.
+	 */
+	void (*notify)(void *ctx, uint64_t sender, const struct ipc_msg *m);
 };
 
 /**

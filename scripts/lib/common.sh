@@ -27,7 +27,8 @@ nx_disk_prepare() {
 	mkdir -p "$(dirname "$disk")" && rm -f "$disk" && truncate -s "$NX_DISK_BYTES" "$disk"
 }
 
-# Fill the array NX_QEMU with the QEMU command for `$1` harts, and prepare its disk.
+# Fill the array NX_QEMU with the QEMU command for `$1` harts, and prepare its disk (its
+# path in NX_DISK_USED).
 # $2: icount setting ("off" for real-time, multi-threaded TCG).
 # $3: profile, passed as the kernel command line profile=<name> (default "default").
 # Environment: NX_DISK (default build/disks/<profile>-smp<N>.img, <profile>-mttcg-smp<N>.img
@@ -39,6 +40,7 @@ nx_qemu_cmd() {
 	[[ $icount == off ]] && lane=$profile-mttcg-smp$smp
 	local disk=${NX_DISK:-$NX_ROOT/build/disks/$lane.img}
 	nx_disk_prepare "$disk" || return 1
+	NX_DISK_USED=$disk
 	NX_QEMU=(qemu-system-riscv64
 		-machine virt,aclint=on
 		-bios default

@@ -42,6 +42,7 @@
 #include "lc_wire.h"
 #include "persist.h"
 #include "proto/appmgr.h"
+#include "subs.h"
 #include "proto/execd.h"
 #include "ulib/svc.h"
 #include "ulib/sys.h"
@@ -88,6 +89,7 @@ struct am {
 	uint32_t stops_dropped;
 	uint32_t spawns_refused;
 	uint32_t boot;          /* this boot's number; 0: no persistent state */
+	struct am_subs subs;    /* subscribers to changes */
 	uint32_t persist_failed;
 	struct am_ability ab[NX_ABILITY_COUNT];
 };
@@ -140,11 +142,35 @@ static enum lc_state state_of(const struct am *m, uint32_t i)
 	return lc_status(&m->lc, i, &st) == 0 ? st.state : LC_STATE_COUNT;
 }
 
+/* Send change `c` of `name` to every subscriber, never waiting: a full queue drops it. */
+static void notify_subscribers(struct am *m, const struct lc_change *c, const char *name)
+{
+	struct appmgr_change ch = {
+		.t_ms = c->t_ms, .from = am_wire_state(c->from), .to = am_wire_state(c->to),
+		.reason = am_wire_reason(c->reason), .timeout = c->timeout,
+	};
+	(void)snprintf(ch.name, sizeof ch.name, "%s", name);
+	for (uint32_t i = 0; i < m->subs.n; i++) {
+		struct am_sub *s = &m->subs.s[i];
+		uint8_t data[IPC_DATA_MAX], frame[NX_FRAME_MAX];
+		ch.seq = ++s->seq;
+		const int len = appmgr_change_encode(&ch, data, sizeof data);
+		const struct ipc_msg msg = {
+			.src = m->srv.self_id, .dst = s->id, .type = IPC_TYPE_NOTIFY, .op = NX_NOTIFY_CHANGE,
+			.data = data, .data_len = len > 0 ? (size_t)len : 0,
+		};
+		size_t flen = 0;
+		if (len < 0 || ipc_msg_encode(&msg, frame, sizeof frame, &flen) != 0 || nx_send(s->id, frame, flen) != 0)
+			nx_count32(&s->dropped);
+	}
+}
+
 static void am_on_change(void *ctx, const struct lc_change *c)
 {
 	struct am *m = ctx;
 	struct am_ability *a = &m->ab[c->id];
 	const char *name = a->def->name;
+	notify_subscribers(m, c, name);
 	char extra[40] = "";
 	if (c->to == LC_BACKOFF)
 		(void)snprintf(extra, sizeof extra, " delay_ms=%u", (unsigned)c->delay_ms);
@@ -526,6 +552,14 @@ static uint16_t am_request(void *ctx, const struct nx_request *r, uint8_t *out, 
 		return do_list(m, r, out, out_len);
 	case APPMGRD_OP_READY:
 		return do_ready(m, r);
+	case APPMGRD_OP_SUBSCRIBE:
+		if (r->len != 0)
+			return IPC_STATUS_MALFORMED;
+		return am_subs_add(&m->subs, r->sender) == 0 ? IPC_STATUS_OK : IPC_STATUS_FULL;
+	case APPMGRD_OP_UNSUBSCRIBE:
+		if (r->len != 0)
+			return IPC_STATUS_MALFORMED;
+		return am_subs_remove(&m->subs, r->sender) == 0 ? IPC_STATUS_OK : IPC_STATUS_UNKNOWN;
 	default:
 		return do_named(m, r, out, out_len);
 	}

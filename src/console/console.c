@@ -9,6 +9,7 @@
  *   nx state ls [prefix] | get <key> | put <key> <value> | del <key> | sync
  *                  the console's keys in statefsd: a key without a leading '/' is taken
  *                  under "/console/", its namespace; any other is refused by statefsd
+ *   nx key pubkey  the device's public key (keystored), in hex
  *
  * It reads the UART through NX_SYS_CONSOLE_READ (its manifest right) and talks to appmgrd
  * and metricsd like any client, through the RFC-0025 helper; what it may change is what the
@@ -22,6 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "client/keystore.h"
 #include "client/statefs.h"
 #include "ipc/wire.h"
 #include "proto/appmgr.h"
@@ -43,6 +45,7 @@
 #define STATE_LS_MAX 128
 /* Most bytes of a value `nx state get` prints. */
 #define STATE_SHOW_MAX 200
+#define KEY_TIMEOUT_MS 2000
 
 static struct ipc_client client;
 
@@ -297,6 +300,23 @@ static void cmd_state(int argc, char **argv)
 	}
 }
 
+static void cmd_key(int argc, char **argv)
+{
+	if (argc != 3 || strcmp(argv[2], "pubkey") != 0) {
+		printf("usage: nx key pubkey\n");
+		return;
+	}
+	uint8_t pk[KEYSTORE_PUBKEY_LEN];
+	const int rc = keystore_pubkey(&client, pk, KEY_TIMEOUT_MS);
+	if (rc != 0) {
+		printf("error: keystored: %s\n", keystore_strerror(rc));
+		return;
+	}
+	for (size_t i = 0; i < sizeof pk; i++)
+		printf("%02x", pk[i]);
+	printf("\n");
+}
+
 static void cmd_help(void)
 {
 	printf("commands:\n"
@@ -309,6 +329,7 @@ static void cmd_help(void)
 	       "  nx state get|del <key>          a key without a leading / is under /console/\n"
 	       "  nx state put <key> <value>      set it (durable after nx state sync)\n"
 	       "  nx state sync                   make every put and del durable\n"
+	       "  nx key pubkey                   the device's public key (keystored), in hex\n"
 	       "  help                            this text\n");
 }
 
@@ -350,8 +371,10 @@ static void run(char *line)
 		cmd_metrics();
 	} else if (argc >= 2 && strcmp(argv[1], "state") == 0) {
 		cmd_state(argc, argv);
+	} else if (argc >= 2 && strcmp(argv[1], "key") == 0) {
+		cmd_key(argc, argv);
 	} else {
-		printf("usage: nx ability ... | nx ps | nx metrics | nx state ... (try help)\n");
+		printf("usage: nx ability ... | nx ps | nx metrics | nx state ... | nx key pubkey (try help)\n");
 	}
 }
 

@@ -191,3 +191,38 @@ int appmgr_list_decode(const uint8_t *buf, size_t len, struct appmgr_list *l)
 	}
 	return off == len ? 0 : -NX_EINVAL;
 }
+
+#define CHANGE_HEAD 16
+
+int appmgr_change_encode(const struct appmgr_change *c, uint8_t *out, size_t cap)
+{
+	const char *nul = memchr(c->name, 0, sizeof c->name);
+	const size_t n = nul == NULL ? 0 : (size_t)(nul - c->name);
+	if (n == 0 || c->from >= APPMGR_STATE_COUNT || c->to >= APPMGR_STATE_COUNT || c->reason >= APPMGR_REASON_COUNT ||
+	    c->timeout > 1 || cap < CHANGE_HEAD + n)
+		return -NX_EINVAL;
+	if (ipc_put_u32(out, cap, 0, c->seq) != 0 || ipc_put_u64(out, cap, 4, c->t_ms) != 0)
+		return -NX_EINVAL;
+	out[12] = c->from;
+	out[13] = c->to;
+	out[14] = c->reason;
+	out[15] = c->timeout;
+	memcpy(out + CHANGE_HEAD, c->name, n);
+	return (int)(CHANGE_HEAD + n);
+}
+
+int appmgr_change_decode(const uint8_t *buf, size_t len, struct appmgr_change *c)
+{
+	struct appmgr_change got;
+	if (len <= CHANGE_HEAD || buf[12] >= APPMGR_STATE_COUNT || buf[13] >= APPMGR_STATE_COUNT ||
+	    buf[14] >= APPMGR_REASON_COUNT || buf[15] > 1 ||
+	    appmgr_name_decode(buf + CHANGE_HEAD, len - CHANGE_HEAD, got.name) != 0 ||
+	    ipc_get_u32(buf, len, 0, &got.seq) != 0 || ipc_get_u64(buf, len, 4, &got.t_ms) != 0)
+		return -NX_EINVAL;
+	got.from = buf[12];
+	got.to = buf[13];
+	got.reason = buf[14];
+	got.timeout = buf[15];
+	*c = got;
+	return 0;
+}

@@ -32,21 +32,34 @@ static const struct nx_exit_notice *find_notice(const struct st *st, uint64_t id
 	return NULL;
 }
 
-/* Take every notice waiting on the request queue, waiting until `deadline_ms` for the first. */
-static void take_notices(struct st *st, uint64_t deadline_ms)
+/* One NOTIFY frame from appmgrd: a change notification, kept while there is room. */
+static void take_change(struct st *st, const struct ipc_msg *m)
+{
+	struct appmgr_change c;
+	ST_CHECK(m->op == NX_NOTIFY_CHANGE && appmgr_change_decode(m->data, m->data_len, &c) == 0,
+		 "malformed change notification");
+	ST_CHECK(st->change_count < ST_MAX_CHANGES, "more than %u change notifications", ST_MAX_CHANGES);
+	st->changes[st->change_count++] = c;
+}
+
+void st_take_notices(struct st *st, uint64_t deadline_ms)
 {
 	uint8_t buf[NX_FRAME_MAX];
 	struct nx_msg_info info;
 	long n = nx_recv(NX_QUEUE_REQUEST, buf, sizeof buf, deadline_ms, &info);
-	for (unsigned i = 0; n > 0 && i < ST_MAX_NOTICES; i++) {
+	for (unsigned i = 0; n > 0 && i < ST_MAX_NOTICES + ST_MAX_CHANGES; i++) {
 		struct ipc_msg m;
 		struct nx_exit_notice notice;
-		ST_CHECK(info.sender_id == nx_kernel_id(), "unexpected request from 0x%llx", (unsigned long long)info.sender_id);
-		ST_CHECK(ipc_msg_decode(buf, (size_t)n, &m) == 0 && m.type == IPC_TYPE_NOTIFY &&
-				 nx_exit_notice_decode(m.data, m.data_len, &notice) == 0,
-			 "malformed kernel notice");
-		ST_CHECK(st->notice_count < ST_MAX_NOTICES, "more than %u exit notices", ST_MAX_NOTICES);
-		st->notices[st->notice_count++] = notice;
+		ST_CHECK(ipc_msg_decode(buf, (size_t)n, &m) == 0 && m.type == IPC_TYPE_NOTIFY, "malformed notice");
+		if (info.sender_id == NX_SVC_APPMGRD_ID) {
+			take_change(st, &m);
+		} else {
+			ST_CHECK(info.sender_id == nx_kernel_id(), "unexpected request from 0x%llx",
+				 (unsigned long long)info.sender_id);
+			ST_CHECK(nx_exit_notice_decode(m.data, m.data_len, &notice) == 0, "malformed kernel notice");
+			ST_CHECK(st->notice_count < ST_MAX_NOTICES, "more than %u exit notices", ST_MAX_NOTICES);
+			st->notices[st->notice_count++] = notice;
+		}
 		n = nx_recv(NX_QUEUE_REQUEST, buf, sizeof buf, NX_DEADLINE_NOW, &info);
 	}
 }
@@ -62,7 +75,7 @@ int st_wait_notice(struct st *st, const char *name, uint64_t deadline_ms, struct
 		}
 		if (nx_now_ms() >= deadline_ms)
 			break;
-		take_notices(st, deadline_ms);
+		st_take_notices(st, deadline_ms);
 	}
 	return -NX_ETIMEDOUT;
 }
@@ -124,9 +137,11 @@ static struct st st;
 int main(void)
 {
 	nx_client_init(&st.client, NX_SVC_SELFTEST);
-	/* appmgrd answers only once it is ready (and it is ready only once execd answers). */
+	/* appmgrd answers only once it is ready (and it is ready only once execd answers);
+	 * keystored only once its key is usable. */
 	uint32_t appmgrd_stats[5];
 	st_server_stats(&st, NX_SVC_APPMGRD, appmgrd_stats);
+	st_keystore_wait(&st);
 	char args[NX_BOOTARGS_MAX];
 	if (nx_bootargs(args, sizeof args) < 0)
 		args[0] = '\0';
@@ -141,9 +156,11 @@ int main(void)
 		st_blk_load(&st);
 	} else if (has_word(args, "profile=persist-write")) {
 		st_statefs_persist_write(&st);
+		st_keystore_persist_write(&st);
 		st_ability_persist_write(&st);
 	} else if (has_word(args, "profile=persist-check")) {
 		st_statefs_persist_check(&st);
+		st_keystore_persist_check(&st);
 		st_ability_persist_check(&st);
 	} else if (has_word(args, "profile=powercut")) {
 		st_statefs_powercut(&st);
@@ -157,6 +174,10 @@ int main(void)
 		st_statefs_checks(&st);
 		st_statefs_authority(&st);
 		st_statefs_compaction(&st);
+		st_keystore_pubkey(&st);
+		st_keystore_export(&st);
+		st_keystore_sign_denied(&st);
+		st_keystore_deadline(&st);
 		st_spawn_checks(&st);
 		st_ability_checks(&st);
 	}

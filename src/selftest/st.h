@@ -15,16 +15,20 @@
 #include "proto/appmgr.h"
 
 #define ST_MAX_NOTICES 32
+#define ST_MAX_CHANGES 16
 
-/** Selftest state: its IPC client and the exit notices received so far. */
+/** Selftest state: its IPC client, the exit notices and appmgrd's change notifications received. */
 struct st {
 	struct ipc_client client;
 	unsigned notice_count;
 	struct nx_exit_notice notices[ST_MAX_NOTICES];
+	unsigned change_count;                      /**< changes received while subscribed */
+	struct appmgr_change changes[ST_MAX_CHANGES];
 };
 
-/** Print "SELFTEST: FAIL <what>" and power off with failure. */
-_Noreturn void st_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/** Print "SELFTEST: FAIL <what>" and power off with failure. (The attribute repeats
+ * _Noreturn for cppcheck, which reads only the attribute.) */
+_Noreturn void st_fail(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
 /** Fail with the formatted text unless `cond`. */
 #define ST_CHECK(cond, ...)               \
@@ -40,6 +44,9 @@ _Noreturn void st_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)
  * @retval -NX_ETIMEDOUT not by the deadline
  */
 int st_wait_notice(struct st *st, const char *name, uint64_t deadline_ms, struct nx_exit_notice *out);
+
+/** Take what waits on the request queue (exit notices, appmgrd's changes), waiting until `deadline_ms` for the first. */
+void st_take_notices(struct st *st, uint64_t deadline_ms);
 
 /** Call `service` with the RFC-0025 helper (NULL opts = defaults). */
 struct ipc_outcome st_call(struct st *st, const char *service, uint16_t op, const void *data, size_t len,
@@ -82,6 +89,10 @@ void st_wait_state(struct st *st, const char *name, enum appmgr_app_state want, 
 /** Wait (bounded) until the task `name` has gone, or fail naming `what`. */
 void st_wait_gone(const char *name, const char *what);
 
+/** The bytes QEMU's rng-random backend reads from tests/data/virtio-rng.bin, in order. */
+extern const uint8_t st_rng_seed[];
+extern const size_t st_rng_seed_len;
+
 void st_kernel_checks(struct st *st);
 void st_ipc_checks(struct st *st);
 void st_service_checks(struct st *st);
@@ -105,5 +116,16 @@ void st_statefs_persist_check(struct st *st);
 /** The power-cut lane: the workload, and the check after a cut (`synced`: last op synced). */
 void st_statefs_powercut(struct st *st);
 void st_statefs_powercut_check(struct st *st, unsigned synced);
+
+/** Wait (bounded) until keystored answers: it serves only once its key is usable. */
+void st_keystore_wait(struct st *st);
+/** keystored (default profile): its key and signatures, the refusals, its deadline. */
+void st_keystore_pubkey(struct st *st);
+void st_keystore_export(struct st *st);
+void st_keystore_sign_denied(struct st *st);
+void st_keystore_deadline(struct st *st);
+/** The persist lane: boot 1 records keystored's public key, boot 2 finds the same key. */
+void st_keystore_persist_write(struct st *st);
+void st_keystore_persist_check(struct st *st);
 
 #endif

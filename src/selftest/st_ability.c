@@ -331,6 +331,46 @@ static void timeouts(struct st *st)
 	printf("SELFTEST: ability timeouts ok\n");
 }
 
+/* The change `from` -> `to` of `name` among those received, or NULL. */
+static const struct appmgr_change *change_seen(const struct st *st, const char *name, uint8_t from, uint8_t to)
+{
+	for (unsigned i = 0; i < st->change_count; i++) {
+		const struct appmgr_change *c = &st->changes[i];
+		if (c->from == from && c->to == to && strcmp(c->name, name) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+/*
+ * Subscribed, selftest gets hello's changes as they happen, numbered 1, 2, ... without a
+ * gap; a second subscribe is no second subscription; after unsubscribing, nothing more.
+ */
+static void subscription(struct st *st)
+{
+	am_expect(st, APPMGRD_OP_SUBSCRIBE, "", IPC_STATUS_OK, "subscribe");
+	am_expect(st, APPMGRD_OP_SUBSCRIBE, "", IPC_STATUS_OK, "subscribe again");
+	st->change_count = 0;
+	am_expect(st, APPMGRD_OP_START, "hello", IPC_STATUS_OK, "subscription: start hello");
+	const uint64_t deadline = nx_now_ms() + WAIT_MS;
+	while (change_seen(st, "hello", APPMGR_STARTING, APPMGR_RUNNING_FG) == NULL && nx_now_ms() < deadline)
+		st_take_notices(st, deadline);
+	ST_CHECK(change_seen(st, "hello", APPMGR_STOPPED, APPMGR_STARTING) != NULL &&
+			 change_seen(st, "hello", APPMGR_STARTING, APPMGR_RUNNING_FG) != NULL,
+		 "subscription: %u changes, not hello's start and ready", st->change_count);
+	for (unsigned i = 0; i < st->change_count; i++)
+		ST_CHECK(st->changes[i].seq == i + 1, "subscription: change %u has seq %u", i, (unsigned)st->changes[i].seq);
+	const unsigned seen = st->change_count;
+	am_expect(st, APPMGRD_OP_UNSUBSCRIBE, "", IPC_STATUS_OK, "unsubscribe");
+	am_expect(st, APPMGRD_OP_UNSUBSCRIBE, "", IPC_STATUS_UNKNOWN, "unsubscribe again");
+	am_expect(st, APPMGRD_OP_STOP, "hello", IPC_STATUS_OK, "subscription: stop hello");
+	struct appmgr_state s;
+	st_wait_state(st, "hello", APPMGR_STOPPED, 0, "subscription: stop hello", &s);
+	st_take_notices(st, NX_DEADLINE_NOW);
+	ST_CHECK(st->change_count == seen, "subscription: %u changes after unsubscribing", st->change_count - seen);
+	printf("SELFTEST: appmgrd change subscription ok changes=%u\n", seen);
+}
+
 void st_ability_checks(struct st *st)
 {
 	protocol(st);
@@ -339,6 +379,7 @@ void st_ability_checks(struct st *st)
 	bg_budget(st);
 	backoff_unblock(st);
 	timeouts(st);
+	subscription(st);
 }
 
 /* The persist lane, boot 1: crasher crash-loops into blocked, which appmgrd persists. */

@@ -2,10 +2,13 @@
  * Benchmarks run in the guest (profile=bench, scripts/bench.sh; SMP=1 so that one hart's
  * instret counts the whole round trip: client, kernel and server).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "client/keystore.h"
 #include "client/statefs.h"
+#include "crypto/sig.h"
 #include "ipc/wire.h"
 #include "ulib/sys.h"
 #include "nx_manifest.h"
@@ -125,6 +128,52 @@ static void statefs_fill(struct st *st)
 	printf("bench: statefs fill puts=%u bytes_free=%u\n", puts, (unsigned)s.bytes_free);
 }
 
+#define SIG_ROUNDS 8u
+#define SIG_MSG 64u
+#define KS_TIMEOUT_MS 5000
+
+/* Guest instructions of Ed25519 on a 64-byte message: the library alone (in selftest, with a
+ * key pair of its own from a fixed seed), and one round trip through keystored each (the
+ * device key signs; client, kernel and keystored on one hart). Averages of SIG_ROUNDS after
+ * one round not counted. */
+static void signatures(struct st *st)
+{
+	static const uint8_t seed[SIG_SEED_LEN] = "selftest bench key, not a secret";
+	uint8_t pk[SIG_PUBKEY_LEN], sk[SIG_SECRET_LEN], sig[SIG_SIGNATURE_LEN], dev_pk[SIG_PUBKEY_LEN];
+	uint8_t m[SIG_MSG];
+	memset(m, 0x6d, sizeof m);
+	uint64_t t0 = rdinstret();
+	ST_CHECK(sig_keypair_from_seed(seed, pk, sk) == 0, "bench sig: key pair");
+	const uint64_t keypair = rdinstret() - t0;
+	ST_CHECK(keystore_pubkey(&st->client, dev_pk, KS_TIMEOUT_MS) == 0, "bench keystored: pubkey");
+	uint64_t sign = 0, verify = 0, ks_sign = 0, ks_verify = 0;
+	for (unsigned i = 0; i <= SIG_ROUNDS; i++) {
+		bool valid = false;
+		const uint64_t a = rdinstret();
+		const int s1 = sig_sign(sk, m, sizeof m, sig);
+		const uint64_t b = rdinstret();
+		const int v1 = sig_verify(pk, m, sizeof m, sig);
+		const uint64_t c = rdinstret();
+		const int s2 = keystore_sign(&st->client, m, sizeof m, sig, KS_TIMEOUT_MS);
+		const uint64_t d = rdinstret();
+		const int v2 = keystore_verify(&st->client, dev_pk, m, sizeof m, sig, &valid, KS_TIMEOUT_MS);
+		const uint64_t e = rdinstret();
+		ST_CHECK(s1 == 0 && v1 == 0 && s2 == 0 && v2 == 0 && valid, "bench sig: %d %d %d %d %d", s1, v1, s2, v2,
+			 valid);
+		if (i == 0)
+			continue;
+		sign += b - a;
+		verify += c - b;
+		ks_sign += d - c;
+		ks_verify += e - d;
+	}
+	sig_wipe(sk, sizeof sk);
+	printf("bench: sig bytes=%u keypair=%llu sign=%llu verify=%llu\n", SIG_MSG, (unsigned long long)keypair,
+	       (unsigned long long)(sign / SIG_ROUNDS), (unsigned long long)(verify / SIG_ROUNDS));
+	printf("bench: keystored bytes=%u sign=%llu verify=%llu rounds=%u\n", SIG_MSG,
+	       (unsigned long long)(ks_sign / SIG_ROUNDS), (unsigned long long)(ks_verify / SIG_ROUNDS), SIG_ROUNDS);
+}
+
 void st_bench(struct st *st)
 {
 	ipc_roundtrip(st);
@@ -133,4 +182,5 @@ void st_bench(struct st *st)
 	statefs_put_sync(st, STATEFS_VALUE_MAX, 1);
 	statefs_put_sync(st, 64, SFS_ROUNDS);
 	statefs_fill(st);
+	signatures(st);
 }

@@ -92,8 +92,9 @@ void st_blk_load(struct st *st)
 		__asm__ volatile("rdtime %0" : "=r"(end));
 		const uint64_t requests = blk_stats().requests - from.requests;
 		ST_CHECK(requests > 0, "blk load: %s made no block request", load_names[k]);
+		const uint64_t per = (end - ticks) / (requests > 0 ? requests : 1);
 		printf("blk: load %s requests=%llu ticks_per_request=%llu from_ms=%llu\n", load_names[k],
-		       (unsigned long long)requests, (unsigned long long)((end - ticks) / requests),
+		       (unsigned long long)requests, (unsigned long long)per,
 		       (unsigned long long)start);
 	}
 	const struct nx_blk_stats after = blk_stats();

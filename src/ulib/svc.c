@@ -134,6 +134,11 @@ static int handle(struct nx_server *s, const struct nx_server_ops *ops, void *ct
 		handle_notice(s, ops, ctx, &req);
 		return 0;
 	}
+	if (req.type == IPC_TYPE_NOTIFY && ops->notify != NULL) {
+		nx_count32(&s->stats.notices);
+		ops->notify(ctx, sender, &req);
+		return 0;
+	}
 	if (req.type != IPC_TYPE_REQUEST) {
 		nx_count32(&s->stats.malformed);
 		return 0;

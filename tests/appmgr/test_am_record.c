@@ -18,6 +18,31 @@ static struct am_record full(void)
 	return r;
 }
 
+/* Do `a` and `b` hold the same record (field by field: the structs have padding)? */
+static int same_record(const struct am_record *a, const struct am_record *b)
+{
+	if (a->blocked != b->blocked || a->crash_count != b->crash_count || a->delay_ms != b->delay_ms ||
+	    a->count != b->count)
+		return 0;
+	for (size_t i = 0; i < AM_DEATHS_MAX; i++) {
+		const struct appmgr_death *x = &a->deaths[i], *y = &b->deaths[i];
+		if (x->boot != y->boot || x->t_ms != y->t_ms || x->reason != y->reason)
+			return 0;
+	}
+	return 1;
+}
+
+/* Is every byte of the `n` at `p` `v` (a struct a refused decode must not have written)? */
+static int all_bytes(const void *p, size_t n, uint8_t v)
+{
+	const uint8_t *b = p;
+	for (size_t i = 0; i < n; i++) {
+		if (b[i] != v)
+			return 0;
+	}
+	return 1;
+}
+
 static void a_full_record_round_trips_byte_for_byte(void **state)
 {
 	(void)state;
@@ -34,16 +59,15 @@ static void a_full_record_round_trips_byte_for_byte(void **state)
 	expect_eq("second death's reason", 1, buf[11 + 13 + 12]);
 	memset(&got, 0, sizeof got);
 	expect_eq("decode", 0, am_record_decode(buf, sizeof buf, &got));
-	expect_eq("round trip", 0, memcmp(&got, &r, sizeof r));
+	expect_eq("round trip", 1, same_record(&got, &r));
 }
 
 static void malformed_records_are_refused_and_change_nothing(void **state)
 {
 	(void)state;
-	struct am_record r = full(), got, untouched;
+	struct am_record r = full(), got;
 	uint8_t buf[AM_RECORD_LEN(AM_DEATHS_MAX) + 1];
 	const int len = am_record_encode(&r, buf, sizeof buf);
-	memset(&untouched, 0x33, sizeof untouched);
 	struct {
 		const char *what;
 		size_t at;
@@ -63,10 +87,10 @@ static void malformed_records_are_refused_and_change_nothing(void **state)
 		uint8_t copy[sizeof buf];
 		memcpy(copy, buf, sizeof buf);
 		copy[bad[i].at] = bad[i].value;
-		got = untouched;
+		memset(&got, 0x33, sizeof got);
 		if (am_record_decode(copy, bad[i].len, &got) != -NX_EINVAL)
 			fail_msg("%s: not refused", bad[i].what);
-		if (memcmp(&got, &untouched, sizeof got) != 0)
+		if (!all_bytes(&got, sizeof got, 0x33))
 			fail_msg("%s: refused but written", bad[i].what);
 	}
 	r.count = AM_DEATHS_MAX + 1;

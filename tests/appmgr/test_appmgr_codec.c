@@ -235,9 +235,59 @@ static void list_with_bad_entries_or_framing_is_refused(void **state)
 	expect_eq("missing entry", -NX_EINVAL, appmgr_list_decode(missing_entry, sizeof missing_entry, &l));
 }
 
+static void change_round_trips_and_malformed_ones_are_refused(void **state)
+{
+	(void)state;
+	const struct appmgr_change c = { .seq = 0x01020304u, .t_ms = 0x0102030405ULL, .from = APPMGR_STARTING,
+					  .to = APPMGR_RUNNING_FG, .reason = APPMGR_REASON_NONE, .timeout = 1,
+					  .name = "hello" };
+	uint8_t buf[16 + APPMGR_NAME_MAX + 1];
+	struct appmgr_change got, untouched;
+	expect_eq("encode", 21, appmgr_change_encode(&c, buf, sizeof buf));
+	expect_eq("small buffer", (unsigned)-NX_EINVAL, (unsigned)appmgr_change_encode(&c, buf, 20));
+	expect_eq("seq low byte", 4, buf[0]);
+	expect_eq("to", APPMGR_RUNNING_FG, buf[13]);
+	memset(&got, 0, sizeof got);
+	expect_eq("decode", 0, appmgr_change_decode(buf, 21, &got));
+	expect_eq("seq", c.seq, got.seq);
+	expect_eq("t_ms", c.t_ms, got.t_ms);
+	expect_eq("from", c.from, got.from);
+	expect_eq("to", c.to, got.to);
+	expect_eq("reason", c.reason, got.reason);
+	expect_eq("timeout", c.timeout, got.timeout);
+	expect_eq("name", 0, strcmp(got.name, "hello"));
+	memset(&untouched, 0x77, sizeof untouched);
+	const struct {
+		const char *what;
+		size_t at;
+		uint8_t v;
+		size_t len;
+	} bad[] = {
+		{ "no name", 0, 4, 16 },          { "from out of range", 12, APPMGR_STATE_COUNT, 21 },
+		{ "to out of range", 13, APPMGR_STATE_COUNT, 21 }, { "reason out of range", 14, APPMGR_REASON_COUNT, 21 },
+		{ "timeout 2", 15, 2, 21 },       { "NUL in the name", 17, 0, 21 },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		uint8_t copy[sizeof buf];
+		memcpy(copy, buf, sizeof buf);
+		copy[bad[i].at] = bad[i].v;
+		got = untouched;
+		if (appmgr_change_decode(copy, bad[i].len, &got) != -NX_EINVAL)
+			fail_msg("%s: not refused", bad[i].what);
+		if (!same_bytes(&got, &untouched, sizeof got))
+			fail_msg("%s: refused but written", bad[i].what);
+	}
+	uint8_t longest[16 + APPMGR_NAME_MAX + 1];
+	memcpy(longest, buf, 16);
+	memset(longest + 16, 'n', APPMGR_NAME_MAX + 1);
+	expect_eq("31-byte name", 0, appmgr_change_decode(longest, 16 + APPMGR_NAME_MAX, &got));
+	expect_eq("32-byte name", (unsigned)-NX_EINVAL, (unsigned)appmgr_change_decode(longest, 16 + APPMGR_NAME_MAX + 1, &got));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(change_round_trips_and_malformed_ones_are_refused),
 		cmocka_unit_test(names_of_1_to_31_bytes_decode_with_their_nul),
 		cmocka_unit_test(empty_long_and_nul_holding_names_are_refused),
 		cmocka_unit_test(ready_mode_is_one_byte_fg_or_bg),

@@ -5,7 +5,16 @@
 #ifndef TESTS_IPC_EXPECT_H
 #define TESTS_IPC_EXPECT_H
 
+#include <string.h>
+
 #include "ipc/route.h"
+
+/* Whether two objects hold the same bytes, padding included (for "a refusal wrote nothing"
+ * checks on outputs filled with a pattern first). */
+static inline int same_bytes(const void *a, const void *b, size_t n)
+{
+	return memcmp(a, b, n) == 0;
+}
 
 /* An unsigned value: `what` names it in the failure message. */
 #define expect_eq(what, expected, actual)                                                         \

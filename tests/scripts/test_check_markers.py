@@ -105,6 +105,53 @@ class CheckMarkersTest(unittest.TestCase):
         self.assertIn("line 60", out)
         self.assertNotIn("line 59\n", out)
 
+    GROUP_LADDER = ("statefsd: ready\n{\nappmgrd: ready\n|\nkeystored: key created\nkeystored: ready\n}\n"
+                    "selftest: start\n")
+
+    def test_group_chains_interleave_in_any_way(self):
+        for middle in ("appmgrd: ready\nkeystored: key created\nkeystored: ready\n",
+                       "keystored: key created\nappmgrd: ready\nkeystored: ready\n",
+                       "keystored: key created\nnoise\nkeystored: ready\nappmgrd: ready\n"):
+            rc, out = self.run_main(self.GROUP_LADDER, "statefsd: ready\n" + middle + "selftest: start\n")
+            self.assertEqual(rc, 0, middle + out)
+            self.assertIn("ok (5 markers", out)
+
+    def test_group_chain_keeps_its_order(self):
+        transcript = "statefsd: ready\nkeystored: ready\nappmgrd: ready\nkeystored: key created\nselftest: start\n"
+        rc, out = self.run_main(self.GROUP_LADDER, transcript)
+        self.assertEqual(rc, 1)
+        self.assertIn("missing_marker: keystored: ready", out)
+        self.assertIn("markers_matched: 3", out)
+
+    def test_group_member_before_the_marker_before_the_group_is_missing(self):
+        transcript = "keystored: key created\nkeystored: ready\nstatefsd: ready\nappmgrd: ready\nselftest: start\n"
+        rc, out = self.run_main(self.GROUP_LADDER, transcript)
+        self.assertEqual(rc, 1)
+        self.assertIn("missing_marker: keystored: key created", out)
+        self.assertIn("markers_matched: 2", out)
+
+    def test_marker_after_a_group_must_follow_every_member(self):
+        transcript = "statefsd: ready\nappmgrd: ready\nkeystored: key created\nselftest: start\nkeystored: ready\n"
+        rc, out = self.run_main(self.GROUP_LADDER, transcript)
+        self.assertEqual(rc, 1)
+        self.assertIn("missing_marker: selftest: start", out)
+
+    def test_group_chains_take_distinct_lines(self):
+        rc, out = self.run_main("{\nre:ready\n|\nre:ready\n}\n", "a: ready\n")
+        self.assertEqual(rc, 1)
+        self.assertIn("markers_matched: 1", out)
+        rc, out = self.run_main("{\nre:ready\n|\nre:ready\n}\n", "a: ready\nb: ready\n")
+        self.assertEqual(rc, 0, out)
+
+    def test_unbalanced_nested_or_empty_groups_are_usage_errors(self):
+        for ladder, why in (("{\na\n", "group not closed"), ("a\n}\n", "outside a group"),
+                            ("a\n|\nb\n", "outside a group"), ("{\n{\na\n}\n}\n", "inside"),
+                            ("{\n}\na\n", "empty chain"), ("{\na\n|\n}\n", "empty chain"),
+                            ("{\n[phase]\na\n}\n", "phase inside")):
+            rc, out = self.run_main(ladder, GOOD)
+            self.assertEqual(rc, 2, ladder)
+            self.assertIn(why, out)
+
     def test_bad_regex_is_a_usage_error(self):
         rc, out = self.run_main("re:(unclosed\n", GOOD)
         self.assertEqual(rc, 2)
