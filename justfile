@@ -84,6 +84,11 @@ test-persist:
 test-powercut:
     scripts/test-powercut.sh
 
+# Pack and sign a bundle of ABILITY at VERSION (its image as built) into build/bundles/ (docs/ota.md).
+pack ABILITY VERSION: build-host build-rv
+    /usr/bin/python3 scripts/pack-bundle.py "{{ABILITY}}" "{{VERSION}}" --images build-rv/kernel-shim \
+        --elf-check build-host/src/tools/elfcheck/nx-elfcheck --out "build/bundles/{{ABILITY}}-{{VERSION}}.bundle"
+
 # Benchmarks (instruction counts, sizes, interrupts, lane times) written to docs/perf.md.
 bench:
     /usr/bin/python3 scripts/bench.py

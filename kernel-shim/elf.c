@@ -117,7 +117,7 @@ static uint64_t pages_needed(const struct ks_elf_plan *p)
 int ks_elf_check(const uint8_t *img, size_t len, const struct ks_elf_limits *lim, struct ks_elf_plan *plan)
 {
 	if (!header_ok(img, len))
-		return -NX_EINVAL;
+		return -NX_ENOEXEC;
 	const uint8_t *table = img + rd(img + 32, 8);
 	unsigned phnum = (unsigned)rd(img + 56, 2);
 	struct ks_elf_plan p;
@@ -130,12 +130,12 @@ int ks_elf_check(const uint8_t *img, size_t len, const struct ks_elf_limits *lim
 			continue;
 		struct ks_elf_segment *seg = &p.seg[p.nseg];
 		if (!load_ok(ph, len, seg) || seg->vaddr < free_from)
-			return -NX_EINVAL;
+			return -NX_ENOEXEC;
 		free_from = page_end(seg);
 		p.nseg++;
 	}
 	if (!entry_ok(&p))
-		return -NX_EINVAL;
+		return -NX_ENOEXEC;
 	uint64_t pages = pages_needed(&p);
 	if (pages > lim->page_quota)
 		return -NX_ENOMEM;

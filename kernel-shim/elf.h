@@ -78,7 +78,7 @@ struct ks_elf_plan {
  * Check the `len`-byte ELF image at `img` against rules H1..I4 above and plan its loading.
  * Reads no byte outside [img, img + len); `img` needs no alignment.
  * @retval 0 the image is valid: `*plan` describes it
- * @retval -NX_EINVAL a rule of H1..I3 is broken; `*plan` is unchanged
+ * @retval -NX_ENOEXEC a rule of H1..I3 is broken; `*plan` is unchanged
  * @retval -NX_ENOMEM the image is valid but needs more than `lim->page_quota` pages (I4);
  *         `*plan` is unchanged
  */

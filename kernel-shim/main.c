@@ -13,6 +13,7 @@
 #include "console.h"
 #include "device.h"
 #include "fdt.h"
+#include "image.h"
 #include "kalloc.h"
 #include "riscv.h"
 #include "sbi.h"
@@ -92,19 +93,24 @@ static void start_boot_tasks(void)
 		const struct ks_boot_task *b = &ks_boot_tasks[i];
 		if (!wanted(b))
 			continue;
-		const struct ks_task_params p = {
-			.image = b->image,
-			.name = b->name,
-			.supervisor_id = b->supervisor_id,
-			.rights = b->rights,
-			.qos = b->qos,
-			.page_quota = b->page_quota,
-			.slack_fg_ms = b->slack_fg_ms,
-			.slack_bg_ms = b->slack_bg_ms,
-		};
-		int rc = ks_task_create(&p);
+		const struct ks_image *im = ks_image_find(b->image);
+		int rc = -NX_ENOENT;
+		if (im != NULL) {
+			const struct ks_task_params p = {
+				.img = im->start,
+				.img_len = (size_t)(im->end - im->start),
+				.name = b->name,
+				.supervisor_id = b->supervisor_id,
+				.rights = b->rights,
+				.qos = b->qos,
+				.page_quota = b->page_quota,
+				.slack_fg_ms = b->slack_fg_ms,
+				.slack_bg_ms = b->slack_bg_ms,
+			};
+			rc = ks_task_create(&p);
+		}
 		if (rc < 0)
-			ks_panic("cannot start boot task %s: %s\n", b->name, nx_strerror(rc));
+			ks_panic("cannot start boot task %s from image %s: %s\n", b->name, b->image, nx_strerror(rc));
 	}
 }
 

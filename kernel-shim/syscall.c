@@ -13,6 +13,8 @@
 #include "blk.h"
 #include "console.h"
 #include "device.h"
+#include "image.h"
+#include "kalloc.h"
 #include "riscv.h"
 #include "sbi.h"
 #include "sched.h"
@@ -35,7 +37,7 @@ static const char *const sys_names[NX_SYS_COUNT] = {
 	[NX_SYS_CALL] = "call", [NX_SYS_REPLY_WAIT] = "reply_wait", [NX_SYS_WAIT] = "wait",
 	[NX_SYS_ATTACH_STAGE] = "attach_stage", [NX_SYS_ATTACH_TAKE] = "attach_take",
 	[NX_SYS_BLK_INFO] = "blk_info", [NX_SYS_BLK_READ] = "blk_read", [NX_SYS_BLK_WRITE] = "blk_write",
-	[NX_SYS_BLK_FLUSH] = "blk_flush",
+	[NX_SYS_BLK_FLUSH] = "blk_flush", [NX_SYS_SPAWN_ELF] = "spawn_elf",
 };
 
 /* Refuse a syscall the caller has no right to; counted and logged. */
@@ -194,8 +196,33 @@ static long sys_reply_wait(struct ks_task *t, const uint64_t *a)
 	return send_then_wait(t, a, NX_QUEUE_REPLY, a[3], a[4], a[5]);
 }
 
-#define SPAWN_MAX_QUOTA 1024u
-#define SPAWN_MAX_SLACK_MS 60000u
+/* A refused spawn: counted, whatever the reason but a denial. */
+static long refused(long rc)
+{
+	ks_count(&ks_stats.spawn_refused);
+	return rc;
+}
+
+/* Create the task `args` describes from the ELF image `img` (kernel memory). */
+static long spawn(const struct nx_spawn_args *args, const uint8_t *img, size_t len)
+{
+	if (!ks_name_ok(args->name, sizeof args->name) || args->qos >= NX_QOS_COUNT ||
+	    args->page_quota > NX_SPAWN_QUOTA_MAX || args->slack_fg_ms > NX_SPAWN_SLACK_MAX_MS ||
+	    args->slack_bg_ms > NX_SPAWN_SLACK_MAX_MS)
+		return refused(-NX_EINVAL);
+	const struct ks_task_params p = {
+		.img = img,
+		.img_len = len,
+		.name = args->name,
+		.supervisor_id = args->supervisor_id,
+		.qos = args->qos,
+		.page_quota = args->page_quota,
+		.slack_fg_ms = args->slack_fg_ms,
+		.slack_bg_ms = args->slack_bg_ms,
+	};
+	long rc = ks_task_create(&p);
+	return rc < 0 ? refused(rc) : rc;
+}
 
 static long sys_spawn(struct ks_task *t, const uint64_t *a)
 {
@@ -205,20 +232,32 @@ static long sys_spawn(struct ks_task *t, const uint64_t *a)
 	int rc = ks_copyin(&t->space, &args, a[0], sizeof args);
 	if (rc != 0)
 		return rc;
-	if (!ks_name_ok(args.image, sizeof args.image) || !ks_name_ok(args.name, sizeof args.name) ||
-	    args.qos >= NX_QOS_COUNT || args.page_quota > SPAWN_MAX_QUOTA ||
-	    args.slack_fg_ms > SPAWN_MAX_SLACK_MS || args.slack_bg_ms > SPAWN_MAX_SLACK_MS)
-		return -NX_EINVAL;
-	const struct ks_task_params p = {
-		.image = args.image,
-		.name = args.name,
-		.supervisor_id = args.supervisor_id,
-		.qos = args.qos,
-		.page_quota = args.page_quota,
-		.slack_fg_ms = args.slack_fg_ms,
-		.slack_bg_ms = args.slack_bg_ms,
-	};
-	return ks_task_create(&p);
+	if (!ks_name_ok(args.image, sizeof args.image))
+		return refused(-NX_EINVAL);
+	const struct ks_image *im = ks_image_find(args.image);
+	if (im == NULL)
+		return refused(-NX_ENOENT);
+	return spawn(&args, im->start, (size_t)(im->end - im->start));
+}
+
+/* Where NX_SYS_SPAWN_ELF copies the image to: one caller at a time, under the big kernel lock. */
+static uint8_t spawn_image[NX_SPAWN_ELF_MAX];
+
+static long sys_spawn_elf(struct ks_task *t, const uint64_t *a)
+{
+	if (!(t->rights & NX_RIGHT_SPAWN))
+		return deny(t, NX_SYS_SPAWN_ELF);
+	struct nx_spawn_args args;
+	int rc = ks_copyin(&t->space, &args, a[0], sizeof args);
+	if (rc != 0)
+		return rc;
+	const size_t len = a[2];
+	if (args.image[0] != '\0' || len == 0 || len > sizeof spawn_image)
+		return refused(-NX_EINVAL);
+	rc = ks_copyin(&t->space, spawn_image, a[1], len);
+	if (rc != 0)
+		return rc;
+	return spawn(&args, spawn_image, len);
 }
 
 static struct ks_task *task_arg(uint64_t slot)
@@ -316,6 +355,7 @@ static long sys_rng_read(struct ks_task *t, const uint64_t *a)
 static long sys_kstats(struct ks_task *t, const uint64_t *a)
 {
 	ks_stats.console_dropped = ks_console_input_dropped();
+	ks_stats.pages_free = ks_pages_free();
 	return ks_copyout(&t->space, a[0], &ks_stats, sizeof ks_stats);
 }
 
@@ -409,6 +449,7 @@ static const sys_fn sys_table[NX_SYS_COUNT] = {
 	[NX_SYS_BLK_READ] = sys_blk_read,
 	[NX_SYS_BLK_WRITE] = sys_blk_write,
 	[NX_SYS_BLK_FLUSH] = sys_blk_flush,
+	[NX_SYS_SPAWN_ELF] = sys_spawn_elf,
 };
 
 /* End the caller for a bad syscall number or pointer (out of line: rare). */

@@ -7,9 +7,7 @@
 #include <string.h>
 
 #include "console.h"
-#include "elf.h"
-#include "image.h"
-#include "kalloc.h"
+#include "load.h"
 #include "riscv.h"
 #include "sbi.h"
 #include "sched.h"
@@ -81,49 +79,6 @@ static void id_remove(uint64_t id)
 	}
 }
 
-/* Map segment `seg` of the checked image `img` into `s`. */
-static int map_segment(struct ks_space *s, const uint8_t *img, const struct ks_elf_segment *seg)
-{
-	unsigned perm = ((seg->perm & KS_ELF_R) ? KS_PERM_R : 0) | ((seg->perm & KS_ELF_W) ? KS_PERM_W : 0) |
-			((seg->perm & KS_ELF_X) ? KS_PERM_X : 0);
-	for (uint64_t off = 0; off < seg->memsz; off += KS_PAGE_SIZE) {
-		uint8_t *page;
-		int rc = ks_space_map(s, seg->vaddr + off, perm, (void **)&page);
-		if (rc != 0)
-			return rc;
-		/* Copy the file bytes that fall into this page; the rest stays zero. */
-		if (off < seg->filesz)
-			memcpy(page, img + seg->offset + off,
-			       seg->filesz - off < KS_PAGE_SIZE ? seg->filesz - off : KS_PAGE_SIZE);
-	}
-	return 0;
-}
-
-static int map_stack(struct ks_space *s)
-{
-	for (unsigned i = 1; i <= KS_USER_STACK_PAGES; i++) {
-		void *page;
-		int rc = ks_space_map(s, KS_USER_TOP - i * KS_PAGE_SIZE, KS_PERM_R | KS_PERM_W, &page);
-		if (rc != 0)
-			return rc;
-	}
-	return 0;
-}
-
-/* Map a checked image as `plan` says (its segments in ascending order, then the stack) and
- * start the heap after its last segment. */
-static int map_image(struct ks_space *s, const uint8_t *img, const struct ks_elf_plan *plan)
-{
-	for (uint32_t i = 0; i < plan->nseg; i++) {
-		int rc = map_segment(s, img, &plan->seg[i]);
-		if (rc != 0)
-			return rc;
-	}
-	const struct ks_elf_segment *last = &plan->seg[plan->nseg - 1];
-	s->brk = (last->vaddr + last->memsz + KS_PAGE_SIZE - 1) & ~(KS_PAGE_SIZE - 1);
-	return map_stack(s);
-}
-
 /* Every live task supervised by `sup_id` may still end and queue a notice: a new one is
  * admitted only while the supervisor's notice ring has room for all of them. */
 static int notice_room(uint64_t sup_id)
@@ -149,9 +104,6 @@ int ks_task_create(const struct ks_task_params *p)
 {
 	if (!ks_name_ok(p->name, NX_NAME_MAX + 1) || p->qos >= NX_QOS_COUNT)
 		return -NX_EINVAL;
-	const struct ks_image *im = ks_image_find(p->image);
-	if (im == NULL)
-		return -NX_ENOENT;
 	uint64_t id = ks_service_id(p->name);
 	if (ks_task_by_id(id) != NULL)
 		return -NX_EINVAL;
@@ -163,21 +115,12 @@ int ks_task_create(const struct ks_task_params *p)
 	if (t == NULL || !notice_room(p->supervisor_id))
 		return -NX_EFULL;
 
-	/* The whole image is checked before anything is mapped: a map can then fail only for
-	 * want of RAM, and destroying the space undoes it. */
-	const struct ks_elf_limits lim = { .page_quota = p->page_quota ? p->page_quota : KS_TASK_PAGE_QUOTA };
-	struct ks_elf_plan plan;
-	int rc = ks_elf_check(im->start, (size_t)(im->end - im->start), &lim, &plan);
+	memset(t, 0, sizeof *t);
+	uint64_t entry;
+	int rc = ks_space_load(&t->space, p->img, p->img_len, p->page_quota ? p->page_quota : KS_TASK_PAGE_QUOTA,
+			       &entry);
 	if (rc != 0)
 		return rc;
-	memset(t, 0, sizeof *t);
-	rc = ks_space_create(&t->space, lim.page_quota);
-	if (rc == 0)
-		rc = map_image(&t->space, im->start, &plan);
-	if (rc != 0) {
-		ks_space_destroy(&t->space);
-		return rc;
-	}
 	t->used = 1;
 	t->hart = -1;
 	id_insert(id, ks_task_slot(t));
@@ -191,7 +134,7 @@ int ks_task_create(const struct ks_task_params *p)
 	t->slack_ms[NX_QOS_BG] = p->slack_bg_ms;
 	t->slack_ms[NX_QOS_IDLE] = p->slack_bg_ms;
 	t->deadline = UINT64_MAX;
-	t->tf.sepc = plan.entry;
+	t->tf.sepc = entry;
 	t->tf.regs[KS_TF_SP] = KS_USER_TOP;
 	t->tf.regs[KS_TF_A0] = ks_task_slot(t);
 	ks_ipc_init(&t->ep);

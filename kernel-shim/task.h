@@ -96,7 +96,8 @@ static inline unsigned ks_task_slot(const struct ks_task *t)
 
 /** Parameters of a new task. */
 struct ks_task_params {
-	const char *image;
+	const uint8_t *img;           /**< its ELF image, in kernel memory */
+	size_t img_len;
 	const char *name;
 	uint64_t supervisor_id;
 	uint32_t rights;
@@ -107,10 +108,12 @@ struct ks_task_params {
 };
 
 /**
- * Create a task from a built-in image and make it runnable.
- * @return its slot (>= 0), or -NX_ENOENT (no such image), -NX_EFULL (task table or QoS class
- *         full), -NX_EINVAL (bad name or qos, the name is taken, or the image fails a rule of
- *         elf.h), -NX_ENOMEM (quota or RAM); nothing is left behind on failure
+ * Create a task from an ELF image and make it runnable. The image is checked completely
+ * before any of it is mapped (load.h).
+ * @return its slot (>= 0), or -NX_EFULL (task table, QoS class or the supervisor's room for
+ *         exit notices full), -NX_EINVAL (bad name or qos, or the name is taken), -NX_ENOEXEC
+ *         (the image breaks a rule of elf.h), -NX_ENOMEM (quota or RAM); nothing is left
+ *         behind on failure
  */
 int ks_task_create(const struct ks_task_params *p);
 

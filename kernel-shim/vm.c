@@ -1,9 +1,12 @@
+/*
+ * Address spaces: their page tables, mapping, and the copies between kernel and user memory
+ * (vm.h). Nothing here touches a hart (vm_hart.c does), so the host tests run this file.
+ */
 #include "vm.h"
 
 #include <string.h>
 
 #include "config.h"
-#include "console.h"
 #include "kalloc.h"
 #include "nx/abi.h"
 
@@ -17,38 +20,14 @@
 #define PTE_D (1UL << 7)
 #define PTE_LEAF (PTE_R | PTE_W | PTE_X)
 
-#define SATP_SV39 (8UL << 60)
 #define VPN(va, level) (((va) >> (12 + 9 * (level))) & 0x1FF)
 #define PTE_PA(pte) (((pte) >> 10) << 12)
 #define PA_PTE(pa) (((uintptr_t)(pa) >> 12) << 10)
 
-/* Kernel root table: gigapage 0 (MMIO) and gigapage 2 (RAM), supervisor only. */
-static uint64_t kernel_root[512] __attribute__((aligned(4096)));
-
-void ks_vm_init(void)
+void ks_vm_kernel_map(uint64_t *root)
 {
-	kernel_root[0] = PA_PTE(0UL) | PTE_V | PTE_R | PTE_W | PTE_G | PTE_A | PTE_D;
-	kernel_root[2] = PA_PTE(KS_RAM_BASE) | PTE_V | PTE_R | PTE_W | PTE_X | PTE_G | PTE_A | PTE_D;
-	ks_vm_enable_hart();
-}
-
-static void load_satp(const uint64_t *root)
-{
-	/* The fence after the switch also orders every earlier page-table store before the
-	 * walks that follow it. */
-	__asm__ volatile("csrw satp, %0\n\t"
-			 "sfence.vma zero, zero" ::"r"(SATP_SV39 | ((uintptr_t)root >> 12))
-			 : "memory");
-}
-
-void ks_vm_enable_hart(void)
-{
-	load_satp(kernel_root);
-}
-
-void ks_vm_switch(const struct ks_space *s)
-{
-	load_satp(s != NULL ? s->root : kernel_root);
+	root[0] = PA_PTE(0UL) | PTE_V | PTE_R | PTE_W | PTE_G | PTE_A | PTE_D;
+	root[2] = PA_PTE(KS_RAM_BASE) | PTE_V | PTE_R | PTE_W | PTE_X | PTE_G | PTE_A | PTE_D;
 }
 
 int ks_space_create(struct ks_space *s, uint32_t quota)
@@ -58,8 +37,7 @@ int ks_space_create(struct ks_space *s, uint32_t quota)
 	uint64_t *root = ks_page_alloc();
 	if (root == NULL)
 		return -NX_ENOMEM;
-	root[0] = kernel_root[0];
-	root[2] = kernel_root[2];
+	ks_vm_kernel_map(root);
 	s->root = root;
 	s->pages = 1;
 	s->quota = quota;

@@ -32,7 +32,10 @@ struct ks_space {
 	uint64_t last_pte[2];
 };
 
-/** Build the kernel's own table and turn paging on for this hart. Boot hart first. */
+/** Write the kernel's two supervisor-only gigapage entries into the root table `root`. */
+void ks_vm_kernel_map(uint64_t *root);
+
+/** Build the kernel's own table and turn paging on for this hart. Boot hart first (vm_hart.c). */
 void ks_vm_init(void);
 /** Turn paging on for a secondary hart (kernel table). */
 void ks_vm_enable_hart(void);

@@ -51,7 +51,7 @@ STANDARD = {
 }
 # Headers picolibc adds for bare-metal code (the kernel's TLS set-up).
 PICOLIBC = {"picotls.h"}
-GENERATED = {"nx_manifest.h", "nx_abilities.h"}
+GENERATED = {"nx_manifest.h", "nx_abilities.h", "nx_bundles.h"}
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 SOURCE_EXT = (".c", ".h", ".S")
 # Libraries that one task alone runs: include folder -> (meson dependency, the task).

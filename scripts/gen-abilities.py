@@ -30,6 +30,8 @@ MODES = {"fg": "APPMGR_MODE_FG", "bg": "APPMGR_MODE_BG"}
 LC_KEYS = ["initial_ms", "factor", "max_ms", "loop_threshold", "loop_window_ms", "stable_reset_ms",
            "start_timeout_ms", "stop_timeout_ms"]
 FGBG_KEYS = ["cpu_budget_ms_per_min", "timer_slack_fg_ms", "timer_slack_bg_ms"]
+# Keys of the ability's update policy (docs/ota.md): in struct nx_ability, not in appmgr_policy.
+OTA_KEYS = ["health_window_ms"]
 C_FIELDS = {"factor": "factor_milli", "timer_slack_fg_ms": "slack_fg_ms", "timer_slack_bg_ms": "slack_bg_ms"}
 
 
@@ -47,7 +49,7 @@ def validate(doc, schema):
 
 def merged_policy(schema, doc, ability):
     props = schema["$defs"]["policy"]["properties"]
-    policy = {key: props[key]["default"] for key in LC_KEYS + FGBG_KEYS}
+    policy = {key: props[key]["default"] for key in LC_KEYS + FGBG_KEYS + OTA_KEYS}
     policy.update(doc.get("defaults", {}))
     policy.update(ability.get("policy", {}))
     return c_policy(policy, ability["name"])
@@ -118,6 +120,7 @@ def source(table) -> str:
                 f'\t\t.name = "{a["name"]}",',
                 f'\t\t.image = "{a["image"]}",',
                 f"\t\t.start_mode = {a['mode']},",
+                f"\t\t.health_window_ms = {p['health_window_ms']},",
                 "\t\t.policy = {"]
         out += policy_fields(p, "\t\t\t")
         out += ["\t\t},", "\t},"]

@@ -3,8 +3,8 @@
 
 Usage: gen-manifest.py MANIFEST.json SCHEMA.json OUT.h OUT.c BOOT.c
 
-- OUT.h, OUT.c (nx_manifest.h/.c, user side): service names and ids, op codes and the
-  authority table that servers check.
+- OUT.h, OUT.c (nx_manifest.h/.c, user side): service names and ids, op codes, the
+  authority table that servers check, and the release key that signs ability bundles.
 - BOOT.c (ks_boot_table.c, kernel side): the boot table of kernel-shim/boot.h, per boot
   task only what the kernel needs: image, name, rights, QoS class, page quota, timer slack,
   the resolved id of its supervisor, and the command-line words it is started for
@@ -95,6 +95,9 @@ def header(doc) -> str:
             "extern const struct nx_state_grant nx_state_grants[NX_STATE_GRANT_COUNT > 0 ? NX_STATE_GRANT_COUNT : 1];",
             f"#define NX_POLICY_RULE_COUNT {sum(len(r['callers']) for r in doc['policy'])}",
             "extern const struct nx_policy_rule nx_policy_rules[NX_POLICY_RULE_COUNT];", "",
+            "/* The Ed25519 public key that signs ability bundles (docs/ota.md). */",
+            "#define NX_RELEASE_KEY_LEN 32",
+            "extern const uint8_t nx_release_key[NX_RELEASE_KEY_LEN];", "",
             "#endif", ""]
     return "\n".join(out)
 
@@ -115,6 +118,9 @@ def source(doc) -> str:
         out.append(f'\t{{ 0x{fnv1a64(g["caller"]):016x}ULL, "{g["prefix"]}", {1 if g["access"] == "write" else 0} }}, '
                    f'/* {g["caller"]} */')
     out += ["};", ""]
+    key = bytes.fromhex(doc["release_key"])
+    rows = [", ".join(f"0x{b:02x}" for b in key[i:i + 8]) for i in range(0, len(key), 8)]
+    out += ["const uint8_t nx_release_key[NX_RELEASE_KEY_LEN] = {"] + [f"\t{r}," for r in rows] + ["};", ""]
     return "\n".join(out)
 
 

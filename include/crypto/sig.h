@@ -1,7 +1,8 @@
 /**
  * @file crypto/sig.h
- * Ed25519 signatures (RFC 8032, pure Ed25519): key pair from a seed, sign, verify. The only
- * cryptographic API of the services; the code underneath is libsodium's (docs/crypto.md).
+ * Ed25519 signatures (RFC 8032, pure Ed25519): key pair from a seed, sign, verify, and the
+ * SHA-512 digest they use. The only cryptographic API of the services; the code underneath is
+ * libsodium's (docs/crypto.md).
  *
  * Keys: a 32-byte seed is the secret from which everything derives. sig_keypair_from_seed()
  * turns it into the 32-byte public key and the 64-byte secret key (seed, then public key),
@@ -87,6 +88,18 @@ SIG_MUST_USE int sig_sign(const uint8_t sk[SIG_SECRET_LEN], const uint8_t *msg, 
  */
 SIG_MUST_USE int sig_verify(const uint8_t pk[SIG_PUBKEY_LEN], const uint8_t *msg, size_t len,
 			    const uint8_t sig[SIG_SIGNATURE_LEN]);
+
+/** Bytes of a SHA-512 digest. */
+#define SIG_DIGEST_LEN 64
+
+/**
+ * The SHA-512 digest (FIPS 180-4) of the `len` bytes at `msg`, the hash Ed25519 itself uses:
+ * to check that bytes are the ones a signature covered or a record names.
+ * @retval 0 done
+ * @retval -SIG_EINVAL `out` is NULL, or `msg` is NULL with `len` above 0; nothing is written
+ * @retval -SIG_EMSGLEN `len` is above SIG_MSG_MAX; nothing is written
+ */
+SIG_MUST_USE int sig_sha512(const uint8_t *msg, size_t len, uint8_t out[SIG_DIGEST_LEN]);
 
 /**
  * Set the `len` bytes at `buf` to zero in a way the compiler does not remove as a dead

@@ -35,6 +35,7 @@ enum nx_err {
 	NX_ENOMEM = 9,      /**< out of memory or over quota */
 	NX_EIO = 10,        /**< the device reported an error */
 	NX_EEMPTY = 11,     /**< nothing to take */
+	NX_ENOEXEC = 12,    /**< not a valid task image: it breaks a rule of the ELF validator */
 	NX_ERR_COUNT        /**< number of codes; not an error */
 };
 
@@ -46,7 +47,7 @@ const char *nx_strerror(int err);
  * the system manifest); spawned tasks hold none.
  */
 enum nx_right {
-	NX_RIGHT_SPAWN = 1u << 0,    /**< NX_SYS_SPAWN */
+	NX_RIGHT_SPAWN = 1u << 0,    /**< NX_SYS_SPAWN, NX_SYS_SPAWN_ELF */
 	NX_RIGHT_KILL = 1u << 1,     /**< NX_SYS_KILL */
 	NX_RIGHT_SET_QOS = 1u << 2,  /**< NX_SYS_SET_QOS on another task */
 	NX_RIGHT_RNG = 1u << 3,      /**< NX_SYS_RNG_READ */
@@ -89,6 +90,7 @@ enum nx_sys {
 	NX_SYS_BLK_READ = 24,   /**< (sector, buf, count): read count sectors into buf (see below); NX_RIGHT_BLK only */
 	NX_SYS_BLK_WRITE = 25,  /**< (sector, buf, count): write count sectors from buf (see below); NX_RIGHT_BLK only */
 	NX_SYS_BLK_FLUSH = 26,  /**< (): make every completed write durable (see below); NX_RIGHT_BLK only */
+	NX_SYS_SPAWN_ELF = 27,  /**< (const nx_spawn_args*, image, len): start a task from ELF bytes (see below); NX_RIGHT_SPAWN */
 	NX_SYS_COUNT
 };
 
@@ -117,6 +119,33 @@ enum nx_sys {
  *   message had none, or it was taken), or -NX_EINVAL when cap is below its length (it
  *   stays). Bad pointers end the caller as for every syscall.
  */
+
+/*
+ * Spawning. NX_SYS_SPAWN starts a task from an image built into the kernel, named by
+ * args->image; NX_SYS_SPAWN_ELF from the `len`-byte ELF image at user address `image`, which
+ * the kernel copies (1..NX_SPAWN_ELF_MAX bytes) and checks completely (every rule of the ELF
+ * validator, docs/kernel.md) before it maps any of it; its args->image must be empty. Both
+ * give the new task the name, supervisor, QoS class, page quota and timer slack of `args`,
+ * and no rights. Results, in a0:
+ *   >= 0         the new task's id
+ *   -NX_EDENIED  the caller lacks NX_RIGHT_SPAWN (counted in nx_kstats.denied)
+ *   -NX_EINVAL   a name that is empty or lacks its NUL, a name already taken, a QoS class,
+ *                quota or slack out of range; NX_SYS_SPAWN_ELF: len 0 or above
+ *                NX_SPAWN_ELF_MAX, or args->image not empty
+ *   -NX_ENOENT   NX_SYS_SPAWN: no built-in image of that name
+ *   -NX_ENOEXEC  the image breaks a rule of the ELF validator
+ *   -NX_ENOMEM   the image needs more pages than the quota, or RAM ran out while mapping it
+ *   -NX_EFULL    the task table, the QoS class or the supervisor's room for exit notices is full
+ * Every refusal but -NX_EDENIED is counted in nx_kstats.spawn_refused and leaves nothing
+ * behind: no task, no page. An `args` or `image` not mapped readable ends the caller.
+ */
+
+/** Largest image NX_SYS_SPAWN_ELF takes (bytes). */
+#define NX_SPAWN_ELF_MAX 65536u /* 64 KiB */
+/** Largest page quota a spawn may give (pages); 0 means the kernel's default. */
+#define NX_SPAWN_QUOTA_MAX 1024u
+/** Largest timer slack a spawn may give (ms). */
+#define NX_SPAWN_SLACK_MAX_MS 60000u
 
 /*
  * The block device (virtio-blk, kernel-shim/blk.c). Sectors are NX_BLK_SECTOR_SIZE bytes;
@@ -201,13 +230,14 @@ enum nx_cause {
 
 /** Arguments of NX_SYS_SPAWN. */
 struct nx_spawn_args {
-	char image[NX_NAME_MAX + 1]; /**< image built into the kernel, NUL-terminated */
+	char image[NX_NAME_MAX + 1]; /**< NX_SYS_SPAWN: image built into the kernel, NUL-terminated;
+					  NX_SYS_SPAWN_ELF: empty (first byte NUL) */
 	char name[NX_NAME_MAX + 1];  /**< service name of the new task (its identity) */
 	uint64_t supervisor_id;      /**< service that receives the exit notification */
 	uint32_t qos;                /**< initial nx_qos class */
-	uint32_t page_quota;         /**< pages the task may use; 0 = kernel default */
-	uint32_t slack_fg_ms;        /**< timer slack while FG */
-	uint32_t slack_bg_ms;        /**< timer slack while BG or IDLE */
+	uint32_t page_quota;         /**< pages the task may use, <= NX_SPAWN_QUOTA_MAX; 0 = kernel default */
+	uint32_t slack_fg_ms;        /**< timer slack while FG, <= NX_SPAWN_SLACK_MAX_MS */
+	uint32_t slack_bg_ms;        /**< timer slack while BG or IDLE, <= NX_SPAWN_SLACK_MAX_MS */
 };
 
 /** Message metadata from NX_SYS_RECV. */
@@ -259,7 +289,7 @@ struct nx_blk_stats {
 				       was made to finish them, and the transcript may depend on the host's speed */
 };
 
-/** NX_SYS_KSTATS result: kernel counters (all saturate, never wrap). */
+/** NX_SYS_KSTATS result: kernel counters (all saturate, never wrap) and one gauge. */
 struct nx_kstats {
 	uint64_t timer_irqs;       /**< timer interrupts taken */
 	uint64_t timer_wake_irqs;  /**< ... that woke at least one sleeper */
@@ -280,6 +310,8 @@ struct nx_kstats {
 	uint64_t attach_delivered; /**< attachments copied to a receiver */
 	uint64_t attach_lost;      /**< messages delivered without their attachment (restaged, or sender ended) */
 	struct nx_blk_stats blk;   /**< the block device */
+	uint64_t spawn_refused;    /**< NX_SYS_SPAWN and NX_SYS_SPAWN_ELF calls refused (not the denials) */
+	uint64_t pages_free;       /**< a gauge, not a counter: free physical pages at the call */
 };
 
 #endif

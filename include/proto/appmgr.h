@@ -138,6 +138,7 @@ struct nx_ability {
 	const char *name;            /**< ability and task name: its identity is FNV-1a-64 of it */
 	const char *image;           /**< built-in task image */
 	uint8_t start_mode;          /**< enum appmgr_mode its runtime reports at ready */
+	uint32_t health_window_ms;   /**< after an update, run this long to be committed (docs/ota.md) */
 	struct appmgr_policy policy; /**< merged: built-in defaults, `defaults`, its own */
 };
 

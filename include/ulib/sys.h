@@ -117,6 +117,13 @@ static inline long nx_spawn(const struct nx_spawn_args *args)
 	return nx_syscall(NX_SYS_SPAWN, (long)args, 0, 0, 0, 0);
 }
 
+/** Start a task from the `len`-byte ELF image at `image` (NX_RIGHT_SPAWN; `args->image`
+ * empty; results in nx/abi.h). */
+static inline long nx_spawn_elf(const struct nx_spawn_args *args, const void *image, size_t len)
+{
+	return nx_syscall(NX_SYS_SPAWN_ELF, (long)args, (long)image, (long)len, 0, 0);
+}
+
 static inline long nx_kill(uint32_t task, unsigned reason)
 {
 	return nx_syscall(NX_SYS_KILL, (long)task, (long)reason, 0, 0, 0);

@@ -13,6 +13,7 @@ static const char *const nx_err_names[NX_ERR_COUNT] = {
 	[NX_ENOMEM] = "out of memory",
 	[NX_EIO] = "device error",
 	[NX_EEMPTY] = "empty",
+	[NX_ENOEXEC] = "not a valid task image",
 };
 
 const char *nx_strerror(int err)

@@ -12,6 +12,12 @@
  *             so every storm ability started together crashes at the same instant
  *
  * Each waits in rounds of WAIT_MS up to WAIT_ROUNDS, then exits on its own.
+ *
+ * Variants for updates (docs/ota.md), built into bundles, never into the kernel: built with
+ * NX_ABILITY_VERSION=<n>, an ability prints "<name>: ready version <n>" once appmgrd took its
+ * ready; built with NX_ABILITY_CRASH_AT_START as well, every ability executes an illegal
+ * instruction first thing, before it reports ready. The image built into the kernel is
+ * version 1 and prints no version.
  */
 #include <stdio.h>
 #include <string.h>
@@ -53,6 +59,9 @@ static int spin(void)
 
 int main(void)
 {
+#ifdef NX_ABILITY_CRASH_AT_START
+	__asm__ volatile(".word 0");
+#endif
 	struct ab_rt rt;
 	if (ab_init(&rt) != 0)
 		return 2;
@@ -61,6 +70,9 @@ int main(void)
 		return wait_stop(name, 0);
 	if (ab_ready(&rt) != 0)
 		return 1;
+#ifdef NX_ABILITY_VERSION
+	printf("%s: ready version %u\n", name, (unsigned)NX_ABILITY_VERSION);
+#endif
 	if (strcmp(name, "crasher") == 0 || strncmp(name, "storm-", 6) == 0) {
 		const uint64_t now = nx_now_ms();
 		(void)nx_sleep_until(name[0] == 'c' ? now + CRASH_AFTER_MS : (now / STORM_EVERY_MS + 1) * STORM_EVERY_MS);

@@ -4,6 +4,7 @@
  */
 #include "crypto/sig.h"
 
+#include "crypto_hash_sha512.h"
 #include "crypto_sign_ed25519.h"
 #include "utils.h"
 
@@ -13,6 +14,7 @@ _Static_assert(SIG_PUBKEY_LEN == crypto_sign_ed25519_PUBLICKEYBYTES,
 _Static_assert(SIG_SECRET_LEN == crypto_sign_ed25519_SECRETKEYBYTES,
 	       "secret key size differs from libsodium's");
 _Static_assert(SIG_SIGNATURE_LEN == crypto_sign_ed25519_BYTES, "signature size differs from libsodium's");
+_Static_assert(SIG_DIGEST_LEN == crypto_hash_sha512_BYTES, "digest size differs from libsodium's");
 _Static_assert(SIG_MSG_MAX <= crypto_sign_ed25519_MESSAGEBYTES_MAX, "SIG_MSG_MAX above libsodium's limit");
 
 static const char *const err_names[SIG_ERR_COUNT] = {
@@ -78,6 +80,18 @@ int sig_verify(const uint8_t pk[SIG_PUBKEY_LEN], const uint8_t *msg, size_t len,
 		return err;
 	if (crypto_sign_ed25519_verify_detached(sig, msg, len, pk) != 0)
 		return -SIG_EBADSIG;
+	return 0;
+}
+
+int sig_sha512(const uint8_t *msg, size_t len, uint8_t out[SIG_DIGEST_LEN])
+{
+	if (out == NULL)
+		return -SIG_EINVAL;
+	int err = check_msg(&msg, len);
+	if (err != 0)
+		return err;
+	/* Always 0: hashing cannot fail. */
+	(void)crypto_hash_sha512(out, msg, len);
 	return 0;
 }
 

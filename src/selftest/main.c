@@ -178,6 +178,7 @@ int main(void)
 		st_keystore_export(&st);
 		st_keystore_sign_denied(&st);
 		st_keystore_deadline(&st);
+		st_spawn_checks(&st);
 		st_ability_checks(&st);
 	}
 	printf("SELFTEST: end guest_ms=%llu\n", (unsigned long long)nx_now_ms());

@@ -103,6 +103,9 @@ void st_blk_checks(struct st *st);
 /** profile=blk: a fixed load of block requests through statefsd, timed in guest time. */
 void st_blk_load(struct st *st);
 
+/** Spawning from bytes through execd and the kernel: a demo image runs; broken ones are refused. */
+void st_spawn_checks(struct st *st);
+
 /** statefsd: operations and bounds; authority; compaction (default profile). */
 void st_statefs_checks(struct st *st);
 void st_statefs_authority(struct st *st);

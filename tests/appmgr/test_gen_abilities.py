@@ -93,6 +93,8 @@ class GenAbilities(unittest.TestCase):
         self.assertEqual({k: v for k, v in table["two"].items() if k in DEFAULTS}, two)
         self.assertEqual(table["one"]["start_mode"], "APPMGR_MODE_FG")
         self.assertEqual(table["two"]["start_mode"], "APPMGR_MODE_BG")
+        self.assertEqual(table["one"]["health_window_ms"], 10000, "the schema's default")
+        self.assertEqual(table["two"]["health_window_ms"], 25000, "the ability's own, exactly")
 
     def test_longest_names_fit_a_task_name(self):
         status, err, table = generate(os.path.join(MANIFESTS, "good", "longest-name.json"))

@@ -350,6 +350,48 @@ static void verify_refuses_null_buffers(void **state)
 	expect_err("NULL signature", -SIG_EINVAL, sig_verify(b.pk, b.msg, b.msg_len, NULL));
 }
 
+/* FIPS 180-2 appendix C (one block, empty, two blocks), and SIG_MSG_MAX bytes against Python's hashlib. */
+static void sha512_gives_the_fips_digests_up_to_sig_msg_max_bytes(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *msg;
+		const char *digest;
+	} known[] = {
+		{ "abc", "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
+			 "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f" },
+		{ "", "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce"
+		      "47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e" },
+		{ "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrs"
+		  "mnopqrstnopqrstu",
+		  "8e959b75dae313da8cf4f72814fc143f8f7779c6eb9f7fa17299aeadb6889018"
+		  "501d289e4900f7e4331b99dec4b5433ac7d329eeb6dd26545e96e55b874be909" },
+	};
+	uint8_t want[SIG_DIGEST_LEN], got[SIG_DIGEST_LEN];
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		assert_int_equal(SIG_DIGEST_LEN, unhex(known[i].digest, want, sizeof(want)));
+		expect_err("sha512", 0, sig_sha512((const uint8_t *)known[i].msg, strlen(known[i].msg), got));
+		expect_bytes(known[i].msg, want, got, sizeof(got));
+	}
+	expect_err("sha512 of NULL, 0 bytes", 0, sig_sha512(NULL, 0, got));
+	assert_int_equal(SIG_DIGEST_LEN, unhex(known[1].digest, want, sizeof(want)));
+	expect_bytes("NULL, 0 bytes", want, got, sizeof(got));
+	static uint8_t big[SIG_MSG_MAX + 1];
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)(i * 7);
+	assert_int_equal(SIG_DIGEST_LEN, unhex("6572ea278d86161f26300749198491b72876caebc2774ec250f6799730e9aad0"
+					       "706a4e32d9f26a819398f2b142a272159b12ee5f265521299e6e50276c09e87a",
+					       want, sizeof(want)));
+	expect_err("sha512 of SIG_MSG_MAX bytes", 0, sig_sha512(big, SIG_MSG_MAX, got));
+	expect_bytes("SIG_MSG_MAX bytes", want, got, sizeof(got));
+	memset(got, 0xa5, sizeof(got));
+	expect_err("sha512 of SIG_MSG_MAX + 1 bytes", -SIG_EMSGLEN, sig_sha512(big, SIG_MSG_MAX + 1, got));
+	expect_all("digest after the refusal", 0xa5, got, sizeof(got));
+	expect_err("sha512 of NULL, 1 byte", -SIG_EINVAL, sig_sha512(NULL, 1, got));
+	expect_all("digest after the refusal", 0xa5, got, sizeof(got));
+	expect_err("sha512 into NULL", -SIG_EINVAL, sig_sha512(big, 1, NULL));
+}
+
 static void strerror_names_each_code_and_unknown_values(void **state)
 {
 	(void)state;
@@ -389,6 +431,7 @@ int main(void)
 		cmocka_unit_test(keypair_refuses_null_buffers_and_writes_nothing),
 		cmocka_unit_test(sign_refuses_null_buffers_and_writes_nothing),
 		cmocka_unit_test(verify_refuses_null_buffers),
+		cmocka_unit_test(sha512_gives_the_fips_digests_up_to_sig_msg_max_bytes),
 		cmocka_unit_test(strerror_names_each_code_and_unknown_values),
 		cmocka_unit_test(wipe_zeroes_the_buffer_and_ignores_null),
 	};

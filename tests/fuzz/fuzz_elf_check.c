@@ -2,7 +2,7 @@
  * Fuzz target: the ELF validator (kernel-shim/elf.h) on arbitrary bytes. The input is the
  * image, in a heap block of exactly its size (libFuzzer's own), so ASan sees any read past it.
  *
- * Checks: with no quota to speak of the answer is 0 or -NX_EINVAL, and a refusal leaves the
+ * Checks: with no quota to speak of the answer is 0 or -NX_ENOEXEC, and a refusal leaves the
  * plan untouched. An accepted image has the header elf.h requires, and its plan the
  * invariants the kernel maps by: 1..16 segments, each the image's next PT_LOAD header, file
  * bytes inside the image, memory inside the user range below the stack, page-aligned, R, RW,
@@ -158,7 +158,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ks_elf_plan plan;
 	int rc = check_with(data, size, UINT32_MAX, &plan);
-	FZ_CHECK(rc == 0 || rc == -NX_EINVAL, "accepted or invalid without a quota, got %s", nx_strerror(rc));
+	FZ_CHECK(rc == 0 || rc == -NX_ENOEXEC, "accepted or invalid without a quota, got %s", nx_strerror(rc));
 	if (rc != 0)
 		return 0;
 	check_header(data, size);

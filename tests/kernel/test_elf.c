@@ -165,7 +165,7 @@ static void refused_with(const struct image *im, uint32_t quota, int want)
 
 static void refused(const struct image *im)
 {
-	refused_with(im, QUOTA, -NX_EINVAL);
+	refused_with(im, QUOTA, -NX_ENOEXEC);
 }
 
 static void accepted_built(struct image *im)
@@ -691,7 +691,7 @@ static void refuses_a_bad_image_as_invalid_even_when_over_quota(void **state)
 	struct image im = base_image();
 	im.ph[1].flags = R | W | X;
 	build(&im);
-	refused_with(&im, 0, -NX_EINVAL);
+	refused_with(&im, 0, -NX_ENOEXEC);
 }
 
 static void counts_a_leaf_table_for_each_2mib_span_a_segment_touches(void **state)
@@ -717,11 +717,11 @@ static void a_refusal_leaves_the_plan_of_an_earlier_success_untouched(void **sta
 	struct ks_elf_plan plan = accepted(&im, QUOTA);
 	struct ks_elf_plan before = plan;
 	im.len = 63;
-	assert_int_equal(run(&im, QUOTA, &plan), -NX_EINVAL);
+	assert_int_equal(run(&im, QUOTA, &plan), -NX_ENOEXEC);
 	im.len = 0x1E0;
 	assert_int_equal(run(&im, 1, &plan), -NX_ENOMEM);
 	im.bytes[4] = 1;
-	assert_int_equal(run(&im, QUOTA, &plan), -NX_EINVAL);
+	assert_int_equal(run(&im, QUOTA, &plan), -NX_ENOEXEC);
 	assert_true(same_plan(&plan, &before));
 }
 

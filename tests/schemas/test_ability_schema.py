@@ -36,6 +36,7 @@ BAD = {
     "factor-as-string.json": "type",
     "factor-below-one.json": "minimum",
     "factor-four-decimals.json": "multipleOf",
+    "health-window-zero.json": "minimum",
     "initial-ms-zero.json": "minimum",
     "loop-threshold-above-history.json": "maximum",
     "max-ms-above-one-day.json": "maximum",

@@ -183,6 +183,7 @@ static const struct key keys[] = {
 	{ "cpu_budget_ms_per_min", NO_FIELD, 0, SLICE_MS_MAX, false },
 	{ "timer_slack_fg_ms", NO_FIELD, 0, SLICE_MS_MAX, false },
 	{ "timer_slack_bg_ms", NO_FIELD, 0, SLICE_MS_MAX, false },
+	{ "health_window_ms", NO_FIELD, 1, LC_MS_MAX, false },
 };
 
 static const struct key *find_key(const char *name)
