@@ -18,7 +18,8 @@ The document is the ability's entry of the manifest (with the manifest's `defaul
 document of its own: {"abilities": [entry], "defaults": ..., "schema_version": "1.1"}, keys
 sorted, no spaces. It must pass the schema and name ABILITY. VERSION is 1..4294967295 in
 decimal. The image must pass the kernel's validator (nx-elfcheck) at the default quota. The
-signature is Ed25519 (python3-cryptography) over every byte before it.
+signature is Ed25519 (python3-cryptography) over "nxos-bundle-v1\\0" and the SHA-512 of every byte
+before it.
 
 Exit status: 0 written; 1 refused (the first line on stderr says why: unknown ability, bad
 version, a document failing the schema, an image the kernel would refuse, a bundle over its
@@ -26,6 +27,7 @@ bounds); 2 usage error. Nothing is written unless every check passed.
 """
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -46,6 +48,8 @@ except ImportError:
 
 BUNDLE_H = "proto/bundle.h"
 MAGIC = b"NXAB"
+# The signature covers SIG_DOMAIN and the SHA-512 of everything before it (proto/bundle.h).
+SIG_DOMAIN = b"nxos-bundle-v1\0"
 FORMAT = define("BUNDLE_FORMAT", BUNDLE_H)
 HEADER_LEN = define("BUNDLE_HEADER_LEN", BUNDLE_H)
 DOC_MAX = define("BUNDLE_DOC_MAX", BUNDLE_H)
@@ -130,7 +134,8 @@ def pack(ability, version, doc, elf, seed, bad_signature):
     header += struct.pack("<III", version, len(doc), len(elf))
     assert len(header) == HEADER_LEN
     body = header + doc + elf
-    signature = bytearray(Ed25519PrivateKey.from_private_bytes(seed).sign(body))
+    message = SIG_DOMAIN + hashlib.sha512(body).digest()
+    signature = bytearray(Ed25519PrivateKey.from_private_bytes(seed).sign(message))
     if bad_signature:
         signature[0] ^= 0x01
     return body + bytes(signature)

@@ -20,7 +20,8 @@
  * | policy  | name         | APPMGR_POLICY_LEN bytes: struct appmgr_policy as 11 × u32     |
  * | unblock | name         | none                                                         |
  * | history | name         | count u8, count × (boot u32, t_ms u64, reason u8), oldest first |
- * | ready   | mode u8      | none                                                         |
+ * | ready   | mode u8 [, version u32] | none                                              |
+ * | image   | struct appmgr_image (appmgr_image_encode()) | none                          |
  * | subscribe   | none     | none                                                         |
  * | unsubscribe | none     | none                                                         |
  *
@@ -35,6 +36,11 @@
  *   boot's count toward its crash-loop window.
  * - ready: only from the ability's own task (the kernel-stamped sender), while it is
  *   starting; appmgrd moves the task into the mode's QoS class first and then applies it.
+ *   The version is the one the running image was built as (1 when absent); `state` reports
+ *   it while the process lives.
+ * - image: which image appmgrd starts the ability from from now on: the built-in one, or an
+ *   ELF image stored in statefsd in chunks (execd's spawn_image, proto/execd.h) with its
+ *   version, length and SHA-512. Only updated may set it (the policy table).
  *
  * Reply status (ipc/wire.h): OK; MALFORMED for data that does not decode; UNKNOWN for an
  * unknown ability or op; INVALID_TRANSITION when the lifecycle refuses the event in the
@@ -63,6 +69,7 @@
 #include <stdint.h>
 
 #include "nx/abi.h"
+#include "proto/execd.h"
 
 /** Longest ability name: a task name. */
 #define APPMGR_NAME_MAX NX_NAME_MAX
@@ -153,9 +160,41 @@ struct appmgr_state {
 	uint64_t next_restart_ms; /**< restart time in backoff; 0 otherwise */
 	int32_t task;             /**< task id of its process; -1 if none */
 	uint64_t cpu_us;          /**< CPU time of its process; 0 if none */
+	uint32_t version;         /**< version its running process reported at ready; 0 if none yet */
 };
 /** Bytes of a state reply. */
-#define APPMGR_STATE_LEN 32
+#define APPMGR_STATE_LEN 36
+
+/** The image an ability starts from (the image op). */
+struct appmgr_image {
+	char name[APPMGR_NAME_MAX + 1];       /**< the ability, NUL-terminated */
+	uint8_t stored;                        /**< 0: its built-in image (the rest unused); 1: stored */
+	uint32_t version;                      /**< the stored image's version */
+	uint32_t image_len;                    /**< 1..NX_SPAWN_ELF_MAX */
+	uint8_t sha512[EXECD_DIGEST_LEN];      /**< of the image */
+	uint8_t prefix_len;                    /**< 1..EXECD_PREFIX_MAX */
+	char prefix[EXECD_PREFIX_MAX + 1];     /**< statefsd key prefix of its chunks, NUL-terminated */
+};
+/** Longest image request. */
+#define APPMGR_IMAGE_MAX (1 + APPMGR_NAME_MAX + 1 + 8 + EXECD_DIGEST_LEN + 1 + EXECD_PREFIX_MAX)
+_Static_assert(APPMGR_IMAGE_MAX <= NX_FRAME_DATA_MAX, "an image request fits one frame");
+
+/**
+ * Encode an image request: name_len u8, name, stored u8, and when stored version u32,
+ * image_len u32, sha512, prefix_len u8, prefix.
+ * @return bytes written
+ * @retval -NX_EINVAL an empty or too long name, stored not 0 or 1, a stored image of length 0
+ *         or above NX_SPAWN_ELF_MAX, a prefix not 1..EXECD_PREFIX_MAX key bytes, or `cap` too small
+ */
+__attribute__((warn_unused_result)) int appmgr_image_encode(const struct appmgr_image *im, uint8_t *out, size_t cap);
+
+/**
+ * Decode an image request.
+ * @retval 0 done
+ * @retval -NX_EINVAL any rule of appmgr_image_encode() broken, or truncated or trailing
+ *         bytes; `*im` unchanged
+ */
+__attribute__((warn_unused_result)) int appmgr_image_decode(const uint8_t *buf, size_t len, struct appmgr_image *im);
 
 /** One remembered death in a history reply. */
 struct appmgr_death {
@@ -220,11 +259,13 @@ __attribute__((warn_unused_result)) int appmgr_name_decode(const uint8_t *data, 
 							   char name[APPMGR_NAME_MAX + 1]);
 
 /**
- * Decode ready's data.
- * @retval 0 done, `*mode` set
- * @retval -NX_EINVAL not one byte, or not an enum appmgr_mode value
+ * Decode ready's data: a mode, then optionally the version (1 when absent).
+ * @retval 0 done
+ * @retval -NX_EINVAL not 1 or 5 bytes, not an enum appmgr_mode value, or version 0;
+ *         outputs unchanged
  */
-__attribute__((warn_unused_result)) int appmgr_mode_decode(const uint8_t *data, size_t len, enum appmgr_mode *mode);
+__attribute__((warn_unused_result)) int appmgr_ready_decode(const uint8_t *data, size_t len, enum appmgr_mode *mode,
+							    uint32_t *version);
 
 /**
  * Encode a state reply.

@@ -14,11 +14,11 @@
  * | 48               | 4       | elf_len u32: 1..BUNDLE_ELF_MAX                             |
  * | 52               | doc_len | the ability document: JSON of the ability_v1_1 schema      |
  * | 52 + doc_len     | elf_len | the ELF image                                              |
- * | 52 + doc + elf   | 64      | Ed25519 signature over every byte before it                |
+ * | 52 + doc + elf   | 64      | Ed25519 signature of the signing message (below)           |
  *
  * The length of a bundle is exactly BUNDLE_HEADER_LEN + doc_len + elf_len + BUNDLE_SIG_LEN,
  * at most BUNDLE_MAX. The parser checks the layout only: the signature is checked with the
- * release key of the system manifest (crypto/sig.h over `signed_bytes`), the document
+ * release key of the system manifest, the document
  * against its schema by the tool that packs it, the ELF image by the kernel when it spawns it.
  */
 #ifndef PROTO_BUNDLE_H
@@ -28,6 +28,18 @@
 #include <stdint.h>
 
 #include "nx/abi.h"
+
+/*
+ * The signing message: BUNDLE_SIG_DOMAIN (its BUNDLE_SIG_DOMAIN_LEN bytes, NUL included)
+ * followed by the SHA-512 of `signed_bytes` (the header, the document and the image). The
+ * signature covers every byte before it through that digest, and the message is short
+ * enough for keystored's verify op, which checks it with the release key.
+ */
+#define BUNDLE_SIG_DOMAIN "nxos-bundle-v1"
+#define BUNDLE_SIG_DOMAIN_LEN 15u
+#define BUNDLE_DIGEST_LEN 64u
+#define BUNDLE_SIGNING_MSG_LEN (BUNDLE_SIG_DOMAIN_LEN + BUNDLE_DIGEST_LEN)
+_Static_assert(sizeof BUNDLE_SIG_DOMAIN == BUNDLE_SIG_DOMAIN_LEN, "the domain's bytes, its NUL included");
 
 /** The first four bytes of a bundle. */
 #define BUNDLE_MAGIC "NXAB"

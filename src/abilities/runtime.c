@@ -10,6 +10,13 @@
 #include "nx_abilities.h"
 #include "nx_manifest.h"
 
+/* The version the image was built as: variants for bundles set it (docs/ota.md). */
+#ifdef NX_ABILITY_VERSION
+#define AB_VERSION NX_ABILITY_VERSION
+#else
+#define AB_VERSION 1
+#endif
+
 /* Frames one wait takes before it gives up: ends a flood that is not appmgrd's stop. */
 #define AB_MAX_FRAMES 64
 
@@ -30,9 +37,12 @@ int ab_init(struct ab_rt *rt)
 
 int ab_ready(struct ab_rt *rt)
 {
-	const uint8_t mode = rt->def->start_mode;
+	/* The mode, then the version this image was built as (proto/appmgr.h, ready). */
+	uint8_t req[5] = { rt->def->start_mode };
+	if (ipc_put_u32(req, sizeof req, 1, AB_VERSION) != 0)
+		return -NX_EINVAL;
 	struct ipc_outcome o = ipc_route_with_nonce_budgeted(&rt->client, NX_SVC_APPMGRD, strlen(NX_SVC_APPMGRD),
-							     APPMGRD_OP_READY, &mode, 1, NULL, 0, NULL);
+							     APPMGRD_OP_READY, req, sizeof req, NULL, 0, NULL);
 	if (o.kind == IPC_OUTCOME_SUCCESS)
 		return 0;
 	printf("%s: ready refused: %s status %u\n", rt->def->name, ipc_outcome_name(o.kind), (unsigned)o.status);

@@ -76,6 +76,8 @@ struct am_ability {
 	uint64_t window_ms;    /* CPU-budget window start (background runs) */
 	uint64_t window_cpu_us;/* the task's CPU time then */
 	bool dirty;            /* its persistent record is out of date */
+	uint32_t version;      /* the version its running process reported at ready; 0: none */
+	struct appmgr_image img; /* what it starts from: built-in unless updated said otherwise */
 	struct am_record earlier; /* deaths of earlier boots (count, deaths); the rest unused */
 };
 
@@ -265,23 +267,46 @@ static void notify_stop(struct am *m, const struct am_ability *a)
 	printf("appmgrd: stop app=%s reason=request task=%d\n", a->def->name, (int)a->task);
 }
 
+/* Ask execd for ability `i`'s task: from its built-in image, or from the image updated
+ * stored (spawn_image: execd reads and checks it, the kernel checks it again). */
+static struct ipc_outcome ask_execd(struct am *m, const struct am_ability *a, uint8_t rep[4])
+{
+	const struct nx_ability *d = a->def;
+	uint8_t req[EXECD_SPAWN_IMAGE_MAX];
+	int len = -1;
+	uint16_t op = EXECD_OP_SPAWN;
+	if (a->img.stored) {
+		struct execd_spawn_image s = {
+			.qos = NX_QOS_BG, .slack_fg_ms = d->policy.slack_fg_ms, .slack_bg_ms = d->policy.slack_bg_ms,
+			.image_len = a->img.image_len, .prefix_len = a->img.prefix_len,
+		};
+		(void)snprintf(s.name, sizeof s.name, "%s", d->name);
+		memcpy(s.sha512, a->img.sha512, sizeof s.sha512);
+		memcpy(s.prefix, a->img.prefix, sizeof s.prefix);
+		len = execd_spawn_image_encode(&s, req, sizeof req);
+		op = EXECD_OP_SPAWN_IMAGE;
+	} else {
+		struct execd_spawn s = {
+			.qos = NX_QOS_BG, .slack_fg_ms = d->policy.slack_fg_ms, .slack_bg_ms = d->policy.slack_bg_ms,
+		};
+		(void)snprintf(s.image, sizeof s.image, "%s", d->image);
+		(void)snprintf(s.name, sizeof s.name, "%s", d->name);
+		len = execd_spawn_encode(&s, req, sizeof req);
+	}
+	if (len < 0)
+		return (struct ipc_outcome){ .kind = IPC_OUTCOME_REJECTED, .status = IPC_STATUS_MALFORMED };
+	return ipc_route_with_nonce_budgeted(&m->client, NX_SVC_EXECD, strlen(NX_SVC_EXECD), op, req, (size_t)len, rep,
+					     4, NULL);
+}
+
 /* Spawn ability `i`'s task. @retval true refused: the core got `exit crash` */
 static bool spawn(struct am *m, uint32_t i)
 {
 	struct am_ability *a = &m->ab[i];
 	const struct nx_ability *d = a->def;
-	struct execd_spawn s = {
-		.qos = NX_QOS_BG,
-		.slack_fg_ms = d->policy.slack_fg_ms,
-		.slack_bg_ms = d->policy.slack_bg_ms,
-	};
-	(void)snprintf(s.image, sizeof s.image, "%s", d->image);
-	(void)snprintf(s.name, sizeof s.name, "%s", d->name);
-	uint8_t req[EXECD_SPAWN_LEN], rep[4];
-	struct ipc_outcome o = { .kind = IPC_OUTCOME_REJECTED, .status = IPC_STATUS_MALFORMED };
-	if (execd_spawn_encode(&s, req, sizeof req) == EXECD_SPAWN_LEN)
-		o = ipc_route_with_nonce_budgeted(&m->client, NX_SVC_EXECD, strlen(NX_SVC_EXECD), EXECD_OP_SPAWN, req,
-						  sizeof req, rep, sizeof rep, NULL);
+	uint8_t rep[4];
+	const struct ipc_outcome o = ask_execd(m, a, rep);
+	a->version = 0;
 	uint32_t task;
 	if (o.kind == IPC_OUTCOME_SUCCESS && o.reply_len == sizeof rep && ipc_get_u32(rep, sizeof rep, 0, &task) == 0) {
 		a->task = (int32_t)task;
@@ -451,12 +476,32 @@ static uint16_t encoded(int len, size_t *out_len)
 static uint16_t do_ready(struct am *m, const struct nx_request *r)
 {
 	enum appmgr_mode mode;
-	if (appmgr_mode_decode(r->data, r->len, &mode) != 0)
+	uint32_t version;
+	if (appmgr_ready_decode(r->data, r->len, &mode, &version) != 0)
 		return IPC_STATUS_MALFORMED;
 	uint32_t i;
-	if (by_sender(m, r->sender, &i) == NULL)
+	struct am_ability *a = by_sender(m, r->sender, &i);
+	if (a == NULL)
 		return IPC_STATUS_DENIED;
-	return move(m, i, LC_STARTING, mode, mode == APPMGR_MODE_FG ? LC_EV_READY_FG : LC_EV_READY_BG);
+	const uint16_t status = move(m, i, LC_STARTING, mode, mode == APPMGR_MODE_FG ? LC_EV_READY_FG : LC_EV_READY_BG);
+	if (status == IPC_STATUS_OK)
+		a->version = version;
+	return status;
+}
+
+/* The image ability `name` starts from next time (updated's op). */
+static uint16_t do_image(struct am *m, const struct nx_request *r)
+{
+	struct appmgr_image im;
+	if (appmgr_image_decode(r->data, r->len, &im) != 0)
+		return IPC_STATUS_MALFORMED;
+	const int i = by_name(im.name);
+	if (i < 0)
+		return IPC_STATUS_UNKNOWN;
+	m->ab[i].img = im;
+	printf("appmgrd: image app=%s %s version=%u\n", im.name, im.stored ? "stored" : "built-in",
+	       (unsigned)(im.stored ? im.version : 1));
+	return IPC_STATUS_OK;
 }
 
 static uint16_t do_list(const struct am *m, const struct nx_request *r, uint8_t *out, size_t *out_len)
@@ -491,6 +536,7 @@ static uint16_t do_state(const struct am *m, uint32_t i, uint8_t *out, size_t *o
 		.next_restart_ms = st.state == LC_BACKOFF ? st.deadline_ms : 0,
 		.task = a->task,
 		.cpu_us = task_cpu_us(a),
+		.version = a->task != AM_NO_TASK ? a->version : 0,
 	};
 	return encoded(appmgr_state_encode(&s, out, IPC_DATA_MAX), out_len);
 }
@@ -552,6 +598,8 @@ static uint16_t am_request(void *ctx, const struct nx_request *r, uint8_t *out, 
 		return do_list(m, r, out, out_len);
 	case APPMGRD_OP_READY:
 		return do_ready(m, r);
+	case APPMGRD_OP_IMAGE:
+		return do_image(m, r);
 	case APPMGRD_OP_SUBSCRIBE:
 		if (r->len != 0)
 			return IPC_STATUS_MALFORMED;

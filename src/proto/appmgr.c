@@ -39,11 +39,14 @@ int appmgr_name_decode(const uint8_t *data, size_t len, char name[APPMGR_NAME_MA
 	return 0;
 }
 
-int appmgr_mode_decode(const uint8_t *data, size_t len, enum appmgr_mode *mode)
+int appmgr_ready_decode(const uint8_t *data, size_t len, enum appmgr_mode *mode, uint32_t *version)
 {
-	if (len != 1 || (data[0] != APPMGR_MODE_FG && data[0] != APPMGR_MODE_BG))
+	uint32_t v = 1;
+	if ((len != 1 && len != 5) || (data[0] != APPMGR_MODE_FG && data[0] != APPMGR_MODE_BG) ||
+	    (len == 5 && (ipc_get_u32(data, len, 1, &v) != 0 || v == 0)))
 		return -NX_EINVAL;
 	*mode = (enum appmgr_mode)data[0];
+	*version = v;
 	return 0;
 }
 
@@ -57,7 +60,7 @@ int appmgr_state_encode(const struct appmgr_state *s, uint8_t *out, size_t cap)
 	out[3] = s->start_mode;
 	if (ipc_put_u32(out, cap, 4, s->crash_count) != 0 || ipc_put_u32(out, cap, 8, s->delay_ms) != 0 ||
 	    ipc_put_u64(out, cap, 12, s->next_restart_ms) != 0 || ipc_put_u32(out, cap, 20, (uint32_t)s->task) != 0 ||
-	    ipc_put_u64(out, cap, 24, s->cpu_us) != 0)
+	    ipc_put_u64(out, cap, 24, s->cpu_us) != 0 || ipc_put_u32(out, cap, 32, s->version) != 0)
 		return -NX_EINVAL;
 	return APPMGR_STATE_LEN;
 }
@@ -74,7 +77,7 @@ int appmgr_state_decode(const uint8_t *buf, size_t len, struct appmgr_state *s)
 	s->start_mode = buf[3];
 	if (ipc_get_u32(buf, len, 4, &s->crash_count) != 0 || ipc_get_u32(buf, len, 8, &s->delay_ms) != 0 ||
 	    ipc_get_u64(buf, len, 12, &s->next_restart_ms) != 0 || ipc_get_u32(buf, len, 20, &task) != 0 ||
-	    ipc_get_u64(buf, len, 24, &s->cpu_us) != 0)
+	    ipc_get_u64(buf, len, 24, &s->cpu_us) != 0 || ipc_get_u32(buf, len, 32, &s->version) != 0)
 		return -NX_EINVAL;
 	s->task = (int32_t)task;
 	return 0;
@@ -224,5 +227,59 @@ int appmgr_change_decode(const uint8_t *buf, size_t len, struct appmgr_change *c
 	got.reason = buf[14];
 	got.timeout = buf[15];
 	*c = got;
+	return 0;
+}
+
+#define IMAGE_STORED_FIXED (8 + EXECD_DIGEST_LEN + 1)
+
+int appmgr_image_encode(const struct appmgr_image *im, uint8_t *out, size_t cap)
+{
+	const char *nul = memchr(im->name, 0, sizeof im->name);
+	const size_t n = nul == NULL ? 0 : (size_t)(nul - im->name);
+	const size_t len = 2 + n + (im->stored ? IMAGE_STORED_FIXED + im->prefix_len : 0);
+	if (n == 0 || im->stored > 1 || cap < len ||
+	    (im->stored && (im->image_len == 0 || im->image_len > NX_SPAWN_ELF_MAX || im->prefix_len == 0 ||
+			    im->prefix_len > EXECD_PREFIX_MAX || !statefs_key_ok(im->prefix, im->prefix_len))))
+		return -NX_EINVAL;
+	out[0] = (uint8_t)n;
+	memcpy(out + 1, im->name, n);
+	out[1 + n] = im->stored;
+	if (im->stored) {
+		uint8_t *p = out + 2 + n;
+		if (ipc_put_u32(p, IMAGE_STORED_FIXED, 0, im->version) != 0 ||
+		    ipc_put_u32(p, IMAGE_STORED_FIXED, 4, im->image_len) != 0)
+			return -NX_EINVAL;
+		memcpy(p + 8, im->sha512, EXECD_DIGEST_LEN);
+		p[8 + EXECD_DIGEST_LEN] = im->prefix_len;
+		memcpy(p + IMAGE_STORED_FIXED, im->prefix, im->prefix_len);
+	}
+	return (int)len;
+}
+
+int appmgr_image_decode(const uint8_t *buf, size_t len, struct appmgr_image *im)
+{
+	struct appmgr_image got;
+	memset(&got, 0, sizeof got);
+	if (len < 2 || buf[0] == 0 || buf[0] > APPMGR_NAME_MAX || len < 2 + (size_t)buf[0] ||
+	    appmgr_name_decode(buf + 1, buf[0], got.name) != 0)
+		return -NX_EINVAL;
+	const size_t n = buf[0];
+	got.stored = buf[1 + n];
+	if (got.stored > 1 || (got.stored == 0 && len != 2 + n))
+		return -NX_EINVAL;
+	if (got.stored) {
+		const uint8_t *p = buf + 2 + n;
+		const size_t rest = len - 2 - n;
+		if (rest < IMAGE_STORED_FIXED || ipc_get_u32(p, rest, 0, &got.version) != 0 ||
+		    ipc_get_u32(p, rest, 4, &got.image_len) != 0 || got.image_len == 0 || got.image_len > NX_SPAWN_ELF_MAX)
+			return -NX_EINVAL;
+		memcpy(got.sha512, p + 8, EXECD_DIGEST_LEN);
+		got.prefix_len = p[8 + EXECD_DIGEST_LEN];
+		if (got.prefix_len == 0 || got.prefix_len > EXECD_PREFIX_MAX || rest != (size_t)IMAGE_STORED_FIXED + got.prefix_len ||
+		    !statefs_key_ok((const char *)p + IMAGE_STORED_FIXED, got.prefix_len))
+			return -NX_EINVAL;
+		memcpy(got.prefix, p + IMAGE_STORED_FIXED, got.prefix_len);
+	}
+	*im = got;
 	return 0;
 }

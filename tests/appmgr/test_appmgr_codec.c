@@ -36,21 +36,33 @@ static void ready_mode_is_one_byte_fg_or_bg(void **state)
 {
 	(void)state;
 	enum appmgr_mode mode;
+	uint32_t version = 77;
 	const uint8_t fg = 1, bg = 2, zero = 0, three = 3, two[2] = { 1, 1 };
-	expect_eq("fg", 0, appmgr_mode_decode(&fg, 1, &mode));
+	expect_eq("fg", 0, appmgr_ready_decode(&fg, 1, &mode, &version));
 	expect_eq("fg mode", APPMGR_MODE_FG, mode);
-	expect_eq("bg", 0, appmgr_mode_decode(&bg, 1, &mode));
+	expect_eq("no version: 1", 1, version);
+	expect_eq("bg", 0, appmgr_ready_decode(&bg, 1, &mode, &version));
 	expect_eq("bg mode", APPMGR_MODE_BG, mode);
-	expect_eq("0", -NX_EINVAL, appmgr_mode_decode(&zero, 1, &mode));
-	expect_eq("3", -NX_EINVAL, appmgr_mode_decode(&three, 1, &mode));
-	expect_eq("2 bytes", -NX_EINVAL, appmgr_mode_decode(two, 2, &mode));
-	expect_eq("0 bytes", -NX_EINVAL, appmgr_mode_decode(&fg, 0, &mode));
+	expect_eq("0", -NX_EINVAL, appmgr_ready_decode(&zero, 1, &mode, &version));
+	expect_eq("3", -NX_EINVAL, appmgr_ready_decode(&three, 1, &mode, &version));
+	expect_eq("2 bytes", -NX_EINVAL, appmgr_ready_decode(two, 2, &mode, &version));
+	expect_eq("0 bytes", -NX_EINVAL, appmgr_ready_decode(&fg, 0, &mode, &version));
+	const uint8_t v7[5] = { 2, 7, 0, 0, 0 }, v0[5] = { 1, 0, 0, 0, 0 }, vmax[5] = { 1, 0xff, 0xff, 0xff, 0xff };
+	expect_eq("with version", 0, appmgr_ready_decode(v7, 5, &mode, &version));
+	expect_eq("version 7", 7, version);
+	expect_eq("version UINT32_MAX", 0, appmgr_ready_decode(vmax, 5, &mode, &version));
+	expect_eq("version UINT32_MAX value", UINT32_MAX, version);
+	version = 5;
+	expect_eq("version 0", -NX_EINVAL, appmgr_ready_decode(v0, 5, &mode, &version));
+	expect_eq("4 bytes", -NX_EINVAL, appmgr_ready_decode(v7, 4, &mode, &version));
+	expect_eq("6 bytes", -NX_EINVAL, appmgr_ready_decode(vmax, 6, &mode, &version));
+	expect_eq("refusals leave the version", 5, version);
 }
 
 static const struct appmgr_state sample_state = {
 	.state = APPMGR_BACKOFF, .reason = APPMGR_REASON_CRASH, .timeout = 1, .start_mode = APPMGR_MODE_BG,
 	.crash_count = 0x04030201, .delay_ms = 0x08070605, .next_restart_ms = 0x100f0e0d0c0b0a09ULL,
-	.task = -1, .cpu_us = 0x1817161514131211ULL,
+	.task = -1, .cpu_us = 0x1817161514131211ULL, .version = 0x1c1b1a19,
 };
 
 static void state_encodes_fields_in_order_little_endian(void **state)
@@ -62,6 +74,7 @@ static void state_encodes_fields_in_order_little_endian(void **state)
 		0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10,
 		0xff, 0xff, 0xff, 0xff,
 		0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18,
+		0x19, 0x1a, 0x1b, 0x1c,
 	};
 	uint8_t buf[APPMGR_STATE_LEN];
 	expect_eq("encode", APPMGR_STATE_LEN, appmgr_state_encode(&sample_state, buf, sizeof buf));
@@ -78,6 +91,7 @@ static void state_encodes_fields_in_order_little_endian(void **state)
 	expect_eq("next_restart_ms", sample_state.next_restart_ms, got.next_restart_ms);
 	expect_eq("task", 1, got.task == -1);
 	expect_eq("cpu_us", sample_state.cpu_us, got.cpu_us);
+	expect_eq("version", sample_state.version, got.version);
 }
 
 static void state_out_of_range_or_wrong_length_is_refused(void **state)
@@ -235,6 +249,42 @@ static void list_with_bad_entries_or_framing_is_refused(void **state)
 	expect_eq("missing entry", -NX_EINVAL, appmgr_list_decode(missing_entry, sizeof missing_entry, &l));
 }
 
+static void image_requests_round_trip_and_malformed_ones_are_refused(void **state)
+{
+	(void)state;
+	struct appmgr_image im = { .name = "hello", .stored = 1, .version = 3, .image_len = NX_SPAWN_ELF_MAX,
+				   .prefix_len = 5, .prefix = "/u/x/" };
+	for (unsigned i = 0; i < EXECD_DIGEST_LEN; i++)
+		im.sha512[i] = (uint8_t)i;
+	uint8_t buf[APPMGR_IMAGE_MAX + 1];
+	struct appmgr_image got;
+	const int len = appmgr_image_encode(&im, buf, sizeof buf);
+	expect_eq("stored encode", 2 + 5 + 8 + EXECD_DIGEST_LEN + 1 + 5, len);
+	expect_eq("small buffer", (unsigned)-NX_EINVAL, (unsigned)appmgr_image_encode(&im, buf, (size_t)len - 1));
+	expect_eq("decode", 0, appmgr_image_decode(buf, (size_t)len, &got));
+	expect_eq("name", 0, strcmp(got.name, "hello"));
+	expect_eq("version", 3, got.version);
+	expect_eq("length", NX_SPAWN_ELF_MAX, got.image_len);
+	expect_eq("digest", 0, memcmp(got.sha512, im.sha512, EXECD_DIGEST_LEN));
+	expect_eq("prefix", 0, strcmp(got.prefix, "/u/x/"));
+	expect_eq("one byte short", (unsigned)-NX_EINVAL, (unsigned)appmgr_image_decode(buf, (size_t)len - 1, &got));
+	expect_eq("one byte long", (unsigned)-NX_EINVAL, (unsigned)appmgr_image_decode(buf, (size_t)len + 1, &got));
+	im.image_len = NX_SPAWN_ELF_MAX + 1;
+	expect_eq("image one byte too long", (unsigned)-NX_EINVAL, (unsigned)appmgr_image_encode(&im, buf, sizeof buf));
+	im.image_len = 0;
+	expect_eq("empty image", (unsigned)-NX_EINVAL, (unsigned)appmgr_image_encode(&im, buf, sizeof buf));
+	im.image_len = 1;
+	im.prefix_len = 0;
+	expect_eq("empty prefix", (unsigned)-NX_EINVAL, (unsigned)appmgr_image_encode(&im, buf, sizeof buf));
+	const struct appmgr_image builtin = { .name = "hello", .stored = 0 };
+	expect_eq("built-in encode", 7, appmgr_image_encode(&builtin, buf, sizeof buf));
+	expect_eq("built-in decode", 0, appmgr_image_decode(buf, 7, &got));
+	expect_eq("built-in", 0, got.stored);
+	expect_eq("built-in with a tail", (unsigned)-NX_EINVAL, (unsigned)appmgr_image_decode(buf, 8, &got));
+	buf[6] = 2;
+	expect_eq("stored 2", (unsigned)-NX_EINVAL, (unsigned)appmgr_image_decode(buf, 7, &got));
+}
+
 static void change_round_trips_and_malformed_ones_are_refused(void **state)
 {
 	(void)state;
@@ -288,6 +338,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(change_round_trips_and_malformed_ones_are_refused),
+		cmocka_unit_test(image_requests_round_trip_and_malformed_ones_are_refused),
 		cmocka_unit_test(names_of_1_to_31_bytes_decode_with_their_nul),
 		cmocka_unit_test(empty_long_and_nul_holding_names_are_refused),
 		cmocka_unit_test(ready_mode_is_one_byte_fg_or_bg),

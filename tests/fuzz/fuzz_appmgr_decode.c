@@ -28,11 +28,14 @@ static void check_name(const uint8_t *d, size_t n)
 static void check_mode(const uint8_t *d, size_t n)
 {
 	enum appmgr_mode mode;
-	const int ok = appmgr_mode_decode(d, n, &mode) == 0;
-	const int valid = n == 1 && (d[0] == APPMGR_MODE_FG || d[0] == APPMGR_MODE_BG);
+	uint32_t version = 0;
+	const int ok = appmgr_ready_decode(d, n, &mode, &version) == 0;
+	const uint32_t v = n == 5 ? (uint32_t)d[1] | (uint32_t)d[2] << 8 | (uint32_t)d[3] << 16 | (uint32_t)d[4] << 24 : 1;
+	const int valid = (n == 1 || n == 5) && (d[0] == APPMGR_MODE_FG || d[0] == APPMGR_MODE_BG) && v != 0;
 	FZ_CHECK(ok == valid, "mode of %zu bytes decoded %d, valid %d", n, ok, valid);
 	if (ok)
-		FZ_CHECK((uint8_t)mode == d[0], "mode %u from byte %u", (unsigned)mode, d[0]);
+		FZ_CHECK((uint8_t)mode == d[0] && version == v, "mode %u version %u from byte %u", (unsigned)mode,
+			 (unsigned)version, d[0]);
 }
 
 /* A decoded reply re-encodes to exactly `d`; one byte less of room refuses. */

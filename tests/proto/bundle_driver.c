@@ -1,6 +1,7 @@
 /*
  * bundle_driver: the C side of tests/scripts/test_pack_bundle.py. Parses a bundle file with
- * bundle_parse() and checks its signature with sig_verify() against a public key.
+ * bundle_parse() and checks its signature (the signing message of proto/bundle.h) with
+ * sig_verify() against a public key.
  *
  *   bundle_driver FILE PUBKEY_HEX
  *
@@ -55,7 +56,11 @@ int main(int argc, char **argv)
 		printf("parse: %s\n", bundle_strerror(rc));
 		return 1;
 	}
-	rc = sig_verify(pk, b.signed_bytes, b.signed_len, b.signature);
+	uint8_t msg[BUNDLE_SIGNING_MSG_LEN];
+	memcpy(msg, BUNDLE_SIG_DOMAIN, BUNDLE_SIG_DOMAIN_LEN);
+	rc = sig_sha512(b.signed_bytes, b.signed_len, msg + BUNDLE_SIG_DOMAIN_LEN);
+	if (rc == 0)
+		rc = sig_verify(pk, msg, sizeof msg, b.signature);
 	if (rc != 0) {
 		printf("signature: %s\n", sig_strerror(rc));
 		return 1;
