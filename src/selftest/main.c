@@ -142,6 +142,7 @@ int main(void)
 	uint32_t appmgrd_stats[5];
 	st_server_stats(&st, NX_SVC_APPMGRD, appmgrd_stats);
 	st_keystore_wait(&st);
+	st_ota_wait(&st);
 	char args[NX_BOOTARGS_MAX];
 	if (nx_bootargs(args, sizeof args) < 0)
 		args[0] = '\0';
@@ -180,6 +181,7 @@ int main(void)
 		st_keystore_deadline(&st);
 		st_spawn_checks(&st);
 		st_ability_checks(&st);
+		st_ota_checks(&st);
 	}
 	printf("SELFTEST: end guest_ms=%llu\n", (unsigned long long)nx_now_ms());
 	fflush(stdout);

@@ -15,7 +15,7 @@
 #include "proto/appmgr.h"
 
 #define ST_MAX_NOTICES 32
-#define ST_MAX_CHANGES 16
+#define ST_MAX_CHANGES 64
 
 /** Selftest state: its IPC client, the exit notices and appmgrd's change notifications received. */
 struct st {
@@ -127,5 +127,10 @@ void st_keystore_deadline(struct st *st);
 /** The persist lane: boot 1 records keystored's public key, boot 2 finds the same key. */
 void st_keystore_persist_write(struct st *st);
 void st_keystore_persist_check(struct st *st);
+
+/** Wait (bounded) until updated answers: it serves once every ability's record is loaded. */
+void st_ota_wait(struct st *st);
+/** Updates (default profile): stage and its refusals, bad signature, switch, health, rollback. */
+void st_ota_checks(struct st *st);
 
 #endif

@@ -97,10 +97,11 @@ static const char *slot_letter(unsigned s)
 	return s == 0 ? "a" : "b";
 }
 
-static void event(struct upd_app *a, enum ota_event ev, uint32_t version, unsigned slot, const char *why)
+/* Event `ev` of `a`, decided at `t_ms` (the record that says so is durable by now). */
+static void event(struct upd_app *a, enum ota_event ev, uint32_t version, unsigned slot, const char *why, uint64_t t_ms)
 {
 	a->last_event = (uint8_t)ev;
-	a->event_ms = nx_now_ms();
+	a->event_ms = t_ms;
 	printf("updated: event t=%llu app=%s event=%s version=%u slot=%s%s%s\n", (unsigned long long)a->event_ms,
 	       a->def->name, ota_event_name(ev), (unsigned)version, slot_letter(slot), why[0] != '\0' ? " why=" : "", why);
 }
@@ -136,8 +137,11 @@ static struct ipc_outcome am_call(struct upd *u, uint16_t op, const struct upd_a
 	}
 	const struct ipc_outcome o = ipc_route_with_nonce_budgeted(&u->client, NX_SVC_APPMGRD, sizeof NX_SVC_APPMGRD - 1,
 								   op, data, len, reply, cap, &opts);
-	if (o.kind != IPC_OUTCOME_SUCCESS && !(o.kind == IPC_OUTCOME_REJECTED && o.status == IPC_STATUS_INVALID_TRANSITION))
+	if (o.kind != IPC_OUTCOME_SUCCESS && !(o.kind == IPC_OUTCOME_REJECTED && o.status == IPC_STATUS_INVALID_TRANSITION)) {
 		count(u, OTA_STAT_FAILED_CALLS);
+		printf("updated: appmgrd op %u app=%s: %s status %u\n", (unsigned)op, a != NULL ? a->def->name : "-",
+		       ipc_outcome_name(o.kind), (unsigned)o.status);
+	}
 	return o;
 }
 
@@ -211,6 +215,7 @@ static void restart(struct upd *u, struct upd_app *a, bool start_if_stopped)
  */
 static int roll_back(struct upd *u, struct upd_app *a, const char *why, bool start)
 {
+	const uint64_t now = nx_now_ms();
 	struct ota_bootctl c = a->ctl;
 	const unsigned from = c.trial ? 1u - c.active : c.active;
 	const unsigned to = 1u - from;
@@ -230,13 +235,13 @@ static int roll_back(struct upd *u, struct upd_app *a, const char *why, bool sta
 	a->ready_deadline = 0;
 	a->ready_ms = 0;
 	count(u, OTA_STAT_ROLLBACKS);
-	event(a, OTA_EV_ROLLED_BACK, version, from, why);
+	event(a, OTA_EV_ROLLED_BACK, version, from, why, now);
 	if (set_image(u, a, to) == 0)
 		restart(u, a, start);
 	return 0;
 }
 
-static void commit(struct upd *u, struct upd_app *a)
+static void commit(struct upd *u, struct upd_app *a, uint64_t now)
 {
 	struct ota_bootctl c = a->ctl;
 	const unsigned t = 1u - c.active;
@@ -248,7 +253,7 @@ static void commit(struct upd *u, struct upd_app *a)
 	a->health_deadline = 0;
 	a->ready_deadline = 0;
 	count(u, OTA_STAT_COMMITS);
-	event(a, OTA_EV_COMMITTED, c.slot[t].version, t, "");
+	event(a, OTA_EV_COMMITTED, c.slot[t].version, t, "", now);
 }
 
 /* `a` (on trial) changed to `to` at `t_ms`. */
@@ -477,11 +482,12 @@ static uint16_t stage(struct upd *u, struct upd_app *a, uint8_t *out, size_t *ou
 		return OTA_STATUS_BAD_SIGNATURE;
 	}
 	const unsigned slot = 1u - a->ctl.active;
+	const uint64_t now = nx_now_ms();
 	const uint16_t status = install(u, a, slot, &b, window);
 	if (status != IPC_STATUS_OK)
 		return status;
 	count(u, OTA_STAT_STAGED);
-	event(a, OTA_EV_STAGED, b.version, slot, "");
+	event(a, OTA_EV_STAGED, b.version, slot, "", now);
 	if (ipc_put_u32(out, OTA_STAGED_LEN, 0, b.version) != 0)
 		return IPC_STATUS_MALFORMED;
 	out[4] = (uint8_t)slot;
@@ -523,6 +529,7 @@ static uint16_t do_switch(struct upd *u, const struct nx_request *r)
 	const unsigned t = 1u - a->ctl.active;
 	if (a->ctl.trial || a->ctl.slot[t].state != OTA_SLOT_STAGED)
 		return IPC_STATUS_INVALID_TRANSITION;
+	const uint64_t now = nx_now_ms();
 	struct ota_bootctl c = a->ctl;
 	c.slot[t].state = OTA_SLOT_TRIAL;
 	c.trial = 1;
@@ -530,9 +537,9 @@ static uint16_t do_switch(struct upd *u, const struct nx_request *r)
 		return OTA_STATUS_STORE;
 	a->health_deadline = 0;
 	a->ready_ms = 0;
-	a->ready_deadline = nx_now_ms() + OTA_READY_DEADLINE_MS;
+	a->ready_deadline = now + OTA_READY_DEADLINE_MS;
 	count(u, OTA_STAT_SWITCHES);
-	event(a, OTA_EV_SWITCHED, c.slot[t].version, t, "");
+	event(a, OTA_EV_SWITCHED, c.slot[t].version, t, "", now);
 	if (set_image(u, a, t) != 0) {
 		(void)roll_back(u, a, "appmgrd", false);
 		return OTA_STATUS_STORE;
@@ -621,7 +628,7 @@ static void run_timers(struct upd *u, uint64_t now)
 		if (!a->ctl.trial)
 			continue;
 		if (a->health_deadline != 0 && now >= a->health_deadline)
-			commit(u, a);
+			commit(u, a, now);
 		else if (a->ready_deadline != 0 && now >= a->ready_deadline)
 			(void)roll_back(u, a, "no_ready", true);
 	}
