@@ -159,10 +159,12 @@ int main(void)
 		st_statefs_persist_write(&st);
 		st_keystore_persist_write(&st);
 		st_ability_persist_write(&st);
+		st_ota_persist_write(&st);
 	} else if (has_word(args, "profile=persist-check")) {
 		st_statefs_persist_check(&st);
 		st_keystore_persist_check(&st);
 		st_ability_persist_check(&st);
+		st_ota_persist_check(&st);
 	} else if (has_word(args, "profile=powercut")) {
 		st_statefs_powercut(&st);
 	} else if (has_word(args, "profile=powercut-check")) {

@@ -132,5 +132,9 @@ void st_keystore_persist_check(struct st *st);
 void st_ota_wait(struct st *st);
 /** Updates (default profile): stage and its refusals, bad signature, switch, health, rollback. */
 void st_ota_checks(struct st *st);
+/** The persist lane: boot 1 commits hello-2 and powers off during hello-3's trial; boot 2
+ * finds the trial rolled back and version 2 active. */
+void st_ota_persist_write(struct st *st);
+void st_ota_persist_check(struct st *st);
 
 #endif

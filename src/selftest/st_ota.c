@@ -274,7 +274,8 @@ static void switch_ok(struct st *st, struct appmgr_state *as)
 	stats_of(st, &b);
 	ST_CHECK(delta(&b, &a, OTA_STAT_SWITCHES) == 1 && as->crash_count == 0, "ota switch: switches +%u, crashes %u",
 		 (unsigned)delta(&b, &a, OTA_STAT_SWITCHES), (unsigned)as->crash_count);
-	printf("SELFTEST: ota switch ok version=%u\n", (unsigned)as->version);
+	printf("selftest: ota switch: %s runs as version %u\n", APP, (unsigned)as->version);
+	printf("SELFTEST: ota switch ok\n");
 }
 
 /* health: still on trial until the window has passed since the ready; then committed. */
@@ -301,7 +302,8 @@ static void health_ok(struct st *st)
 	st_am_state(st, APP, &as);
 	ST_CHECK(as.state == APPMGR_RUNNING_FG && as.version == 2, "ota health: hello is %s as version %u",
 		 appmgr_state_name(as.state), (unsigned)as.version);
-	printf("SELFTEST: ota health ok window_ms=%u\n", (unsigned)(s.event_ms - ready));
+	printf("selftest: ota health: committed %u ms after the ready\n", (unsigned)(s.event_ms - ready));
+	printf("SELFTEST: ota health ok\n");
 }
 
 /* The changes of `app` selftest received: crashes, and whether a block came before the last run. */
@@ -358,8 +360,9 @@ static void rollback_ok(struct st *st)
 		 (unsigned)crashes, (unsigned)loop,
 		 blocked_then_ran ? "blocked, then ran" : "not blocked before the last run");
 	expect(app_op(st, UPDATED_OP_ROLLBACK, APP), IPC_STATUS_INVALID_TRANSITION, "ota rollback to a failed slot");
-	printf("SELFTEST: ota rollback ok crashes=%u failed_version=%u\n", (unsigned)crashes,
-	       (unsigned)s.ctl.failed_version);
+	printf("selftest: ota rollback: %u crashes, then version %u again; failed version %u\n", (unsigned)crashes,
+	       (unsigned)as.version, (unsigned)s.ctl.failed_version);
+	printf("SELFTEST: ota rollback ok\n");
 }
 
 void st_ota_checks(struct st *st)
@@ -372,4 +375,53 @@ void st_ota_checks(struct st *st)
 	rollback_ok(st);
 	ST_CHECK(st_am_call(st, APPMGRD_OP_STOP, APP, NULL, 0, NULL) == IPC_STATUS_OK, "ota: stop hello");
 	st_wait_state(st, APP, APPMGR_STOPPED, 0, "ota: stop hello", &as);
+}
+
+/*
+ * The persist lane, boot 1 (fresh disk): hello-2 is staged, switched to and committed; then
+ * hello-3 is staged and switched to, and the machine powers off with that trial pending.
+ */
+void st_ota_persist_write(struct st *st)
+{
+	struct ota_status s;
+	struct appmgr_state as;
+	uint32_t version;
+	uint8_t slot;
+	expect(stage(st, APP, "hello-2", &version, &slot), IPC_STATUS_OK, "bootctl persist: stage hello-2");
+	expect(app_op(st, UPDATED_OP_SWITCH, APP), IPC_STATUS_OK, "bootctl persist: switch to hello-2");
+	wait_running(st, APP, 2, "bootctl persist: switch to hello-2", &as);
+	wait_event(st, APP, OTA_EV_COMMITTED, "bootctl persist: commit hello-2", &s);
+	expect(stage(st, APP, "hello-3", &version, &slot), IPC_STATUS_OK, "bootctl persist: stage hello-3");
+	expect(app_op(st, UPDATED_OP_SWITCH, APP), IPC_STATUS_OK, "bootctl persist: switch to hello-3");
+	status_of(st, APP, &s);
+	ST_CHECK(s.ctl.trial == 1 && s.ctl.active == 1, "bootctl persist: trial %u active %u before the power-off",
+		 (unsigned)s.ctl.trial, (unsigned)s.ctl.active);
+	expect_slot(&s, 0, OTA_SLOT_TRIAL, 3, "bootctl persist: before the power-off");
+	expect_slot(&s, 1, OTA_SLOT_GOOD, 2, "bootctl persist: before the power-off");
+	printf("SELFTEST: bootctl written trial_version=%u\n", (unsigned)s.ctl.slot[0].version);
+}
+
+/*
+ * Boot 2 (same disk): updated found the trial pending and rolled it back at boot: slot b
+ * (version 2) is active, slot a failed with version 3; hello starts as version 2.
+ */
+void st_ota_persist_check(struct st *st)
+{
+	struct ota_status s;
+	struct appmgr_state as;
+	status_of(st, APP, &s);
+	ST_CHECK(s.ctl.active == 1 && s.ctl.trial == 0 && s.ctl.failed_version == 3 && s.last_event == OTA_EV_ROLLED_BACK,
+		 "bootctl persist: active %u trial %u failed %u event %s after the reboot", (unsigned)s.ctl.active,
+		 (unsigned)s.ctl.trial, (unsigned)s.ctl.failed_version, ota_event_name(s.last_event));
+	expect_slot(&s, 0, OTA_SLOT_FAILED, 3, "bootctl persist: the trial slot");
+	expect_slot(&s, 1, OTA_SLOT_GOOD, 2, "bootctl persist: the active slot");
+	st_am_state(st, APP, &as);
+	if (as.state == APPMGR_BLOCKED)
+		ST_CHECK(st_am_call(st, APPMGRD_OP_UNBLOCK, APP, NULL, 0, NULL) == IPC_STATUS_OK, "bootctl persist: unblock");
+	ST_CHECK(st_am_call(st, APPMGRD_OP_START, APP, NULL, 0, NULL) == IPC_STATUS_OK, "bootctl persist: start hello");
+	wait_running(st, APP, 2, "bootctl persist: start hello", &as);
+	ST_CHECK(st_am_call(st, APPMGRD_OP_STOP, APP, NULL, 0, NULL) == IPC_STATUS_OK, "bootctl persist: stop hello");
+	printf("selftest: bootctl persist: slot b version %u active, slot a failed with version %u, %s runs as version %u\n",
+	       (unsigned)s.ctl.slot[1].version, (unsigned)s.ctl.slot[0].version, APP, (unsigned)as.version);
+	printf("SELFTEST: bootctl persist ok\n");
 }

@@ -668,10 +668,12 @@ static int load(struct upd *u, struct upd_app *a)
 		count(u, OTA_STAT_FAILED_CALLS);
 		return 0;
 	}
-	if (a->ctl.trial && roll_back(u, a, "reboot", false) != 0)
+	if (a->ctl.trial) {
+		if (roll_back(u, a, "reboot", false) != 0)
+			return -1;
+	} else if (a->ctl.slot[a->ctl.active].state == OTA_SLOT_GOOD && set_image(u, a, a->ctl.active) != 0) {
 		return -1;
-	if (a->ctl.slot[a->ctl.active].state == OTA_SLOT_GOOD && set_image(u, a, a->ctl.active) != 0)
-		return -1;
+	}
 	printf("updated: app=%s active=%s version=%u\n", a->def->name, slot_letter(a->ctl.active),
 	       (unsigned)a->ctl.slot[a->ctl.active].version);
 	return 0;
