@@ -38,6 +38,9 @@ nx_qemu_cmd() {
 	local smp=$1 icount=$2 profile=${3:-default} lane
 	lane=$profile-smp$smp
 	[[ $icount == off ]] && lane=$profile-mttcg-smp$smp
+	# Without icount the guest's clock is the host's: selftest then allows timer lateness.
+	local clock=
+	[[ $icount == off ]] && clock=clock=real
 	local disk=${NX_DISK:-$NX_ROOT/build/disks/$lane.img}
 	nx_disk_prepare "$disk" || return 1
 	NX_DISK_USED=$disk
@@ -45,7 +48,7 @@ nx_qemu_cmd() {
 		-machine virt,aclint=on
 		-bios default
 		-kernel "$NX_KERNEL"
-		-append "profile=$profile${NX_BOOTARGS:+ $NX_BOOTARGS}"
+		-append "profile=$profile${NX_BOOTARGS:+ $NX_BOOTARGS}${clock:+ $clock}"
 		-smp "$smp"
 		-m 128M
 		-global virtio-mmio.force-legacy=off

@@ -146,6 +146,7 @@ int main(void)
 	char args[NX_BOOTARGS_MAX];
 	if (nx_bootargs(args, sizeof args) < 0)
 		args[0] = '\0';
+	st.real_clock = has_word(args, "clock=real");
 	printf("selftest: start\n");
 	if (has_word(args, "profile=bench")) {
 		st_bench(&st);

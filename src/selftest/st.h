@@ -16,10 +16,14 @@
 
 #define ST_MAX_NOTICES 32
 #define ST_MAX_CHANGES 64
+/** Lateness a timer may show when the clock is real (QEMU without icount, a loaded host);
+ * under icount every time is checked exactly. */
+#define ST_REAL_CLOCK_LATE_MS 100
 
 /** Selftest state: its IPC client, the exit notices and appmgrd's change notifications received. */
 struct st {
 	struct ipc_client client;
+	int real_clock; /**< boot arg clock=real: QEMU without icount, whose timers may be late */
 	unsigned notice_count;
 	struct nx_exit_notice notices[ST_MAX_NOTICES];
 	unsigned change_count;                      /**< changes received while subscribed */
