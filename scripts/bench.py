@@ -12,6 +12,8 @@ Every figure comes from a benchmark run here, never from a timed unit test:
   - Ed25519: guest instructions of key pair, sign and verify of a 64-byte message, in the
     library alone and through keystored (profile=bench); rv64 sizes of the crypto library
     and of the keystored image;
+  - updates: guest instructions and ms of staging a demo bundle through updated, and of a
+    switch until the new version is ready (profile=bench);
   - proof: wall and guest seconds of each QEMU lane (scripts/qemu-test.sh).
 Exit status: 0 written, 1 a run failed, 2 a tool is missing.
 """
@@ -117,6 +119,10 @@ def guest_bench():
                                       "keystored")
     figures.update({"sig_keypair": int(keypair), "sig_sign": int(sign), "sig_verify": int(verify),
                     "ks_sign": int(ks_sign), "ks_verify": int(ks_verify), "sig_rounds": int(rounds)})
+    stage_bytes, stage_i, stage_ms = grab(r"^bench: ota stage bytes=(\d+) instret=(\d+) guest_ms=(\d+)$", log,
+                                          "ota stage")
+    switch_i, switch_ms = grab(r"^bench: ota switch_to_ready instret=(\d+) guest_ms=(\d+)$", log, "ota switch")
+    figures["ota"] = (int(stage_bytes), int(stage_i), int(stage_ms), int(switch_i), int(switch_ms))
     # The next boot on the same disk recovers the journal the bench boot filled.
     _, _, reopen = lane(1, "bench-reopen", extra={"NX_DISK": os.path.join(ROOT, "build", "disks", "bench-smp1.img"),
                                                   "DISK_KEEP": "1"})
@@ -192,6 +198,15 @@ def render(f):
         f"| keystored: guest instructions per sign / verify request, 64-byte message | {f['ks_sign']} / "
         f"{f['ks_verify']} | | `rdinstret` in selftest around `keystore_sign` and `keystore_verify`, the same "
         "rounds: client, kernel (message as an attachment) and keystored on one hart |",
+    ]
+    stage_bytes, stage_i, stage_ms, switch_i, switch_ms = f["ota"]
+    lines += [
+        f"| updated: stage of a {stage_bytes}-byte bundle (guest instructions / guest ms) | {stage_i} / {stage_ms} | | "
+        "`rdinstret` and guest time in selftest around `ota_stage` (profile=bench, SMP=1): chunks in, SHA-512, "
+        "keystored's verify, the image written and synced in statefsd, the record synced |",
+        f"| updated: switch until the new version's ready (guest instructions / guest ms) | {switch_i} / {switch_ms} | | "
+        "from `switch` to appmgrd's change notification of the ready: record synced, appmgrd's image, execd "
+        "reading and checking the image, the kernel validating and loading it, the ability's start |",
     ]
     for key, what in (("sodium_size", "libsodium's Ed25519 subset (`libsodium_ed25519.a`, 7 files, `-Os`)"),
                       ("sig_size", "the wrapper (`libsig.a`)"),

@@ -7,10 +7,12 @@
 #include <string.h>
 
 #include "client/keystore.h"
+#include "client/ota.h"
 #include "client/statefs.h"
 #include "crypto/sig.h"
 #include "ipc/wire.h"
 #include "ulib/sys.h"
+#include "nx_bundles.h"
 #include "nx_manifest.h"
 #include "st.h"
 
@@ -174,6 +176,49 @@ static void signatures(struct st *st)
 	       (unsigned long long)(ks_sign / SIG_ROUNDS), (unsigned long long)(ks_verify / SIG_ROUNDS), SIG_ROUNDS);
 }
 
+/* An update through updated: staging hello-2 (chunks in, keystored's verification, the image
+ * written and synced in statefsd), then the switch until hello-2's process is ready (appmgrd,
+ * execd reading and checking the image, the kernel loading it). Guest instructions on the
+ * one hart and guest ms (icount). */
+static void ota(struct st *st)
+{
+	const struct nx_bundle_blob *b = NULL;
+	for (unsigned i = 0; i < NX_BUNDLE_COUNT; i++)
+		b = strcmp(nx_bundles[i].name, "hello-2") == 0 ? &nx_bundles[i] : b;
+	ST_CHECK(b != NULL, "bench ota: no bundle hello-2");
+	uint16_t status = IPC_STATUS_MALFORMED;
+	uint32_t version = 0;
+	uint8_t slot = 0;
+	uint64_t t0 = nx_now_ms(), i0 = rdinstret();
+	int rc = ota_stage(&st->client, "hello", b->bytes, b->len, &status, &version, &slot, 10000);
+	const uint64_t stage_i = rdinstret() - i0, stage_ms = nx_now_ms() - t0;
+	ST_CHECK(rc == 0 && status == IPC_STATUS_OK && version == 2, "bench ota: stage: %s, %s", ota_strerror(rc),
+		 ota_status_text(status));
+	/* The ready is awaited as appmgrd's change notification: selftest sleeps meanwhile. */
+	st->change_count = 0;
+	ST_CHECK(st_am_call(st, APPMGRD_OP_SUBSCRIBE, "", NULL, 0, NULL) == IPC_STATUS_OK, "bench ota: subscribe");
+	t0 = nx_now_ms();
+	i0 = rdinstret();
+	rc = ota_app_op(&st->client, UPDATED_OP_SWITCH, "hello", &status, 10000);
+	ST_CHECK(rc == 0 && status == IPC_STATUS_OK, "bench ota: switch: %s, %s", ota_strerror(rc), ota_status_text(status));
+	bool ready = false;
+	for (unsigned round = 0; !ready && round < ST_MAX_CHANGES && nx_now_ms() < t0 + 5000; round++) {
+		st_take_notices(st, t0 + 5000);
+		for (unsigned i = 0; i < st->change_count; i++)
+			ready |= strcmp(st->changes[i].name, "hello") == 0 && st->changes[i].to == APPMGR_RUNNING_FG;
+	}
+	const uint64_t switch_i = rdinstret() - i0, switch_ms = nx_now_ms() - t0;
+	ST_CHECK(st_am_call(st, APPMGRD_OP_UNSUBSCRIBE, "", NULL, 0, NULL) == IPC_STATUS_OK, "bench ota: unsubscribe");
+	struct appmgr_state s;
+	st_am_state(st, "hello", &s);
+	ST_CHECK(ready && s.state == APPMGR_RUNNING_FG && s.version == 2, "bench ota: hello is %s as version %u",
+		 appmgr_state_name(s.state), (unsigned)s.version);
+	printf("bench: ota stage bytes=%zu instret=%llu guest_ms=%llu\n", b->len, (unsigned long long)stage_i,
+	       (unsigned long long)stage_ms);
+	printf("bench: ota switch_to_ready instret=%llu guest_ms=%llu\n", (unsigned long long)switch_i,
+	       (unsigned long long)switch_ms);
+}
+
 void st_bench(struct st *st)
 {
 	/* Every service done with its start (keystored's key, statefsd's first writes): the
@@ -185,6 +230,7 @@ void st_bench(struct st *st)
 	statefs_put_sync(st, 64, 1);
 	statefs_put_sync(st, STATEFS_VALUE_MAX, 1);
 	statefs_put_sync(st, 64, SFS_ROUNDS);
+	ota(st);
 	statefs_fill(st);
 	signatures(st);
 }
