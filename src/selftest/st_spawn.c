@@ -146,10 +146,15 @@ static void spawn_ok(struct st *st, unsigned chunks)
 	long task = -1;
 	const uint16_t status = spawn_image(st, PROBE, PREFIX, (uint32_t)image_len, image_len, 0, 0, &task);
 	ST_CHECK(status == IPC_STATUS_OK, "spawn from bytes: execd answered status %u", (unsigned)status);
+	/* Under icount the probe is still there when execd's answer arrives. With a real clock
+	 * (MTTCG) it may have run to its end on the other hart already: then its exit notice,
+	 * which only its supervisor gets, is what shows selftest supervised it. */
 	struct nx_task_info info;
-	ST_CHECK(nx_task_info((uint32_t)task, &info) == 0 && strcmp(info.name, PROBE) == 0 &&
-			 info.supervisor_id == NX_SVC_SELFTEST_ID && info.pages > 0,
+	const int alive = nx_task_info((uint32_t)task, &info) == 0 && strcmp(info.name, PROBE) == 0;
+	ST_CHECK(alive ? info.supervisor_id == NX_SVC_SELFTEST_ID && info.pages > 0 : st->real_clock,
 		 "spawn from bytes: task %ld is not %s supervised by selftest", task, PROBE);
+	if (!alive)
+		info.pages = 0;
 	struct nx_exit_notice n;
 	ST_CHECK(st_wait_notice(st, PROBE, nx_now_ms() + TIMEOUT_MS, &n) == 0, "spawn from bytes: %s never ended", PROBE);
 	ST_CHECK(n.cause == NX_CAUSE_EXIT && n.exit_code == NOT_AN_ABILITY_EXIT,
