@@ -40,8 +40,7 @@
 _Static_assert(NX_ABILITY_COUNT <= APPMGR_MAX_ABILITIES, "one record per ability appmgrd runs");
 _Static_assert(EXECD_CHUNK_SIZE <= STATEFS_VALUE_MAX, "an image chunk is one statefsd value");
 _Static_assert(BUNDLE_SIGNING_MSG_LEN <= KEYSTORE_MSG_MAX, "keystored verifies the signing message");
-_Static_assert(BUNDLE_DIGEST_LEN == EXECD_DIGEST_LEN && BUNDLE_DIGEST_LEN == SIG_DIGEST_LEN,
-	       "one SHA-512 everywhere");
+_Static_assert(BUNDLE_DIGEST_LEN == EXECD_DIGEST_LEN, "the record's digest is the one execd checks");
 
 /* Deadline of each statefsd and keystored call (ms). */
 #define UPD_STORE_MS 5000
