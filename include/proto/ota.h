@@ -155,9 +155,17 @@ struct ota_stats {
 /** Bytes of stage_end's reply. */
 #define OTA_STAGED_LEN 5U
 
-/** The statefsd key prefix of slot `slot` (0/1) of `app`'s image chunks ("/updated/img/<app>/<a|b>/"). */
+/**
+ * The statefsd key prefix of slot `slot` (0/1) of `app`'s image chunks ("/updated/img/<app>/<a|b>/").
+ * @retval 0 `out` holds it, NUL-terminated
+ * @retval -NX_EINVAL a bad name, slot above 1, or `cap` below its length + 1; nothing is written
+ */
 __attribute__((warn_unused_result)) int ota_image_prefix(const char *app, unsigned slot, char *out, size_t cap);
-/** The statefsd key of `app`'s boot-control record ("/updated/ctl/<app>"). */
+/**
+ * The statefsd key of `app`'s boot-control record ("/updated/ctl/<app>").
+ * @retval 0 `out` holds it, NUL-terminated
+ * @retval -NX_EINVAL a bad name, or `cap` below its length + 1; nothing is written
+ */
 __attribute__((warn_unused_result)) int ota_ctl_key(const char *app, char *out, size_t cap);
 
 /**
@@ -171,7 +179,12 @@ __attribute__((warn_unused_result)) int ota_begin_encode(uint32_t total_len, con
 __attribute__((warn_unused_result)) int ota_begin_decode(const uint8_t *buf, size_t len, uint32_t *total_len,
 							 char app[OTA_NAME_MAX + 1]);
 
-/** Encode / decode stage_chunk's data (offset, len 1..OTA_CHUNK_MAX). @retval -NX_EINVAL otherwise */
+/**
+ * Encode / decode stage_chunk's data (offset, len 1..OTA_CHUNK_MAX).
+ * @return encode: OTA_CHUNK_REQ_LEN; decode: 0
+ * @retval -NX_EINVAL len outside 1..OTA_CHUNK_MAX, `cap` below OTA_CHUNK_REQ_LEN (nothing is
+ *         written), or data of another length (outputs unchanged)
+ */
 __attribute__((warn_unused_result)) int ota_chunk_encode(uint32_t offset, uint16_t len, uint8_t *out, size_t cap);
 __attribute__((warn_unused_result)) int ota_chunk_decode(const uint8_t *buf, size_t len, uint32_t *offset,
 							 uint16_t *chunk_len);
@@ -190,7 +203,11 @@ void ota_bootctl_initial(struct ota_bootctl *c);
 __attribute__((warn_unused_result)) int ota_status_encode(const struct ota_status *s, uint8_t *out, size_t cap);
 __attribute__((warn_unused_result)) int ota_status_decode(const uint8_t *buf, size_t len, struct ota_status *s);
 
-/** Encode / decode the stats reply. */
+/**
+ * Encode / decode the stats reply.
+ * @return encode: OTA_STATS_LEN; decode: 0
+ * @retval -NX_EINVAL `cap` below OTA_STATS_LEN, or data of another length; `*s` unchanged
+ */
 __attribute__((warn_unused_result)) int ota_stats_encode(const struct ota_stats *s, uint8_t *out, size_t cap);
 __attribute__((warn_unused_result)) int ota_stats_decode(const uint8_t *buf, size_t len, struct ota_stats *s);
 

@@ -54,8 +54,11 @@ static int key_of(char *out, size_t cap, const char *dir, const char *app, const
 {
 	if (!cstr_name_ok(app))
 		return -NX_EINVAL;
-	const int n = snprintf(out, cap, "/updated/%s/%s%s", dir, app, tail);
-	return n < 0 || (size_t)n >= cap ? -NX_EINVAL : 0;
+	/* Measured first: a key that does not fit writes nothing. */
+	const int n = snprintf(NULL, 0, "/updated/%s/%s%s", dir, app, tail);
+	if (n < 0 || (size_t)n >= cap)
+		return -NX_EINVAL;
+	return snprintf(out, cap, "/updated/%s/%s%s", dir, app, tail) == n ? 0 : -NX_EINVAL;
 }
 
 int ota_image_prefix(const char *app, unsigned slot, char *out, size_t cap)
@@ -94,7 +97,7 @@ int ota_begin_decode(const uint8_t *buf, size_t len, uint32_t *total_len, char a
 
 int ota_chunk_encode(uint32_t offset, uint16_t len, uint8_t *out, size_t cap)
 {
-	if (len == 0 || len > OTA_CHUNK_MAX || ipc_put_u32(out, cap, 0, offset) != 0 || ipc_put_u16(out, cap, 4, len) != 0)
+	if (cap < OTA_CHUNK_REQ_LEN || len == 0 || len > OTA_CHUNK_MAX || ipc_put_u32(out, cap, 0, offset) != 0 || ipc_put_u16(out, cap, 4, len) != 0)
 		return -NX_EINVAL;
 	return OTA_CHUNK_REQ_LEN;
 }

@@ -53,10 +53,14 @@ static void ready_mode_is_one_byte_fg_or_bg(void **state)
 	expect_eq("version UINT32_MAX", 0, appmgr_ready_decode(vmax, 5, &mode, &version));
 	expect_eq("version UINT32_MAX value", UINT32_MAX, version);
 	version = 5;
+	enum appmgr_mode mode_before;
+	memset(&mode, 0xA5, sizeof mode);
+	memset(&mode_before, 0xA5, sizeof mode_before);
 	expect_eq("version 0", -NX_EINVAL, appmgr_ready_decode(v0, 5, &mode, &version));
 	expect_eq("4 bytes", -NX_EINVAL, appmgr_ready_decode(v7, 4, &mode, &version));
 	expect_eq("6 bytes", -NX_EINVAL, appmgr_ready_decode(vmax, 6, &mode, &version));
 	expect_eq("refusals leave the version", 5, version);
+	expect_eq("refusals leave the mode", 1, same_bytes(&mode, &mode_before, sizeof mode));
 }
 
 static const struct appmgr_state sample_state = {
@@ -285,6 +289,221 @@ static void image_requests_round_trip_and_malformed_ones_are_refused(void **stat
 	expect_eq("stored 2", (unsigned)-NX_EINVAL, (unsigned)appmgr_image_decode(buf, 7, &got));
 }
 
+/* A stored image request for `name` with a prefix of `prefix_len` bytes of 'p'. */
+static struct appmgr_image stored_image(const char *name, size_t prefix_len, uint32_t image_len)
+{
+	struct appmgr_image im;
+	memset(&im, 0, sizeof im);
+	memcpy(im.name, name, strlen(name) + 1);
+	im.stored = 1;
+	im.version = 0x04030201;
+	im.image_len = image_len;
+	for (unsigned i = 0; i < EXECD_DIGEST_LEN; i++)
+		im.sha512[i] = (uint8_t)(0x80 + i);
+	im.prefix_len = (uint8_t)prefix_len;
+	memset(im.prefix, 'p', prefix_len);
+	return im;
+}
+
+static void expect_image_eq(const char *what, const struct appmgr_image *want, const struct appmgr_image *got)
+{
+	if (strcmp(got->name, want->name) != 0 || got->stored != want->stored || got->version != want->version ||
+	    got->image_len != want->image_len || got->prefix_len != want->prefix_len ||
+	    strcmp(got->prefix, want->prefix) != 0 || memcmp(got->sha512, want->sha512, EXECD_DIGEST_LEN) != 0)
+		fail_msg("%s: decoded \"%s\" stored %u version %u len %u prefix %u \"%s\", expected \"%s\" %u %u %u %u \"%s\"",
+			 what, got->name, got->stored, (unsigned)got->version, (unsigned)got->image_len, got->prefix_len,
+			 got->prefix, want->name, want->stored, (unsigned)want->version, (unsigned)want->image_len,
+			 want->prefix_len, want->prefix);
+}
+
+/* `im` encodes into exactly its length, nothing past it, and decodes back to itself. */
+static size_t image_round_trip(const char *what, const struct appmgr_image *im, uint8_t *buf, size_t cap)
+{
+	memset(buf, 0xEE, cap);
+	const int n = appmgr_image_encode(im, buf, cap);
+	if (n <= 0 || (size_t)n >= cap)
+		fail_msg("%s: encode returned %d", what, n);
+	if (buf[n] != 0xEE)
+		fail_msg("%s: a byte past the request written", what);
+	struct appmgr_image got;
+	memset(&got, 0x77, sizeof got);
+	if (appmgr_image_decode(buf, (size_t)n, &got) != 0)
+		fail_msg("%s: its own encoding refused", what);
+	expect_image_eq(what, im, &got);
+	return (size_t)n;
+}
+
+static void image_encode_refused(const char *what, const struct appmgr_image *im)
+{
+	uint8_t buf[APPMGR_IMAGE_MAX + 8];
+	memset(buf, 0xEE, sizeof buf);
+	if (appmgr_image_encode(im, buf, sizeof buf) != -NX_EINVAL)
+		fail_msg("%s: encoded", what);
+	for (size_t i = 0; i < sizeof buf; i++) {
+		if (buf[i] != 0xEE)
+			fail_msg("%s: refused but byte %zu written", what, i);
+	}
+}
+
+static void image_decode_refused(const char *what, const uint8_t *buf, size_t len)
+{
+	struct appmgr_image got, untouched;
+	memset(&got, 0x77, sizeof got);
+	memset(&untouched, 0x77, sizeof untouched);
+	if (appmgr_image_decode(buf, len, &got) != -NX_EINVAL)
+		fail_msg("%s: decoded", what);
+	if (!same_bytes(&got, &untouched, sizeof got))
+		fail_msg("%s: refused but written", what);
+}
+
+static void image_request_is_name_len_name_stored_then_version_len_digest_prefix_len_prefix(void **state)
+{
+	(void)state;
+	struct appmgr_image im = stored_image("ab", 3, NX_SPAWN_ELF_MAX);
+	memcpy(im.prefix, "/p/", 4);
+	static const uint8_t head[13] = { 2, 'a', 'b', 1, 0x01, 0x02, 0x03, 0x04, 0x00, 0x00, 0x01, 0x00, 0x80 };
+	uint8_t buf[APPMGR_IMAGE_MAX + 1];
+	const size_t n = image_round_trip("stored", &im, buf, sizeof buf);
+	expect_eq("stored length", 2 + 2 + 8 + EXECD_DIGEST_LEN + 1 + 3, n);
+	for (size_t i = 0; i < sizeof head; i++)
+		expect_eq("name_len, name, stored, version, image_len, digest", head[i], buf[i]);
+	for (unsigned i = 0; i < EXECD_DIGEST_LEN; i++)
+		expect_eq("digest at 12", 0x80 + i, buf[12 + i]);
+	expect_eq("prefix_len at 76", 3, buf[76]);
+	expect_eq("prefix at 77", 0, memcmp(buf + 77, "/p/", 3));
+	const struct appmgr_image builtin = { .name = "ab", .stored = 0, .version = 9, .image_len = 9 };
+	memset(buf, 0xEE, sizeof buf);
+	expect_eq("built-in: 4 bytes", 4, appmgr_image_encode(&builtin, buf, sizeof buf));
+	static const uint8_t want_builtin[5] = { 2, 'a', 'b', 0, 0xEE };
+	for (size_t i = 0; i < sizeof want_builtin; i++)
+		expect_eq("built-in: name_len, name, 0, nothing more", want_builtin[i], buf[i]);
+	struct appmgr_image got;
+	expect_eq("built-in decode", 0, appmgr_image_decode(buf, 4, &got));
+	expect_eq("built-in: the unused fields zero", 0, got.version | got.image_len | got.prefix_len);
+}
+
+static void image_names_are_1_to_31_bytes_and_stored_is_0_or_1_both_ways(void **state)
+{
+	(void)state;
+	uint8_t buf[APPMGR_IMAGE_MAX + 1];
+	static const char longest[] = "abcdefghijklmnopqrstuvwxyz01234";
+	struct appmgr_image im = stored_image(longest, EXECD_PREFIX_MAX, 1);
+	expect_eq("the longest request", APPMGR_IMAGE_MAX, image_round_trip("31-byte name", &im, buf, sizeof buf));
+	im = stored_image("a", 1, 1);
+	image_round_trip("1-byte name", &im, buf, sizeof buf);
+	const struct appmgr_image builtin31 = { .name = "abcdefghijklmnopqrstuvwxyz01234", .stored = 0 };
+	image_round_trip("31-byte name, built in", &builtin31, buf, sizeof buf);
+	im = stored_image("a", 1, 1);
+	im.name[0] = '\0';
+	image_encode_refused("an empty name", &im);
+	memset(im.name, 'n', sizeof im.name);
+	image_encode_refused("a 32-byte name (no NUL in the field)", &im);
+	im = stored_image("a", 1, 1);
+	im.stored = 2;
+	image_encode_refused("stored 2", &im);
+	im.stored = 0xff;
+	image_encode_refused("stored 255", &im);
+
+	const struct appmgr_image builtin = { .name = "hello", .stored = 0 };
+	uint8_t good[8];
+	expect_eq("built-in encode", 7, appmgr_image_encode(&builtin, good, sizeof good));
+	uint8_t bad[2 + 32 + 1];
+	memcpy(bad, good, 7);
+	bad[0] = 0;
+	image_decode_refused("name_len 0", bad, 7);
+	bad[0] = 32;
+	memset(bad + 1, 'n', 32);
+	bad[33] = 0;
+	image_decode_refused("name_len 32", bad, 34);
+	memcpy(bad, good, 7);
+	bad[3] = '\0';
+	image_decode_refused("a NUL in the name", bad, 7);
+	memcpy(bad, good, 7);
+	bad[6] = 2;
+	image_decode_refused("stored 2", bad, 7);
+	bad[6] = 0xff;
+	image_decode_refused("stored 255", bad, 7);
+}
+
+static void image_len_and_prefix_len_are_bounded_at_and_one_past_both_ways(void **state)
+{
+	(void)state;
+	uint8_t buf[APPMGR_IMAGE_MAX + 8];
+	const uint32_t lens[] = { 1, NX_SPAWN_ELF_MAX };
+	for (unsigned i = 0; i < 2; i++) {
+		struct appmgr_image im = stored_image("hello", 4, lens[i]);
+		image_round_trip("an image length in bounds", &im, buf, sizeof buf);
+	}
+	const size_t prefixes[] = { 1, EXECD_PREFIX_MAX };
+	for (unsigned i = 0; i < 2; i++) {
+		struct appmgr_image im = stored_image("hello", prefixes[i], 1);
+		image_round_trip("a prefix length in bounds", &im, buf, sizeof buf);
+	}
+	struct appmgr_image im = stored_image("hello", 4, 0);
+	image_encode_refused("image_len 0", &im);
+	im.image_len = NX_SPAWN_ELF_MAX + 1;
+	image_encode_refused("image_len one past", &im);
+	im = stored_image("hello", 0, 1);
+	image_encode_refused("prefix_len 0", &im);
+	im = stored_image("hello", EXECD_PREFIX_MAX, 1);
+	im.prefix_len = EXECD_PREFIX_MAX + 1;
+	im.prefix[EXECD_PREFIX_MAX] = 'p';
+	image_encode_refused("prefix_len one past (its 63 bytes all key bytes)", &im);
+	im = stored_image("hello", 4, 1);
+	im.prefix[1] = ' ';
+	image_encode_refused("a space in the prefix", &im);
+
+	/* The decoder, on one good request patched: hello, then image_len at 11, prefix_len at 79. */
+	im = stored_image("hello", 4, 1);
+	uint8_t good[APPMGR_IMAGE_MAX + 8], bad[sizeof good];
+	const size_t n = image_round_trip("hello", &im, good, sizeof good);
+	expect_eq("85 bytes", 2 + 5 + 8 + EXECD_DIGEST_LEN + 1 + 4, n);
+	expect_eq("image_len at 11", 1, good[11]);
+	expect_eq("prefix_len at 79", 4, good[79]);
+	memcpy(bad, good, n);
+	memset(bad + 11, 0, 4);
+	image_decode_refused("image_len 0", bad, n);
+	memcpy(bad, good, n);
+	bad[11] = 0x01;
+	bad[12] = 0x00;
+	bad[13] = 0x01;
+	image_decode_refused("image_len one past", bad, n);
+	memcpy(bad, good, n);
+	bad[79] = 0;
+	image_decode_refused("prefix_len 0", bad, 80);
+	memcpy(bad, good, 80);
+	bad[79] = EXECD_PREFIX_MAX + 1;
+	memset(bad + 80, 'p', EXECD_PREFIX_MAX + 1);
+	image_decode_refused("prefix_len one past", bad, 80 + EXECD_PREFIX_MAX + 1);
+	memcpy(bad, good, n);
+	bad[81] = 0x7f;
+	image_decode_refused("a DEL in the prefix", bad, n);
+	memcpy(bad, good, n);
+	bad[6] = 2;
+	image_decode_refused("stored 2 with a stored image's bytes", bad, n);
+}
+
+static void image_decode_refuses_truncated_or_trailing_bytes_leaving_the_output(void **state)
+{
+	(void)state;
+	struct appmgr_image im = stored_image("hello", 4, 1);
+	uint8_t buf[APPMGR_IMAGE_MAX + 8];
+	const size_t n = image_round_trip("hello", &im, buf, sizeof buf);
+	buf[n] = 'p';
+	for (size_t len = 0; len < n; len++)
+		image_decode_refused("truncated", buf, len);
+	image_decode_refused("a trailing key byte", buf, n + 1);
+	const struct appmgr_image builtin = { .name = "hello", .stored = 0 };
+	expect_eq("built-in", 7, appmgr_image_encode(&builtin, buf, sizeof buf));
+	buf[7] = 0;
+	for (size_t len = 0; len < 7; len++)
+		image_decode_refused("built-in truncated", buf, len);
+	image_decode_refused("built-in with a trailing byte", buf, 8);
+	memset(buf, 0xEE, sizeof buf);
+	expect_eq("room one short", (unsigned)-NX_EINVAL, (unsigned)appmgr_image_encode(&builtin, buf, 6));
+	expect_eq("refused into too little room: nothing written", 0xEE, buf[0]);
+}
+
 static void change_round_trips_and_malformed_ones_are_refused(void **state)
 {
 	(void)state;
@@ -339,6 +558,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(change_round_trips_and_malformed_ones_are_refused),
 		cmocka_unit_test(image_requests_round_trip_and_malformed_ones_are_refused),
+		cmocka_unit_test(image_request_is_name_len_name_stored_then_version_len_digest_prefix_len_prefix),
+		cmocka_unit_test(image_names_are_1_to_31_bytes_and_stored_is_0_or_1_both_ways),
+		cmocka_unit_test(image_len_and_prefix_len_are_bounded_at_and_one_past_both_ways),
+		cmocka_unit_test(image_decode_refuses_truncated_or_trailing_bytes_leaving_the_output),
 		cmocka_unit_test(names_of_1_to_31_bytes_decode_with_their_nul),
 		cmocka_unit_test(empty_long_and_nul_holding_names_are_refused),
 		cmocka_unit_test(ready_mode_is_one_byte_fg_or_bg),
