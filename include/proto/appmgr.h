@@ -169,7 +169,7 @@ struct appmgr_state {
 struct appmgr_image {
 	char name[APPMGR_NAME_MAX + 1];       /**< the ability, NUL-terminated */
 	uint8_t stored;                        /**< 0: its built-in image (the rest unused); 1: stored */
-	uint32_t version;                      /**< the stored image's version */
+	uint32_t version;                      /**< the stored image's version: at least 1 */
 	uint32_t image_len;                    /**< 1..NX_SPAWN_ELF_MAX */
 	uint8_t sha512[EXECD_DIGEST_LEN];      /**< of the image */
 	uint8_t prefix_len;                    /**< 1..EXECD_PREFIX_MAX */
@@ -183,7 +183,7 @@ _Static_assert(APPMGR_IMAGE_MAX <= NX_FRAME_DATA_MAX, "an image request fits one
  * Encode an image request: name_len u8, name, stored u8, and when stored version u32,
  * image_len u32, sha512, prefix_len u8, prefix.
  * @return bytes written
- * @retval -NX_EINVAL an empty or too long name, stored not 0 or 1, a stored image of length 0
+ * @retval -NX_EINVAL an empty or too long name, stored not 0 or 1, a stored image of version 0 or length 0
  *         or above NX_SPAWN_ELF_MAX, a prefix not 1..EXECD_PREFIX_MAX key bytes, or `cap` too small
  */
 __attribute__((warn_unused_result)) int appmgr_image_encode(const struct appmgr_image *im, uint8_t *out, size_t cap);

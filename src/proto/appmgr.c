@@ -238,7 +238,7 @@ int appmgr_image_encode(const struct appmgr_image *im, uint8_t *out, size_t cap)
 	const size_t n = nul == NULL ? 0 : (size_t)(nul - im->name);
 	const size_t len = 2 + n + (im->stored ? IMAGE_STORED_FIXED + im->prefix_len : 0);
 	if (n == 0 || im->stored > 1 || cap < len ||
-	    (im->stored && (im->image_len == 0 || im->image_len > NX_SPAWN_ELF_MAX || im->prefix_len == 0 ||
+	    (im->stored && (im->version == 0 || im->image_len == 0 || im->image_len > NX_SPAWN_ELF_MAX || im->prefix_len == 0 ||
 			    im->prefix_len > EXECD_PREFIX_MAX || !statefs_key_ok(im->prefix, im->prefix_len))))
 		return -NX_EINVAL;
 	out[0] = (uint8_t)n;
@@ -271,7 +271,7 @@ int appmgr_image_decode(const uint8_t *buf, size_t len, struct appmgr_image *im)
 		const uint8_t *p = buf + 2 + n;
 		const size_t rest = len - 2 - n;
 		if (rest < IMAGE_STORED_FIXED || ipc_get_u32(p, rest, 0, &got.version) != 0 ||
-		    ipc_get_u32(p, rest, 4, &got.image_len) != 0 || got.image_len == 0 || got.image_len > NX_SPAWN_ELF_MAX)
+		    ipc_get_u32(p, rest, 4, &got.image_len) != 0 || got.version == 0 || got.image_len == 0 || got.image_len > NX_SPAWN_ELF_MAX)
 			return -NX_EINVAL;
 		memcpy(got.sha512, p + 8, EXECD_DIGEST_LEN);
 		got.prefix_len = p[8 + EXECD_DIGEST_LEN];

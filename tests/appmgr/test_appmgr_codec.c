@@ -439,7 +439,10 @@ static void image_len_and_prefix_len_are_bounded_at_and_one_past_both_ways(void 
 		struct appmgr_image im = stored_image("hello", prefixes[i], 1);
 		image_round_trip("a prefix length in bounds", &im, buf, sizeof buf);
 	}
-	struct appmgr_image im = stored_image("hello", 4, 0);
+	struct appmgr_image im = stored_image("hello", 4, 1);
+	im.version = 0;
+	image_encode_refused("a stored version 0", &im);
+	im = stored_image("hello", 4, 0);
 	image_encode_refused("image_len 0", &im);
 	im.image_len = NX_SPAWN_ELF_MAX + 1;
 	image_encode_refused("image_len one past", &im);
@@ -460,6 +463,9 @@ static void image_len_and_prefix_len_are_bounded_at_and_one_past_both_ways(void 
 	expect_eq("85 bytes", 2 + 5 + 8 + EXECD_DIGEST_LEN + 1 + 4, n);
 	expect_eq("image_len at 11", 1, good[11]);
 	expect_eq("prefix_len at 79", 4, good[79]);
+	memcpy(bad, good, n);
+	memset(bad + 7, 0, 4);
+	image_decode_refused("a stored version 0", bad, n);
 	memcpy(bad, good, n);
 	memset(bad + 11, 0, 4);
 	image_decode_refused("image_len 0", bad, n);

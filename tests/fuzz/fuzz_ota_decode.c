@@ -150,7 +150,7 @@ static bool ref_window(const uint8_t *d, size_t n, uint32_t *ms)
 	return v <= OTA_HEALTH_WINDOW_MAX_MS;
 }
 
-/* appmgrd's image request: name_len, name, stored 0 (nothing more) or 1 (version, image_len
+/* appmgrd's image request: name_len, name, stored 0 (nothing more) or 1 (version >= 1, image_len
  * 1..NX_SPAWN_ELF_MAX, digest, prefix_len 1..EXECD_PREFIX_MAX, that many key bytes). */
 static bool ref_image_ok(const uint8_t *d, size_t n)
 {
@@ -163,9 +163,10 @@ static bool ref_image_ok(const uint8_t *d, size_t n)
 	const size_t fixed = 8 + EXECD_DIGEST_LEN + 1;
 	if (stored != 1 || n < at + fixed)
 		return false;
+	const uint32_t version = le32(d + at);
 	const uint32_t image_len = le32(d + at + 4);
 	const uint8_t plen = d[at + fixed - 1];
-	if (image_len < 1 || image_len > NX_SPAWN_ELF_MAX || plen < 1 || plen > EXECD_PREFIX_MAX || n != at + fixed + plen)
+	if (version < 1 || image_len < 1 || image_len > NX_SPAWN_ELF_MAX || plen < 1 || plen > EXECD_PREFIX_MAX || n != at + fixed + plen)
 		return false;
 	for (size_t i = 0; i < plen; i++) {
 		if (d[at + fixed + i] < 0x21 || d[at + fixed + i] > 0x7e)
