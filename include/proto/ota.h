@@ -199,6 +199,48 @@ __attribute__((warn_unused_result)) int ota_bootctl_decode(const uint8_t *buf, s
 /** The record of an ability updated never touched: slot A built in and active, B empty. */
 void ota_bootctl_initial(struct ota_bootctl *c);
 
+/*
+ * The record's transitions (docs/ota.md, "A slot's states"): what updated writes, decided
+ * here so that host tests can drive every transition from every valid record. Each takes a
+ * valid record; on a refusal it returns -NX_EINVAL and leaves `*c` as it was; on success the
+ * record is valid again.
+ */
+
+/**
+ * Empty the inactive slot for a stage of `version`.
+ * @return the slot emptied (0 or 1)
+ * @retval -NX_EINVAL a trial runs, or `version` is not above the active slot's (a downgrade)
+ */
+__attribute__((warn_unused_result)) int ota_slots_clear(struct ota_bootctl *c, uint32_t version);
+
+/**
+ * The empty inactive slot now holds a verified image: STAGED with these fields.
+ * @retval -NX_EINVAL the inactive slot is not EMPTY, a trial runs, or a field is out of bounds
+ */
+__attribute__((warn_unused_result)) int ota_slots_staged(struct ota_bootctl *c, uint32_t version, uint32_t image_len,
+							 uint32_t health_window_ms, const uint8_t sha512[BUNDLE_DIGEST_LEN]);
+
+/**
+ * switch: the STAGED inactive slot goes on trial.
+ * @retval -NX_EINVAL a trial runs already, or the inactive slot is not STAGED
+ */
+__attribute__((warn_unused_result)) int ota_slots_switch(struct ota_bootctl *c);
+
+/**
+ * The trial passed its health window: its slot is GOOD and active.
+ * @retval -NX_EINVAL no trial runs
+ */
+__attribute__((warn_unused_result)) int ota_slots_commit(struct ota_bootctl *c);
+
+/**
+ * Roll back: a trial's slot becomes FAILED; without a trial, the inactive slot, when it is
+ * GOOD or BUILTIN, becomes active again and the active one FAILED (EMPTY if it was the
+ * built-in image, which has no bytes to keep). `failed_version` is the version left.
+ * @return the slot left (0 or 1)
+ * @retval -NX_EINVAL nothing to roll back to
+ */
+__attribute__((warn_unused_result)) int ota_slots_rollback(struct ota_bootctl *c);
+
 /** Encode / decode a status reply. @retval -NX_EINVAL a broken rule, bad length, or `cap` too small */
 __attribute__((warn_unused_result)) int ota_status_encode(const struct ota_status *s, uint8_t *out, size_t cap);
 __attribute__((warn_unused_result)) int ota_status_decode(const uint8_t *buf, size_t len, struct ota_status *s);

@@ -161,6 +161,66 @@ void ota_bootctl_initial(struct ota_bootctl *c)
 	c->slot[0].version = OTA_BUILTIN_VERSION;
 }
 
+int ota_slots_clear(struct ota_bootctl *c, uint32_t version)
+{
+	const unsigned other = 1u - c->active;
+	if (c->trial || version <= c->slot[c->active].version)
+		return -NX_EINVAL;
+	memset(&c->slot[other], 0, sizeof c->slot[other]);
+	return (int)other;
+}
+
+int ota_slots_staged(struct ota_bootctl *c, uint32_t version, uint32_t image_len, uint32_t health_window_ms,
+		     const uint8_t sha512[BUNDLE_DIGEST_LEN])
+{
+	struct ota_slot *s = &c->slot[1u - c->active];
+	const struct ota_slot staged = { .state = OTA_SLOT_STAGED, .version = version, .image_len = image_len,
+					 .health_window_ms = health_window_ms };
+	if (c->trial || s->state != OTA_SLOT_EMPTY || !slot_ok(&staged, false, false))
+		return -NX_EINVAL;
+	*s = staged;
+	memcpy(s->sha512, sha512, sizeof s->sha512);
+	return 0;
+}
+
+int ota_slots_switch(struct ota_bootctl *c)
+{
+	struct ota_slot *s = &c->slot[1u - c->active];
+	if (c->trial || s->state != OTA_SLOT_STAGED)
+		return -NX_EINVAL;
+	s->state = OTA_SLOT_TRIAL;
+	c->trial = 1;
+	return 0;
+}
+
+int ota_slots_commit(struct ota_bootctl *c)
+{
+	const unsigned t = 1u - c->active;
+	if (!c->trial)
+		return -NX_EINVAL;
+	c->slot[t].state = OTA_SLOT_GOOD;
+	c->active = (uint8_t)t;
+	c->trial = 0;
+	return 0;
+}
+
+int ota_slots_rollback(struct ota_bootctl *c)
+{
+	const unsigned other = 1u - c->active;
+	const uint8_t o = c->slot[other].state;
+	if (!c->trial && o != OTA_SLOT_GOOD && o != OTA_SLOT_BUILTIN)
+		return -NX_EINVAL;
+	const unsigned from = c->trial ? other : c->active;
+	c->failed_version = c->slot[from].version;
+	if (c->slot[from].state == OTA_SLOT_BUILTIN)
+		memset(&c->slot[from], 0, sizeof c->slot[from]);
+	else
+		c->slot[from].state = OTA_SLOT_FAILED;
+	c->active = (uint8_t)(1u - from);
+	c->trial = 0;
+	return (int)from;
+}
+
 int ota_bootctl_encode(const struct ota_bootctl *c, uint8_t *out, size_t cap)
 {
 	if (cap < OTA_BOOTCTL_LEN || !bootctl_ok(c))

@@ -216,25 +216,19 @@ static int roll_back(struct upd *u, struct upd_app *a, const char *why, bool sta
 {
 	const uint64_t now = nx_now_ms();
 	struct ota_bootctl c = a->ctl;
-	const unsigned from = c.trial ? 1u - c.active : c.active;
-	const unsigned to = 1u - from;
-	const uint32_t version = c.slot[from].version;
-	c.slot[from].state = OTA_SLOT_FAILED;
-	if (c.slot[from].image_len == 0) {
-		/* The built-in image has no bytes to keep: the slot becomes empty. */
-		memset(&c.slot[from], 0, sizeof c.slot[from]);
-	}
-	c.failed_version = version;
-	c.trial = 0;
-	c.active = (uint8_t)to;
+	const int from = ota_slots_rollback(&c);
+	if (from < 0)
+		return from;
 	const int rc = store_ctl(u, a, &c);
 	if (rc != 0)
 		return rc;
+	const unsigned to = c.active;
+	const uint32_t version = c.failed_version;
 	a->health_deadline = 0;
 	a->ready_deadline = 0;
 	a->ready_ms = 0;
 	count(u, OTA_STAT_ROLLBACKS);
-	event(a, OTA_EV_ROLLED_BACK, version, from, why, now);
+	event(a, OTA_EV_ROLLED_BACK, version, (unsigned)from, why, now);
 	if (set_image(u, a, to) == 0)
 		restart(u, a, start);
 	return 0;
@@ -243,12 +237,9 @@ static int roll_back(struct upd *u, struct upd_app *a, const char *why, bool sta
 static void commit(struct upd *u, struct upd_app *a, uint64_t now)
 {
 	struct ota_bootctl c = a->ctl;
-	const unsigned t = 1u - c.active;
-	c.slot[t].state = OTA_SLOT_GOOD;
-	c.active = (uint8_t)t;
-	c.trial = 0;
-	if (store_ctl(u, a, &c) != 0)
+	if (ota_slots_commit(&c) != 0 || store_ctl(u, a, &c) != 0)
 		return;
+	const unsigned t = c.active;
 	a->health_deadline = 0;
 	a->ready_deadline = 0;
 	count(u, OTA_STAT_COMMITS);
@@ -410,13 +401,15 @@ static uint32_t chunk_count(uint32_t len)
 }
 
 /* Write `b`'s image into slot `slot` of `a` (its record says empty meanwhile), then say staged. */
-static uint16_t install(struct upd *u, struct upd_app *a, unsigned slot, const struct bundle *b, uint32_t window)
+static uint16_t install(struct upd *u, struct upd_app *a, const struct bundle *b, uint32_t window, unsigned *slot_out)
 {
 	struct ota_bootctl c = a->ctl;
-	const uint32_t old_chunks = chunk_count(c.slot[slot].image_len);
-	const bool held = c.slot[slot].state != OTA_SLOT_EMPTY;
-	memset(&c.slot[slot], 0, sizeof c.slot[slot]);
-	if (held && store_ctl(u, a, &c) != 0)
+	const int cleared = ota_slots_clear(&c, b->version);
+	if (cleared < 0)
+		return IPC_STATUS_INVALID_TRANSITION;
+	const unsigned slot = (unsigned)cleared;
+	const uint32_t old_chunks = chunk_count(a->ctl.slot[slot].image_len);
+	if (a->ctl.slot[slot].state != OTA_SLOT_EMPTY && store_ctl(u, a, &c) != 0)
 		return OTA_STATUS_STORE;
 	char prefix[EXECD_PREFIX_MAX + 1], key[UPD_KEY_MAX];
 	if (ota_image_prefix(a->def->name, slot, prefix, sizeof prefix) != 0)
@@ -439,19 +432,18 @@ static uint16_t install(struct upd *u, struct upd_app *a, unsigned slot, const s
 	}
 	if (rc == 0)
 		rc = statefs_sync(&u->client, UPD_STORE_MS);
-	struct ota_slot *s = &c.slot[slot];
+	uint8_t digest[BUNDLE_DIGEST_LEN];
 	if (rc == 0)
-		rc = sig_sha512(b->elf, b->elf_len, s->sha512);
+		rc = sig_sha512(b->elf, b->elf_len, digest) == 0 ? 0 : -STATEFS_EINVAL;
 	if (rc != 0) {
 		count(u, OTA_STAT_FAILED_CALLS);
 		printf("updated: app=%s cannot store the image: %s\n", a->def->name, statefs_strerror(rc));
 		return OTA_STATUS_STORE;
 	}
-	s->state = OTA_SLOT_STAGED;
-	s->version = b->version;
-	s->image_len = b->elf_len;
-	s->health_window_ms = window;
-	return store_ctl(u, a, &c) == 0 ? IPC_STATUS_OK : OTA_STATUS_STORE;
+	if (ota_slots_staged(&c, b->version, b->elf_len, window, digest) != 0 || store_ctl(u, a, &c) != 0)
+		return OTA_STATUS_STORE;
+	*slot_out = slot;
+	return IPC_STATUS_OK;
 }
 
 static uint16_t stage(struct upd *u, struct upd_app *a, uint8_t *out, size_t *out_len)
@@ -468,7 +460,8 @@ static uint16_t stage(struct upd *u, struct upd_app *a, uint8_t *out, size_t *ou
 		count(u, OTA_STAT_WRONG_NAME);
 		return OTA_STATUS_WRONG_NAME;
 	}
-	if (b.version <= a->ctl.slot[a->ctl.active].version) {
+	struct ota_bootctl probe = a->ctl;
+	if (ota_slots_clear(&probe, b.version) < 0) {
 		count(u, OTA_STAT_DOWNGRADE);
 		return OTA_STATUS_DOWNGRADE;
 	}
@@ -480,9 +473,9 @@ static uint16_t stage(struct upd *u, struct upd_app *a, uint8_t *out, size_t *ou
 		printf("updated: app=%s version=%u bad signature: refused\n", a->def->name, (unsigned)b.version);
 		return OTA_STATUS_BAD_SIGNATURE;
 	}
-	const unsigned slot = 1u - a->ctl.active;
+	unsigned slot = 0;
 	const uint64_t now = nx_now_ms();
-	const uint16_t status = install(u, a, slot, &b, window);
+	const uint16_t status = install(u, a, &b, window, &slot);
 	if (status != IPC_STATUS_OK)
 		return status;
 	count(u, OTA_STAT_STAGED);
@@ -526,12 +519,10 @@ static uint16_t do_switch(struct upd *u, const struct nx_request *r)
 	if (a == NULL)
 		return status;
 	const unsigned t = 1u - a->ctl.active;
-	if (a->ctl.trial || a->ctl.slot[t].state != OTA_SLOT_STAGED)
-		return IPC_STATUS_INVALID_TRANSITION;
 	const uint64_t now = nx_now_ms();
 	struct ota_bootctl c = a->ctl;
-	c.slot[t].state = OTA_SLOT_TRIAL;
-	c.trial = 1;
+	if (ota_slots_switch(&c) != 0)
+		return IPC_STATUS_INVALID_TRANSITION;
 	if (store_ctl(u, a, &c) != 0)
 		return OTA_STATUS_STORE;
 	a->health_deadline = 0;
@@ -553,8 +544,8 @@ static uint16_t do_rollback(struct upd *u, const struct nx_request *r)
 	struct upd_app *a = named(u, r, &status);
 	if (a == NULL)
 		return status;
-	const struct ota_slot *other = &a->ctl.slot[1 - a->ctl.active];
-	if (!a->ctl.trial && other->state != OTA_SLOT_GOOD && other->state != OTA_SLOT_BUILTIN)
+	struct ota_bootctl probe = a->ctl;
+	if (ota_slots_rollback(&probe) < 0)
 		return IPC_STATUS_INVALID_TRANSITION;
 	return roll_back(u, a, "request", a->ctl.trial != 0) == 0 ? IPC_STATUS_OK : OTA_STATUS_STORE;
 }
