@@ -3,21 +3,32 @@
 serial input, and check every answer; then check that neither the console's transcript nor the
 disk holds keystored's secret key (scripts/check-key-leak.py).
 
+The `nx ota` session at the end checks the console's own lines exactly against a model of
+updated's slots (OtaModel): the model starts from every ability's built-in slot A and follows
+updated's event and ready lines in the transcript (selftest's OTA ladder at boot included), and
+it takes image sizes, versions and health windows from the bundle files of build-rv. It stages
+hello-3 and switches to it; the version crashes at start, so the crash loop rolls it back,
+which the lane waits for (a few seconds of guest time, no wall time under icount).
+
 The guest runs under icount (its proof ends in about a second of wall time); while it waits
 for input its clock jumps ahead, which the console does not mind. QEMU is stopped by its own
 PID. Exit status: 0 pass, 1 an answer was wrong or the key leaked, 2 infrastructure error
 (missing tool, build failure), 124 no answer in time.
 """
 
+import json
 import os
 import re
 import select
+import struct
 import subprocess
 import sys
 import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 LOG = os.path.join(ROOT, "build", "logs", "console", "uart.log")
+BUILD_RV = os.path.join(ROOT, "build-rv")
+ABILITIES = os.path.join(ROOT, "manifests", "abilities.json")
 PROMPT = "nx> "
 BOOT_TIMEOUT_S = 120
 ANSWER_TIMEOUT_S = 20
@@ -34,6 +45,7 @@ class Console:
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, cwd=ROOT)
         self.out = ""
+        self.seen = ""  # everything read so far; its last len(self.out) characters are not consumed yet
 
     def read_until(self, text, timeout_s):
         deadline = time.monotonic() + timeout_s
@@ -50,6 +62,7 @@ class Console:
             decoded = chunk.decode("utf-8", errors="replace")
             self.log.write(decoded)
             self.out += decoded
+            self.seen += decoded
         head, _, self.out = self.out.partition(text)
         return head
 
@@ -61,6 +74,16 @@ class Console:
             self.proc.stdin.flush()
             time.sleep(0.02)
         return self.read_until(PROMPT, ANSWER_TIMEOUT_S)
+
+    def consumed(self):
+        """The transcript up to the end of the latest answer or line read (not what came after)."""
+        return self.seen[:len(self.seen) - len(self.out)]
+
+    def wait_line(self, text, timeout_s):
+        """Read up to the end of the next line holding `text`; the line."""
+        head = self.read_until(text, timeout_s)
+        rest = self.read_until("\n", timeout_s)
+        return (head.rpartition("\n")[2] + text + rest).replace("\r", "")
 
     def stop(self):
         self.proc.kill()
@@ -77,6 +100,8 @@ def lines_after_echo(answer):
 CHECKS = [
     # (typed keys, a line the answer must contain, what the check shows)
     ("help\r", "commands:", "help lists the commands"),
+    ("help\r", "  nx ota stage <bundle>           stage one (updated checks it and its signature)",
+     "help lists the ota commands"),
     ("nx ability list\r", "hello", "list names the demo abilities"),
     ("nx ability start hello\r", "ok", "start is accepted"),
     ("nx ability fg hello\r", None, "fg on a starting ability is refused"),
@@ -101,6 +126,176 @@ CHECKS = [
     ("nx state del greeting\r", "ok", "state del"),
     ("nx state get greeting\r", "error: /console/greeting: no such key", "a deleted key is gone"),
 ]
+
+
+# --- nx ota ---------------------------------------------------------------------------------
+
+# The bundles the image ships: demo_bundles of src/meson.build, in its order (nx_bundles.h's).
+DEMO_BUNDLES = ("hello-2", "hello-3", "hello-4-badsig")
+# Bundle header (include/proto/bundle.h): magic, format, name[32], version, doc_len, elf_len.
+BUNDLE_HEADER = struct.Struct("<4sI32sIII")
+HEALTH_WINDOW_DEFAULT_MS = 10000  # OTA_HEALTH_WINDOW_DEFAULT_MS
+EVENT = re.compile(r"updated: event t=(?P<t>[0-9]+) app=(?P<app>\S+) "
+                   r"event=(?P<ev>staged|switched|committed|rolled_back) version=(?P<v>[0-9]+) slot=(?P<slot>[ab])"
+                   r"(?: why=\S+)?")
+READY = re.compile(r"updated: app=(?P<app>\S+) version=[0-9]+ ready t=(?P<t>[0-9]+) health until [0-9]+")
+# Lines other tasks print while the console answers; the rest of an answer is the console's.
+OTHERS = re.compile(r"^(appmgrd|updated|kernel): |^[a-z][a-z0-9_-]*: ready version [0-9]+$")
+
+
+def shipped_bundles():
+    """The bundles the image ships: name -> (ability, version, bytes, image bytes, health window ms)."""
+    out = {}
+    for name in DEMO_BUNDLES:
+        with open(os.path.join(BUILD_RV, "src", name + ".bundle"), "rb") as f:
+            data = f.read()
+        _, _, app, version, doc_len, elf_len = BUNDLE_HEADER.unpack_from(data)
+        doc = data[BUNDLE_HEADER.size:BUNDLE_HEADER.size + doc_len].decode()
+        window = re.search(r'"health_window_ms":([0-9]+)', doc)
+        out[name] = (app.rstrip(b"\0").decode(), version, len(data), elf_len,
+                     int(window.group(1)) if window else HEALTH_WINDOW_DEFAULT_MS)
+    return out
+
+
+class OtaModel:
+    """updated's slots as the transcript's event lines say they are (proto/ota.h's rules)."""
+
+    def __init__(self, transcript, bundles):
+        with open(ABILITIES, encoding="utf-8") as f:
+            self.order = [a["name"] for a in json.load(f)["abilities"]]
+        self.bundles = bundles
+        self.apps = {a: {"active": 0, "trial": False, "failed": 0, "last": None, "ready": None,
+                         "slots": [["builtin", 1, 0, 0], ["empty", 0, 0, 0]]} for a in self.order}
+        for line in transcript.replace("\r", "").split("\n"):
+            ev, ready = EVENT.fullmatch(line), READY.fullmatch(line)
+            if ev:
+                self.event(ev)
+            elif ready:
+                self.apps[ready["app"]]["ready"] = int(ready["t"])
+
+    def event(self, m):
+        a, v, s = self.apps[m["app"]], int(m["v"]), "ab".index(m["slot"])
+        slot = a["slots"][s]
+        if m["ev"] == "staged":
+            _, _, _, elf, window = next(b for b in self.bundles.values() if b[:2] == (m["app"], v))
+            a["slots"][s] = ["staged", v, elf, window]
+        elif m["ev"] == "switched":
+            slot[0], a["trial"], a["ready"] = "trial", True, None
+        elif m["ev"] == "committed":
+            slot[0], a["active"], a["trial"] = "good", s, False
+        else:
+            a["slots"][s] = ["failed", v, slot[2], slot[3]] if slot[2] else ["empty", 0, 0, 0]
+            a["failed"], a["active"], a["trial"], a["ready"] = v, 1 - s, False, None
+        a["last"] = (m["ev"], int(m["t"]))
+
+    def status(self, app):
+        """The lines of `nx ota status APP`."""
+        a = self.apps[app]
+        act = a["active"]
+        head = f"{app}: active={'ab'[act]} version={a['slots'][act][1]} trial={'ab'[1 - act] if a['trial'] else 'no'}"
+        lines = [head + (f" failed_version={a['failed']}" if a["failed"] else "")]
+        for i, (state, version, elf, window) in enumerate(a["slots"]):
+            line = f"  slot {'ab'[i]}: {state}" + (f" version={version}" if state != "empty" else "")
+            line += f" image_bytes={elf} health_window_ms={window}" if elf else ""
+            lines.append(line + (" (active)" if i == act else ""))
+        if a["trial"] and a["ready"] is not None:
+            lines.append(f"  trial: ready t={a['ready']}, committed at t={a['ready'] + a['slots'][1 - act][3]} "
+                         "if it stays up")
+        elif a["trial"]:
+            lines.append("  trial: waiting for its ready")
+        lines.append(f"  last_event={a['last'][0]} t={a['last'][1]}" if a["last"] else "  last_event=none (this boot)")
+        return lines
+
+    def summary(self):
+        """The lines of `nx ota status`."""
+        lines = [f"{'APP':<12} {'ACTIVE':<6} {'TRIAL':<5} {'SLOT_A':<12} {'SLOT_B':<12} LAST_EVENT"]
+        for app in self.order:
+            a = self.apps[app]
+            act = a["active"]
+            slots = [s[0] + (f" v{s[1]}" if s[0] != "empty" else "") for s in a["slots"]]
+            last = f"{a['last'][0]} t={a['last'][1]}" if a["last"] else "-"
+            lines.append(f"{app:<12} {'ab'[act] + ' v' + str(a['slots'][act][1]):<6} "
+                         f"{'ab'[1 - act] if a['trial'] else '-':<5} {slots[0]:<12} {slots[1]:<12} {last}")
+        return lines
+
+    def bundle_list(self):
+        """The lines of `nx ota bundles`."""
+        return [f"{'BUNDLE':<16} {'APP':<12} {'VERSION':>7} {'BYTES':>6}"] + [
+            f"{name:<16} {app:<12} {version:>7} {size:>6}" for name, (app, version, size, _, _) in self.bundles.items()]
+
+
+def refused(what, why):
+    return [f"error: updated refused {what}: {why}"]
+
+
+# (typed keys, the console's lines: a list or a function of the model, what the check shows,
+#  the updated event the answer must hold as (event, version, slot), or None)
+OTA_SESSION = [
+    ("nx ota bundles\r", OtaModel.bundle_list, "ota bundles lists the shipped bundles: ability, version, bytes", None),
+    ("nx ota status\r", OtaModel.summary, "ota status has a line per ability; hello as selftest left it", None),
+    ("nx ota status hello\r", lambda m: m.status("hello"), "ota status hello: both slots and the latest event", None),
+    ("nx ota stage hello-4-badsig\r", refused("hello-4-badsig", "bad signature"),
+     "a bundle with a broken signature is refused", None),
+    ("nx ota stage hello-2\r", refused("hello-2", "not newer than the active version"),
+     "staging the active version is refused", None),
+    ("nx ota switch hello\r", refused("the switch of hello", "not in this state"),
+     "switch with nothing staged is refused", None),
+    ("nx ota rollback hello\r", refused("the rollback of hello", "not in this state"),
+     "rollback to a failed slot is refused", None),
+    ("nx ota stage nosuch\r", ["error: no bundle 'nosuch' in the image (nx ota bundles lists them)"],
+     "an unknown bundle is named", None),
+    ("nx ota status nosuch\r", ["error: no ability 'nosuch' (nx ability list names them)"],
+     "an unknown ability is named", None),
+    ("nx ota switch\r", ["usage: nx ota status [app] | bundles | stage <bundle> | switch <app> | rollback <app>"],
+     "a missing argument gets the usage", None),
+    ("nx ota status hello\r", lambda m: m.status("hello"), "the refusals changed nothing", None),
+    ("nx ota stage hello-3\r", ["ok: staged hello version 3 in slot a (nx ota switch hello runs it on trial)"],
+     "stage hello-3: version 3 into the inactive slot a", ("staged", 3, "a")),
+    ("nx ota status hello\r", lambda m: m.status("hello"), "status shows slot a staged", None),
+    ("nx ota switch hello\r", lambda m: ["ok: hello switched"] + m.status("hello"),
+     "switch puts version 3 on trial, and the status says so", ("switched", 3, "a")),
+]
+# Version 3 crashes at start: the crash loop blocks it, updated rolls back and starts version 2.
+OTA_WAITS = [("event=rolled_back version=3 slot=a why=crash_loop", "the crash loop rolled version 3 back"),
+             ("hello: ready version 2", "version 2 runs again")]
+OTA_AFTER = [
+    ("nx ota status hello\r", lambda m: m.status("hello"), "status after the rollback: version 2 active, slot a failed",
+     None),
+]
+
+
+def ota_check(con, bundles, keys, want, what, event):
+    """Type `keys`; the console's lines must be exactly `want` (after the echo), and the answer
+    must hold updated's `event` line if one is given. Prints the outcome; True if it passed."""
+    answer = con.type(keys).replace("\r", "").split("\n")
+    model = OtaModel(con.consumed(), bundles)
+    expected = [keys.rstrip("\r")] + (want(model) if callable(want) else want)
+    got = [l for l in answer if l and not OTHERS.search(l)]
+    events = [m.group("ev", "v", "slot") for m in map(EVENT.fullmatch, answer) if m]
+    ok = got == expected and (event is None or (event[0], str(event[1]), event[2]) in events)
+    print(f"console-test: {'ok  ' if ok else 'FAIL'} {what}")
+    if not ok:
+        print(f"  typed {keys!r}, want the lines" + (f" and updated's event {event}" if event else "") + ":")
+        for l in expected:
+            print(f"    {l}")
+        print("  got:")
+        for l in answer[:24]:
+            print(f"    {l}")
+    return ok
+
+
+def ota_session(con):
+    """The nx ota checks; how many ran and how many failed."""
+    bundles = shipped_bundles()
+    failed = 0
+    for keys, want, what, event in OTA_SESSION:
+        failed += not ota_check(con, bundles, keys, want, what, event)
+    for text, what in OTA_WAITS:
+        con.wait_line(text, ANSWER_TIMEOUT_S)
+        print(f"console-test: ok   {what}")
+    for keys, want, what, event in OTA_AFTER:
+        failed += not ota_check(con, bundles, keys, want, what, event)
+    return len(OTA_SESSION) + len(OTA_WAITS) + len(OTA_AFTER), failed
 
 
 def main():
@@ -137,12 +332,14 @@ def main():
                 print(f"  typed {keys!r}, want a line with {want or 'error:'!r}, got:")
                 for l in got[:12]:
                     print(f"    {l}")
+        ran, ota_failed = ota_session(con)
+        total, failed = len(checks) + ran, failed + ota_failed
     except Timeout as exc:
         print(f"console-test: TIMEOUT {exc} (log: {LOG})")
         return 124
     finally:
         con.stop()
-    print(f"console-test: {len(checks) - failed} of {len(checks)} checks passed (log: {os.path.relpath(LOG, ROOT)})")
+    print(f"console-test: {total - failed} of {total} checks passed (log: {os.path.relpath(LOG, ROOT)})")
     # Nothing the console printed, nor the disk, holds keystored's secret key.
     leak = subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "scripts", "check-key-leak.py"), LOG, disk],
                           cwd=ROOT)

@@ -10,6 +10,10 @@
  *                  the console's keys in statefsd: a key without a leading '/' is taken
  *                  under "/console/", its namespace; any other is refused by statefsd
  *   nx key pubkey  the device's public key (keystored), in hex
+ *   nx ota status [app] | bundles | stage <bundle> | switch <app> | rollback <app>
+ *                  updates through updated: the slots of one ability (or a line for each),
+ *                  the bundles shipped in the image (nx_bundles.h), staging one of them,
+ *                  running the staged version on trial, going back
  *
  * It reads the UART through NX_SYS_CONSOLE_READ (its manifest right) and talks to appmgrd
  * and metricsd like any client, through the RFC-0025 helper; what it may change is what the
@@ -24,12 +28,16 @@
 #include <string.h>
 
 #include "client/keystore.h"
+#include "client/ota.h"
 #include "client/statefs.h"
 #include "ipc/wire.h"
 #include "proto/appmgr.h"
+#include "proto/bundle.h"
 #include "proto/metrics.h"
 #include "ulib/svc.h"
 #include "ulib/sys.h"
+#include "nx_abilities.h"
+#include "nx_bundles.h"
 #include "nx_manifest.h"
 
 #define LINE_MAX 96
@@ -46,6 +54,8 @@
 /* Most bytes of a value `nx state get` prints. */
 #define STATE_SHOW_MAX 200
 #define KEY_TIMEOUT_MS 2000
+/* Deadline of each call to updated: a stage_end writes an image and syncs. */
+#define OTA_TIMEOUT_MS 10000
 
 static struct ipc_client client;
 
@@ -317,6 +327,200 @@ static void cmd_key(int argc, char **argv)
 	printf("\n");
 }
 
+/* --- nx ota ------------------------------------------------------------------------------ */
+
+static char slot_letter(unsigned slot)
+{
+	return slot == 0 ? 'a' : 'b';
+}
+
+/* Is `app` an ability? Says so when it is not. */
+static bool ota_known(const char *app)
+{
+	for (unsigned i = 0; i < NX_ABILITY_COUNT; i++) {
+		if (strcmp(nx_abilities[i].name, app) == 0)
+			return true;
+	}
+	printf("error: no ability '%s' (nx ability list names them)\n", app);
+	return false;
+}
+
+/* updated's status of `app`; prints why and returns -1 if there is none. */
+static int ota_status_of(const char *app, struct ota_status *s)
+{
+	uint16_t status = IPC_STATUS_MALFORMED;
+	const int rc = ota_get_status(&client, app, &status, s, OTA_TIMEOUT_MS);
+	if (rc != 0) {
+		printf("error: updated: %s\n", ota_strerror(rc));
+		return -1;
+	}
+	if (status != IPC_STATUS_OK) {
+		printf("error: updated refused the status of %s: %s\n", app, ota_status_text(status));
+		return -1;
+	}
+	return 0;
+}
+
+static void show_slot(const struct ota_status *s, unsigned slot)
+{
+	const struct ota_slot *x = &s->ctl.slot[slot];
+	printf("  slot %c: %s", slot_letter(slot), ota_slot_state_name(x->state));
+	if (x->state != OTA_SLOT_EMPTY)
+		printf(" version=%u", (unsigned)x->version);
+	if (x->image_len != 0)
+		printf(" image_bytes=%u health_window_ms=%u", (unsigned)x->image_len, (unsigned)x->health_window_ms);
+	printf("%s\n", slot == s->ctl.active ? " (active)" : "");
+}
+
+/* The status block of `app`: its record, its slots, the trial's progress, the latest event. */
+static void print_status(const char *app, const struct ota_status *s)
+{
+	const struct ota_bootctl *c = &s->ctl;
+	const unsigned other = 1u - c->active;
+	printf("%s: active=%c version=%u trial=", app, slot_letter(c->active), (unsigned)c->slot[c->active].version);
+	if (c->trial)
+		printf("%c", slot_letter(other));
+	else
+		printf("no");
+	if (c->failed_version != 0)
+		printf(" failed_version=%u", (unsigned)c->failed_version);
+	printf("\n");
+	show_slot(s, 0);
+	show_slot(s, 1);
+	const uint64_t commit_ms = s->ready_ms + c->slot[other].health_window_ms;
+	if (c->trial && s->ready_ms != 0)
+		printf("  trial: ready t=%llu, committed at t=%llu if it stays up\n", (unsigned long long)s->ready_ms,
+		       (unsigned long long)commit_ms);
+	else if (c->trial)
+		printf("  trial: waiting for its ready\n");
+	if (s->last_event != OTA_EV_NONE)
+		printf("  last_event=%s t=%llu\n", ota_event_name(s->last_event), (unsigned long long)s->event_ms);
+	else
+		printf("  last_event=none (this boot)\n");
+}
+
+/* "good v2", "empty": a slot in the one-line summary. */
+static void summary_slot(const struct ota_slot *x)
+{
+	char v[16] = "";
+	if (x->state != OTA_SLOT_EMPTY)
+		(void)snprintf(v, sizeof v, " v%u", (unsigned)x->version);
+	char text[32];
+	(void)snprintf(text, sizeof text, "%s%s", ota_slot_state_name(x->state), v);
+	printf(" %-12s", text);
+}
+
+static void ota_summary(void)
+{
+	printf("%-12s %-6s %-5s %-12s %-12s %s\n", "APP", "ACTIVE", "TRIAL", "SLOT_A", "SLOT_B", "LAST_EVENT");
+	for (unsigned i = 0; i < NX_ABILITY_COUNT; i++) {
+		const char *app = nx_abilities[i].name;
+		struct ota_status s;
+		if (ota_status_of(app, &s) != 0)
+			continue;
+		const struct ota_bootctl *c = &s.ctl;
+		char active[16];
+		(void)snprintf(active, sizeof active, "%c v%u", slot_letter(c->active), (unsigned)c->slot[c->active].version);
+		printf("%-12s %-6s %-5c", app, active, c->trial ? slot_letter(1u - c->active) : '-');
+		summary_slot(&c->slot[0]);
+		summary_slot(&c->slot[1]);
+		if (s.last_event != OTA_EV_NONE)
+			printf(" %s t=%llu\n", ota_event_name(s.last_event), (unsigned long long)s.event_ms);
+		else
+			printf(" -\n");
+	}
+}
+
+static void ota_bundles(void)
+{
+	printf("%-16s %-12s %7s %6s\n", "BUNDLE", "APP", "VERSION", "BYTES");
+	for (unsigned i = 0; i < NX_BUNDLE_COUNT; i++) {
+		struct bundle b;
+		const int rc = bundle_parse(nx_bundles[i].bytes, nx_bundles[i].len, &b);
+		if (rc != 0)
+			printf("%-16s does not parse: %s\n", nx_bundles[i].name, bundle_strerror(rc));
+		else
+			printf("%-16s %-12s %7u %6u\n", nx_bundles[i].name, b.name, (unsigned)b.version,
+			       (unsigned)nx_bundles[i].len);
+	}
+}
+
+static void ota_stage_bundle(const char *name)
+{
+	const struct nx_bundle_blob *blob = NULL;
+	for (unsigned i = 0; i < NX_BUNDLE_COUNT && blob == NULL; i++) {
+		if (strcmp(nx_bundles[i].name, name) == 0)
+			blob = &nx_bundles[i];
+	}
+	if (blob == NULL) {
+		printf("error: no bundle '%s' in the image (nx ota bundles lists them)\n", name);
+		return;
+	}
+	struct bundle b;
+	const int perr = bundle_parse(blob->bytes, blob->len, &b);
+	if (perr != 0) {
+		printf("error: bundle %s does not parse: %s\n", name, bundle_strerror(perr));
+		return;
+	}
+	uint16_t status = IPC_STATUS_MALFORMED;
+	uint32_t version = 0;
+	uint8_t slot = 0;
+	const int rc = ota_stage(&client, b.name, blob->bytes, blob->len, &status, &version, &slot, OTA_TIMEOUT_MS);
+	if (rc != 0)
+		printf("error: updated: %s\n", ota_strerror(rc));
+	else if (status != IPC_STATUS_OK)
+		printf("error: updated refused %s: %s\n", name, ota_status_text(status));
+	else
+		printf("ok: staged %s version %u in slot %c (nx ota switch %s runs it on trial)\n", b.name,
+		       (unsigned)version, slot_letter(slot), b.name);
+}
+
+/* switch or rollback of `app`, then the status it led to. */
+static void ota_op(uint16_t op, const char *app)
+{
+	const bool sw = op == UPDATED_OP_SWITCH;
+	uint16_t status = IPC_STATUS_MALFORMED;
+	const int rc = ota_app_op(&client, op, app, &status, OTA_TIMEOUT_MS);
+	if (rc != 0) {
+		printf("error: updated: %s\n", ota_strerror(rc));
+		return;
+	}
+	if (status != IPC_STATUS_OK) {
+		printf("error: updated refused the %s of %s: %s\n", sw ? "switch" : "rollback", app,
+		       ota_status_text(status));
+		return;
+	}
+	printf("ok: %s %s\n", app, sw ? "switched" : "rolled back");
+	struct ota_status s;
+	if (ota_status_of(app, &s) == 0)
+		print_status(app, &s);
+}
+
+static void cmd_ota(int argc, char **argv)
+{
+	const char *sub = argc >= 3 ? argv[2] : "";
+	const char *arg = argc == 4 ? argv[3] : NULL;
+	struct ota_status s;
+	if (strcmp(sub, "status") == 0 && argc == 3) {
+		ota_summary();
+	} else if (strcmp(sub, "bundles") == 0 && argc == 3) {
+		ota_bundles();
+	} else if (strcmp(sub, "stage") == 0 && arg != NULL) {
+		ota_stage_bundle(arg);
+	} else if (strcmp(sub, "status") == 0 && arg != NULL) {
+		if (ota_known(arg) && ota_status_of(arg, &s) == 0)
+			print_status(arg, &s);
+	} else if (strcmp(sub, "switch") == 0 && arg != NULL) {
+		if (ota_known(arg))
+			ota_op(UPDATED_OP_SWITCH, arg);
+	} else if (strcmp(sub, "rollback") == 0 && arg != NULL) {
+		if (ota_known(arg))
+			ota_op(UPDATED_OP_ROLLBACK, arg);
+	} else {
+		printf("usage: nx ota status [app] | bundles | stage <bundle> | switch <app> | rollback <app>\n");
+	}
+}
+
 static void cmd_help(void)
 {
 	printf("commands:\n"
@@ -330,6 +534,11 @@ static void cmd_help(void)
 	       "  nx state put <key> <value>      set it (durable after nx state sync)\n"
 	       "  nx state sync                   make every put and del durable\n"
 	       "  nx key pubkey                   the device's public key (keystored), in hex\n"
+	       "  nx ota status [app]             update slots of one ability, or a line for each\n"
+	       "  nx ota bundles                  the update bundles shipped in the image\n"
+	       "  nx ota stage <bundle>           stage one (updated checks it and its signature)\n"
+	       "  nx ota switch <app>             run the staged version on trial (health decides)\n"
+	       "  nx ota rollback <app>           end a trial, or go back to the other slot\n"
 	       "  help                            this text\n");
 }
 
@@ -373,8 +582,10 @@ static void run(char *line)
 		cmd_state(argc, argv);
 	} else if (argc >= 2 && strcmp(argv[1], "key") == 0) {
 		cmd_key(argc, argv);
+	} else if (argc >= 2 && strcmp(argv[1], "ota") == 0) {
+		cmd_ota(argc, argv);
 	} else {
-		printf("usage: nx ability ... | nx ps | nx metrics | nx state ... | nx key pubkey (try help)\n");
+		printf("usage: nx ability ... | nx ps | nx metrics | nx state ... | nx key pubkey | nx ota ... (try help)\n");
 	}
 }
 

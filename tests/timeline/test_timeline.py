@@ -3,11 +3,13 @@
 
 usage: test_timeline.py LCREPLAY [GROUP]
 
-GROUP (one meson test each): examples, transcript, bounds, bad_input, docs; all if absent.
+GROUP (one meson test each): examples, transcript, bounds, bad_input, updates, docs; all if absent.
 """
 
+import importlib.util
 import json
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -21,9 +23,16 @@ TRACES = os.path.join(ROOT, "tests", "lifecycle", "traces")
 TIMELINE = os.path.join(ROOT, "scripts", "timeline.py")
 GEN = os.path.join(ROOT, "scripts", "gen-lifecycle-trace.py")
 DOC_SVG = os.path.join(ROOT, "docs", "ability", "crash-then-block.svg")
+DOC_UPDATE_SVG = os.path.join(ROOT, "docs", "ability", "update-rollback.svg")
+OVERVIEW = os.path.join(ROOT, "docs", "ability", "overview.md")
+# What lcreplay drew for sample.uart.log before update events existed, byte for byte.
+SAMPLE_SVG = os.path.join(HERE, "sample.svg")
+# selftest's OTA ladder as appmgrd and updated printed it for hello, times shifted by -16 s.
+UPDATE_LOG = os.path.join(HERE, "update.uart.log")
 SVG = "{http://www.w3.org/2000/svg}"
 LCREPLAY = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else None
 CHANGES_MAX = 4096
+UPDATES_MAX = 4096 // 4
 
 
 def run(args, stdin=None, cwd=None):
@@ -367,6 +376,209 @@ class BadInput(Case):
         self.assertEqual(r.stderr, f"lcreplay: cannot write {out}: No such file or directory\n")
 
 
+def event_line(t, app, event, version, slot, why=None):
+    """An event line as updated prints it."""
+    return f"updated: event t={t} app={app} event={event} version={version} slot={slot}" + (f" why={why}" if why else "")
+
+
+def with_events(lines, events):
+    """`lines` with each (after, text) of `events` inserted after the first line containing `after`."""
+    out = list(lines)
+    for after, text in events:
+        at = next(i for i, line in enumerate(out) if after in line)
+        out.insert(at + 1, text)
+    return "".join(line + "\n" for line in out)
+
+
+# Update events among sample.uart.log's changes: on cam (one at the time of its fifth crash,
+# one earlier than the change printed before it), after the last change on mail, and on an
+# app with no change at all.
+SAMPLE_EVENTS = [
+    ("t=20 app=mail", event_line(30, "cam", "staged", 2, "b")),
+    ("t=140 app=mail", event_line(40, "cam", "switched", 2, "b")),
+    ("t=8250 app=cam from=crashed to=blocked", event_line(8250, "cam", "rolled_back", 2, "b", "crash_loop")),
+    ("t=9040 app=mail", event_line(9050, "extra", "staged", 4294967295, "a")),
+    ("SELFTEST: end", event_line(9300, "mail", "committed", 3, "a")),
+]
+SAMPLE_EVENT_JSON = [
+    {"t": 30, "app": "cam", "update": "staged", "version": 2, "slot": "b"},
+    {"t": 40, "app": "cam", "update": "switched", "version": 2, "slot": "b"},
+    {"t": 8250, "app": "cam", "update": "rolled_back", "version": 2, "slot": "b", "why": "crash_loop"},
+    {"t": 9050, "app": "extra", "update": "staged", "version": 4294967295, "slot": "a"},
+    {"t": 9300, "app": "mail", "update": "committed", "version": 3, "slot": "a"},
+]
+
+
+@unittest.skipUnless(LCREPLAY, "needs the lcreplay path")
+class Updates(Case):
+    """updated's event lines: marks on their abilities' lanes; a picture without them as before."""
+
+    def sample_lines(self):
+        return self.read(os.path.join(HERE, "sample.uart.log")).splitlines()
+
+    def marks(self, root):
+        return [l for l in root.iter(SVG + "line") if l.get("class") == "update"]
+
+    def test_event_lines_are_marks_on_their_abilities_lanes(self):
+        log = self.write("uart.log", with_events(self.sample_lines(), SAMPLE_EVENTS))
+        r = self.timeline(log, self.path("log.svg"))
+        self.assertEqual(r.stderr, "")
+        self.assertEqual(r.stdout, f"wrote {self.path('log.svg')} (34 changes, 5 update events)\n")
+        root = self.parse(self.read(self.path("log.svg")), "sample with events")
+        self.assertEqual(self.lanes(root), ["cam", "mail", "slow", "extra"], "an app with events only gets a lane")
+        texts = self.texts(root)
+        self.assertIn("Ability lifecycle: 4 abilities, 34 state changes, 5 update events, 0 to 9.3 s", texts,
+                      "the picture runs to the last event, after the last change")
+        for label in ("v2 staged", "v2 switched", "v2 rolled back", "v4294967295 staged", "v3 committed",
+                      "update event"):
+            self.assertIn(label, texts)
+        tips = ["".join(l.itertext()) for l in self.marks(root)]
+        self.assertEqual(tips, ["cam: version 2 staged, slot b, at 30 ms", "cam: version 2 switched, slot b, at 40 ms",
+                                "cam: version 2 rolled back, slot b, at 8250 ms (crash_loop)",
+                                "mail: version 3 committed, slot a, at 9300 ms",
+                                "extra: version 4294967295 staged, slot a, at 9050 ms"])
+
+    def test_a_mark_is_at_the_time_of_its_event_on_the_change_axis(self):
+        log = self.write("uart.log", with_events(self.sample_lines(), SAMPLE_EVENTS))
+        self.timeline(log, self.path("log.svg"))
+        root = self.parse(self.read(self.path("log.svg")), "sample with events")
+        crash = next(l for l in root.iter(SVG + "line") if "".join(l.itertext()) == "cam: crash at 8250 ms")
+        rollback = next(l for l in self.marks(root) if "rolled back" in "".join(l.itertext()))
+        self.assertEqual(rollback.get("x1"), crash.get("x1"), "the rollback mark is where cam's fifth crash is")
+        extra = next(g for g in root.iter(SVG + "g") if g.get("data-app") == "extra")
+        self.assertFalse([r for r in extra.iter(SVG + "rect") if r.find(SVG + "title") is not None],
+                         "a lane without changes has no state bar")
+
+    def test_event_lines_and_json_lines_give_the_same_picture(self):
+        log = self.write("uart.log", with_events(self.sample_lines(), SAMPLE_EVENTS))
+        self.timeline(log, self.path("log.svg"))
+        stdout, _ = self.svg_of_trace(os.path.join(HERE, "sample.trace"))
+        self.lcreplay("--from-changes", "--svg", self.path("json.svg"),
+                      stdin=stdout + "".join(json.dumps(e, separators=(",", ":")) + "\n" for e in SAMPLE_EVENT_JSON))
+        self.assertEqual(self.read(self.path("json.svg")), self.read(self.path("log.svg")))
+
+    def test_without_update_events_the_picture_is_what_it_was_before_them(self):
+        # updated's other lines are no events: they change nothing either.
+        lines = self.sample_lines()
+        lines[5:5] = ["updated: ready", "updated: app=cam version=2 ready t=10 health until 10010",
+                      "updated: app=cam bundle refused: bad magic"]
+        log = self.write("uart.log", "".join(l + "\n" for l in lines))
+        r = self.timeline(log, self.path("log.svg"))
+        self.assertEqual((r.stdout, r.stderr), (f"wrote {self.path('log.svg')} (34 changes)\n", ""))
+        want = self.read(SAMPLE_SVG)
+        self.assertTrue(self.read(self.path("log.svg")) == want, "timeline.py drew sample.uart.log differently")
+        _, svg = self.svg_of_trace(os.path.join(HERE, "sample.trace"))
+        self.assertTrue(svg == want, "lcreplay --svg drew sample.trace differently")
+
+    def test_malformed_event_lines_are_reported_skipped_and_exit_1(self):
+        good = self.sample_lines()
+        first = next(n for n, line in enumerate(good) if line.startswith("appmgrd: change"))
+        bad = [
+            ("updated: event t=12 app=cam", "not in the form 'updated: event t=<ms> app=<name> "
+             "event=<staged|switched|committed|rolled_back> version=<n> slot=<a|b>[ why=<why>]'"),
+            ("kernelupdated: event t=1 app=cam event=staged version=2 slot=a",
+             "'updated: event' does not start the line (output of two harts mixed?)"),
+            (event_line(1, "cam", "installed", 2, "a"), "unknown event event=installed"),
+            (event_line(1, "cam", "staged", 0, "a"), "version=0 is not 1..4294967295"),
+            (event_line(1, "cam", "staged", 4294967296, "a"), "version=4294967296 is not 1..4294967295"),
+            (event_line(1, "cam", "staged", 2, "c"), "unknown slot slot=c"),
+            (event_line(1, "cam", "rolled_back", 2, "a"), "a rolled_back event needs why"),
+            (event_line(1, "cam", "staged", 2, "a", "request"), "why belongs to rolled_back events only"),
+            (event_line(1, "cam", "rolled_back", 2, "a", "bored"), "unknown why why=bored"),
+            (event_line(1, "Cam", "staged", 2, "a"), "bad app name 'Cam' (want ^[a-z][a-z0-9_-]{0,31}$)"),
+            (event_line(288230376151711745, "cam", "staged", 2, "a"),
+             "t=288230376151711745 is beyond 288230376151711744 ms"),
+            (event_line(5, "cam", "staged", 2, "a") + " why=", "not in the form 'updated: event t=<ms> app=<name> "
+             "event=<staged|switched|committed|rolled_back> version=<n> slot=<a|b>[ why=<why>]'"),
+        ]
+        lines = good[:first + 1] + [text for text, _ in bad]
+        # an event at t=60, then one at t=50: events are in time order among themselves
+        lines += [event_line(60, "cam", "staged", 2, "a"), event_line(50, "cam", "switched", 2, "a")]
+        lines += good[first + 1:]
+        log = self.write("bad.log", "\n".join(lines) + "\n")
+        r = self.timeline(log, self.path("bad.svg"), status=1)
+        want = [f"timeline.py: {log}: line {first + 2 + i}: {why}" for i, (_, why) in enumerate(bad)]
+        want.append(f"timeline.py: {log}: line {first + 3 + len(bad)}: time goes backwards (50 after 60)")
+        self.assertEqual(r.stderr.splitlines(), want)
+        self.assertEqual(r.stdout, f"wrote {self.path('bad.svg')} (34 changes, 1 update events)\n")
+        # the malformed lines are left out exactly: the picture is that of the good ones
+        good_log = self.write("good.log", with_events(good, [(good[first], event_line(60, "cam", "staged", 2, "a"))]))
+        self.timeline(good_log, self.path("good.svg"))
+        self.assertEqual(self.read(self.path("bad.svg")), self.read(self.path("good.svg")))
+
+    def test_the_33rd_app_of_changes_and_events_together_is_refused(self):
+        lines = [f"appmgrd: change t=0 app=a{i} from=stopped to=starting reason=none" for i in range(31)]
+        lines += [event_line(1, "b31", "staged", 2, "a"), event_line(2, "b32", "staged", 2, "a")]
+        log = self.write("apps.log", "\n".join(lines) + "\n")
+        r = self.timeline(log, self.path("apps.svg"), status=1)
+        self.assertEqual(r.stderr, f"timeline.py: {log}: line 33: more than 32 apps ('b32' is one too many)\n")
+        self.assertEqual(len(self.lanes(self.parse(self.read(self.path("apps.svg")), "apps.svg"))), 32)
+
+    def test_malformed_update_json_lines_exit_2_with_the_line(self):
+        ok = '{"t":5,"app":"cam","update":"staged","version":2,"slot":"a"}'
+        cases = [
+            ('{"t":6,"app":"cam","update":"staged","version":2}', 'needs "slot"'),
+            ('{"t":6,"app":"cam","update":"installed","version":2,"slot":"a"}', 'unknown update "installed"'),
+            ('{"t":6,"app":"cam","update":"staged","version":0,"slot":"a"}', '"version" must be an integer 1..4294967295'),
+            ('{"t":6,"app":"cam","update":"staged","version":4294967296,"slot":"a"}',
+             '"version" must be an integer 1..4294967295'),
+            ('{"t":6,"app":"cam","update":"staged","version":"2","slot":"a"}',
+             '"version" must be an integer 1..4294967295'),
+            ('{"t":6,"app":"cam","update":"staged","version":2,"slot":"c"}', 'unknown slot "c" (want "a" or "b")'),
+            ('{"t":6,"app":"cam","update":"rolled_back","version":2,"slot":"a"}', 'a "rolled_back" update needs "why"'),
+            ('{"t":6,"app":"cam","update":"staged","version":2,"slot":"a","why":"request"}',
+             '"why" belongs to "rolled_back" updates only'),
+            ('{"t":6,"app":"cam","update":"rolled_back","version":2,"slot":"a","why":"bored"}', 'unknown why "bored"'),
+            ('{"t":6,"app":"cam","update":"staged","version":2,"slot":"a","from":"stopped"}', 'unknown key "from"'),
+            ('{"t":6,"app":"Cam","update":"staged","version":2,"slot":"a"}',
+             'bad app name "Cam" (want ^[a-z][a-z0-9_-]{0,31}$)'),
+            ('{"t":4,"app":"cam","update":"switched","version":2,"slot":"a"}', "update time goes backwards (4 after 5)"),
+        ]
+        for line, why in cases:
+            with self.subTest(line=line):
+                r = self.lcreplay("--from-changes", "--svg", self.path("x.svg"), stdin=f"{ok}\n\n{line}\n", status=2)
+                self.assertEqual(r.stderr, f"lcreplay: line 3: {why}\n")
+
+    def test_updates_and_changes_are_each_in_time_order_by_themselves(self):
+        lines = ['{"t":50,"app":"cam","from":"stopped","to":"starting","reason":"none"}',
+                 '{"t":40,"app":"cam","update":"switched","version":2,"slot":"b"}',
+                 '{"t":60,"app":"cam","from":"starting","to":"runningFg","reason":"none"}']
+        self.lcreplay("--from-changes", "--svg", self.path("x.svg"), stdin="\n".join(lines) + "\n")
+        r = self.lcreplay("--from-changes", "--svg", self.path("x.svg"), "--until", "30",
+                          stdin='{"t":50,"app":"cam","update":"staged","version":2,"slot":"b"}\n', status=2)
+        self.assertEqual(r.stderr, "lcreplay: --until 30 is before the last update event's time 50\n")
+
+    def updates_svg(self, n, changes=()):
+        lines = list(changes) + [json.dumps({"t": i, "app": "cam", "update": "staged", "version": i + 1, "slot": "a"})
+                                 for i in range(n)]
+        self.lcreplay("--from-changes", "--svg", self.path("u.svg"), stdin="\n".join(lines) + "\n")
+        return self.texts(self.parse(self.read(self.path("u.svg")), "u.svg"))
+
+    def test_the_first_1024_update_events_are_drawn_and_later_ones_counted(self):
+        texts = self.updates_svg(UPDATES_MAX)
+        self.assertIn(f"Ability lifecycle: 1 ability, 0 state changes, {UPDATES_MAX} update events, 0 to 1.023 s", texts)
+        self.assertFalse([t for t in texts if "not drawn" in t])
+        texts = self.updates_svg(UPDATES_MAX + 1)
+        self.assertIn(f"Ability lifecycle: 1 ability, 0 state changes, {UPDATES_MAX} of {UPDATES_MAX + 1} update "
+                      "events drawn, 0 to 1.023 s", texts)
+        self.assertIn(f"1 of {UPDATES_MAX + 1} update events are not drawn: only the first {UPDATES_MAX} are kept, "
+                      "and drawing stops at 1.023 s.", texts)
+
+    def test_update_events_after_the_last_change_kept_are_not_drawn(self):
+        changes = []
+        for k in range(CHANGES_MAX // 2 + 1):
+            changes += [json.dumps({"t": k, "app": "svc", "from": "stopped", "to": "starting", "reason": "none"}),
+                        json.dumps({"t": k, "app": "svc", "from": "starting", "to": "stopped", "reason": "none"})]
+        lines = changes + [json.dumps({"t": CHANGES_MAX, "app": "svc", "update": "staged", "version": 2, "slot": "a"})]
+        r = self.lcreplay("--from-changes", "--svg", self.path("u.svg"), stdin="\n".join(lines) + "\n")
+        self.assertIn("more than 4096 state changes", r.stderr)
+        texts = self.texts(self.parse(self.read(self.path("u.svg")), "u.svg"))
+        last = (CHANGES_MAX - 1) // 2
+        self.assertIn(f"Ability lifecycle: 1 ability, {CHANGES_MAX} of {CHANGES_MAX + 2} state changes drawn, "
+                      f"0 of 1 update events drawn, 0 to {last / 1000:g} s", texts)
+        self.assertNotIn("v2 staged", texts)
+
+
 @unittest.skipUnless(LCREPLAY, "needs the lcreplay path")
 class Docs(Case):
     def test_docs_example_is_what_lcreplay_draws_now(self):
@@ -376,8 +588,26 @@ class Docs(Case):
                         "  build-host/src/tools/lcreplay/lcreplay --svg docs/ability/crash-then-block.svg "
                         "tests/lifecycle/traces/crash-then-block.trace >/dev/null")
 
+    def test_docs_update_example_is_what_timeline_draws_now(self):
+        self.timeline(UPDATE_LOG, self.path("update.svg"))
+        self.assertTrue(self.read(DOC_UPDATE_SVG) == self.read(self.path("update.svg")),
+                        "docs/ability/update-rollback.svg is stale; redraw it with\n"
+                        "  scripts/timeline.py tests/timeline/update.uart.log -o docs/ability/update-rollback.svg")
 
-GROUPS = {"examples": Examples, "transcript": Transcript, "bounds": Bounds, "bad_input": BadInput, "docs": Docs}
+    def test_docs_give_the_line_forms_timeline_checks(self):
+        spec = importlib.util.spec_from_file_location("timeline", TIMELINE)
+        timeline = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(timeline)
+        overview = self.read(OVERVIEW)
+        for form in (timeline.FORM, timeline.EVENT_FORM):
+            self.assertIn("\n" + form + "\n", overview, "docs/ability/overview.md shows each line form")
+            self.assertIn("\n    " + form + "\n", timeline.__doc__, "timeline.py's docstring shows each line form")
+        whys = re.search(r"why \(([a-z_, ]+) or ([a-z_]+)\)", " ".join(timeline.__doc__.split()))
+        self.assertEqual(whys.group(1).split(", ") + [whys.group(2)], list(timeline.WHYS))
+
+
+GROUPS = {"examples": Examples, "transcript": Transcript, "bounds": Bounds, "bad_input": BadInput, "updates": Updates,
+          "docs": Docs}
 
 if __name__ == "__main__":
     names = [GROUPS[sys.argv[2]].__name__] if len(sys.argv) > 2 else []

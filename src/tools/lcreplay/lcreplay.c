@@ -3,7 +3,8 @@
  * as one JSON object per line; with --svg, also draw the changes as a timeline (timeline.h).
  * With --from-changes it reads such JSON lines instead of a trace and only draws them, so a
  * transcript's changes (scripts/timeline.py) give the same picture as the trace that made
- * them. Trace format and output: docs/ability/overview.md.
+ * them; there it also reads updated's update events as JSON lines and marks them on their
+ * abilities' lanes. Trace format and output: docs/ability/overview.md.
  *
  * Exit status: 0 done; 2 for a usage error, an unreadable or invalid policy file, a malformed
  * trace or change line (reported as "lcreplay: line N: <what>" on stderr), or an SVG file that
@@ -45,6 +46,7 @@ struct replay {
 	struct lc_policy defaults; /* LC_POLICY_DEFAULT under --policy's "defaults" */
 	unsigned line;
 	uint64_t last_t;
+	uint64_t last_update_t; /* --from-changes: update events are in time order among themselves */
 	struct tl *tl; /* with --svg: the changes to draw */
 	json_object *doc; /* the --from-changes line being read; a line error releases it */
 };
@@ -55,7 +57,8 @@ static void usage(FILE *to)
 	      "       lcreplay --from-changes --svg OUT.svg [--until T] [CHANGES]\n"
 	      "Replays TRACE (stdin if absent or \"-\") through the lifecycle core and prints every\n"
 	      "state change as a JSON object per line; --svg also draws them as a timeline in OUT.svg.\n"
-	      "--from-changes reads such JSON lines (CHANGES, stdin by default) and only draws them.\n"
+	      "--from-changes reads such JSON lines (CHANGES, stdin by default), and update events\n"
+	      "{\"t\":T,\"app\":A,\"update\":KIND,\"version\":V,\"slot\":S[,\"why\":W]}, and only draws them.\n"
 	      "Exit status 2 on any input error.\n",
 	      to);
 }
@@ -670,32 +673,32 @@ static const char *change_string(const struct replay *r, const char *key, json_o
 	return json_object_get_string(v);
 }
 
-/*
- * A line of lcreplay's output: {"t":…,"app":…,"from":…,"to":…,"reason":…} with "delay_ms" on
- * a change into backoff and "timeout":true where a timeout caused it (drawn), or a refused
- * event, any object with "error" (skipped). Blank lines are skipped too.
- */
-static void change_line(struct replay *r, char *text)
+/* The id of app `app` of a --from-changes line, a new one at its first line. */
+static uint32_t line_app(struct replay *r, const char *app)
+{
+	const struct app *a = find_in(r->apps, r->napps, app);
+	if (a)
+		return (uint32_t)(a - r->apps);
+	if (r->napps == LC_MAX_ABILITIES)
+		line_fail(r, "more than %u apps", LC_MAX_ABILITIES);
+	snprintf(r->apps[r->napps].name, sizeof r->apps[r->napps].name, "%s", app);
+	return r->napps++;
+}
+
+static void needs(const struct replay *r, json_object *o, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!json_object_object_get_ex(o, names[i], NULL))
+			line_fail(r, "needs \"%s\"", names[i]);
+	}
+}
+
+/* A state change: {"t":…,"app":…,"from":…,"to":…,"reason":…} with "delay_ms" on a change
+ * into backoff and "timeout":true where a timeout caused it. */
+static void state_change(struct replay *r, json_object *o)
 {
 	static const char *const needed[] = { "t", "app", "from", "to", "reason" };
-	if (text[strspn(text, " \t\r\n")] == '\0')
-		return;
-	const char *why;
-	json_object *o = parse_json(text, strlen(text), &why);
-	if (!o)
-		line_fail(r, "not JSON: %s", why);
-	r->doc = o;
-	if (!json_object_is_type(o, json_type_object))
-		line_fail(r, "not a JSON object");
-	if (json_object_object_get_ex(o, "error", NULL)) {
-		r->doc = NULL;
-		json_object_put(o);
-		return;
-	}
-	for (size_t i = 0; i < sizeof needed / sizeof needed[0]; i++) {
-		if (!json_object_object_get_ex(o, needed[i], NULL))
-			line_fail(r, "needs \"%s\"", needed[i]);
-	}
+	needs(r, o, needed, sizeof needed / sizeof needed[0]);
 
 	struct lc_change c = { .reason = LC_REASON_NONE };
 	const char *app = "";
@@ -726,17 +729,88 @@ static void change_line(struct replay *r, char *text)
 						: "\"delay_ms\" belongs to changes into backoff only");
 	if (c.t_ms < r->last_t)
 		time_backwards(r, c.t_ms);
-
-	const struct app *a = find_in(r->apps, r->napps, app);
-	c.id = a ? (uint32_t)(a - r->apps) : r->napps;
-	if (!a) {
-		if (r->napps == LC_MAX_ABILITIES)
-			line_fail(r, "more than %u apps", LC_MAX_ABILITIES);
-		snprintf(r->apps[c.id].name, sizeof r->apps[c.id].name, "%s", app);
-		r->napps++;
-	}
+	c.id = line_app(r, app);
 	r->last_t = c.t_ms;
 	tl_record(r->tl, app, &c);
+}
+
+/* The value of `w` in names `name(0)`, `name(1)`, ... (`what` for the message). */
+static uint8_t parse_named(const struct replay *r, const char *what, const char *w, const char *(*name)(unsigned),
+			   unsigned count)
+{
+	for (unsigned i = 0; i < count; i++) {
+		const char *n = name(i);
+		if (n && strcmp(w, n) == 0)
+			return (uint8_t)i;
+	}
+	line_fail(r, "unknown %s \"%s\"", what, w);
+}
+
+/* An update event: {"t":…,"app":…,"update":…,"version":…,"slot":…} with "why" exactly on a
+ * "rolled_back" one. Update events are in time order among themselves, not with changes. */
+static void update_event(struct replay *r, json_object *o)
+{
+	static const char *const needed[] = { "t", "app", "update", "version", "slot" };
+	needs(r, o, needed, sizeof needed / sizeof needed[0]);
+
+	struct tl_update u = { .why = TL_WHY_NONE };
+	const char *app = "";
+	json_object_object_foreach(o, key, val) {
+		if (strcmp(key, "t") == 0) {
+			u.t_ms = change_number(r, key, val, LC_T_MAX);
+		} else if (strcmp(key, "app") == 0) {
+			app = change_string(r, key, val);
+			check_name(r, app);
+		} else if (strcmp(key, "update") == 0) {
+			u.kind = parse_named(r, "update", change_string(r, key, val), tl_update_name, TL_UPDATE_KIND_COUNT);
+		} else if (strcmp(key, "version") == 0) {
+			uint64_t v;
+			if (!json_object_is_type(val, json_type_int) ||
+			    !parse_uint(json_object_to_json_string_ext(val, JSON_C_TO_STRING_PLAIN), UINT32_MAX, &v) || v == 0)
+				line_fail(r, "\"version\" must be an integer 1..%" PRIu32, UINT32_MAX);
+			u.version = (uint32_t)v;
+		} else if (strcmp(key, "slot") == 0) {
+			const char *slot = change_string(r, key, val);
+			if (strcmp(slot, "a") != 0 && strcmp(slot, "b") != 0)
+				line_fail(r, "unknown slot \"%s\" (want \"a\" or \"b\")", slot);
+			u.slot = slot[0] == 'b';
+		} else if (strcmp(key, "why") == 0) {
+			u.why = parse_named(r, "why", change_string(r, key, val), tl_why_name, TL_WHY_COUNT);
+		} else {
+			line_fail(r, "unknown key \"%s\"", key);
+		}
+	}
+	if ((u.kind == TL_ROLLED_BACK) != json_object_object_get_ex(o, "why", NULL))
+		line_fail(r, u.kind == TL_ROLLED_BACK ? "a \"rolled_back\" update needs \"why\""
+						      : "\"why\" belongs to \"rolled_back\" updates only");
+	if (u.t_ms < r->last_update_t)
+		line_fail(r, "update time goes backwards (%" PRIu64 " after %" PRIu64 ")", u.t_ms, r->last_update_t);
+	const uint32_t id = line_app(r, app);
+	r->last_update_t = u.t_ms;
+	tl_record_update(r->tl, app, id, &u);
+}
+
+/*
+ * A line of lcreplay's output, drawn: a state change, or an update event (an object with
+ * "update"); a refused event, any object with "error", and blank lines are skipped.
+ */
+static void change_line(struct replay *r, char *text)
+{
+	if (text[strspn(text, " \t\r\n")] == '\0')
+		return;
+	const char *why;
+	json_object *o = parse_json(text, strlen(text), &why);
+	if (!o)
+		line_fail(r, "not JSON: %s", why);
+	r->doc = o;
+	if (!json_object_is_type(o, json_type_object))
+		line_fail(r, "not a JSON object");
+	if (!json_object_object_get_ex(o, "error", NULL)) {
+		if (json_object_object_get_ex(o, "update", NULL))
+			update_event(r, o);
+		else
+			state_change(r, o);
+	}
 	r->doc = NULL;
 	json_object_put(o);
 }
@@ -832,6 +906,8 @@ int main(int argc, char **argv)
 		fclose(in);
 	if (until && from_changes && until_t < r->last_t)
 		die("--until %s is before the last change's time %" PRIu64, until, r->last_t);
+	if (until && from_changes && until_t < r->last_update_t)
+		die("--until %s is before the last update event's time %" PRIu64, until, r->last_update_t);
 	if (until && !from_changes && lc_advance(&r->lc, until_t) != 0)
 		die("--until %s is before the trace's last time %" PRIu64, until, r->last_t);
 	if (fflush(stdout) != 0 || ferror(stdout))

@@ -42,10 +42,52 @@ static const char *const fill[LC_STATE_COUNT] = {
 #define DEATH_COLOUR "#333"   /* a death that does not restart */
 #define RESTART_TEXT "#b71c1c" /* labels of restartable deaths, the note on dropped changes */
 
+/* Update events: their names in event lines, their labels and colours. */
+static const char *const update_names[TL_UPDATE_KIND_COUNT] = {
+	[TL_STAGED] = "staged", [TL_SWITCHED] = "switched", [TL_COMMITTED] = "committed", [TL_ROLLED_BACK] = "rolled_back",
+};
+static const char *const update_text[TL_UPDATE_KIND_COUNT] = {
+	[TL_STAGED] = "staged", [TL_SWITCHED] = "switched", [TL_COMMITTED] = "committed", [TL_ROLLED_BACK] = "rolled back",
+};
+static const char *const update_colour[TL_UPDATE_KIND_COUNT] = {
+	[TL_STAGED] = "#1565c0", [TL_SWITCHED] = "#00838f", [TL_COMMITTED] = "#2e7d32", [TL_ROLLED_BACK] = "#e65100",
+};
+static const char *const why_names[TL_WHY_COUNT] = {
+	[TL_WHY_NONE] = NULL,
+	[TL_WHY_CRASH_LOOP] = "crash_loop",
+	[TL_WHY_NO_READY] = "no_ready",
+	[TL_WHY_WRONG_VERSION] = "wrong_version",
+	[TL_WHY_REBOOT] = "reboot",
+	[TL_WHY_REQUEST] = "request",
+	[TL_WHY_APPMGRD] = "appmgrd",
+};
+#define UPDATE_SWATCH "#555" /* the legend's update mark */
+
+const char *tl_update_name(unsigned k)
+{
+	return k < TL_UPDATE_KIND_COUNT ? update_names[k] : NULL;
+}
+
+const char *tl_why_name(unsigned w)
+{
+	return w < TL_WHY_COUNT ? why_names[w] : NULL;
+}
+
 void tl_init(struct tl *tl)
 {
 	memset(tl, 0, sizeof *tl);
 	memset(tl->lane_of, -1, sizeof tl->lane_of);
+}
+
+/* The lane of ability `id`, given one now if it has none. */
+static uint8_t lane_for(struct tl *tl, const char *app, uint32_t id)
+{
+	if (tl->lane_of[id] < 0) {
+		tl->lane_of[id] = (int8_t)tl->nlanes;
+		snprintf(tl->names[tl->nlanes], sizeof tl->names[0], "%s", app);
+		tl->nlanes++;
+	}
+	return (uint8_t)tl->lane_of[id];
 }
 
 void tl_record(struct tl *tl, const char *app, const struct lc_change *c)
@@ -54,20 +96,27 @@ void tl_record(struct tl *tl, const char *app, const struct lc_change *c)
 		tl->ndropped++;
 		return;
 	}
-	if (tl->lane_of[c->id] < 0) {
-		tl->lane_of[c->id] = (int8_t)tl->nlanes;
-		snprintf(tl->names[tl->nlanes], sizeof tl->names[0], "%s", app);
-		tl->nlanes++;
-	}
+	const uint8_t lane = lane_for(tl, app, c->id);
 	tl->kept[tl->nkept++] = (struct tl_change){
 		.t_ms = c->t_ms,
 		.delay_ms = c->delay_ms,
-		.lane = (uint8_t)tl->lane_of[c->id],
+		.lane = lane,
 		.from = (uint8_t)c->from,
 		.to = (uint8_t)c->to,
 		.reason = (uint8_t)c->reason,
 		.timeout = c->timeout,
 	};
+}
+
+void tl_record_update(struct tl *tl, const char *app, uint32_t id, const struct tl_update *u)
+{
+	if (tl->nupdates == TL_UPDATES_MAX) {
+		tl->nupdates_dropped++;
+		return;
+	}
+	struct tl_update *k = &tl->updates[tl->nupdates++];
+	*k = *u;
+	k->lane = lane_for(tl, app, id);
 }
 
 /* --- text ------------------------------------------------------------------------------- */
@@ -133,6 +182,8 @@ struct canvas {
 	uint64_t width10;   /* the whole picture, a whole number of px */
 	unsigned left_out;  /* labels without room, as the layout pass counted them */
 	unsigned omitted;   /* labels without room so far in this pass */
+	uint32_t updates_drawn;            /* update events up to `end` */
+	bool marked[LC_MAX_ABILITIES];     /* by lane: it has update events drawn, and rows for them */
 };
 
 __attribute__((format(printf, 2, 3))) static void out(const struct canvas *cv, const char *fmt, ...)
@@ -190,8 +241,9 @@ static void label(struct canvas *cv, uint64_t rows[LABEL_ROWS], uint64_t x, uint
 static void title(const struct canvas *cv)
 {
 	const struct tl *tl = cv->tl;
+	const uint64_t updates = tl->nupdates + tl->nupdates_dropped;
 	out(cv, "<text x=\"%u\" y=\"%u\" font-size=\"14\" font-weight=\"bold\">Ability lifecycle: ", MARGIN, TITLE_Y);
-	if (tl->nkept == 0) {
+	if (tl->nkept == 0 && updates == 0) {
 		out(cv, "no state changes</text>\n");
 		return;
 	}
@@ -200,6 +252,10 @@ static void title(const struct canvas *cv)
 		out(cv, "%" PRIu32 " of %" PRIu64 " state changes drawn", tl->nkept, tl->nkept + tl->ndropped);
 	else
 		out(cv, "%" PRIu32 " state change%s", tl->nkept, tl->nkept == 1 ? "" : "s");
+	if (updates != 0 && cv->updates_drawn == updates)
+		out(cv, ", %" PRIu32 " update event%s", cv->updates_drawn, updates == 1 ? "" : "s");
+	else if (updates != 0)
+		out(cv, ", %" PRIu32 " of %" PRIu64 " update events drawn", cv->updates_drawn, updates);
 	out(cv, ", 0 to %s</text>\n", duration(cv->end).s);
 }
 
@@ -215,6 +271,12 @@ static void legend(const struct canvas *cv)
 	}
 	out(cv, "<path d=\"M%s %uh12l-6 8z\"/><text x=\"%s\" y=\"%u\">timeout</text>\n", px(x).s, LEGEND_Y + 2,
 	    px(x + 170).s, LEGEND_Y + 10);
+	if (cv->updates_drawn == 0)
+		return;
+	x += 170 + strlen("timeout") * LABEL_CHAR_W10 + 160;
+	out(cv, "<line x1=\"%s\" y1=\"%u\" x2=\"%s\" y2=\"%u\" stroke=\"%s\" stroke-width=\"1.5\" "
+		"stroke-dasharray=\"4 2\"/><text x=\"%s\" y=\"%u\">update event</text>\n",
+	    px(x + 60).s, LEGEND_Y, px(x + 60).s, LEGEND_Y + 12, UPDATE_SWATCH, px(x + 170).s, LEGEND_Y + 10);
 }
 
 /* Vertical lines at the ticks from `top` to `bottom`, and the axis with its labels below. */
@@ -271,16 +333,38 @@ static void death(struct canvas *cv, uint32_t lane, uint64_t bar, const struct t
 	label(cv, rows, x, bar - 4, true, c->to == LC_CRASHED ? RESTART_TEXT : DEATH_COLOUR, what.s);
 }
 
+/* A dashed line across the bar at an update event, its label in the rows above the deaths'. */
+static void update_mark(struct canvas *cv, uint32_t lane, uint64_t bar, const struct tl_update *u,
+			uint64_t rows[LABEL_ROWS])
+{
+	uint64_t x = x_of(cv, u->t_ms), y0 = bar - 4 - LABEL_ROWS * ROW_H;
+	const char *why = tl_why_name(u->why), *colour = update_colour[u->kind];
+	char text[48];
+	snprintf(text, sizeof text, "v%" PRIu32 " %s", u->version, update_text[u->kind]);
+	out(cv, "<line class=\"update\" x1=\"%s\" y1=\"%" PRIu64 "\" x2=\"%s\" y2=\"%" PRIu64 "\" stroke=\"%s\" "
+		"stroke-width=\"1.5\" stroke-dasharray=\"4 2\"><title>%s: version %" PRIu32 " %s, slot %c, at %" PRIu64
+		" ms%s%s%s</title></line>\n",
+	    px(x).s, y0 + 3, px(x).s, bar + BAR_H + 3, colour, cv->tl->names[lane], u->version, update_text[u->kind],
+	    u->slot == 0 ? 'a' : 'b', u->t_ms, why ? " (" : "", why ? why : "", why ? ")" : "");
+	label(cv, rows, x, y0, true, colour, text);
+}
+
+/* Height of lane `lane`: rows for update labels on top if it has update events drawn. */
+static uint64_t lane_h(const struct canvas *cv, uint32_t lane)
+{
+	return LANE_H + (cv->marked[lane] ? LABEL_ROWS * ROW_H : 0);
+}
+
 static void lane(struct canvas *cv, uint32_t lane, uint64_t y)
 {
 	const struct tl *tl = cv->tl;
-	uint64_t bar = y + BAR_DY, above[LABEL_ROWS] = { 0 }, below[LABEL_ROWS] = { 0 };
+	uint64_t bar = y + lane_h(cv, lane) - LANE_H + BAR_DY, above[LABEL_ROWS] = { 0 }, below[LABEL_ROWS] = { 0 };
 	const struct tl_change *into = NULL;
 
 	out(cv, "<g class=\"lane\" data-app=\"%s\">\n", tl->names[lane]);
 	if (lane % 2)
-		out(cv, "<rect x=\"0\" y=\"%" PRIu64 "\" width=\"%s\" height=\"%u\" fill=\"#f5f5f5\"/>\n", y,
-		    px(cv->width10).s, LANE_H);
+		out(cv, "<rect x=\"0\" y=\"%" PRIu64 "\" width=\"%s\" height=\"%" PRIu64 "\" fill=\"#f5f5f5\"/>\n", y,
+		    px(cv->width10).s, lane_h(cv, lane));
 	out(cv, "<text x=\"%u\" y=\"%" PRIu64 "\" font-size=\"12\" font-weight=\"bold\">%s</text>\n", MARGIN,
 	    bar + 13, tl->names[lane]);
 	for (uint32_t i = 0; i < tl->nkept; i++) {
@@ -289,8 +373,7 @@ static void lane(struct canvas *cv, uint32_t lane, uint64_t y)
 			into = &tl->kept[i];
 		}
 	}
-	/* A lane exists because one of its changes was kept, so `into` is set; the test only
-	 * keeps a broken table from becoming a crash. */
+	/* A lane without a change kept has only update events: no bar, no last state. */
 	if (into != NULL) {
 		interval(cv, lane, bar, into, NULL);
 		out(cv, "<text class=\"end\" x=\"%s\" y=\"%" PRIu64 "\" fill=\"#555\">%s</text>\n",
@@ -309,6 +392,12 @@ static void lane(struct canvas *cv, uint32_t lane, uint64_t y)
 			label(cv, below, x_of(cv, c->t_ms), bar + BAR_H + 12, false, "#222", text);
 		}
 	}
+	uint64_t marks[LABEL_ROWS] = { 0 };
+	for (uint32_t i = 0; i < tl->nupdates; i++) {
+		const struct tl_update *u = &tl->updates[i];
+		if (u->lane == lane && u->t_ms <= cv->end)
+			update_mark(cv, lane, bar, u, marks);
+	}
 	out(cv, "</g>\n");
 }
 
@@ -321,8 +410,14 @@ static void note(const struct canvas *cv, uint64_t *y, const char *colour, const
 static void draw(struct canvas *cv)
 {
 	const struct tl *tl = cv->tl;
-	uint64_t axis_y = LANES_Y + (uint64_t)tl->nlanes * LANE_H + 4, notes_y = axis_y + AXIS_H;
-	uint64_t height = tl->nkept == 0 ? 40 : notes_y + (!!tl->ndropped + !!cv->left_out) * NOTE_H + 4;
+	const uint64_t updates = tl->nupdates + tl->nupdates_dropped;
+	const bool unmarked = cv->updates_drawn != updates;
+	uint64_t lanes_h = 0;
+	for (uint32_t i = 0; i < tl->nlanes; i++)
+		lanes_h += lane_h(cv, i);
+	uint64_t axis_y = LANES_Y + lanes_h + 4, notes_y = axis_y + AXIS_H;
+	uint64_t height = tl->nkept == 0 && updates == 0 ? 40
+							 : notes_y + (!!tl->ndropped + !!cv->left_out + unmarked) * NOTE_H + 4;
 	char text[200];
 
 	cv->omitted = 0;
@@ -332,15 +427,25 @@ static void draw(struct canvas *cv)
 		"<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>\n",
 	    px(cv->width10).s, height, px(cv->width10).s, height);
 	title(cv);
-	if (tl->nkept > 0) {
+	if (tl->nkept > 0 || updates > 0) {
 		legend(cv);
 		axis(cv, LANES_Y, axis_y);
-		for (uint32_t i = 0; i < tl->nlanes; i++)
-			lane(cv, i, LANES_Y + (uint64_t)i * LANE_H);
+		uint64_t y = LANES_Y;
+		for (uint32_t i = 0; i < tl->nlanes; i++) {
+			lane(cv, i, y);
+			y += lane_h(cv, i);
+		}
 		if (tl->ndropped) {
 			snprintf(text, sizeof text,
 				 "Drawing stops at %s: only the first %u state changes are drawn, %" PRIu64 " more are not.",
 				 duration(cv->end).s, TL_CHANGES_MAX, tl->ndropped);
+			note(cv, &notes_y, RESTART_TEXT, text);
+		}
+		if (unmarked) {
+			snprintf(text, sizeof text,
+				 "%" PRIu64 " of %" PRIu64 " update events are not drawn: only the first %u are kept, and "
+				 "drawing stops at %s.",
+				 updates - cv->updates_drawn, updates, TL_UPDATES_MAX, duration(cv->end).s);
 			note(cv, &notes_y, RESTART_TEXT, text);
 		}
 		if (cv->left_out) {
@@ -359,8 +464,17 @@ int tl_write_svg(const struct tl *tl, bool has_until, uint64_t until, FILE *f)
 	size_t name_len = 0;
 
 	cv.end = tl->nkept ? tl->kept[tl->nkept - 1].t_ms : 0;
+	/* Update events are in time order among themselves: the last one kept is the latest. */
+	if (!tl->ndropped && tl->nupdates && tl->updates[tl->nupdates - 1].t_ms > cv.end)
+		cv.end = tl->updates[tl->nupdates - 1].t_ms;
 	if (has_until && !tl->ndropped && until > cv.end)
 		cv.end = until;
+	for (uint32_t i = 0; i < tl->nupdates; i++) {
+		if (tl->updates[i].t_ms <= cv.end) {
+			cv.updates_drawn++;
+			cv.marked[tl->updates[i].lane] = true;
+		}
+	}
 	for (cv.span = cv.end ? cv.end : 1; cv.span >> SPAN_BITS; cv.span >>= 1)
 		cv.shift++;
 	for (uint32_t i = 0; i < tl->nlanes; i++) {
