@@ -84,6 +84,10 @@ test-persist:
 test-powercut:
     scripts/test-powercut.sh
 
+# The OTA power-cut sweep: two updates of hello cut after every block write, each cut checked.
+test-ota-powercut:
+    SMP=${SMP:-1} scripts/test-ota-powercut.sh
+
 # Pack and sign a bundle of ABILITY at VERSION (its image as built) into build/bundles/ (docs/ota.md).
 pack ABILITY VERSION: build-host build-rv
     /usr/bin/python3 scripts/pack-bundle.py "{{ABILITY}}" "{{VERSION}}" --images build-rv/kernel-shim \

@@ -57,6 +57,7 @@ step "os lane mttcg smp=2" env SMP=2 ICOUNT=off RUN_TIMEOUT=90s scripts/qemu-tes
 step "os persist smp=1 (two boots, one disk)" env SMP=1 scripts/test-persist.sh
 step "os persist smp=2 (two boots, one disk)" env SMP=2 scripts/test-persist.sh
 step "os power-cut sweep smp=1" env SMP=1 scripts/test-powercut.sh
+step "os ota power-cut sweep smp=1" env SMP=1 scripts/test-ota-powercut.sh
 step "nx console" /usr/bin/python3 scripts/console-test.py
 
 echo

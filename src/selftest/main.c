@@ -170,6 +170,10 @@ int main(void)
 		st_statefs_powercut(&st);
 	} else if (has_word(args, "profile=powercut-check")) {
 		st_statefs_powercut_check(&st, arg_u32(args, "pcsynced"));
+	} else if (has_word(args, "profile=ota-cut")) {
+		st_ota_cut(&st);
+	} else if (has_word(args, "profile=ota-cut-check")) {
+		st_ota_cut_check(&st, arg_u32(args, "otaack"));
 	} else {
 		st_kernel_checks(&st);
 		st_ipc_checks(&st);

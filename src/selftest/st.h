@@ -13,6 +13,7 @@
 #include "ipc/route.h"
 #include "nx/notice.h"
 #include "proto/appmgr.h"
+#include "proto/ota.h"
 
 #define ST_MAX_NOTICES 32
 #define ST_MAX_CHANGES 64
@@ -140,5 +141,28 @@ void st_ota_checks(struct st *st);
  * finds the trial rolled back and version 2 active. */
 void st_ota_persist_write(struct st *st);
 void st_ota_persist_check(struct st *st);
+/** updated's status of `app` / its counters, or fail. */
+void st_ota_status(struct st *st, const char *app, struct ota_status *s);
+void st_ota_stats(struct st *st, struct ota_stats *s);
+/** Stage the embedded bundle `name` (nx_bundles.h) for `app`: updated's answer (`*version`,
+ * `*slot` set when OK); fails on a lost call. */
+uint16_t st_ota_stage(struct st *st, const char *app, const char *name, uint32_t *version, uint8_t *slot);
+/** switch or rollback (`op`) of `app`: updated's answer; fails on a lost call. */
+uint16_t st_ota_app_op(struct st *st, uint16_t op, const char *app);
+/** Fail (naming `what`) unless updated answered `want`. */
+void st_ota_expect(uint16_t got, uint16_t want, const char *what);
+/** The image length of the embedded bundle `name`, or fail. */
+uint32_t st_ota_elf_len(const char *name);
+/** Wait (bounded) until `app`'s latest update event is `ev` (`*s` its status), or fail naming `what`. */
+void st_ota_wait_event(struct st *st, const char *app, enum ota_event ev, const char *what, struct ota_status *s);
+/** Wait (bounded) until `app` runs in the foreground as `version` (`*s` its state), or fail naming `what`. */
+void st_ota_wait_running(struct st *st, const char *app, uint32_t version, const char *what, struct appmgr_state *s);
+/** Fail (naming `what`) unless slot `slot` (0: a) of `s` is `state` with `version`. */
+void st_ota_expect_slot(const struct ota_status *s, unsigned slot, uint8_t state, uint32_t version, const char *what);
+/** The OTA power-cut lane (scripts/test-ota-powercut.sh): the workload (hello-2 staged, switched,
+ * committed; hello-3 staged, switched, rolled back by its crash loop), and the check after a cut
+ * (`ack`: the last step the cut run saw acknowledged, 0 none .. 6, st_ota_cut.c). */
+void st_ota_cut(struct st *st);
+void st_ota_cut_check(struct st *st, unsigned ack);
 
 #endif

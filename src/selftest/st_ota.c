@@ -21,10 +21,12 @@
 
 /* Deadline of each call to updated: a stage_end writes an image and syncs (ms). */
 #define CALL_MS 10000
-/* Poll period and the longest wait for a state of the ability or of its slots (ms): the
- * health window, or a crash loop of the default policy (backoff 500 + 1000 + 2000 + 4000). */
+/* Poll period and the longest wait for a state of the ability or of its slots (ms): a trial
+ * ends by its ready deadline plus the health window at the latest. A crash loop of the
+ * default policy blocks after 500 + 1000 + 2000 + 4000 ms, but one that continues the
+ * backoff a power cut left (appmgrd keeps crash counts across boots) takes longer. */
 #define POLL_MS 10
-#define WAIT_MS 30000
+#define WAIT_MS (OTA_READY_DEADLINE_MS + OTA_HEALTH_WINDOW_DEFAULT_MS + 5000U)
 #define APP "hello"
 
 static const struct nx_bundle_blob *blob(const char *name)
@@ -36,7 +38,7 @@ static const struct nx_bundle_blob *blob(const char *name)
 	st_fail("no bundle %s in the image", name);
 }
 
-static void status_of(struct st *st, const char *app, struct ota_status *s)
+void st_ota_status(struct st *st, const char *app, struct ota_status *s)
 {
 	uint16_t status = IPC_STATUS_MALFORMED;
 	const int rc = ota_get_status(&st->client, app, &status, s, CALL_MS);
@@ -44,14 +46,14 @@ static void status_of(struct st *st, const char *app, struct ota_status *s)
 		 ota_status_text(status));
 }
 
-static void stats_of(struct st *st, struct ota_stats *s)
+void st_ota_stats(struct st *st, struct ota_stats *s)
 {
 	const int rc = ota_get_stats(&st->client, s, CALL_MS);
 	ST_CHECK(rc == 0, "updated stats: %s", ota_strerror(rc));
 }
 
 /* Stage bundle `name` for `app`; updated's answer. */
-static uint16_t stage(struct st *st, const char *app, const char *name, uint32_t *version, uint8_t *slot)
+uint16_t st_ota_stage(struct st *st, const char *app, const char *name, uint32_t *version, uint8_t *slot)
 {
 	const struct nx_bundle_blob *b = blob(name);
 	uint16_t status = IPC_STATUS_MALFORMED;
@@ -60,7 +62,7 @@ static uint16_t stage(struct st *st, const char *app, const char *name, uint32_t
 	return status;
 }
 
-static uint16_t app_op(struct st *st, uint16_t op, const char *app)
+uint16_t st_ota_app_op(struct st *st, uint16_t op, const char *app)
 {
 	uint16_t status = IPC_STATUS_MALFORMED;
 	const int rc = ota_app_op(&st->client, op, app, &status, CALL_MS);
@@ -79,7 +81,7 @@ static uint16_t raw(struct st *st, uint16_t op, const void *data, size_t len)
 	return o.kind == IPC_OUTCOME_SUCCESS ? IPC_STATUS_OK : o.status;
 }
 
-static void expect(uint16_t got, uint16_t want, const char *what)
+void st_ota_expect(uint16_t got, uint16_t want, const char *what)
 {
 	ST_CHECK(got == want, "%s: updated answered %s (%u), want %s (%u)", what, ota_status_text(got), (unsigned)got,
 		 ota_status_text(want), (unsigned)want);
@@ -89,7 +91,7 @@ static void expect(uint16_t got, uint16_t want, const char *what)
 static void unchanged(struct st *st, const struct ota_status *before, const char *what)
 {
 	struct ota_status now;
-	status_of(st, APP, &now);
+	st_ota_status(st, APP, &now);
 	uint8_t a[OTA_STATUS_LEN], b[OTA_STATUS_LEN];
 	ST_CHECK(ota_status_encode(before, a, sizeof a) > 0 && ota_status_encode(&now, b, sizeof b) > 0 &&
 			 memcmp(a, b, sizeof a) == 0,
@@ -101,7 +103,7 @@ static uint32_t delta(const struct ota_stats *after, const struct ota_stats *bef
 	return after->n[k] - before->n[k];
 }
 
-static uint32_t elf_len_of(const char *name)
+uint32_t st_ota_elf_len(const char *name)
 {
 	struct bundle b;
 	const struct nx_bundle_blob *blb = blob(name);
@@ -119,11 +121,11 @@ static const struct nx_ability *ability_of(const char *app)
 }
 
 /* Poll updated until `app`'s latest event is `ev`, or fail naming `what`. */
-static void wait_event(struct st *st, const char *app, enum ota_event ev, const char *what, struct ota_status *s)
+void st_ota_wait_event(struct st *st, const char *app, enum ota_event ev, const char *what, struct ota_status *s)
 {
 	const uint64_t deadline = nx_now_ms() + WAIT_MS;
 	for (unsigned poll = 0; poll <= WAIT_MS / POLL_MS; poll++) {
-		status_of(st, app, s);
+		st_ota_status(st, app, s);
 		if (s->last_event == ev)
 			return;
 		if (nx_now_ms() >= deadline)
@@ -135,7 +137,7 @@ static void wait_event(struct st *st, const char *app, enum ota_event ev, const 
 }
 
 /* Poll appmgrd until `app` runs in the foreground as `version`, or fail naming `what`. */
-static void wait_running(struct st *st, const char *app, uint32_t version, const char *what, struct appmgr_state *s)
+void st_ota_wait_running(struct st *st, const char *app, uint32_t version, const char *what, struct appmgr_state *s)
 {
 	const uint64_t deadline = nx_now_ms() + WAIT_MS;
 	for (unsigned poll = 0; poll <= WAIT_MS / POLL_MS; poll++) {
@@ -150,7 +152,7 @@ static void wait_running(struct st *st, const char *app, uint32_t version, const
 		(unsigned)s->version, (unsigned)version);
 }
 
-static void expect_slot(const struct ota_status *s, unsigned slot, uint8_t state, uint32_t version, const char *what)
+void st_ota_expect_slot(const struct ota_status *s, unsigned slot, uint8_t state, uint32_t version, const char *what)
 {
 	const struct ota_slot *x = &s->ctl.slot[slot];
 	ST_CHECK(x->state == state && x->version == version, "%s: slot %c is %s version %u, want %s version %u", what,
@@ -161,7 +163,7 @@ static void expect_slot(const struct ota_status *s, unsigned slot, uint8_t state
 void st_ota_wait(struct st *st)
 {
 	struct ota_stats s;
-	stats_of(st, &s);
+	st_ota_stats(st, &s);
 }
 
 /* Refusals before anything is staged: each answered with its status, counted, and nothing changed. */
@@ -170,31 +172,35 @@ static void stage_refusals(struct st *st, const struct ota_status *s0)
 	struct ota_stats a, b;
 	uint32_t version;
 	uint8_t slot;
-	stats_of(st, &a);
-	expect(stage(st, "spinner", "hello-2", &version, &slot), OTA_STATUS_WRONG_NAME, "ota stage for another ability");
-	expect(stage(st, "nosuch", "hello-2", &version, &slot), IPC_STATUS_UNKNOWN, "ota stage for no ability");
+	st_ota_stats(st, &a);
+	st_ota_expect(st_ota_stage(st, "spinner", "hello-2", &version, &slot), OTA_STATUS_WRONG_NAME,
+		      "ota stage for another ability");
+	st_ota_expect(st_ota_stage(st, "nosuch", "hello-2", &version, &slot), IPC_STATUS_UNKNOWN, "ota stage for no ability");
 	uint8_t req[4 + OTA_NAME_MAX];
 	const int n = ota_begin_encode(BUNDLE_MAX + 1, APP, req, sizeof req);
 	ST_CHECK(n > 0, "encode stage_begin");
-	expect(raw(st, UPDATED_OP_STAGE_BEGIN, req, (size_t)n), OTA_STATUS_TOO_BIG, "ota stage of BUNDLE_MAX + 1 bytes");
+	st_ota_expect(raw(st, UPDATED_OP_STAGE_BEGIN, req, (size_t)n), OTA_STATUS_TOO_BIG,
+		      "ota stage of BUNDLE_MAX + 1 bytes");
 	/* BUNDLE_MAX is taken; a chunk at the wrong offset ends the session. */
 	ST_CHECK(ota_begin_encode(BUNDLE_MAX, APP, req, sizeof req) == n, "encode stage_begin");
-	expect(raw(st, UPDATED_OP_STAGE_BEGIN, req, (size_t)n), IPC_STATUS_OK, "ota stage_begin of BUNDLE_MAX bytes");
+	st_ota_expect(raw(st, UPDATED_OP_STAGE_BEGIN, req, (size_t)n), IPC_STATUS_OK, "ota stage_begin of BUNDLE_MAX bytes");
 	uint8_t q[OTA_CHUNK_REQ_LEN];
 	ST_CHECK(ota_chunk_encode(1, 1, q, sizeof q) == OTA_CHUNK_REQ_LEN, "encode stage_chunk");
 	const uint8_t byte = 0;
 	ST_CHECK(nx_attach_stage(&byte, 1) == 0, "stage an attachment");
-	expect(raw(st, UPDATED_OP_STAGE_CHUNK, q, sizeof q), IPC_STATUS_MALFORMED, "ota chunk at the wrong offset");
-	expect(raw(st, UPDATED_OP_STAGE_END, NULL, 0), IPC_STATUS_UNKNOWN, "ota stage_end of a dropped session");
+	st_ota_expect(raw(st, UPDATED_OP_STAGE_CHUNK, q, sizeof q), IPC_STATUS_MALFORMED, "ota chunk at the wrong offset");
+	st_ota_expect(raw(st, UPDATED_OP_STAGE_END, NULL, 0), IPC_STATUS_UNKNOWN, "ota stage_end of a dropped session");
 	/* A bundle cut short is complete as far as its length goes, and broken. */
 	const struct nx_bundle_blob *h2 = blob("hello-2");
 	uint16_t status = IPC_STATUS_OK;
 	ST_CHECK(ota_stage(&st->client, APP, h2->bytes, h2->len - 1, &status, &version, &slot, CALL_MS) == 0,
 		 "ota stage of a short bundle");
-	expect(status, OTA_STATUS_BAD_BUNDLE, "ota stage of a bundle one byte short");
-	expect(app_op(st, UPDATED_OP_SWITCH, APP), IPC_STATUS_INVALID_TRANSITION, "ota switch with nothing staged");
-	expect(app_op(st, UPDATED_OP_ROLLBACK, APP), IPC_STATUS_INVALID_TRANSITION, "ota rollback with nothing to go to");
-	stats_of(st, &b);
+	st_ota_expect(status, OTA_STATUS_BAD_BUNDLE, "ota stage of a bundle one byte short");
+	st_ota_expect(st_ota_app_op(st, UPDATED_OP_SWITCH, APP), IPC_STATUS_INVALID_TRANSITION,
+		      "ota switch with nothing staged");
+	st_ota_expect(st_ota_app_op(st, UPDATED_OP_ROLLBACK, APP), IPC_STATUS_INVALID_TRANSITION,
+		      "ota rollback with nothing to go to");
+	st_ota_stats(st, &b);
 	ST_CHECK(delta(&b, &a, OTA_STAT_WRONG_NAME) == 1 && delta(&b, &a, OTA_STAT_TOO_BIG) == 1 &&
 			 delta(&b, &a, OTA_STAT_REFUSED) == 6 && delta(&b, &a, OTA_STAT_STAGED) == 0,
 		 "ota stage refusals counted: wrong name +%u, too big +%u, other +%u, staged +%u",
@@ -208,22 +214,22 @@ static void stage_ok(struct st *st)
 {
 	struct ota_status s0, s;
 	struct ota_stats a, b;
-	status_of(st, APP, &s0);
+	st_ota_status(st, APP, &s0);
 	ST_CHECK(s0.ctl.active == 0 && s0.ctl.trial == 0, "ota stage: %s starts with slot %u active, trial %u", APP,
 		 (unsigned)s0.ctl.active, (unsigned)s0.ctl.trial);
-	expect_slot(&s0, 0, OTA_SLOT_BUILTIN, OTA_BUILTIN_VERSION, "ota stage: before");
+	st_ota_expect_slot(&s0, 0, OTA_SLOT_BUILTIN, OTA_BUILTIN_VERSION, "ota stage: before");
 	stage_refusals(st, &s0);
-	stats_of(st, &a);
+	st_ota_stats(st, &a);
 	uint32_t version = 0;
 	uint8_t slot = 2;
-	expect(stage(st, APP, "hello-2", &version, &slot), IPC_STATUS_OK, "ota stage hello-2");
-	status_of(st, APP, &s);
-	stats_of(st, &b);
+	st_ota_expect(st_ota_stage(st, APP, "hello-2", &version, &slot), IPC_STATUS_OK, "ota stage hello-2");
+	st_ota_status(st, APP, &s);
+	st_ota_stats(st, &b);
 	ST_CHECK(version == 2 && slot == 1, "ota stage: staged version %u into slot %u", (unsigned)version, (unsigned)slot);
-	expect_slot(&s, 0, OTA_SLOT_BUILTIN, OTA_BUILTIN_VERSION, "ota stage: the active slot");
-	expect_slot(&s, 1, OTA_SLOT_STAGED, 2, "ota stage: the staged slot");
+	st_ota_expect_slot(&s, 0, OTA_SLOT_BUILTIN, OTA_BUILTIN_VERSION, "ota stage: the active slot");
+	st_ota_expect_slot(&s, 1, OTA_SLOT_STAGED, 2, "ota stage: the staged slot");
 	ST_CHECK(s.ctl.active == 0 && s.ctl.trial == 0 && s.last_event == OTA_EV_STAGED &&
-			 s.ctl.slot[1].image_len == elf_len_of("hello-2") &&
+			 s.ctl.slot[1].image_len == st_ota_elf_len("hello-2") &&
 			 s.ctl.slot[1].health_window_ms == ability_of(APP)->health_window_ms && delta(&b, &a, OTA_STAT_STAGED) == 1,
 		 "ota stage: active %u trial %u event %s image %u bytes window %u ms staged +%u", (unsigned)s.ctl.active,
 		 (unsigned)s.ctl.trial, ota_event_name(s.last_event), (unsigned)s.ctl.slot[1].image_len,
@@ -237,13 +243,14 @@ static void bad_signature(struct st *st)
 	struct ota_status s0;
 	struct ota_stats a, b;
 	struct keystore_stats ka, kb;
-	status_of(st, APP, &s0);
-	stats_of(st, &a);
+	st_ota_status(st, APP, &s0);
+	st_ota_stats(st, &a);
 	ST_CHECK(keystore_stats(&st->client, &ka, CALL_MS) == 0, "keystored stats");
 	uint32_t version;
 	uint8_t slot;
-	expect(stage(st, APP, "hello-4-badsig", &version, &slot), OTA_STATUS_BAD_SIGNATURE, "ota stage hello-4-badsig");
-	stats_of(st, &b);
+	st_ota_expect(st_ota_stage(st, APP, "hello-4-badsig", &version, &slot), OTA_STATUS_BAD_SIGNATURE,
+		      "ota stage hello-4-badsig");
+	st_ota_stats(st, &b);
 	ST_CHECK(keystore_stats(&st->client, &kb, CALL_MS) == 0, "keystored stats");
 	ST_CHECK(delta(&b, &a, OTA_STAT_BAD_SIGNATURE) == 1 && delta(&b, &a, OTA_STAT_STAGED) == 0 &&
 			 kb.verifies - ka.verifies == 1 && kb.verify_bad - ka.verify_bad == 1,
@@ -259,19 +266,20 @@ static void switch_ok(struct st *st, struct appmgr_state *as)
 {
 	struct ota_status s;
 	struct ota_stats a, b;
-	stats_of(st, &a);
-	expect(app_op(st, UPDATED_OP_SWITCH, APP), IPC_STATUS_OK, "ota switch hello");
-	status_of(st, APP, &s);
+	st_ota_stats(st, &a);
+	st_ota_expect(st_ota_app_op(st, UPDATED_OP_SWITCH, APP), IPC_STATUS_OK, "ota switch hello");
+	st_ota_status(st, APP, &s);
 	ST_CHECK(s.ctl.trial == 1 && s.ctl.active == 0 && s.last_event == OTA_EV_SWITCHED,
 		 "ota switch: trial %u active %u event %s", (unsigned)s.ctl.trial, (unsigned)s.ctl.active,
 		 ota_event_name(s.last_event));
-	expect_slot(&s, 1, OTA_SLOT_TRIAL, 2, "ota switch");
-	expect(app_op(st, UPDATED_OP_SWITCH, APP), IPC_STATUS_INVALID_TRANSITION, "ota switch during a trial");
+	st_ota_expect_slot(&s, 1, OTA_SLOT_TRIAL, 2, "ota switch");
+	st_ota_expect(st_ota_app_op(st, UPDATED_OP_SWITCH, APP), IPC_STATUS_INVALID_TRANSITION, "ota switch during a trial");
 	uint32_t version;
 	uint8_t slot;
-	expect(stage(st, APP, "hello-3", &version, &slot), IPC_STATUS_INVALID_TRANSITION, "ota stage during a trial");
-	wait_running(st, APP, 2, "ota switch", as);
-	stats_of(st, &b);
+	st_ota_expect(st_ota_stage(st, APP, "hello-3", &version, &slot), IPC_STATUS_INVALID_TRANSITION,
+		      "ota stage during a trial");
+	st_ota_wait_running(st, APP, 2, "ota switch", as);
+	st_ota_stats(st, &b);
 	ST_CHECK(delta(&b, &a, OTA_STAT_SWITCHES) == 1 && as->crash_count == 0, "ota switch: switches +%u, crashes %u",
 		 (unsigned)delta(&b, &a, OTA_STAT_SWITCHES), (unsigned)as->crash_count);
 	printf("selftest: ota switch: %s runs as version %u\n", APP, (unsigned)as->version);
@@ -283,17 +291,17 @@ static void health_ok(struct st *st)
 {
 	struct ota_status s;
 	struct ota_stats a, b;
-	stats_of(st, &a);
-	status_of(st, APP, &s);
+	st_ota_stats(st, &a);
+	st_ota_status(st, APP, &s);
 	ST_CHECK(s.ctl.trial == 1 && s.ready_ms != 0 && nx_now_ms() < s.ready_ms + s.ctl.slot[1].health_window_ms,
 		 "ota health: trial %u ready at %llu, now %llu", (unsigned)s.ctl.trial, (unsigned long long)s.ready_ms,
 		 (unsigned long long)nx_now_ms());
 	const uint64_t ready = s.ready_ms;
 	const uint32_t window = s.ctl.slot[1].health_window_ms;
-	wait_event(st, APP, OTA_EV_COMMITTED, "ota health", &s);
-	stats_of(st, &b);
-	expect_slot(&s, 1, OTA_SLOT_GOOD, 2, "ota health");
-	expect_slot(&s, 0, OTA_SLOT_BUILTIN, OTA_BUILTIN_VERSION, "ota health: the previous slot");
+	st_ota_wait_event(st, APP, OTA_EV_COMMITTED, "ota health", &s);
+	st_ota_stats(st, &b);
+	st_ota_expect_slot(&s, 1, OTA_SLOT_GOOD, 2, "ota health");
+	st_ota_expect_slot(&s, 0, OTA_SLOT_BUILTIN, OTA_BUILTIN_VERSION, "ota health: the previous slot");
 	/* Exactly at the window's end under icount; never before it. */
 	const uint64_t late = st->real_clock ? ST_REAL_CLOCK_LATE_MS : 0;
 	ST_CHECK(s.ctl.active == 1 && s.ctl.trial == 0 && s.event_ms >= ready + window && s.event_ms <= ready + window + late &&
@@ -334,22 +342,23 @@ static void rollback_ok(struct st *st)
 	struct ota_stats a, b;
 	uint32_t version;
 	uint8_t slot;
-	expect(stage(st, APP, "hello-2", &version, &slot), OTA_STATUS_DOWNGRADE, "ota stage of the active version");
-	stats_of(st, &a);
-	expect(stage(st, APP, "hello-3", &version, &slot), IPC_STATUS_OK, "ota stage hello-3");
+	st_ota_expect(st_ota_stage(st, APP, "hello-2", &version, &slot), OTA_STATUS_DOWNGRADE,
+		      "ota stage of the active version");
+	st_ota_stats(st, &a);
+	st_ota_expect(st_ota_stage(st, APP, "hello-3", &version, &slot), IPC_STATUS_OK, "ota stage hello-3");
 	ST_CHECK(version == 3 && slot == 0, "ota rollback: staged version %u into slot %u", (unsigned)version,
 		 (unsigned)slot);
 	st->change_count = 0;
 	ST_CHECK(st_am_call(st, APPMGRD_OP_SUBSCRIBE, "", NULL, 0, NULL) == IPC_STATUS_OK, "ota rollback: subscribe");
-	expect(app_op(st, UPDATED_OP_SWITCH, APP), IPC_STATUS_OK, "ota switch to hello-3");
-	wait_event(st, APP, OTA_EV_ROLLED_BACK, "ota rollback", &s);
+	st_ota_expect(st_ota_app_op(st, UPDATED_OP_SWITCH, APP), IPC_STATUS_OK, "ota switch to hello-3");
+	st_ota_wait_event(st, APP, OTA_EV_ROLLED_BACK, "ota rollback", &s);
 	struct appmgr_state as;
-	wait_running(st, APP, 2, "ota rollback", &as);
+	st_ota_wait_running(st, APP, 2, "ota rollback", &as);
 	ST_CHECK(st_am_call(st, APPMGRD_OP_UNSUBSCRIBE, "", NULL, 0, NULL) == IPC_STATUS_OK, "ota rollback: unsubscribe");
 	st_take_notices(st, NX_DEADLINE_NOW);
-	stats_of(st, &b);
-	expect_slot(&s, 0, OTA_SLOT_FAILED, 3, "ota rollback");
-	expect_slot(&s, 1, OTA_SLOT_GOOD, 2, "ota rollback: the active slot");
+	st_ota_stats(st, &b);
+	st_ota_expect_slot(&s, 0, OTA_SLOT_FAILED, 3, "ota rollback");
+	st_ota_expect_slot(&s, 1, OTA_SLOT_GOOD, 2, "ota rollback: the active slot");
 	ST_CHECK(s.ctl.active == 1 && s.ctl.trial == 0 && s.ctl.failed_version == 3 && delta(&b, &a, OTA_STAT_ROLLBACKS) == 1 &&
 			 delta(&b, &a, OTA_STAT_COMMITS) == 0 && as.crash_count == 0,
 		 "ota rollback: active %u trial %u failed %u rollbacks +%u commits +%u crashes %u", (unsigned)s.ctl.active,
@@ -362,7 +371,8 @@ static void rollback_ok(struct st *st)
 	ST_CHECK(crashes == loop && blocked_then_ran, "ota rollback: %u crashes seen (loop at %u), %s",
 		 (unsigned)crashes, (unsigned)loop,
 		 blocked_then_ran ? "blocked, then ran" : "not blocked before the last run");
-	expect(app_op(st, UPDATED_OP_ROLLBACK, APP), IPC_STATUS_INVALID_TRANSITION, "ota rollback to a failed slot");
+	st_ota_expect(st_ota_app_op(st, UPDATED_OP_ROLLBACK, APP), IPC_STATUS_INVALID_TRANSITION,
+		      "ota rollback to a failed slot");
 	printf("selftest: ota rollback: %u crashes, then version %u again; failed version %u\n", (unsigned)crashes,
 	       (unsigned)as.version, (unsigned)s.ctl.failed_version);
 	printf("SELFTEST: ota rollback ok\n");
@@ -390,17 +400,17 @@ void st_ota_persist_write(struct st *st)
 	struct appmgr_state as;
 	uint32_t version;
 	uint8_t slot;
-	expect(stage(st, APP, "hello-2", &version, &slot), IPC_STATUS_OK, "bootctl persist: stage hello-2");
-	expect(app_op(st, UPDATED_OP_SWITCH, APP), IPC_STATUS_OK, "bootctl persist: switch to hello-2");
-	wait_running(st, APP, 2, "bootctl persist: switch to hello-2", &as);
-	wait_event(st, APP, OTA_EV_COMMITTED, "bootctl persist: commit hello-2", &s);
-	expect(stage(st, APP, "hello-3", &version, &slot), IPC_STATUS_OK, "bootctl persist: stage hello-3");
-	expect(app_op(st, UPDATED_OP_SWITCH, APP), IPC_STATUS_OK, "bootctl persist: switch to hello-3");
-	status_of(st, APP, &s);
+	st_ota_expect(st_ota_stage(st, APP, "hello-2", &version, &slot), IPC_STATUS_OK, "bootctl persist: stage hello-2");
+	st_ota_expect(st_ota_app_op(st, UPDATED_OP_SWITCH, APP), IPC_STATUS_OK, "bootctl persist: switch to hello-2");
+	st_ota_wait_running(st, APP, 2, "bootctl persist: switch to hello-2", &as);
+	st_ota_wait_event(st, APP, OTA_EV_COMMITTED, "bootctl persist: commit hello-2", &s);
+	st_ota_expect(st_ota_stage(st, APP, "hello-3", &version, &slot), IPC_STATUS_OK, "bootctl persist: stage hello-3");
+	st_ota_expect(st_ota_app_op(st, UPDATED_OP_SWITCH, APP), IPC_STATUS_OK, "bootctl persist: switch to hello-3");
+	st_ota_status(st, APP, &s);
 	ST_CHECK(s.ctl.trial == 1 && s.ctl.active == 1, "bootctl persist: trial %u active %u before the power-off",
 		 (unsigned)s.ctl.trial, (unsigned)s.ctl.active);
-	expect_slot(&s, 0, OTA_SLOT_TRIAL, 3, "bootctl persist: before the power-off");
-	expect_slot(&s, 1, OTA_SLOT_GOOD, 2, "bootctl persist: before the power-off");
+	st_ota_expect_slot(&s, 0, OTA_SLOT_TRIAL, 3, "bootctl persist: before the power-off");
+	st_ota_expect_slot(&s, 1, OTA_SLOT_GOOD, 2, "bootctl persist: before the power-off");
 	printf("SELFTEST: bootctl written trial_version=%u\n", (unsigned)s.ctl.slot[0].version);
 }
 
@@ -412,17 +422,17 @@ void st_ota_persist_check(struct st *st)
 {
 	struct ota_status s;
 	struct appmgr_state as;
-	status_of(st, APP, &s);
+	st_ota_status(st, APP, &s);
 	ST_CHECK(s.ctl.active == 1 && s.ctl.trial == 0 && s.ctl.failed_version == 3 && s.last_event == OTA_EV_ROLLED_BACK,
 		 "bootctl persist: active %u trial %u failed %u event %s after the reboot", (unsigned)s.ctl.active,
 		 (unsigned)s.ctl.trial, (unsigned)s.ctl.failed_version, ota_event_name(s.last_event));
-	expect_slot(&s, 0, OTA_SLOT_FAILED, 3, "bootctl persist: the trial slot");
-	expect_slot(&s, 1, OTA_SLOT_GOOD, 2, "bootctl persist: the active slot");
+	st_ota_expect_slot(&s, 0, OTA_SLOT_FAILED, 3, "bootctl persist: the trial slot");
+	st_ota_expect_slot(&s, 1, OTA_SLOT_GOOD, 2, "bootctl persist: the active slot");
 	st_am_state(st, APP, &as);
 	if (as.state == APPMGR_BLOCKED)
 		ST_CHECK(st_am_call(st, APPMGRD_OP_UNBLOCK, APP, NULL, 0, NULL) == IPC_STATUS_OK, "bootctl persist: unblock");
 	ST_CHECK(st_am_call(st, APPMGRD_OP_START, APP, NULL, 0, NULL) == IPC_STATUS_OK, "bootctl persist: start hello");
-	wait_running(st, APP, 2, "bootctl persist: start hello", &as);
+	st_ota_wait_running(st, APP, 2, "bootctl persist: start hello", &as);
 	ST_CHECK(st_am_call(st, APPMGRD_OP_STOP, APP, NULL, 0, NULL) == IPC_STATUS_OK, "bootctl persist: stop hello");
 	printf("selftest: bootctl persist: slot b version %u active, slot a failed with version %u, %s runs as version %u\n",
 	       (unsigned)s.ctl.slot[1].version, (unsigned)s.ctl.slot[0].version, APP, (unsigned)as.version);

@@ -41,6 +41,7 @@ _Static_assert(NX_ABILITY_COUNT <= APPMGR_MAX_ABILITIES, "one record per ability
 _Static_assert(EXECD_CHUNK_SIZE <= STATEFS_VALUE_MAX, "an image chunk is one statefsd value");
 _Static_assert(BUNDLE_SIGNING_MSG_LEN <= KEYSTORE_MSG_MAX, "keystored verifies the signing message");
 _Static_assert(BUNDLE_DIGEST_LEN == EXECD_DIGEST_LEN, "the record's digest is the one execd checks");
+_Static_assert(BUNDLE_DIGEST_LEN == SIG_DIGEST_LEN, "sig_sha512 gives the record's digest");
 
 /* Deadline of each statefsd and keystored call (ms). */
 #define UPD_STORE_MS 5000
@@ -251,6 +252,11 @@ static void trial_change(struct upd *u, struct upd_app *a, uint8_t to, uint64_t 
 {
 	const struct ota_slot *trial = &a->ctl.slot[1 - a->ctl.active];
 	if (to == APPMGR_BLOCKED) {
+		/* Unblocked (on the active image) before the record says rolled back: a power cut
+		 * between the two must not leave the ability blocked on a good version, and only
+		 * a record that still holds the trial makes the next boot unblock it. */
+		if (set_image(u, a, a->ctl.active) == 0)
+			(void)am_call(u, APPMGRD_OP_UNBLOCK, a, NULL, 0, NULL, 0);
 		(void)roll_back(u, a, "crash_loop", true);
 		return;
 	}
