@@ -43,15 +43,15 @@ static unsigned valid_records(struct ota_bootctl *out)
 	unsigned n = 0;
 	for (uint8_t active = 0; active < 2; active++) {
 		for (uint8_t trial = 0; trial < 2; trial++) {
-			for (uint8_t sa = 0; sa < OTA_SLOT_STATE_COUNT; sa++) {
-				for (uint8_t sb = 0; sb < OTA_SLOT_STATE_COUNT; sb++) {
+			for (unsigned sa = 0; sa < OTA_SLOT_STATE_COUNT; sa++) {
+				for (unsigned sb = 0; sb < OTA_SLOT_STATE_COUNT; sb++) {
 					struct ota_bootctl c;
 					memset(&c, 0, sizeof c);
 					c.active = active;
 					c.trial = trial;
 					c.failed_version = 77;
-					c.slot[0] = slot_of(sa, 5);
-					c.slot[1] = slot_of(sb, 9);
+					c.slot[0] = slot_of((uint8_t)sa, 5);
+					c.slot[1] = slot_of((uint8_t)sb, 9);
 					uint8_t buf[OTA_BOOTCTL_LEN];
 					if (ota_bootctl_encode(&c, buf, sizeof buf) == (int)OTA_BOOTCTL_LEN)
 						out[n++] = c;
