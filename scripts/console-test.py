@@ -125,6 +125,15 @@ CHECKS = [
      "a key outside the console's namespace is denied, clearly"),
     ("nx state del greeting\r", "ok", "state del"),
     ("nx state get greeting\r", "error: /console/greeting: no such key", "a deleted key is gone"),
+    # Input paths: a line is run as typed or refused whole (absent: what running it would print).
+    ("nx ps" + " " * 91 + "x" * 10 + "\r", "error: line longer than 96 bytes: not run",
+     "a line longer than the buffer is refused, not cut short and run", "ID  NAME"),
+    ("nx ps" + " " * 91 + "\r", "ID  NAME", "a line of exactly 96 bytes runs"),
+    ("nx\tps\r", "ID  NAME", "a tab separates words"),
+    ("nx ps\u00e9\r", "error: byte 0xc3 is not printable ASCII: line not run",
+     "a non-ASCII byte refuses the line with a message", "ID  NAME"),
+    ("\x1b[Anx p\x1b[D\x1bOCs\r", "ID  NAME", "arrow-key escape sequences are consumed, not typed"),
+    ("nx ps" + "x" * 100 + "\x15nx ps\r", "ID  NAME", "Ctrl-U clears an overlong line"),
 ]
 
 
@@ -298,6 +307,25 @@ def ota_session(con):
     return len(OTA_SESSION) + len(OTA_WAITS) + len(OTA_AFTER), failed
 
 
+BLOCKED_CHECKS = 1
+
+
+def blocked_start(con):
+    """crasher crash-loops into blocked; a start then names the reason. Returns failures."""
+    con.type("nx ability start crasher\r")
+    con.wait_line("appmgrd: blocked crash-loop app=crasher", BOOT_TIMEOUT_S)
+    got = lines_after_echo(con.type("nx ability start crasher\r"))
+    want = "error: crasher is blocked (crash loop, 5 crashes): nx ability unblock crasher first"
+    ok = want in got
+    print(f"console-test: {'ok  ' if ok else 'FAIL'} a start of a blocked ability says blocked")
+    if not ok:
+        print(f"  want {want!r}, got:")
+        for l in got[:12]:
+            print(f"    {l}")
+    con.type("nx ability unblock crasher\r")
+    return 0 if ok else 1
+
+
 def main():
     if subprocess.run(["bash", "-c", "source scripts/lib/common.sh && nx_build_rv"], cwd=ROOT).returncode != 0:
         print("console-test: error: build of build-rv failed", file=sys.stderr)
@@ -323,9 +351,10 @@ def main():
              "key pubkey prints the public key keystored made at boot"),
             ("nx key private\r", "usage: nx key pubkey", "nx key offers nothing but the public key"),
         ]
-        for keys, want, what in checks:
+        for keys, want, what, *absent in checks:
             got = lines_after_echo(con.type(keys))
             ok = any(want in l for l in got) if want is not None else any(l.startswith("error:") for l in got)
+            ok = ok and not any(a in l for a in absent for l in got)
             print(f"console-test: {'ok  ' if ok else 'FAIL'} {what}")
             if not ok:
                 failed += 1
@@ -333,7 +362,8 @@ def main():
                 for l in got[:12]:
                     print(f"    {l}")
         ran, ota_failed = ota_session(con)
-        total, failed = len(checks) + ran, failed + ota_failed
+        blocked_failed = blocked_start(con)
+        total, failed = len(checks) + ran + BLOCKED_CHECKS, failed + ota_failed + blocked_failed
     except Timeout as exc:
         print(f"console-test: TIMEOUT {exc} (log: {LOG})")
         return 124

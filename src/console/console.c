@@ -18,7 +18,9 @@
  * It reads the UART through NX_SYS_CONSOLE_READ (its manifest right) and talks to appmgrd
  * and metricsd like any client, through the RFC-0025 helper; what it may change is what the
  * policy table grants the `console` service. Lines are edited in place (backspace erases,
- * Ctrl-U clears) and bounded to LINE_MAX bytes.
+ * Ctrl-U clears, a tab separates words, arrow keys and other escape sequences are ignored)
+ * and bounded to LINE_MAX bytes: a longer line, or one holding a byte that is not printable
+ * ASCII, is refused whole with a message when Enter is pressed.
  *
  * In profile=run (`just run`) it prints its prompt once selftest has finished; in the other
  * profiles it stays silent until someone types.
@@ -165,6 +167,20 @@ static const struct {
 	{ "policy", APPMGRD_OP_POLICY, show_policy }, { "history", APPMGRD_OP_HISTORY, show_history },
 };
 
+/* A start of a blocked ability is refused by the lifecycle core; say why, in its words. */
+static bool start_blocked(const char *app)
+{
+	uint8_t r[IPC_DATA_MAX];
+	struct appmgr_state st;
+	const struct ipc_outcome o = ipc_route_with_nonce_budgeted(&client, NX_SVC_APPMGRD, strlen(NX_SVC_APPMGRD),
+								   APPMGRD_OP_STATE, (const uint8_t *)app, strlen(app), r, sizeof r, NULL);
+	if (o.kind != IPC_OUTCOME_SUCCESS || appmgr_state_decode(r, o.reply_len, &st) != 0 || st.state != APPMGR_BLOCKED)
+		return false;
+	printf("error: %s is blocked (crash loop, %u crashes): nx ability unblock %s first\n", app,
+	       (unsigned)st.crash_count, app);
+	return true;
+}
+
 static void cmd_ability(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[2], "list") == 0) {
@@ -180,6 +196,8 @@ static void cmd_ability(int argc, char **argv)
 		}
 		uint8_t r[IPC_DATA_MAX];
 		size_t len;
+		if (ability_ops[i].op == APPMGRD_OP_START && start_blocked(argv[3]))
+			return;
 		if (call(NX_SVC_APPMGRD, ability_ops[i].op, argv[3], strlen(argv[3]), r, sizeof r, &len) != 0)
 			return;
 		if (ability_ops[i].show != NULL)
@@ -589,36 +607,99 @@ static void run(char *line)
 	}
 }
 
-/* Line editor state. */
+/* Line editor state. A line that cannot be run as typed is refused whole at its end, never
+ * run cut short or with bytes left out: `over` counts printable bytes typed past LINE_MAX,
+ * `bad` is the first byte that is not printable ASCII (0: none). Escape sequences (arrow
+ * keys: ESC [ ... final byte, or ESC O x) are consumed, up to ESC_MAX bytes. */
+#define ESC_MAX 8
+enum esc_state { ESC_NONE, ESC_START, ESC_CSI, ESC_SS3 };
+
 struct editor {
 	char line[LINE_MAX + 1];
 	size_t len;
+	size_t over;
+	uint8_t bad;
+	enum esc_state esc;
+	unsigned esc_len;
 };
 
-/* Feed one input byte; returns 1 when a line is complete (in ed->line). */
-static int feed(struct editor *ed, char c)
+static void editor_clear(struct editor *ed)
 {
+	ed->len = 0;
+	ed->over = 0;
+	ed->bad = 0;
+	ed->esc = ESC_NONE;
+	ed->esc_len = 0;
+}
+
+/* One byte of an escape sequence: consumed; the sequence ends at its final byte. */
+static void feed_escape(struct editor *ed, uint8_t c)
+{
+	ed->esc_len++;
+	if (ed->esc == ESC_START)
+		ed->esc = c == '[' ? ESC_CSI : c == 'O' ? ESC_SS3 : ESC_NONE;
+	else if (ed->esc == ESC_SS3 || (c >= 0x40 && c <= 0x7e) || ed->esc_len >= ESC_MAX)
+		ed->esc = ESC_NONE;
+	if (ed->esc == ESC_NONE)
+		ed->esc_len = 0;
+}
+
+static void erase_one(struct editor *ed)
+{
+	if (ed->over > 0) {
+		ed->over--;
+	} else if (ed->len > 0) {
+		ed->len--;
+		printf("\b \b");
+	}
+}
+
+/* Feed one input byte.
+ * @retval 0 the line goes on
+ * @retval 1 a line is complete and may run (in ed->line)
+ * @retval -1 a line is complete and was refused (the message is printed) */
+static int feed(struct editor *ed, char ch)
+{
+	const uint8_t c = (uint8_t)ch;
+	if (ed->esc != ESC_NONE) {
+		feed_escape(ed, c);
+		return 0;
+	}
 	switch (c) {
 	case '\r':
 	case '\n':
 		printf("\n");
 		ed->line[ed->len] = '\0';
-		return 1;
+		if (ed->over > 0)
+			printf("error: line longer than %d bytes: not run\n", LINE_MAX);
+		else if (ed->bad != 0)
+			printf("error: byte 0x%02x is not printable ASCII: line not run\n", (unsigned)ed->bad);
+		return ed->over == 0 && ed->bad == 0 ? 1 : -1;
+	case 0x1b:
+		ed->esc = ESC_START;
+		ed->esc_len = 1;
+		return 0;
 	case '\b':
 	case 0x7f:
-		if (ed->len > 0) {
-			ed->len--;
-			printf("\b \b");
-		}
+		erase_one(ed);
 		break;
 	case 0x15: /* Ctrl-U */
 		for (; ed->len > 0; ed->len--)
 			printf("\b \b");
+		editor_clear(ed);
 		break;
 	default:
-		if (c >= ' ' && c < 0x7f && ed->len < LINE_MAX) {
-			ed->line[ed->len++] = c;
-			putchar(c);
+		if (c == '\t' || (c >= ' ' && c < 0x7f)) {
+			/* A tab separates words as a space does (split()). */
+			const char shown = c == '\t' ? ' ' : (char)c;
+			if (ed->len < LINE_MAX) {
+				ed->line[ed->len++] = shown;
+				putchar(shown);
+			} else {
+				ed->over++;
+			}
+		} else if (ed->bad == 0) {
+			ed->bad = c;
 		}
 		break;
 	}
@@ -642,7 +723,8 @@ int main(void)
 {
 	nx_client_init(&client, NX_SVC_CONSOLE);
 	wait_for_selftest();
-	struct editor ed = { .len = 0 };
+	struct editor ed;
+	editor_clear(&ed);
 	for (;;) {
 		char in[16];
 		long n = nx_console_read(in, sizeof in, nx_now_ms() + INPUT_WAIT_MS);
@@ -651,11 +733,13 @@ int main(void)
 		if (n < 0)
 			return 1;
 		for (long i = 0; i < n; i++) {
-			if (feed(&ed, in[i])) {
+			const int done = feed(&ed, in[i]);
+			if (done == 0)
+				continue;
+			if (done > 0)
 				run(ed.line);
-				ed.len = 0;
-				prompt();
-			}
+			editor_clear(&ed);
+			prompt();
 		}
 	}
 }
