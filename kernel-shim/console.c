@@ -1,6 +1,7 @@
 #include "console.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -72,12 +73,47 @@ uint64_t ks_console_input_dropped(void)
 	return in_dropped;
 }
 
-void ks_console_write(const char *buf, size_t len)
+/* The line being edited (see ks_console_keep_line): its owner, the last byte sent to the
+ * UART, and whether another writer has broken the line since the owner last looked. */
+static const void *line_owner;
+static char last_out = '\n';
+static bool line_broken;
+
+void ks_console_keep_line(const void *owner)
 {
 	ks_lock_acquire(&console_lock);
+	line_owner = owner;
+	ks_lock_release(&console_lock);
+}
+
+bool ks_console_take_break(void)
+{
+	ks_lock_acquire(&console_lock);
+	const bool broken = line_broken;
+	line_broken = false;
+	ks_lock_release(&console_lock);
+	return broken;
+}
+
+bool ks_console_write_from(const void *writer, const char *buf, size_t len)
+{
+	ks_lock_acquire(&console_lock);
+	if (len > 0 && line_owner != NULL && writer != line_owner && last_out != '\n') {
+		uart_putc('\n');
+		line_broken = true;
+	}
 	for (size_t i = 0; i < len; i++)
 		uart_putc(buf[i]);
+	if (len > 0)
+		last_out = buf[len - 1];
+	const bool pending = line_broken && writer != line_owner;
 	ks_lock_release(&console_lock);
+	return pending;
+}
+
+void ks_console_write(const char *buf, size_t len)
+{
+	(void)ks_console_write_from(NULL, buf, len);
 }
 
 static void vprint(const char *fmt, va_list ap)

@@ -58,21 +58,31 @@ void ks_device_irq(struct ks_hart *h)
 	}
 }
 
-long ks_dev_console_read(struct ks_task *t, uintptr_t ubuf, size_t cap, uint64_t deadline)
+long ks_dev_console_read(struct ks_task *t, uintptr_t ubuf, size_t cap, uint64_t deadline, uint64_t flags)
 {
 	char buf[KS_CONSOLE_IN_MAX];
-	if (cap == 0)
+	if (cap == 0 || (flags & ~(uint64_t)NX_CONSOLE_KEEP_LINE) != 0)
 		return -NX_EINVAL;
+	const bool keep = (flags & NX_CONSOLE_KEEP_LINE) != 0;
+	ks_console_keep_line(keep ? t : NULL);
 	size_t n = ks_console_input_take(buf, cap < sizeof buf ? cap : sizeof buf);
 	if (n > 0) {
 		int rc = ks_copyout(&t->space, ubuf, buf, n);
 		return rc != 0 ? rc : (long)n;
 	}
+	if (keep && ks_console_take_break())
+		return 0;
 	if (ks_now() >= deadline)
 		return -NX_ETIMEDOUT;
 	console_reader = t;
 	ks_sched_block(t, KS_WAIT_DEVICE, deadline);
 	return KS_SYS_BLOCKED;
+}
+
+void ks_dev_console_broken(const struct ks_task *writer)
+{
+	if (console_reader != NULL && console_reader != writer && console_reader->wait == KS_WAIT_DEVICE)
+		ks_sched_wake(console_reader);
 }
 
 static long wait_for_device(struct ks_task *t, uint64_t until, uint64_t deadline)

@@ -19,7 +19,11 @@ void ks_device_irq(struct ks_hart *h);
 /** Read up to `len` entropy bytes into user memory, waiting until `deadline` (ticks). */
 long ks_dev_rng_read(struct ks_task *t, uintptr_t ubuf, size_t len, uint64_t deadline);
 
-/** Read console input into user memory, waiting until `deadline` (ticks). */
-long ks_dev_console_read(struct ks_task *t, uintptr_t ubuf, size_t cap, uint64_t deadline);
+/** Read console input into user memory, waiting until `deadline` (ticks); `flags`:
+ * NX_CONSOLE_KEEP_LINE or 0. Returns the bytes read, 0 when (KEEP_LINE) another writer broke
+ * the caller's line, -NX_EINVAL for an unknown flag, -NX_ETIMEDOUT at the deadline. */
+long ks_dev_console_read(struct ks_task *t, uintptr_t ubuf, size_t cap, uint64_t deadline, uint64_t flags);
+/** `writer` wrote to the console and broke the line of the task editing it: wake that task. */
+void ks_dev_console_broken(const struct ks_task *writer);
 
 #endif

@@ -63,7 +63,8 @@ static long sys_write(struct ks_task *t, const uint64_t *a)
 	int rc = ks_copyin(&t->space, buf, a[0], len);
 	if (rc != 0)
 		return rc;
-	ks_console_write(buf, len);
+	if (ks_console_write_from(t, buf, len))
+		ks_dev_console_broken(t);
 	return (long)len;
 }
 
@@ -379,7 +380,7 @@ static long sys_console_read(struct ks_task *t, const uint64_t *a)
 {
 	if (!(t->rights & NX_RIGHT_CONSOLE))
 		return deny(t, NX_SYS_CONSOLE_READ);
-	return ks_dev_console_read(t, a[0], a[1], ms_to_ticks(a[2]));
+	return ks_dev_console_read(t, a[0], a[1], ms_to_ticks(a[2]), a[3]);
 }
 
 static long sys_attach_stage(struct ks_task *t, const uint64_t *a)

@@ -326,6 +326,47 @@ def blocked_start(con):
     return 0 if ok else 1
 
 
+def report(ok, what, detail):
+    print(f"console-test: {'ok  ' if ok else 'FAIL'} {what}")
+    if not ok:
+        for l in detail:
+            print(f"    {l}")
+    return ok
+
+
+def echo_redrawn(con):
+    """A background line while a line is typed: it goes on a line of its own, never inside
+    the echo, and the typed line is redrawn under it and still runs. Returns the checks'
+    results (True: passed).
+
+    stubborn ignores its stop, so appmgrd stops it at its 1 s stop timeout and prints that
+    while "nx p" is typed: "stubborn\rnx p" goes in one write, so the partial line is in
+    the console before the timeout in guest time, whatever the host's timing."""
+    con.type("nx ability start stubborn\r")
+    con.wait_line("app=stubborn from=starting to=running", ANSWER_TIMEOUT_S)
+    start = len(con.seen)
+    for part in ("nx abili", "ty stop "):
+        con.proc.stdin.write(part.encode())
+        con.proc.stdin.flush()
+        time.sleep(0.05)
+    con.proc.stdin.write(b"stubborn\rnx p")
+    con.proc.stdin.flush()
+    try:
+        con.wait_line("appmgrd: stopped app=stubborn", ANSWER_TIMEOUT_S)
+        con.read_until(PROMPT + "nx p", 5)
+        redrawn = True
+    except Timeout:
+        redrawn = False
+    text = con.seen[start:].replace("\r", "")
+    split = re.search(r"nx p(?!s?(\n|$)).*", text)
+    results = [report(redrawn and split is None, "a background line does not split the echo of a typed line",
+                      [f"redrawn={redrawn} split={split.group(0) if split else None!r}; transcript tail:"]
+                      + text.split("\n")[-8:])]
+    got = lines_after_echo(con.type("s\r"))
+    results.append(report(any("ID  NAME" in l for l in got), "the redrawn line runs as typed (nx ps)", got[:12]))
+    return results
+
+
 def main():
     if subprocess.run(["bash", "-c", "source scripts/lib/common.sh && nx_build_rv"], cwd=ROOT).returncode != 0:
         print("console-test: error: build of build-rv failed", file=sys.stderr)
@@ -363,7 +404,9 @@ def main():
                     print(f"    {l}")
         ran, ota_failed = ota_session(con)
         blocked_failed = blocked_start(con)
-        total, failed = len(checks) + ran + BLOCKED_CHECKS, failed + ota_failed + blocked_failed
+        echo = echo_redrawn(con)
+        total = len(checks) + ran + BLOCKED_CHECKS + len(echo)
+        failed += ota_failed + blocked_failed + echo.count(False)
     except Timeout as exc:
         print(f"console-test: TIMEOUT {exc} (log: {LOG})")
         return 124

@@ -80,7 +80,7 @@ enum nx_sys {
 	NX_SYS_KSTATS = 14,     /**< (nx_kstats*): kernel counters */
 	NX_SYS_POWEROFF = 15,   /**< (failure): power the machine off; NX_RIGHT_POWEROFF */
 	NX_SYS_BOOTARGS = 16,   /**< (buf, cap): the kernel command line (device tree /chosen/bootargs) */
-	NX_SYS_CONSOLE_READ = 17, /**< (buf, cap, deadline_ms): UART input, waiting until the deadline; NX_RIGHT_CONSOLE */
+	NX_SYS_CONSOLE_READ = 17, /**< (buf, cap, deadline_ms, flags): UART input, waiting until the deadline; NX_RIGHT_CONSOLE (flags: NX_CONSOLE_KEEP_LINE) */
 	NX_SYS_CALL = 18,       /**< (dst_id, buf, len, cap >= NX_FRAME_MAX, deadline_ms): NX_SYS_SEND, then NX_SYS_WAIT on the reply queue into buf (see below) */
 	NX_SYS_REPLY_WAIT = 19, /**< (dst_id, buf, len, rbuf, cap >= NX_FRAME_MAX, deadline_ms): NX_SYS_REPLY, then NX_SYS_WAIT on the request queue into rbuf */
 	NX_SYS_WAIT = 20,       /**< (queue, buf, cap, deadline_ms): NX_SYS_RECV that returns the sender id in a1 instead of writing an nx_msg_info */
@@ -180,6 +180,10 @@ enum nx_sys {
 
 /** Largest single console write (bytes). */
 #define NX_WRITE_MAX 256
+/** NX_SYS_CONSOLE_READ flag: the caller is editing a line it has echoed. Output of any other
+ * writer then starts on a fresh line instead of inside the echo, and the read returns 0
+ * (no bytes) once that happened, so the caller can redraw its line. */
+#define NX_CONSOLE_KEEP_LINE 1u
 /** Task argument of NX_SYS_SET_QOS meaning "the caller". */
 #define NX_TASK_SELF 0xFFFFFFFFu
 /** Deadline meaning "do not wait" (recv returns at once). */

@@ -171,10 +171,11 @@ static inline long nx_bootargs(char *buf, size_t cap)
 	return nx_syscall(NX_SYS_BOOTARGS, (long)buf, (long)cap, 0, 0, 0);
 }
 
-/** Take up to `cap` bytes of console input, waiting until `deadline_ms` for the first. */
-static inline long nx_console_read(void *buf, size_t cap, uint64_t deadline_ms)
+/** Take up to `cap` bytes of console input, waiting until `deadline_ms` for the first;
+ * `flags`: 0 or NX_CONSOLE_KEEP_LINE (then 0 means another writer broke the caller's line). */
+static inline long nx_console_read(void *buf, size_t cap, uint64_t deadline_ms, unsigned flags)
 {
-	return nx_syscall(NX_SYS_CONSOLE_READ, (long)buf, (long)cap, (long)deadline_ms, 0, 0);
+	return nx_syscall(NX_SYS_CONSOLE_READ, (long)buf, (long)cap, (long)deadline_ms, (long)flags, 0);
 }
 
 /** Attach `len` bytes (<= NX_ATTACH_MAX) to the next message this task sends; 0 drops them. */

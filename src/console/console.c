@@ -20,7 +20,8 @@
  * policy table grants the `console` service. Lines are edited in place (backspace erases,
  * Ctrl-U clears, a tab separates words, arrow keys and other escape sequences are ignored)
  * and bounded to LINE_MAX bytes: a longer line, or one holding a byte that is not printable
- * ASCII, is refused whole with a message when Enter is pressed.
+ * ASCII, is refused whole with a message when Enter is pressed. Output of other tasks while
+ * a line is being typed goes on a line of its own, and the line is redrawn under it.
  *
  * In profile=run (`just run`) it prints its prompt once selftest has finished; in the other
  * profiles it stays silent until someone types.
@@ -727,9 +728,17 @@ int main(void)
 	editor_clear(&ed);
 	for (;;) {
 		char in[16];
-		long n = nx_console_read(in, sizeof in, nx_now_ms() + INPUT_WAIT_MS);
+		/* While a line is being typed, other output may not land inside its echo: the
+		 * kernel puts that output on a fresh line and returns 0, and the line is redrawn. */
+		const bool typing = ed.len > 0 || ed.over > 0 || ed.bad != 0;
+		long n = nx_console_read(in, sizeof in, nx_now_ms() + INPUT_WAIT_MS, typing ? NX_CONSOLE_KEEP_LINE : 0);
 		if (n == -NX_ETIMEDOUT)
 			continue;
+		if (n == 0) {
+			printf(PROMPT "%.*s", (int)ed.len, ed.line);
+			fflush(stdout);
+			continue;
+		}
 		if (n < 0)
 			return 1;
 		for (long i = 0; i < n; i++) {
