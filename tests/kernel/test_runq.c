@@ -74,6 +74,65 @@ static void runq_remove_keeps_order_of_the_rest(void **state)
 	}
 }
 
+/* Capacity at exactly its bounds: KS_RUNQ_MAX (one past is refused above) and 1 (0 is). */
+static void runq_takes_capacity_of_exactly_runq_max_or_one_and_fills_it(void **state)
+{
+	(void)state;
+	struct ks_runq q;
+	uint16_t t;
+	init(&q, KS_RUNQ_MAX);
+	for (uint16_t i = 0; i < KS_RUNQ_MAX; i++)
+		assert_int_equal(ks_runq_push(&q, i), 0);
+	assert_int_equal(ks_runq_push(&q, KS_RUNQ_MAX), -NX_EFULL);
+	assert_int_equal(ks_runq_count(&q), KS_RUNQ_MAX);
+	assert_int_equal(ks_runq_position(&q, KS_RUNQ_MAX - 1), KS_RUNQ_MAX - 1);
+	for (uint16_t i = 0; i < KS_RUNQ_MAX; i++) {
+		assert_int_equal(ks_runq_pop(&q, &t), 0);
+		assert_int_equal(t, i);
+	}
+	assert_int_equal(ks_runq_pop(&q, &t), -NX_EEMPTY);
+
+	init(&q, 1);
+	assert_int_equal(ks_runq_push(&q, 5), 0);
+	assert_int_equal(ks_runq_push(&q, 6), -NX_EFULL);
+	assert_int_equal(ks_runq_pop(&q, &t), 0);
+	assert_int_equal(t, 5);
+	assert_int_equal(ks_runq_pop(&q, &t), -NX_EEMPTY);
+}
+
+/* A slot past the count still holds an old task id: position and remove must not see it. */
+static void runq_does_not_find_a_task_in_a_slot_past_the_count(void **state)
+{
+	(void)state;
+	struct ks_runq q;
+	init(&q, 4);
+	assert_int_equal(ks_runq_push(&q, 7), 0);
+	assert_int_equal(ks_runq_push(&q, 8), 0);
+	assert_int_equal(ks_runq_remove(&q, 8), 0);
+	assert_int_equal(ks_runq_position(&q, 8), -NX_ENOENT);
+	assert_int_equal(ks_runq_remove(&q, 8), -NX_ENOENT);
+	assert_int_equal(ks_runq_count(&q), 1);
+	assert_int_equal(ks_runq_position(&q, 7), 0);
+}
+
+/* Removing the head (position 0) and the only task leaves the rest in order. */
+static void runq_remove_of_the_head_keeps_order_of_the_rest(void **state)
+{
+	(void)state;
+	struct ks_runq q;
+	uint16_t t;
+	init(&q, 3);
+	assert_int_equal(ks_runq_push(&q, 1), 0);
+	assert_int_equal(ks_runq_push(&q, 2), 0);
+	assert_int_equal(ks_runq_remove(&q, 1), 0);
+	assert_int_equal(ks_runq_count(&q), 1);
+	assert_int_equal(ks_runq_position(&q, 1), -NX_ENOENT);
+	assert_int_equal(ks_runq_position(&q, 2), 0);
+	assert_int_equal(ks_runq_remove(&q, 2), 0);
+	assert_int_equal(ks_runq_count(&q), 0);
+	assert_int_equal(ks_runq_pop(&q, &t), -NX_EEMPTY);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -81,6 +140,9 @@ int main(void)
 		cmocka_unit_test(runq_is_fifo_across_wraparound),
 		cmocka_unit_test(runq_push_when_full_fails_and_changes_nothing),
 		cmocka_unit_test(runq_remove_keeps_order_of_the_rest),
+		cmocka_unit_test(runq_takes_capacity_of_exactly_runq_max_or_one_and_fills_it),
+		cmocka_unit_test(runq_does_not_find_a_task_in_a_slot_past_the_count),
+		cmocka_unit_test(runq_remove_of_the_head_keeps_order_of_the_rest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
