@@ -7,22 +7,6 @@
 #include "ulib/sys.h"
 #include "nx_manifest.h"
 
-static const char *const err_names[KEYSTORE_ERR_COUNT] = {
-	[KEYSTORE_OK] = "ok",
-	[KEYSTORE_EINVAL] = "invalid argument",
-	[KEYSTORE_ETIMEDOUT] = "keystored did not answer in time",
-	[KEYSTORE_EIPC] = "the call to keystored failed",
-	[KEYSTORE_EDENIED] = "denied: the manifest does not grant this op to the caller",
-	[KEYSTORE_EMALFORMED] = "malformed request or reply",
-};
-
-const char *keystore_strerror(int err)
-{
-	if (err > 0 || err <= -KEYSTORE_ERR_COUNT)
-		return "unknown error";
-	return err_names[-err];
-}
-
 /* The error of a call that did not succeed. */
 static int call_error(const struct ipc_outcome *o)
 {

@@ -7,21 +7,6 @@
 #include "ulib/sys.h"
 #include "nx_manifest.h"
 
-static const char *const err_names[OTA_ERR_COUNT] = {
-	[OTA_OK] = "ok",
-	[OTA_EINVAL] = "invalid argument",
-	[OTA_ETIMEDOUT] = "updated did not answer in time",
-	[OTA_EIPC] = "the call to updated failed",
-	[OTA_EMALFORMED] = "malformed reply",
-};
-
-const char *ota_strerror(int err)
-{
-	if (err > 0 || err <= -OTA_ERR_COUNT)
-		return "unknown error";
-	return err_names[-err];
-}
-
 const char *ota_status_text(uint16_t status)
 {
 	switch (status) {

@@ -7,27 +7,6 @@
 #include "ulib/sys.h"
 #include "nx_manifest.h"
 
-static const char *const err_names[STATEFS_ERR_COUNT] = {
-	[STATEFS_OK] = "ok",
-	[STATEFS_EINVAL] = "invalid argument",
-	[STATEFS_ETIMEDOUT] = "statefsd did not answer in time",
-	[STATEFS_EIPC] = "the call to statefsd failed",
-	[STATEFS_EDENIED] = "denied: outside the caller's namespace",
-	[STATEFS_ENOENT] = "no such key",
-	[STATEFS_EFULL] = "the store is full (keys)",
-	[STATEFS_ENOSPACE] = "no space left on the disk",
-	[STATEFS_EIO] = "disk error",
-	[STATEFS_ECORRUPT] = "the stored record is corrupt",
-	[STATEFS_EMALFORMED] = "malformed request or reply",
-};
-
-const char *statefs_strerror(int err)
-{
-	if (err > 0 || err <= -STATEFS_ERR_COUNT)
-		return "unknown error";
-	return err_names[-err];
-}
-
 /* The error of a call that did not succeed. */
 static int call_error(const struct ipc_outcome *o)
 {

@@ -559,9 +559,27 @@ static void change_round_trips_and_malformed_ones_are_refused(void **state)
 	expect_eq("32-byte name", (unsigned)-NX_EINVAL, (unsigned)appmgr_change_decode(longest, 16 + APPMGR_NAME_MAX + 1, &got));
 }
 
+
+/* The last state and reason have their names; one past each is "?". */
+static void state_and_reason_names_at_the_last_value_and_unknown_one_past(void **state)
+{
+	(void)state;
+	assert_int_equal(APPMGR_BLOCKED, APPMGR_STATE_COUNT - 1);
+	assert_string_equal(appmgr_state_name(APPMGR_STOPPED), "stopped");
+	assert_string_equal(appmgr_state_name(APPMGR_BLOCKED), "blocked");
+	assert_string_equal(appmgr_state_name(APPMGR_STATE_COUNT), "?");
+	assert_string_equal(appmgr_state_name(~0U), "?");
+	assert_int_equal(APPMGR_REASON_REQUEST, APPMGR_REASON_COUNT - 1);
+	assert_string_equal(appmgr_reason_name(APPMGR_REASON_NONE), "none");
+	assert_string_equal(appmgr_reason_name(APPMGR_REASON_REQUEST), "request");
+	assert_string_equal(appmgr_reason_name(APPMGR_REASON_COUNT), "?");
+	assert_string_equal(appmgr_reason_name(~0U), "?");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(state_and_reason_names_at_the_last_value_and_unknown_one_past),
 		cmocka_unit_test(change_round_trips_and_malformed_ones_are_refused),
 		cmocka_unit_test(image_requests_round_trip_and_malformed_ones_are_refused),
 		cmocka_unit_test(image_request_is_name_len_name_stored_then_version_len_digest_prefix_len_prefix),

@@ -725,9 +725,23 @@ static void a_refusal_leaves_the_plan_of_an_earlier_success_untouched(void **sta
 	assert_true(same_plan(&plan, &before));
 }
 
+
+/* The last code has its name; one past it, and any positive value, is "unknown error". */
+static void nx_strerror_names_the_last_code_and_not_one_past(void **state)
+{
+	(void)state;
+	assert_int_equal(NX_ENOEXEC, NX_ERR_COUNT - 1);
+	assert_string_equal(nx_strerror(0), "ok");
+	assert_string_equal(nx_strerror(-NX_ENOEXEC), "not a valid task image");
+	assert_string_equal(nx_strerror(-NX_ERR_COUNT), "unknown error");
+	assert_string_equal(nx_strerror(1), "unknown error");
+	assert_string_equal(nx_strerror(-2147483647 - 1), "unknown error");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(nx_strerror_names_the_last_code_and_not_one_past),
 		cmocka_unit_test(plans_each_segment_the_entry_and_the_pages_of_a_linker_script_image),
 		cmocka_unit_test(accepts_the_smallest_image_one_bss_segment_and_no_file_bytes),
 		cmocka_unit_test(ignores_program_headers_of_other_types_whatever_they_say),
