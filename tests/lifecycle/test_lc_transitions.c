@@ -482,31 +482,9 @@ static void every_code_state_and_reason_has_a_name(void **state)
 	assert_string_equal(lc_reason_name(LC_REASON_COUNT), "?");
 }
 
-
-/* The last code, state and reason have their names; one past each is the unknown string. */
-static void names_at_the_last_code_state_and_reason_and_unknown_one_past(void **state)
-{
-	(void)state;
-	assert_int_equal(LC_EBUSY, LC_ERR_COUNT - 1);
-	assert_string_equal(lc_strerror(0), "ok");
-	assert_string_equal(lc_strerror(-LC_EBUSY), "busy: called from on_change");
-	assert_string_equal(lc_strerror(-LC_ERR_COUNT), "unknown error");
-	assert_string_equal(lc_strerror(1), "unknown error");
-	assert_string_equal(lc_strerror(INT_MIN), "unknown error");
-	assert_int_equal(LC_BLOCKED, LC_STATE_COUNT - 1);
-	assert_string_equal(lc_state_name(LC_STOPPED), "stopped");
-	assert_string_equal(lc_state_name(LC_BLOCKED), "blocked");
-	assert_string_equal(lc_state_name(LC_STATE_COUNT), "?");
-	assert_int_equal(LC_REASON_REQUEST, LC_REASON_COUNT - 1);
-	assert_string_equal(lc_reason_name(LC_REASON_NONE), "none");
-	assert_string_equal(lc_reason_name(LC_REASON_REQUEST), "request");
-	assert_string_equal(lc_reason_name(LC_REASON_COUNT), "?");
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(names_at_the_last_code_state_and_reason_and_unknown_one_past),
 		cmocka_unit_test_setup_teardown(happy_path_goes_stopped_starting_runningFg_stopping_stopped, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(fg_and_bg_switch_between_the_running_states, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(every_event_outside_its_states_is_refused_and_changes_nothing, fx_setup, fx_teardown),

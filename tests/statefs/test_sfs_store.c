@@ -749,24 +749,10 @@ static void counters_follow_the_journal(void **state)
 	EXPECT_EQ("read calls of the open: superblocks, one window", 2, st.read_calls);
 }
 
-
-/* The last code has its name; one past it, any positive value and INT_MIN are "unknown error". */
-static void strerror_names_the_last_code_and_not_one_past(void **state)
-{
-	(void)state;
-	assert_int_equal(SFS_ESHORT, SFS_ERR_COUNT - 1);
-	assert_string_equal(sfs_strerror(0), "ok");
-	assert_string_equal(sfs_strerror(-SFS_ESHORT), "buffer too short");
-	assert_string_equal(sfs_strerror(-SFS_ERR_COUNT), "unknown error");
-	assert_string_equal(sfs_strerror(1), "unknown error");
-	assert_string_equal(sfs_strerror(-2147483647 - 1), "unknown error");
-}
-
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(strerror_names_the_last_code_and_not_one_past),
 		T(open_formats_a_blank_disk_with_one_write_and_one_flush),
 		T(open_uses_two_regions_of_half_the_rest),
 		T(open_refuses_bad_arguments_and_a_disk_one_sector_too_small),
