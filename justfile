@@ -43,6 +43,12 @@ build-host-san:
     [ -f build-host-san/build.ninja ] || meson setup build-host-san -Db_sanitize=address,undefined -Db_lundef=false
     ninja -C build-host-san
 
+# Mutation check (tests/mutation/plan.txt; ARGS e.g. --only FILE): which one-operator changes pass every host test. Slow, not in `just test`.
+mutate *ARGS:
+    [ -f build-host/build.ninja ] || meson setup build-host
+    [ -f build-host-san/build.ninja ] || meson setup build-host-san -Db_sanitize=address,undefined -Db_lundef=false
+    scripts/mutate.py --plan {{ARGS}}
+
 # The libFuzzer targets (clang-14, cross/clang-fuzz.ini).
 build-fuzz:
     [ -f build-fuzz/build.ninja ] || meson setup build-fuzz --native-file cross/clang-fuzz.ini -Dfuzz=true

@@ -390,6 +390,9 @@ def main(argv):
         if args.file or args.test or args.function:
             p.error("--plan takes no FILE, --test or --function")
         entries = read_plan(args.plan, args.only)
+        missing = set(args.only) - {e[0] for e in entries}
+        if missing:
+            p.error(f"not in {args.plan}: {' '.join(sorted(missing))}")
     else:
         if not args.file or not args.test:
             p.error("give FILE and at least one --test, or --plan")

@@ -473,15 +473,16 @@ static void set_qos_and_remove_of_an_unknown_task_change_nothing(void **state)
 	assert_unchanged();
 }
 
-/* With members in every class but none queued, pick finds nothing and reads no class past the
- * last (the bytes after the queues are the member counts, not zero here). */
+/* Every task id admitted, none queued: pick finds nothing and best_queued no class. A class
+ * past the last would be read from the bytes after the queues (members, limits, classes and
+ * states, none of them 0 here), so a look past the last class takes something. */
 static void pick_and_best_queued_with_nothing_queued_find_nothing_and_change_nothing(void **state)
 {
 	(void)state;
-	assert_int_equal(ks_sched_core_admit(s, 1, NX_QOS_SYS), 0);
-	assert_int_equal(ks_sched_core_admit(s, 2, NX_QOS_FG), 0);
-	assert_int_equal(ks_sched_core_admit(s, 3, NX_QOS_BG), 0);
-	assert_int_equal(ks_sched_core_admit(s, 4, NX_QOS_IDLE), 0);
+	const struct ks_qos_limits l = { .limit = { 8, 8, 8, 8 } };
+	assert_int_equal(ks_sched_core_init(s, &l), 0);
+	for (unsigned t = 0; t < KS_MAX_TASKS; t++)
+		assert_int_equal(ks_sched_core_admit(s, t, t % NX_QOS_COUNT), 0);
 	assert_int_equal(ks_sched_core_run(s, 1), 0);
 	snapshot();
 	unsigned t = KS_MAX_TASKS;
