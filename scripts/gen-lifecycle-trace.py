@@ -2,18 +2,26 @@
 """Generate a deterministic lcreplay trace, and what lcreplay must print for it.
 
     gen-lifecycle-trace.py [--seed N] [--apps N] [--events N] [--invalid P] [--random-policies]
-                           [--expected FILE] [-o TRACE]
+                           [--capacity N] [--shards K] [--expected FILE] [-o TRACE]
 
 The same arguments always give the same trace. Events follow each app's state as a small
 reference model of the lifecycle rules (docs/ability/overview.md) sees it, so most are
 accepted; a share --invalid of them is drawn at random whatever the state. --expected writes
-the model's output, one JSON object per line, for comparison with lcreplay's.
+the model's output, one JSON object per line, for comparison with lcreplay's. --capacity is
+the core's (LC_MAX_ABILITIES, 32 by default): apps past it are refused with "full".
+
+--shards K merges, by time, K traces of --apps apps each (seeds seed .. seed+K-1, apps
+named sKK-appNN, --events / K lines each), cut where the first of them ends: each app sees the
+same kind of event stream at the same rate as in one trace, only K times as many apps share
+the core. That is how the core is
+measured at 32, 256 and 1024 abilities on the same trace shape (`--apps 32 --shards 1/8/32`).
 
 Uses: a long trace for measuring the core (`--apps 32 --events 120000`), and many short
 random ones for the differential test tests/lifecycle/test_lcreplay_model.py.
 """
 
 import argparse
+import heapq
 import json
 import random
 import sys
@@ -43,12 +51,13 @@ class App:
 class Model:
     """The lifecycle rules, written from the issue's text, independently of the C core."""
 
-    def __init__(self):
+    def __init__(self, capacity=CAPACITY):
+        self.capacity = capacity
         self.apps = {}
         self.out = []
 
     def app(self, name):
-        if name not in self.apps and len(self.apps) < CAPACITY:
+        if name not in self.apps and len(self.apps) < self.capacity:
             self.apps[name] = App(name, len(self.apps))
         return self.apps.get(name)
 
@@ -170,14 +179,14 @@ def any_event(rng):
     return (ev, arg) if arg else (ev,)
 
 
-def generate(seed, apps, events, invalid, random_policies):
+def generate(seed, apps, events, invalid, random_policies, capacity=CAPACITY, prefix=""):
     rng = random.Random(seed)
-    model = Model()
-    names = [f"app{i:02d}" for i in range(apps)]
+    model = Model(capacity)
+    names = [f"{prefix}app{i:02d}" for i in range(apps)]
     lines = [f"# gen-lifecycle-trace.py --seed {seed} --apps {apps} --events {events} --invalid {invalid}"
-             + (" --random-policies" if random_policies else "")]
+             + (" --random-policies" if random_policies else "") + (f" --capacity {capacity}" if capacity != CAPACITY else "")]
     if random_policies:
-        for name in names[:CAPACITY]:
+        for name in names[:capacity]:
             p = random_policy(rng)
             model.app(name).policy = p
             lines.append(policy_line(name, p))
@@ -199,6 +208,24 @@ def generate(seed, apps, events, invalid, random_policies):
     return lines, model.out
 
 
+def generate_shards(seed, apps, events, invalid, random_policies, shards):
+    """`shards` traces of `apps` apps each, merged by time (ties: shard order) and cut where the
+    first of them ends, so that no app idles on past its own trace's end; no model output."""
+    parts = []
+    for k in range(shards):
+        lines, _ = generate(seed + k, apps, events // shards + (k < events % shards), invalid, random_policies,
+                            capacity=apps, prefix=f"s{k:02d}-")
+        body = [line for line in lines if not line.startswith("#")]
+        policies = [line for line in body if line.startswith("policy ")]
+        timed = [(int(line.split()[0]), k, n, line) for n, line in enumerate(body) if line[0].isdigit()]
+        parts.append((policies, timed))
+    head = [f"# gen-lifecycle-trace.py --seed {seed} --apps {apps} --events {events} --invalid {invalid}"
+            + (" --random-policies" if random_policies else "") + f" --shards {shards}"]
+    policies = [line for p, _ in parts for line in p]
+    end = min(timed[-1][0] for _, timed in parts)
+    return head + policies + [line for t, *_, line in heapq.merge(*(timed for _, timed in parts)) if t <= end]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seed", type=int, default=1)
@@ -206,12 +233,21 @@ def main():
     ap.add_argument("--events", type=int, default=120000)
     ap.add_argument("--invalid", type=float, default=0.05, help="share of events drawn whatever the state")
     ap.add_argument("--random-policies", action="store_true", help="a random valid policy line per app")
-    ap.add_argument("--expected", help="write the model's output here")
+    ap.add_argument("--capacity", type=int, default=CAPACITY, help="the core's capacity (LC_MAX_ABILITIES)")
+    ap.add_argument("--shards", type=int, default=1, help="merge this many traces of --apps apps by time")
+    ap.add_argument("--expected", help="write the model's output here (not with --shards)")
     ap.add_argument("-o", "--output", help="write the trace here (default: stdout)")
     a = ap.parse_args()
-    if not 1 <= a.apps <= CAPACITY + 8:
-        ap.error(f"--apps must be 1..{CAPACITY + 8}")
-    lines, out = generate(a.seed, a.apps, a.events, a.invalid, a.random_policies)
+    if not 1 <= a.capacity <= 4096:
+        ap.error("--capacity must be 1..4096")
+    if not 1 <= a.apps <= a.capacity + 8:
+        ap.error(f"--apps must be 1..{a.capacity + 8}")
+    if not 1 <= a.shards <= 100 or (a.shards > 1 and (a.expected or a.apps * a.shards > a.capacity)):
+        ap.error("--shards must be 1..100, without --expected, and all apps within --capacity")
+    if a.shards > 1:
+        lines, out = generate_shards(a.seed, a.apps, a.events, a.invalid, a.random_policies, a.shards), []
+    else:
+        lines, out = generate(a.seed, a.apps, a.events, a.invalid, a.random_policies, a.capacity)
     with open(a.output, "w", encoding="utf-8") if a.output else sys.stdout as f:
         f.write("\n".join(lines) + "\n")
     if a.expected:

@@ -24,8 +24,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/** Abilities one `struct lc` holds; ids run from 0 to LC_MAX_ABILITIES - 1. */
+/**
+ * Abilities one `struct lc` holds; ids run from 0 to LC_MAX_ABILITIES - 1. A compile-time
+ * setting, 1 to LC_CAPACITY_LIMIT: the build passes -DLC_MAX_ABILITIES=<n>U (meson option
+ * `lc_capacity`) to the core and to every user of this header alike; the OS image keeps 32.
+ */
+#ifndef LC_MAX_ABILITIES
 #define LC_MAX_ABILITIES 32U
+#endif
+/** Largest capacity the core accepts (ids and timer positions are 16-bit). */
+#define LC_CAPACITY_LIMIT 4096U
 /** Restartable deaths remembered per ability (a power of two). */
 #define LC_HISTORY_LEN 16U
 /** Largest value of any millisecond field of a policy (one day). */
@@ -167,21 +175,28 @@ struct lc_ability {
 	uint8_t hist_len;
 	uint8_t state;
 	uint8_t reason;
-	uint8_t timer_slot;
 	bool was_ready;
 };
 
-/** The lifecycle core's whole state. Private to the core: use the functions. */
+/**
+ * The lifecycle core's whole state. Private to the core: use the functions. The pending
+ * timers form a binary min-heap ordered by deadline, then id: `heap_t`/`heap_id` hold entry i,
+ * `heap_pos` the heap index of each ability's timer.
+ */
 struct lc {
 	struct lc_ability ab[LC_MAX_ABILITIES];
-	uint64_t timers[LC_MAX_ABILITIES];
+	uint64_t heap_t[LC_MAX_ABILITIES];
+	uint16_t heap_id[LC_MAX_ABILITIES];
+	uint16_t heap_pos[LC_MAX_ABILITIES];
 	struct lc_ops ops;
 	uint64_t now;
-	uint64_t next;
 	uint32_t count;
 	uint32_t ntimers;
 	bool busy;
 };
+
+/** RAM one ability adds to `struct lc`: its record and its heap entry and position. */
+#define LC_BYTES_PER_ABILITY (sizeof(struct lc_ability) + sizeof(uint64_t) + 2U * sizeof(uint16_t))
 
 #define LC_MUST_USE __attribute__((warn_unused_result))
 

@@ -2,29 +2,25 @@
  * The ability lifecycle core. Rules and their reasons: docs/ability/overview.md.
  *
  * Each ability has at most one pending timer, implied by its state: the start timeout in
- * starting, the stop timeout in stopping, the restart in backoff. A timer is one sort key,
- * deadline << ID_BITS | id, so that a single unsigned comparison orders timers by deadline
- * and then by registration order, the rule for ties. The pending keys sit unsorted in a dense
- * array (each ability knows its slot), and the core caches the smallest: an event firing no
- * timer costs no scan, and the scan when the earliest timer changes covers only the abilities
- * that have a timer, not all of them.
+ * starting, the stop timeout in stopping, the restart in backoff. The pending timers form a
+ * binary min-heap ordered by deadline and then by id (registration order, the rule for ties),
+ * and each ability knows its timer's heap index. Setting, moving or clearing one timer costs
+ * O(log n) for n pending timers, finding the earliest O(1): no call scans the abilities, so
+ * the cost of an event does not grow with the capacity. An empty heap keeps NO_TIMER as its
+ * root's deadline, beyond every time a call accepts, so "is anything due" is one comparison.
  */
 #include "lc/lifecycle.h"
 
-_Static_assert(sizeof(struct lc_ability) <= 256, "an ability must fit in 256 bytes of RAM");
+_Static_assert(LC_BYTES_PER_ABILITY <= 256, "an ability must fit in 256 bytes of RAM");
 _Static_assert((LC_HISTORY_LEN & (LC_HISTORY_LEN - 1)) == 0, "history ring indexes by mask");
 _Static_assert(LC_HISTORY_LEN <= UINT8_MAX, "history head and length are bytes");
-_Static_assert(LC_MAX_ABILITIES >= 32, "the OS runs up to 32 abilities");
+_Static_assert(LC_MAX_ABILITIES >= 1 && LC_MAX_ABILITIES <= LC_CAPACITY_LIMIT, "capacity out of range");
+_Static_assert(LC_CAPACITY_LIMIT < UINT16_MAX, "ids and heap positions are 16-bit, NO_POS apart");
 
-#define ID_BITS 5U
-#define ID_MASK ((1U << ID_BITS) - 1U)
 #define NO_TIMER UINT64_MAX
-#define NO_SLOT UINT8_MAX
-_Static_assert(LC_MAX_ABILITIES < NO_SLOT, "a timer slot is a byte");
-_Static_assert(LC_MAX_ABILITIES <= 1U << ID_BITS, "an id must fit in the low bits of a timer key");
-/* A deadline is at most LC_T_MAX + LC_MS_MAX: its key fits, below NO_TIMER, whose own
- * deadline part lies beyond every time a call accepts. */
-_Static_assert(LC_T_MAX + LC_MS_MAX < (NO_TIMER >> ID_BITS), "timer keys must not overflow");
+#define NO_POS UINT16_MAX
+/* A deadline is at most LC_T_MAX + LC_MS_MAX, below NO_TIMER and beyond every time accepted. */
+_Static_assert(LC_T_MAX + LC_MS_MAX < NO_TIMER, "deadlines must not overflow");
 _Static_assert((uint64_t)LC_MS_MAX * LC_FACTOR_MILLI_MAX < UINT64_MAX, "delays must not overflow");
 
 #define HISTORY_MASK (LC_HISTORY_LEN - 1U)
@@ -99,7 +95,8 @@ int lc_init(struct lc *lc, const struct lc_ops *ops)
 {
 	if (!lc || !ops || !ops->on_change)
 		return -LC_EINVAL;
-	*lc = (struct lc){ .ops = *ops, .next = NO_TIMER };
+	*lc = (struct lc){ .ops = *ops };
+	lc->heap_t[0] = NO_TIMER;
 	return 0;
 }
 
@@ -120,7 +117,8 @@ int lc_register(struct lc *lc, const struct lc_policy *p)
 		return err;
 	if (lc->count >= LC_MAX_ABILITIES)
 		return -LC_EFULL;
-	lc->ab[lc->count] = (struct lc_ability){ .policy = *p, .state = LC_STOPPED, .timer_slot = NO_SLOT };
+	lc->ab[lc->count] = (struct lc_ability){ .policy = *p, .state = LC_STOPPED };
+	lc->heap_pos[lc->count] = NO_POS;
 	return (int)lc->count++;
 }
 
@@ -135,47 +133,57 @@ int lc_set_policy(struct lc *lc, uint32_t id, const struct lc_policy *p)
 	return 0;
 }
 
-static uint64_t key_of(uint64_t deadline, uint32_t id)
+/* Entry (t, id) comes before heap entry j: earlier deadline, or the same and registered first. */
+static bool before(const struct lc *lc, uint64_t t, uint32_t id, uint32_t j)
 {
-	return deadline << ID_BITS | id;
+	return t < lc->heap_t[j] || (t == lc->heap_t[j] && id < lc->heap_id[j]);
 }
 
-static uint64_t deadline_of(uint64_t key)
+static void place(struct lc *lc, uint32_t i, uint64_t t, uint32_t id)
 {
-	return key >> ID_BITS;
+	lc->heap_t[i] = t;
+	lc->heap_id[i] = (uint16_t)id;
+	lc->heap_pos[id] = (uint16_t)i;
 }
 
-static uint32_t id_of(uint64_t key)
+/* Put (t, id) into the hole at heap index i, moving it up or down to where it belongs. */
+static inline __attribute__((always_inline)) void settle(struct lc *lc, uint32_t i, uint64_t t, uint32_t id)
 {
-	return (uint32_t)(key & ID_MASK);
-}
-
-static void rescan(struct lc *lc)
-{
-	uint64_t next = NO_TIMER;
-	for (uint32_t i = 0; i < lc->ntimers; i++)
-		next = lc->timers[i] < next ? lc->timers[i] : next;
-	lc->next = next;
-}
-
-/* Set ability `id`'s timer to `key` (NO_TIMER: none) and keep the cache right. */
-static void set_timer(struct lc *lc, uint32_t id, uint64_t key)
-{
-	struct lc_ability *a = &lc->ab[id];
-	if (key != NO_TIMER) {
-		if (a->timer_slot == NO_SLOT)
-			a->timer_slot = (uint8_t)lc->ntimers++;
-		lc->timers[a->timer_slot] = key;
-	} else if (a->timer_slot != NO_SLOT) {
-		uint64_t last = lc->timers[--lc->ntimers];
-		lc->timers[a->timer_slot] = last;
-		lc->ab[id_of(last)].timer_slot = a->timer_slot;
-		a->timer_slot = NO_SLOT;
+	if (i > 0 && before(lc, t, id, (i - 1U) / 2U)) {
+		do {
+			uint32_t parent = (i - 1U) / 2U;
+			place(lc, i, lc->heap_t[parent], lc->heap_id[parent]);
+			i = parent;
+		} while (i > 0 && before(lc, t, id, (i - 1U) / 2U));
+	} else {
+		for (uint32_t child = 2U * i + 1U; child < lc->ntimers; child = 2U * i + 1U) {
+			if (child + 1U < lc->ntimers && before(lc, lc->heap_t[child + 1U], lc->heap_id[child + 1U], child))
+				child++;
+			if (before(lc, t, id, child))
+				break;
+			place(lc, i, lc->heap_t[child], lc->heap_id[child]);
+			i = child;
+		}
 	}
-	if (lc->next != NO_TIMER && id_of(lc->next) == id)
-		rescan(lc);
-	else if (key < lc->next)
-		lc->next = key;
+	place(lc, i, t, id);
+}
+
+/* Set ability `id`'s timer to deadline `t` (NO_TIMER: none). */
+static void set_timer(struct lc *lc, uint32_t id, uint64_t t)
+{
+	uint32_t pos = lc->heap_pos[id];
+	if (t != NO_TIMER) {
+		settle(lc, pos == NO_POS ? lc->ntimers++ : pos, t, id);
+		return;
+	}
+	if (pos == NO_POS)
+		return;
+	lc->heap_pos[id] = NO_POS;
+	uint32_t last = --lc->ntimers;
+	if (pos != last)
+		settle(lc, pos, lc->heap_t[last], lc->heap_id[last]);
+	else if (last == 0)
+		lc->heap_t[0] = NO_TIMER;
 }
 
 /*
@@ -186,22 +194,30 @@ static void enter(struct lc *lc, uint32_t id, uint64_t t, enum lc_state to, enum
 		  bool timeout)
 {
 	struct lc_ability *a = &lc->ab[id];
-	struct lc_change c = {
-		.t_ms = t, .id = id, .from = a->state, .to = to, .reason = reason, .timeout = timeout,
-	};
-	uint64_t key = NO_TIMER;
+	struct lc_change c;
+	uint64_t deadline = NO_TIMER;
+	c.t_ms = t;
+	c.id = id;
+	c.delay_ms = 0;
+	c.from = (enum lc_state)a->state;
+	c.to = to;
+	c.reason = reason;
+	c.timeout = timeout;
 	a->state = (uint8_t)to;
 	a->reason = (uint8_t)reason;
 	if (to == LC_STARTING) {
 		a->was_ready = false;
-		key = key_of(t + a->policy.start_timeout_ms, id);
+		deadline = t + a->policy.start_timeout_ms;
 	} else if (to == LC_STOPPING) {
-		key = key_of(t + a->policy.stop_timeout_ms, id);
+		deadline = t + a->policy.stop_timeout_ms;
 	} else if (to == LC_BACKOFF) {
 		c.delay_ms = a->delay_ms;
-		key = key_of(t + a->delay_ms, id);
+		deadline = t + a->delay_ms;
 	}
-	set_timer(lc, id, key);
+	/* Out of crashed, the next change sets the timer: its old one stays in the heap meanwhile
+	 * (lc_status() and lc_next_deadline() do not count it), to be moved, not removed and added. */
+	if (to != LC_CRASHED)
+		set_timer(lc, id, deadline);
 	lc->busy = true;
 	lc->ops.on_change(lc->ops.ctx, &c);
 	lc->busy = false;
@@ -278,18 +294,18 @@ static void fire(struct lc *lc, uint32_t id, uint64_t t)
 }
 
 /*
- * Fire every timer due at or before `now`: each sets only later deadlines, so this ends. The
- * test stays inline: most calls have nothing due. NO_TIMER's deadline lies beyond LC_T_MAX.
+ * Fire every timer due at or before `now`, earliest first: each sets only later deadlines, so
+ * this ends. The test stays inline: most calls have nothing due. NO_TIMER lies beyond LC_T_MAX.
  */
 static void fire_due(struct lc *lc, uint64_t now)
 {
-	while (deadline_of(lc->next) <= now)
-		fire(lc, id_of(lc->next), deadline_of(lc->next));
+	while (lc->heap_t[0] <= now)
+		fire(lc, lc->heap_id[0], lc->heap_t[0]);
 }
 
 static inline void advance_to(struct lc *lc, uint64_t now)
 {
-	if (deadline_of(lc->next) <= now)
+	if (lc->heap_t[0] <= now)
 		fire_due(lc, now);
 	lc->now = now;
 }
@@ -319,7 +335,6 @@ static int apply(struct lc *lc, uint64_t t, uint32_t id, enum lc_event_kind kind
 {
 	struct lc_ability *a = &lc->ab[id];
 	enum lc_state s = (enum lc_state)a->state;
-	bool running = RUNNING_STATES & BIT(s);
 
 	switch (kind) {
 	case LC_EV_START:
@@ -351,14 +366,14 @@ static int apply(struct lc *lc, uint64_t t, uint32_t id, enum lc_event_kind kind
 		reason = LC_REASON_REQUEST;
 		__attribute__((fallthrough));
 	case LC_EV_KILL:
-		if (!running)
+		if (!(RUNNING_STATES & BIT(s)))
 			break;
 		enter(lc, id, t, LC_STOPPING, reason, false);
 		return 0;
 	case LC_EV_EXIT:
 		if (s == LC_STOPPING)
 			reason = (enum lc_reason)a->reason;
-		else if (!running)
+		else if (!(RUNNING_STATES & BIT(s)))
 			break;
 		end(lc, id, t, reason, false);
 		return 0;
@@ -423,9 +438,14 @@ int lc_next_deadline(const struct lc *lc, uint64_t *t_ms)
 {
 	if (!lc || !t_ms)
 		return -LC_EINVAL;
-	if (lc->next == NO_TIMER)
+	uint32_t i = 0;
+	/* From on_change of a crash, the crashed ability's old timer may still be in the heap: it
+	 * is not pending (enter() replaces it next). Only the root can be earlier than the rest. */
+	if (lc->ntimers > 0 && lc->ab[lc->heap_id[0]].state == LC_CRASHED)
+		i = lc->ntimers > 2 && before(lc, lc->heap_t[2], lc->heap_id[2], 1) ? 2 : 1;
+	if (i >= lc->ntimers)
 		return -LC_ENOENT;
-	*t_ms = deadline_of(lc->next);
+	*t_ms = lc->heap_t[i];
 	return 0;
 }
 
@@ -436,7 +456,8 @@ int lc_status(const struct lc *lc, uint32_t id, struct lc_status *out)
 	if (id >= lc->count)
 		return -LC_ENOENT;
 	const struct lc_ability *a = &lc->ab[id];
-	bool timed = a->timer_slot != NO_SLOT;
+	uint32_t pos = lc->heap_pos[id];
+	bool timed = pos != NO_POS && a->state != LC_CRASHED;
 	*out = (struct lc_status){
 		.state = (enum lc_state)a->state,
 		.reason = (enum lc_reason)a->reason,
@@ -444,7 +465,7 @@ int lc_status(const struct lc *lc, uint32_t id, struct lc_status *out)
 		.delay_ms = a->delay_ms,
 		.history_len = a->hist_len,
 		.has_deadline = timed,
-		.deadline_ms = timed ? deadline_of(lc->timers[a->timer_slot]) : 0,
+		.deadline_ms = timed ? lc->heap_t[pos] : 0,
 	};
 	return 0;
 }
