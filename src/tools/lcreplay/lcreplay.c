@@ -37,10 +37,14 @@ struct app {
 	struct lc_policy policy;
 };
 
+/* Slots of the name index: twice the capacity, so that a lookup probes few. */
+#define NAME_INDEX_LEN (2U * LC_MAX_ABILITIES)
+
 struct replay {
 	struct lc lc;
 	struct app apps[LC_MAX_ABILITIES]; /* index = lifecycle id */
 	uint32_t napps;
+	uint16_t name_index[NAME_INDEX_LEN]; /* open addressing over apps: id + 1, 0 for empty */
 	struct app file_apps[LC_MAX_ABILITIES]; /* per-name policies of --policy */
 	uint32_t nfile_apps;
 	struct lc_policy defaults; /* LC_POLICY_DEFAULT under --policy's "defaults" */
@@ -453,6 +457,32 @@ __attribute__((noreturn, format(printf, 2, 3))) static void line_fail(const stru
 	die("line %u: %s", r->line, msg);
 }
 
+/* The slot of `name` in the name index: where it is, or the empty slot where it goes. */
+static uint32_t name_slot(const struct replay *r, const char *name)
+{
+	uint32_t h = 2166136261U; /* FNV-1a */
+	for (const char *c = name; *c; c++)
+		h = (h ^ (uint8_t)*c) * 16777619U;
+	uint32_t i = h % NAME_INDEX_LEN;
+	/* At most LC_MAX_ABILITIES of the slots are taken: the probe meets an empty one. */
+	while (r->name_index[i] != 0 && strcmp(r->apps[r->name_index[i] - 1U].name, name) != 0)
+		i = (i + 1U) % NAME_INDEX_LEN;
+	return i;
+}
+
+/* The id of a known app `name`, or -1; in a linear scan's time no more as the apps grow. */
+static int known_app(const struct replay *r, const char *name)
+{
+	return (int)r->name_index[name_slot(r, name)] - 1;
+}
+
+/* Name app `id` `name` (not known yet) and index it. */
+static void name_app(struct replay *r, uint32_t id, const char *name)
+{
+	snprintf(r->apps[id].name, sizeof r->apps[id].name, "%s", name);
+	r->name_index[name_slot(r, r->apps[id].name)] = (uint16_t)(id + 1U);
+}
+
 /* Register `name` with `policy`; its id, or -LC_EFULL. */
 static int add_app(struct replay *r, const char *name, const struct lc_policy *policy)
 {
@@ -461,9 +491,8 @@ static int add_app(struct replay *r, const char *name, const struct lc_policy *p
 		return id;
 	if (id < 0)
 		line_fail(r, "cannot register \"%s\": %s", name, lc_strerror(id));
-	struct app *a = &r->apps[id];
-	snprintf(a->name, sizeof a->name, "%s", name);
-	a->policy = *policy;
+	name_app(r, (uint32_t)id, name);
+	r->apps[id].policy = *policy;
 	r->napps++;
 	return id;
 }
@@ -471,9 +500,9 @@ static int add_app(struct replay *r, const char *name, const struct lc_policy *p
 /* The id of app `name`, registering it on first mention; -LC_EFULL past capacity. */
 static int app_id(struct replay *r, const char *name)
 {
-	const struct app *a = find_in(r->apps, r->napps, name);
-	if (a)
-		return (int)(a - r->apps);
+	int id = known_app(r, name);
+	if (id >= 0)
+		return id;
 	const struct app *f = find_in(r->file_apps, r->nfile_apps, name);
 	return add_app(r, name, f ? &f->policy : &r->defaults);
 }
@@ -676,12 +705,12 @@ static const char *change_string(const struct replay *r, const char *key, json_o
 /* The id of app `app` of a --from-changes line, a new one at its first line. */
 static uint32_t line_app(struct replay *r, const char *app)
 {
-	const struct app *a = find_in(r->apps, r->napps, app);
-	if (a)
-		return (uint32_t)(a - r->apps);
+	int id = known_app(r, app);
+	if (id >= 0)
+		return (uint32_t)id;
 	if (r->napps == LC_MAX_ABILITIES)
 		line_fail(r, "more than %u apps", LC_MAX_ABILITIES);
-	snprintf(r->apps[r->napps].name, sizeof r->apps[r->napps].name, "%s", app);
+	name_app(r, r->napps, app);
 	return r->napps++;
 }
 

@@ -9,6 +9,8 @@
 #include <stdarg.h>
 #include <string.h>
 
+_Static_assert(LC_MAX_ABILITIES <= INT16_MAX, "a lane number fits lane_of and the lane fields");
+
 /*
  * Geometry in px. Horizontal positions are computed in tenths of a px (the names ending in
  * 10) with integer arithmetic and printed with one decimal, so the output is the same on
@@ -80,14 +82,14 @@ void tl_init(struct tl *tl)
 }
 
 /* The lane of ability `id`, given one now if it has none. */
-static uint8_t lane_for(struct tl *tl, const char *app, uint32_t id)
+static uint16_t lane_for(struct tl *tl, const char *app, uint32_t id)
 {
 	if (tl->lane_of[id] < 0) {
-		tl->lane_of[id] = (int8_t)tl->nlanes;
+		tl->lane_of[id] = (int16_t)tl->nlanes;
 		snprintf(tl->names[tl->nlanes], sizeof tl->names[0], "%s", app);
 		tl->nlanes++;
 	}
-	return (uint8_t)tl->lane_of[id];
+	return (uint16_t)tl->lane_of[id];
 }
 
 void tl_record(struct tl *tl, const char *app, const struct lc_change *c)
@@ -96,7 +98,7 @@ void tl_record(struct tl *tl, const char *app, const struct lc_change *c)
 		tl->ndropped++;
 		return;
 	}
-	const uint8_t lane = lane_for(tl, app, c->id);
+	const uint16_t lane = lane_for(tl, app, c->id);
 	tl->kept[tl->nkept++] = (struct tl_change){
 		.t_ms = c->t_ms,
 		.delay_ms = c->delay_ms,

@@ -57,7 +57,7 @@ enum tl_why {
 struct tl_update {
 	uint64_t t_ms;    /**< when */
 	uint32_t version; /**< the version it concerns, 1..UINT32_MAX */
-	uint8_t lane;     /**< the ability's lane */
+	uint16_t lane;    /**< the ability's lane */
 	uint8_t kind;     /**< enum tl_update_kind */
 	uint8_t slot;     /**< 0: slot a, 1: slot b */
 	uint8_t why;      /**< enum tl_why: TL_WHY_NONE unless kind is TL_ROLLED_BACK */
@@ -67,7 +67,7 @@ struct tl_update {
 struct tl_change {
 	uint64_t t_ms;     /**< when */
 	uint32_t delay_ms; /**< on a change into backoff: the restart delay */
-	uint8_t lane;      /**< the ability's lane */
+	uint16_t lane;     /**< the ability's lane */
 	uint8_t from;      /**< enum lc_state before */
 	uint8_t to;        /**< enum lc_state after */
 	uint8_t reason;    /**< enum lc_reason after the change */
@@ -78,7 +78,7 @@ struct tl_change {
 struct tl {
 	struct tl_change kept[TL_CHANGES_MAX];
 	char names[LC_MAX_ABILITIES][TL_NAME_LEN_MAX + 1]; /**< by lane */
-	int8_t lane_of[LC_MAX_ABILITIES];                   /**< by ability id; -1: none yet */
+	int16_t lane_of[LC_MAX_ABILITIES];                  /**< by ability id; -1: none yet */
 	uint32_t nlanes;                                    /**< lanes in use */
 	uint32_t nkept;                                     /**< changes in `kept` */
 	uint64_t ndropped;                                  /**< changes past TL_CHANGES_MAX */
