@@ -7,6 +7,8 @@
 # assumptions: docs/reliability.md.
 #
 #   scripts/prove.sh [HARNESS...]     (names such as prove_wire; default: all)
+#   LC_CAPACITY=N scripts/prove.sh prove_lifecycle   the lifecycle core built for N abilities
+#                                     (reports in build/prove-lcN/)
 #
 # Exit status: 0 proven, 1 an alarm, an unproven property or an analysis warning, 2 an
 # infrastructure error. Full reports: build/prove/<harness>.<entry>.log.
@@ -21,6 +23,12 @@ command -v frama-c >/dev/null || die "frama-c is missing (scripts/setup.sh insta
 # assumptions are in docs/reliability.md), the project's headers, and Eva without the
 # final dump of every variable.
 common=(-c11 -machdep gcc_x86_64 "-cpp-extra-args=-I$NX_ROOT/include" -eva -eva-msg-key=-final-states)
+outdir=build/prove
+if [[ -n ${LC_CAPACITY:-} ]]; then
+	[[ $LC_CAPACITY =~ ^[1-9][0-9]{0,3}$ ]] || die "LC_CAPACITY must be 1..4096"
+	common+=("-cpp-extra-args=-DLC_MAX_ABILITIES=${LC_CAPACITY}U")
+	outdir=build/prove-lc$LC_CAPACITY
+fi
 
 # The figures of one report: prints "alarms valid unknown reached total warnings".
 figures() {
@@ -50,7 +58,7 @@ if ((${#harnesses[@]} == 0)); then
 	done
 fi
 
-mkdir -p build/prove
+mkdir -p "$outdir"
 # Every analysis is its own frama-c process: they run side by side, as many at a time as the
 # machine has cores (PROVE_JOBS to choose), and are reported in order once all have ended.
 njobs=${PROVE_JOBS:-$(nproc 2>/dev/null || echo 1)}
@@ -66,7 +74,7 @@ for h in "${harnesses[@]}"; do
 	mapfile -t entries < <(sed -n 's/^void \(main_[a-z0-9_]*\)(void)$/\1/p' "$src")
 	((${#entries[@]} > 0)) || die "$h: no entry point 'void main_...(void)' in $src"
 	for entry in "${entries[@]}"; do
-		log=build/prove/$h.$entry.log
+		log=$outdir/$h.$entry.log
 		read -r -a own <<<"$(sed -n "s/^entry $entry //p" "$conf" | sed -e 's/#.*//' | tr '\n' ' ')"
 		while (($(jobs -rp | wc -l) >= njobs)); do
 			wait -n

@@ -346,7 +346,7 @@ static void bad_arguments_are_refused_and_fire_nothing(void **state)
 	EXPECT_RC(lc_history(&f->lc, id, 0, &d), -LC_ENOENT);
 }
 
-static void capacity_full_refuses_the_33rd_ability(void **state)
+static void capacity_full_refuses_the_ability_one_past_capacity(void **state)
 {
 	struct fixture *f = *state;
 	const struct lc_policy p = LC_POLICY_DEFAULT;
@@ -356,7 +356,9 @@ static void capacity_full_refuses_the_33rd_ability(void **state)
 	struct lc_status s;
 	EXPECT_RC(lc_status(&f->lc, LC_MAX_ABILITIES, &s), -LC_ENOENT);
 	fx_event(f, 0, LC_MAX_ABILITIES - 1, LC_EV_START);
-	EXPECT_LOG(f, "@0 #31 stopped>starting none");
+	char last[40];
+	snprintf(last, sizeof last, "@0 #%u stopped>starting none", LC_MAX_ABILITIES - 1U);
+	EXPECT_LOG(f, last);
 }
 
 static void next_deadline_follows_the_earliest_timer(void **state)
@@ -500,7 +502,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(refused_event_still_fires_the_timers_due_before_it, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(time_going_backwards_is_refused_and_changes_nothing, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(bad_arguments_are_refused_and_fire_nothing, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(capacity_full_refuses_the_33rd_ability, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(capacity_full_refuses_the_ability_one_past_capacity, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(next_deadline_follows_the_earliest_timer, fx_setup, fx_teardown),
 		cmocka_unit_test(callback_may_query_but_not_change_the_core),
 		cmocka_unit_test_setup_teardown(same_input_gives_the_same_output, fx_setup, fx_teardown),

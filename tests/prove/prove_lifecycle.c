@@ -15,11 +15,14 @@
  * every call on the core: those that would change it are refused with -LC_EBUSY.
  *
  * Precision: the core's safety rests on relations Eva's value domain does not keep (the number
- * of pending timers is the number of abilities holding a timer slot; the cached earliest timer
- * belongs to an ability that has one). Every change of them happens in enter() just before
- * on_change, so on_change splits the analysis state on them (`split`, kept through returns by
+ * of pending timers is the number of abilities holding a heap position; the heap's entries
+ * name those abilities). Every change of them happens in enter() just before on_change, so
+ * on_change splits the analysis state on them (`split`, kept through returns by
  * -eva-interprocedural-splits): states of different shapes are never joined, and within one
  * shape those relations are plain values.
+ *
+ * The capacity is the build's: `LC_CAPACITY=1024 scripts/prove.sh prove_lifecycle` analyses the
+ * core as it is compiled for 1024 abilities (the full-table refusal then registers 1024).
  *
  * What this proves: docs/reliability.md.
  */
@@ -74,11 +77,11 @@ static void on_change(void *ctx, const struct lc_change *c)
 	//@ assert busy: core.busy;
 	rc = lc_status(&core, c->id, &st);
 	//@ assert status_seen: rc == 0 && st.state == c->to;
-	/* The shape: which abilities hold which timer slot, and whose timer is the earliest. */
+	/* The shape: which abilities hold which heap position, and whose timer is the earliest. */
 	//@ split core.ntimers;
-	//@ split core.ab[0].timer_slot;
-	//@ split core.ab[1].timer_slot;
-	//@ split core.next & 31;
+	//@ split core.heap_pos[0];
+	//@ split core.heap_pos[1];
+	//@ split core.heap_id[0];
 }
 
 /* What lc_status() promises between calls. */
