@@ -3,7 +3,8 @@
 
 Every figure comes from a benchmark run here, never from a timed unit test:
   - lifecycle core: scripts/measure-lifecycle.py (rv64 .text at -Os, RAM per ability,
-    host instructions per event under valgrind callgrind);
+    host instructions per event under valgrind callgrind), and the same at 32, 256 and 1024
+    abilities on one trace shape (lifecycle_scale());
   - IPC: the guest's own instret around echo round trips (profile=bench, SMP=1), its split
     between client, kernel and server (scripts/ipc-profile.py), and the .text of the IPC
     library for rv64;
@@ -59,13 +60,35 @@ def grab(pattern, text, what):
 def lifecycle():
     out = run([PY, "scripts/measure-lifecycle.py"])
     text, rodata = grab(r"\.text (\d+) bytes, \.rodata (\d+) bytes", out, "lifecycle sizes")
-    per_ability, = grab(r"struct lc_ability (\d+) bytes \+ an 8-byte timer key", out, "RAM per ability")
+    per_ability, = grab(r"LC_BYTES_PER_ABILITY (\d+)", out, "RAM per ability")
     lines, events, ticks = grab(r"callgrind over (\d+) trace lines \((\d+) events, (\d+) ticks\)", out, "trace")
     instr, = grab(r"core: \d+ instructions, ([\d.]+) per line", out, "instructions per event")
     return {
-        "lc_text": int(text), "lc_rodata": int(rodata), "lc_ram": int(per_ability) + 8,
+        "lc_text": int(text), "lc_rodata": int(rodata), "lc_ram": int(per_ability),
         "lc_instr": float(instr), "lc_lines": int(lines), "lc_events": int(events), "lc_ticks": int(ticks),
     }
+
+
+# The lifecycle core at scale: 1, 8 and 32 traces of 32 apps (15000 lines each) merged by time,
+# so that 32, 256 and 1024 abilities see the same trace shape; 256 and 1024 through the core
+# built for 1024 (build-host's lcreplay-1024).
+LC_SCALE_LINES_PER_SHARD = 15000
+
+
+def lifecycle_scale():
+    rows = []
+    for shards in (1, 8, 32):
+        binary = "lcreplay" if shards == 1 else "lcreplay-1024"
+        out = run([PY, "scripts/measure-lifecycle.py", "--shards", str(shards),
+                   "--events", str(LC_SCALE_LINES_PER_SHARD * shards),
+                   "--lcreplay", os.path.join(ROOT, "build-host", "src", "tools", "lcreplay", binary)])
+        lines, events, ticks, apps = grab(r"callgrind over (\d+) trace lines \((\d+) events, (\d+) ticks\), (\d+) apps",
+                                          out, "scale trace")
+        instr, = grab(r"core: \d+ instructions, ([\d.]+) per line", out, "instructions per event")
+        per, ram32, ram1024 = grab(r"LC_BYTES_PER_ABILITY (\d+)\); struct lc for 32 abilities (\d+) bytes .*for 1024 "
+                                   r"abilities (\d+) bytes", out, "RAM at 32 and 1024")
+        rows.append((int(apps), float(instr), int(lines), int(events), int(ticks), binary))
+    return {"lc_scale": rows, "lc_per_ability": int(per), "lc_core_32": int(ram32), "lc_core_1024": int(ram1024)}
 
 
 def ipc_text():
@@ -164,7 +187,20 @@ def render(f):
         f"| lifecycle core: `.text` for rv64 at `-Os` | {f['lc_text']} B (+{f['lc_rodata']} B `.rodata`) | ≤ 4096 B "
         f"({verdict(f['lc_text'], 'lc_text')}) | `riscv64-unknown-elf-size -A build-rv/src/lifecycle/liblc.a` |",
         f"| lifecycle core: RAM per ability | {f['lc_ram']} B | ≤ 256 B ({verdict(f['lc_ram'], 'lc_ram')}) | "
-        "`sizeof(struct lc_ability)` incl. its 16-entry crash history, plus its 8-byte timer key (rv64 layout) |",
+        "`LC_BYTES_PER_ABILITY`: `sizeof(struct lc_ability)` incl. its 16-entry crash history, plus its 12 bytes of "
+        "timer heap (rv64 layout) |",
+    ]
+    for apps, instr, nlines, events, ticks, binary in f["lc_scale"]:
+        lines.append(
+            f"| lifecycle core at {apps} abilities: host instructions per event | {instr:.1f} | ≤ {TARGETS['lc_instr']} "
+            f"({verdict(instr, 'lc_instr')}) | as above, `{binary}` over {apps // 32} generated traces of 32 apps "
+            f"merged by time (`gen-lifecycle-trace.py --apps 32 --shards {apps // 32}`, {LC_SCALE_LINES_PER_SHARD} "
+            f"lines each, cut where the first ends): {nlines} lines ({events} events, {ticks} ticks) |")
+    lines += [
+        f"| lifecycle core: RAM per ability at any capacity | {f['lc_per_ability']} B | ≤ 256 B "
+        f"({verdict(f['lc_per_ability'], 'lc_ram')}) | `LC_BYTES_PER_ABILITY` for rv64: `struct lc_ability` plus its "
+        f"timer heap entry (8-byte deadline, 2-byte id) and heap position (2 B); `struct lc` is {f['lc_core_32']} B at "
+        f"32 abilities, {f['lc_core_1024']} B at 1024 (`riscv64-unknown-elf-nm -S`) |",
         f"| IPC: guest instructions per request/reply round trip | {f['ipc_rt']} | ≤ {TARGETS['ipc_rt']} "
         f"({verdict(f['ipc_rt'], 'ipc_rt')}) | `rdinstret` in selftest around {f['ipc_calls']} echo calls through "
         "`ipc_route_with_nonce_budgeted` and the kernel (profile=bench, SMP=1: one hart retires client, kernel and "
@@ -245,6 +281,7 @@ def main():
     try:
         run(["just", "build"])
         figures = lifecycle()
+        figures.update(lifecycle_scale())
         figures["ipc_text"] = ipc_text()
         figures.update(crypto_sizes())
         figures.update(guest_bench())

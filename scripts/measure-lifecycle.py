@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Measure the lifecycle core: .text for rv64 at -Os, RAM per ability, instructions per event.
 
-    scripts/measure-lifecycle.py [--events N] [--seed N]
+    scripts/measure-lifecycle.py [--events N] [--seed N] [--shards K] [--lcreplay PATH]
 
 Needs both build directories (`just build`) and valgrind. Instructions per event: callgrind
-runs lcreplay over a trace of scripts/gen-lifecycle-trace.py (32 apps); the core's share is
-the inclusive count of its entry points lc_event and lc_advance minus that of lcreplay's
-on_change callback (JSON printing), divided by the trace's event and tick lines.
+runs lcreplay over a trace of scripts/gen-lifecycle-trace.py (32 apps; with --shards K, K
+such traces of 32 apps merged by time: 32 K apps, the same shape); the core's share is the
+inclusive count of its entry points lc_event and lc_advance minus that of lcreplay's
+on_change callback (JSON printing), divided by the trace's event and tick lines. --lcreplay
+picks the binary (build-host's lcreplay-1024 holds 1024 apps).
 """
 
 import argparse
@@ -34,13 +36,15 @@ def section_sizes():
     return sizes
 
 
-def struct_sizes(tmp):
-    """sizeof as the rv64 compiler lays the structs out, read back from symbol sizes."""
+def struct_sizes(tmp, capacity=32):
+    """sizeof as the rv64 compiler lays the structs out (LC_MAX_ABILITIES = capacity), read back
+    from symbol sizes."""
     src, obj = os.path.join(tmp, "sizes.c"), os.path.join(tmp, "sizes.o")
     with open(src, "w", encoding="utf-8") as f:
-        f.write('#include "lc/lifecycle.h"\nchar ability[sizeof(struct lc_ability)];\nchar core[sizeof(struct lc)];\n')
+        f.write('#include "lc/lifecycle.h"\nchar ability[sizeof(struct lc_ability)];\nchar core[sizeof(struct lc)];\n'
+                'char per[LC_BYTES_PER_ABILITY];\n')
     run("riscv64-unknown-elf-gcc", "-march=rv64imac", "-mabi=lp64", "--specs=picolibc.specs", "-ffreestanding",
-        "-I", os.path.join(ROOT, "include"), "-c", src, "-o", obj)
+        f"-DLC_MAX_ABILITIES={capacity}U", "-I", os.path.join(ROOT, "include"), "-c", src, "-o", obj)
     return {w[3]: int(w[1], 16) for w in (line.split() for line in run("riscv64-unknown-elf-nm", "-S", obj).splitlines())}
 
 
@@ -58,8 +62,11 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--events", type=int, default=120000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--shards", type=int, default=1, help="merge K traces of 32 apps (32 K apps)")
+    ap.add_argument("--lcreplay", default=LCREPLAY, help="the lcreplay binary (default: build-host's)")
     a = ap.parse_args()
-    for path in (LIB_RV, LCREPLAY):
+    apps = 32 * a.shards
+    for path in (LIB_RV, a.lcreplay):
         if not os.path.exists(path):
             sys.exit(f"measure-lifecycle: {path} is missing; run `just build`")
 
@@ -68,21 +75,24 @@ def main():
         print(f"core for rv64imac at -Os: .text {s.get('.text', 0)} bytes, .rodata {s.get('.rodata', 0)} bytes, "
               f"data+bss {sum(v for k, v in s.items() if k not in ('.text', '.rodata'))} bytes")
         z = struct_sizes(tmp)
-        print(f"RAM: struct lc_ability {z['ability']} bytes + an 8-byte timer key per ability; struct lc for "
-              f"32 abilities {z['core']} bytes ({z['core'] / 32:.1f} per ability, shared part included)")
+        big = struct_sizes(tmp, 1024)
+        print(f"RAM: struct lc_ability {z['ability']} bytes + {z['per'] - z['ability']} bytes of timer heap per ability "
+              f"(LC_BYTES_PER_ABILITY {z['per']}); struct lc for 32 abilities {z['core']} bytes "
+              f"({z['core'] / 32:.1f} per ability, shared part included), for 1024 abilities {big['core']} bytes "
+              f"({big['core'] / 1024:.1f} per ability)")
 
         trace = os.path.join(tmp, "long.trace")
         run(sys.executable, os.path.join(ROOT, "scripts", "gen-lifecycle-trace.py"), "--seed", str(a.seed),
-            "--events", str(a.events), "-o", trace)
+            "--events", str(a.events), "--apps", "32", "--shards", str(a.shards), "--capacity", str(apps), "-o", trace)
         with open(trace, encoding="utf-8") as f:
             lines = [line.split() for line in f if line[0].isdigit()]
         ticks = sum(1 for w in lines if w[1] == "-")
         out_file = os.path.join(tmp, "callgrind.out")
-        subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out_file}", LCREPLAY, trace],
+        subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out_file}", a.lcreplay, trace],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         c = inclusive_counts(out_file)
         core = c["lc_event"] + c.get("lc_advance", 0) - c["print_change"]
-        print(f"callgrind over {len(lines)} trace lines ({len(lines) - ticks} events, {ticks} ticks), 32 apps:")
+        print(f"callgrind over {len(lines)} trace lines ({len(lines) - ticks} events, {ticks} ticks), {apps} apps:")
         print(f"  core: {core} instructions, {core / len(lines):.1f} per line")
         print(f"  JSON printing (on_change callback): {c['print_change'] / len(lines):.1f} per line")
         print(f"  trace parsing and the rest of lcreplay: {(c['main'] - core - c['print_change']) / len(lines):.1f} per line")
