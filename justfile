@@ -66,6 +66,10 @@ lint:
 prove *HARNESSES:
     scripts/prove.sh {{HARNESSES}}
 
+# Frama-C Eva over the lifecycle core built for 1024 abilities (about 3 minutes; not in `just test`).
+prove-1024:
+    LC_CAPACITY=1024 scripts/prove.sh prove_lifecycle
+
 # QEMU proof: SMP=N runs that lane; unset, SMP=1 then SMP=2.
 test-os:
     if [ -n "${SMP:-}" ]; then scripts/qemu-test.sh; else SMP=1 scripts/qemu-test.sh && SMP=2 scripts/qemu-test.sh; fi
