@@ -37,6 +37,8 @@ struct app {
 	struct lc_policy policy;
 };
 
+/* Abilities of a --policy document: the ability schema's maxItems, whatever the core holds. */
+#define DOC_ABILITIES_MAX 32U
 /* Slots of the name index: twice the capacity, so that a lookup probes few. */
 #define NAME_INDEX_LEN (2U * LC_MAX_ABILITIES)
 
@@ -45,7 +47,7 @@ struct replay {
 	struct app apps[LC_MAX_ABILITIES]; /* index = lifecycle id */
 	uint32_t napps;
 	uint16_t name_index[NAME_INDEX_LEN]; /* open addressing over apps: id + 1, 0 for empty */
-	struct app file_apps[LC_MAX_ABILITIES]; /* per-name policies of --policy */
+	struct app file_apps[DOC_ABILITIES_MAX]; /* per-name policies of --policy */
 	uint32_t nfile_apps;
 	struct lc_policy defaults; /* LC_POLICY_DEFAULT under --policy's "defaults" */
 	unsigned line;
@@ -411,8 +413,8 @@ static void load_policy_file(struct replay *r, const char *file)
 		doc_fail(file, "document", "needs \"abilities\"");
 	need_type(file, "abilities", abilities, json_type_array);
 	size_t n = json_object_array_length(abilities);
-	if (n > LC_MAX_ABILITIES)
-		doc_fail(file, "abilities", "more than %u entries", LC_MAX_ABILITIES);
+	if (n > DOC_ABILITIES_MAX)
+		doc_fail(file, "abilities", "more than %u entries", DOC_ABILITIES_MAX);
 	for (size_t i = 0; i < n; i++) {
 		snprintf(where, sizeof where, "abilities[%zu]", i);
 		load_ability(file, where, json_object_array_get_idx(abilities, i), &r->file_apps[i], r->file_apps,
