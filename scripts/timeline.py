@@ -53,7 +53,7 @@ SLOTS = ("a", "b")
 WHYS = ("crash_loop", "no_ready", "wrong_version", "reboot", "request", "appmgrd")
 T_MAX = 1 << 58  # LC_T_MAX
 MS_MAX = 86400000  # LC_MS_MAX: no delay is longer
-APPS_MAX = 32  # LC_MAX_ABILITIES
+APPS_MAX = 32  # LC_MAX_ABILITIES of the OS image (appmgrd), whatever lcreplay was built with
 VERSION_MAX = (1 << 32) - 1  # a bundle's version is a u32
 
 
