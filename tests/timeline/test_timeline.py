@@ -212,7 +212,8 @@ class Transcript(Case):
 
     def test_every_rule_trace_as_a_transcript(self):
         for name in sorted(os.listdir(TRACES)):
-            if not name.endswith(".trace"):
+            # Past 32 apps (the OS image's capacity) a replay is no transcript the OS can write.
+            if not name.endswith(".trace") or (name == "capacity-full.trace" and CAPACITY > 32):
                 continue
             with self.subTest(trace=name):
                 stdout, want = self.svg_of_trace(os.path.join(TRACES, name))
