@@ -25,18 +25,19 @@ struct seen {
 
 static struct lc core;
 static struct seen seen;
+static enum lc_state recorded; /* the changes into this state are recorded */
 
-/* Record every change into `to`, with the callback's view of the core on a crash. */
+/* Record every change into `recorded`, with the callback's view of the core on a crash. */
 static void record(void *ctx, const struct lc_change *c)
 {
-	const enum lc_state *to = ctx;
+	(void)ctx;
 	if (c->to == LC_CRASHED) {
 		struct lc_status st;
 		seen.next_rc = lc_next_deadline(&core, &seen.next);
 		assert_int_equal(lc_status(&core, c->id, &st), 0);
 		seen.crashed_timed = st.has_deadline;
 	}
-	if (c->to != *to)
+	if (c->to != recorded)
 		return;
 	assert_true(seen.n < LC_MAX_ABILITIES);
 	seen.id[seen.n] = c->id;
@@ -44,9 +45,10 @@ static void record(void *ctx, const struct lc_change *c)
 	seen.n++;
 }
 
-static void setup_core(enum lc_state *to)
+static void setup_core(enum lc_state to)
 {
-	const struct lc_ops ops = { .on_change = record, .ctx = to };
+	const struct lc_ops ops = { .on_change = record, .ctx = NULL };
+	recorded = to;
 	seen = (struct seen){ .n = 0 };
 	assert_int_equal(lc_init(&core, &ops), 0);
 }
@@ -79,10 +81,9 @@ static int by_deadline_then_id(const void *a, const void *b)
 static void every_ability_timed_fires_in_deadline_then_id_order(void **state)
 {
 	(void)state;
-	static enum lc_state to = LC_CRASHED;
 	static struct key want[LC_MAX_ABILITIES];
 	uint32_t nwant = 0;
-	setup_core(&to);
+	setup_core(LC_CRASHED);
 	for (uint32_t i = 0; i < LC_MAX_ABILITIES; i++) {
 		struct lc_policy p = LC_POLICY_DEFAULT;
 		p.start_timeout_ms = start_timeout(i);
@@ -116,7 +117,7 @@ static void every_ability_timed_fires_in_deadline_then_id_order(void **state)
 	for (uint32_t k = 0; k < nwant; k++)
 		want[k].t += 1000U + start_timeout(LC_MAX_ABILITIES - 1U - want[k].id);
 	qsort(want, nwant, sizeof want[0], by_deadline_then_id);
-	to = LC_STARTING;
+	recorded = LC_STARTING;
 	seen.n = 0;
 	assert_int_equal(lc_advance(&core, 1200), 0);
 	assert_int_equal(seen.n, nwant);
@@ -133,8 +134,7 @@ static void every_ability_timed_fires_in_deadline_then_id_order(void **state)
 static void crash_callback_sees_the_next_pending_timer_not_the_crashed_one(void **state)
 {
 	(void)state;
-	static enum lc_state to = LC_BACKOFF;
-	setup_core(&to);
+	setup_core(LC_BACKOFF);
 	struct lc_policy fast = LC_POLICY_DEFAULT, slow = LC_POLICY_DEFAULT;
 	fast.start_timeout_ms = 10;
 	slow.start_timeout_ms = 20;
