@@ -71,16 +71,12 @@ static uint32_t any_id(void)
 static void on_change(void *ctx, const struct lc_change *c)
 {
 	struct lc_status st;
-	uint64_t next;
 	int rc;
 	(void)ctx;
 	//@ assert change: c->id < PROVE_ABILITIES && c->to < LC_STATE_COUNT && c->reason < LC_REASON_COUNT;
 	//@ assert busy: core.busy;
 	rc = lc_status(&core, c->id, &st);
 	//@ assert status_seen: rc == 0 && st.state == c->to;
-	/* On a crash, the crashed ability's old timer is in the heap but not pending. */
-	rc = lc_next_deadline(&core, &next);
-	//@ assert next_seen: rc == 0 || rc == -LC_ENOENT;
 	/* The shape: which abilities hold which heap position, and whose timer is the earliest. */
 	//@ split core.ntimers;
 	//@ split core.heap_pos[0];
