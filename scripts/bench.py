@@ -193,8 +193,8 @@ def render(f):
     for apps, instr, nlines, events, ticks, binary in f["lc_scale"]:
         lines.append(
             f"| lifecycle core at {apps} abilities: host instructions per event | {instr:.1f} | ≤ {TARGETS['lc_instr']} "
-            f"({verdict(instr, 'lc_instr')}) | as above, `{binary}` over {apps // 32} generated traces of 32 apps "
-            f"merged by time (`gen-lifecycle-trace.py --apps 32 --shards {apps // 32}`, {LC_SCALE_LINES_PER_SHARD} "
+            f"({verdict(instr, 'lc_instr')}) | as above, `{binary}` over {apps // 32} generated trace"
+            f"{'s' if apps > 32 else ''} of 32 apps merged by time (`gen-lifecycle-trace.py --apps 32 --shards {apps // 32}`, {LC_SCALE_LINES_PER_SHARD} "
             f"lines each, cut where the first ends): {nlines} lines ({events} events, {ticks} ticks) |")
     lines += [
         f"| lifecycle core: RAM per ability at any capacity | {f['lc_per_ability']} B | ≤ 256 B "
