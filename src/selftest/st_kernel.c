@@ -176,8 +176,8 @@ static void qos_rollback(struct st *st)
 			 self.qos == NX_QOS_BG,
 		 "qos rollback: move into BG failed");
 	ST_CHECK(nx_set_qos(NX_TASK_SELF, NX_QOS_SYS) == 0, "qos rollback: move back to SYS failed");
-	printf("selftest: qos rollback: %u of %zu FG members queued, places and run order kept\n", queued,
-	       (size_t)FG_MEMBERS);
+	printf("selftest: qos rollback: %u of %zu FG members queued, places and run order kept%s\n", queued,
+	       (size_t)FG_MEMBERS, moved ? " (another hart ran some: order kept among the queued)" : "");
 	printf("SELFTEST: qos rollback ok\n");
 }
 
