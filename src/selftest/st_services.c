@@ -89,16 +89,17 @@ void st_services_answer(struct st *st)
 						NX_SVC_UPDATED,  NX_SVC_RNGD,     NX_SVC_TIMED,     NX_SVC_POLICYD,
 						NX_SVC_METRICSD, NX_SVC_ECHO,     NX_SVC_LIAR };
 	const size_t count = sizeof services / sizeof services[0];
-	for (size_t i = 0; i < count; i++) {
-		uint32_t stats[5];
-		st_server_stats(st, services[i], stats);
-	}
 	st_take_notices(st, NX_DEADLINE_NOW);
 	for (unsigned i = 0; i < st->notice_count; i++) {
 		for (size_t j = 0; j < count; j++)
 			ST_CHECK(st->notices[i].service_id != ipc_service_id(services[j], strlen(services[j])),
-				 "services answer: %s ended (reason %u cause %u)", services[j], (unsigned)st->notices[i].reason,
-				 (unsigned)st->notices[i].cause);
+				 "services answer: %s ended (reason %u cause %u code %d)", services[j],
+				 (unsigned)st->notices[i].reason, (unsigned)st->notices[i].cause,
+				 (int)st->notices[i].exit_code);
+	}
+	for (size_t i = 0; i < count; i++) {
+		uint32_t stats[5];
+		st_server_stats(st, services[i], stats);
 	}
 	printf("SELFTEST: services answer ok services=%zu\n", count);
 }
