@@ -21,6 +21,7 @@ static void q_init(struct ks_msgq *q, unsigned cap)
 	q->head = 0;
 	q->count = 0;
 	q->cap = (uint8_t)cap;
+	q->hwm = 0;
 }
 
 void ks_ipc_init(struct ks_endpoint *ep)
@@ -102,6 +103,8 @@ int ks_ipc_send_msg(struct ks_task *from, uint64_t dst_id, unsigned queue, uintp
 	m->len = (uint32_t)len;
 	m->att_gen = att_gen;
 	q->count++;
+	if (q->count > q->hwm)
+		q->hwm = q->count;
 	if (waiting)
 		ks_sched_wake(dst);
 	return 0;

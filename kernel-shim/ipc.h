@@ -29,6 +29,7 @@ struct ks_msgq {
 	uint8_t head;
 	uint8_t count;
 	uint8_t cap;
+	uint8_t hwm; /* the most messages it has held at once */
 	struct ks_msg m[KS_REQ_DEPTH];
 };
 

@@ -312,6 +312,7 @@ static long sys_task_info(struct ks_task *t, const uint64_t *a)
 	info.pages = x->space.pages;
 	info.page_quota = x->space.quota;
 	info.slack_ms = x->slack_ms[info.qos];
+	info.req_queue_hwm = x->ep.req.hwm;
 	return ks_copyout(&t->space, a[1], &info, sizeof info);
 }
 

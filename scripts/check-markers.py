@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Check a UART transcript against an ordered marker ladder.
 
-Usage: check-markers.py LADDER UART_LOG [--forbidden FILE]
+Usage: check-markers.py LADDER UART_LOG [--forbidden FILE]...
 
 Ladder file: one marker per line, in the order the transcript must show them.
   - `# ...` and blank lines are ignored.
@@ -16,7 +16,8 @@ Ladder file: one marker per line, in the order the transcript must show them.
     match a line after all of them. Groups do not nest; no chain is empty.
 Each marker must match a line after the line that matched the marker before it.
 
-Forbidden file (same syntax, no phases needed): no transcript line may match any entry.
+Forbidden files (same syntax, no phases needed; --forbidden may be given more than once): no
+transcript line may match any entry of any of them.
 
 Exit status: 0 all markers seen and nothing forbidden, 1 marker failure, 2 usage error.
 """
@@ -181,13 +182,13 @@ def main(argv: Sequence[str]) -> int:
     ap = argparse.ArgumentParser(description="Check a UART transcript against a marker ladder.")
     ap.add_argument("ladder")
     ap.add_argument("uart_log")
-    ap.add_argument("--forbidden", help="file of markers no line may match")
+    ap.add_argument("--forbidden", action="append", default=[], help="file of markers no line may match (repeatable)")
     args = ap.parse_args(argv)
     try:
         ladder = parse_ladder(read_text(args.ladder, "ladder"), args.ladder)
         forbidden = []
-        if args.forbidden:
-            forbidden = parse_ladder(read_text(args.forbidden, "forbidden list"), args.forbidden)
+        for path in args.forbidden:
+            forbidden += parse_ladder(read_text(path, "forbidden list"), path)
         lines = [clean(l) for l in read_text(args.uart_log, "transcript").splitlines()]
     except LadderError as exc:
         print(f"check-markers: error: {exc}", file=sys.stderr)

@@ -86,8 +86,13 @@ if ((stopped_at_marker == 0 && timed_out == 0 && qemu_rc == CUT_STATUS)) && grep
 	power_cut=1
 	ladder=$CUT_LADDER
 fi
-/usr/bin/python3 "$NX_ROOT/scripts/check-markers.py" "$ladder" "$UART_LOG" \
-	--forbidden "$NX_ROOT/scripts/markers/forbidden.txt"
+forbidden=(--forbidden "$NX_ROOT/scripts/markers/forbidden.txt")
+# A service's death is forbidden except in the lanes that kill services on purpose.
+case $PROFILE in
+faults) ;;
+*) forbidden+=(--forbidden "$NX_ROOT/scripts/markers/forbidden-service-death.txt") ;;
+esac
+/usr/bin/python3 "$NX_ROOT/scripts/check-markers.py" "$ladder" "$UART_LOG" "${forbidden[@]}"
 markers_rc=$?
 ((markers_rc == 2)) && infra "check-markers could not run"
 

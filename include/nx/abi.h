@@ -271,6 +271,9 @@ struct nx_task_info {
 	uint32_t pages;       /**< pages in use */
 	uint32_t page_quota;
 	uint32_t slack_ms;    /**< timer slack of its current class */
+	uint32_t req_queue_hwm; /**< the most messages its request queue has held at once (at most
+				     its depth, 8); messages handed straight to a waiting receive
+				     never enter the queue */
 };
 
 /** NX_SYS_BLK_INFO result. */

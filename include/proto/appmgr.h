@@ -27,7 +27,8 @@
  *
  * - list: abilities in manifest order from index `start` (≤ total), as many as fit in one
  *   reply; ask again from start + count for the rest.
- * - state: `task` is -1 and `cpu_us` 0 while the ability has no process; `next_restart_ms` is
+ * - state: `task` is -1 while the ability has no process, and `cpu_us` then is the CPU time
+ *   of its last process that ended (the kernel's exit notice; 0 if none); `next_restart_ms` is
  *   the restart time in backoff, 0 otherwise; `timeout` is 1 when a start or stop timeout
  *   caused the latest change.
  * - policy: the fields of struct appmgr_policy in order, each a u32.
@@ -159,7 +160,7 @@ struct appmgr_state {
 	uint32_t delay_ms;        /**< delay of the latest backoff */
 	uint64_t next_restart_ms; /**< restart time in backoff; 0 otherwise */
 	int32_t task;             /**< task id of its process; -1 if none */
-	uint64_t cpu_us;          /**< CPU time of its process; 0 if none */
+	uint64_t cpu_us;          /**< CPU time of its process; with none, of its last ended one (0 if none) */
 	uint32_t version;         /**< version its running process reported at ready; 0 if none yet */
 };
 /** Bytes of a state reply. */

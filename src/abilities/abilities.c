@@ -10,6 +10,8 @@
  *   stubborn  reports ready and ignores stop (its stop timeout forces the kill)
  *   storm-<k> (the fault lane) like crasher, but crashes on the next STORM_EVERY_MS boundary,
  *             so every storm ability started together crashes at the same instant
+ *   dozer     reports ready and exits when asked to stop, like hello, but starts in the
+ *             background with spinner's CPU budget: asleep, it stays far below it
  *
  * Each waits in rounds of WAIT_MS up to WAIT_ROUNDS, then exits on its own.
  *

@@ -75,6 +75,7 @@ struct am_ability {
 	bool timeout;          /* a start or stop timeout caused the latest change */
 	uint64_t window_ms;    /* CPU-budget window start (background runs) */
 	uint64_t window_cpu_us;/* the task's CPU time then */
+	uint64_t ended_cpu_us; /* CPU time of its last process that ended (the kernel's exit notice) */
 	bool dirty;            /* its persistent record is out of date */
 	uint32_t version;      /* the version its running process reported at ready; 0: none */
 	struct appmgr_image img; /* what it starts from: built-in unless updated said otherwise */
@@ -535,7 +536,7 @@ static uint16_t do_state(const struct am *m, uint32_t i, uint8_t *out, size_t *o
 		.delay_ms = st.delay_ms,
 		.next_restart_ms = st.state == LC_BACKOFF ? st.deadline_ms : 0,
 		.task = a->task,
-		.cpu_us = task_cpu_us(a),
+		.cpu_us = a->task != AM_NO_TASK ? task_cpu_us(a) : a->ended_cpu_us,
 		.version = a->task != AM_NO_TASK ? a->version : 0,
 	};
 	return encoded(appmgr_state_encode(&s, out, IPC_DATA_MAX), out_len);
@@ -618,6 +619,8 @@ static void am_exit_notice(void *ctx, const struct nx_exit_notice *n)
 	struct am *m = ctx;
 	uint32_t i;
 	struct am_ability *a = by_sender(m, n->service_id, &i);
+	if (a != NULL)
+		a->ended_cpu_us = n->cpu_us;
 	if (a != NULL && a->task != AM_NO_TASK && n->task == (uint32_t)a->task) {
 		a->task = AM_NO_TASK;
 		/* The kernel's time of death, unless the core has seen a later time already. */

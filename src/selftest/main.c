@@ -189,6 +189,7 @@ int main(void)
 		st_spawn_checks(&st);
 		st_ability_checks(&st);
 		st_ota_checks(&st);
+		st_services_answer(&st);
 	}
 	printf("SELFTEST: end guest_ms=%llu\n", (unsigned long long)nx_now_ms());
 	fflush(stdout);

@@ -99,8 +99,13 @@ extern const uint8_t st_rng_seed[];
 extern const size_t st_rng_seed_len;
 
 void st_kernel_checks(struct st *st);
+/** Ask the FG fillers (fill-fg-<k>, which hold FG places from boot) to exit, and wait until
+ * each has exited with code 0, or fail. */
+void st_fillers_release(struct st *st);
 void st_ipc_checks(struct st *st);
 void st_service_checks(struct st *st);
+/** The default profile's last check: every service answers, and none has ended. */
+void st_services_answer(struct st *st);
 void st_bench(struct st *st);
 void st_fault_checks(struct st *st);
 /** Block device: I/O, refusals, denial (default profile). */

@@ -179,49 +179,95 @@ static void start_fg(struct st *st)
 	printf("SELFTEST: ability start fg ok\n");
 }
 
-/* Boot fixtures holding FG places until 2.5 s of guest time (manifests/system.json). */
+/* Boot fixtures holding FG places until selftest releases them (manifests/system.json). */
 static const char *const fg_fillers[] = { "fill-fg-0", "fill-fg-1", "fill-fg-2", "fill-fg-3", "fill-fg-4" };
 #define FG_FILLERS (sizeof fg_fillers / sizeof fg_fillers[0])
 
-static unsigned fillers_alive(void)
+/* How many fillers live in the FG class. */
+static unsigned fillers_in_fg(void)
 {
-	unsigned alive = 0;
-	for (size_t i = 0; i < FG_FILLERS; i++)
-		alive += nx_find(ipc_service_id(fg_fillers[i], strlen(fg_fillers[i]))) >= 0;
-	return alive;
+	unsigned n = 0;
+	for (size_t i = 0; i < FG_FILLERS; i++) {
+		const long t = nx_find(ipc_service_id(fg_fillers[i], strlen(fg_fillers[i])));
+		struct nx_task_info info;
+		n += t >= 0 && nx_task_info((uint32_t)t, &info) == 0 && info.qos == NX_QOS_FG;
+	}
+	return n;
 }
 
 /* The QoS rollback invariant end to end: while the fillers and hello hold the six FG places,
  * `fg` of a background ability is answered FULL and changes nothing, in appmgrd or in the
- * kernel. Fillers only ever end, so all of them alive after the request means the class was
- * full during it; a filler gone means it had room, and the move is taken. */
+ * kernel. Fillers leave only when selftest releases them (after this check). */
 static void fg_full(struct st *st)
 {
 	const struct nx_ability *stubborn = ability("stubborn");
 	struct appmgr_state before, after;
 	am_expect(st, APPMGRD_OP_START, "stubborn", IPC_STATUS_OK, "start stubborn");
 	st_wait_state(st, "stubborn", APPMGR_RUNNING_BG, 0, "fg full", &before);
+	const unsigned held = fillers_in_fg();
 	const uint16_t got = st_am_call(st, APPMGRD_OP_FG, "stubborn", NULL, 0, NULL);
-	const unsigned alive = fillers_alive();
+	const unsigned alive = fillers_in_fg();
 	st_am_state(st, "stubborn", &after);
-	if (got == IPC_STATUS_FULL) {
-		ST_CHECK(after.state == APPMGR_RUNNING_BG && after.task == before.task && after.reason == before.reason,
-			 "fg full: a refused fg changed stubborn (%s)", appmgr_state_name(after.state));
-		expect_class("stubborn", &after, NX_QOS_BG, stubborn->policy.slack_bg_ms, "fg full");
-		printf("selftest: ability fg full: refused with FULL, stubborn unchanged\n");
-	} else {
-		ST_CHECK(got == IPC_STATUS_OK && alive < FG_FILLERS && after.state == APPMGR_RUNNING_FG,
-			 "fg full: answered %s with %u of %u fillers alive", ipc_status_name(got), alive,
-			 (unsigned)FG_FILLERS);
-		printf("selftest: ability fg full: not checked, the FG class had room\n");
-	}
+	ST_CHECK(got == IPC_STATUS_FULL, "fg full: answered %s with %u then %u of %u fillers in FG: the FG class had room",
+		 ipc_status_name(got), held, alive, (unsigned)FG_FILLERS);
+	ST_CHECK(held == FG_FILLERS && alive == FG_FILLERS, "fg full: %u then %u of %u fillers in FG", held, alive,
+		 (unsigned)FG_FILLERS);
+	ST_CHECK(after.state == APPMGR_RUNNING_BG && after.task == before.task && after.reason == before.reason,
+		 "fg full: a refused fg changed stubborn (%s)", appmgr_state_name(after.state));
+	expect_class("stubborn", &after, NX_QOS_BG, stubborn->policy.slack_bg_ms, "fg full");
 	am_expect(st, APPMGRD_OP_STOP, "stubborn", IPC_STATUS_OK, "stop stubborn");
 	st_wait_state(st, "stubborn", APPMGR_STOPPED, 0, "fg full", &after);
 	st_wait_gone("stubborn", "fg full");
+	st_fillers_release(st);
+	printf("selftest: ability fg full: refused with FULL, stubborn unchanged\n");
+	printf("SELFTEST: ability fg full ok\n");
+}
+
+/* How long dozer sleeps in the background after spinner was stopped: many of appmgrd's
+ * 5 ms budget polls, and more than spinner needed to use its budget. */
+#define DOZE_MS 500
+
+/* spinner, in the background over its CPU budget, is stopped for policy, having used at
+ * least its budget (the kernel's CPU time of its process, from its exit notice); dozer, in
+ * the background with the same budget but asleep, runs on meanwhile and after. */
+static void bg_budget_kill(struct st *st)
+{
+	const uint64_t budget_us = (uint64_t)ability("spinner")->policy.cpu_budget_ms_per_min * 1000;
+	ST_CHECK(budget_us != 0 && ability("dozer")->policy.cpu_budget_ms_per_min * 1000ull == budget_us,
+		 "spinner and dozer do not share a CPU budget");
+	struct appmgr_state s, d;
+	am_expect(st, APPMGRD_OP_START, "dozer", IPC_STATUS_OK, "start dozer");
+	st_wait_state(st, "dozer", APPMGR_RUNNING_BG, 0, "ability bg budget", &d);
+	am_expect(st, APPMGRD_OP_START, "spinner", IPC_STATUS_OK, "start spinner");
+	st_wait_state(st, "spinner", APPMGR_STOPPED, 0, "ability bg budget", &s);
+	ST_CHECK(s.reason == APPMGR_REASON_POLICY && s.timeout == 0 && s.task == -1,
+		 "ability bg budget: spinner stopped with reason %s timeout %u", appmgr_reason_name(s.reason),
+		 (unsigned)s.timeout);
+	struct appmgr_history h;
+	st_am_history(st, "spinner", &h);
+	ST_CHECK(h.count == 0, "ability bg budget: a policy stop counted as a crash (%u)", (unsigned)h.count);
+	st_wait_gone("spinner", "ability bg budget");
+	/* Gone: its exit notice waits at appmgrd ahead of any request. */
+	st_am_state(st, "spinner", &s);
+	ST_CHECK(s.cpu_us >= budget_us, "ability bg budget: spinner was stopped after %llu us of CPU, budget %llu us",
+		 (unsigned long long)s.cpu_us, (unsigned long long)budget_us);
+	(void)nx_sleep_until(nx_now_ms() + DOZE_MS);
+	st_am_state(st, "dozer", &d);
+	ST_CHECK(d.state == APPMGR_RUNNING_BG && d.reason == APPMGR_REASON_NONE && d.task >= 0 && d.cpu_us < budget_us,
+		 "ability bg budget: dozer is %s (reason %s) after %llu us of CPU", appmgr_state_name(d.state),
+		 appmgr_reason_name(d.reason), (unsigned long long)d.cpu_us);
+	const uint64_t dozed_us = d.cpu_us;
+	am_expect(st, APPMGRD_OP_STOP, "dozer", IPC_STATUS_OK, "stop dozer");
+	st_wait_state(st, "dozer", APPMGR_STOPPED, 0, "ability bg budget", &d);
+	ST_CHECK(d.reason == APPMGR_REASON_REQUEST, "ability bg budget: dozer stopped with reason %s",
+		 appmgr_reason_name(d.reason));
+	st_wait_gone("dozer", "ability bg budget");
+	printf("selftest: ability bg budget: spinner stopped after %llu us of CPU (budget %llu us); dozer kept, %llu us\n",
+	       (unsigned long long)s.cpu_us, (unsigned long long)budget_us, (unsigned long long)dozed_us);
 }
 
 /* hello moves to the background (BG class and slack) and stops on request; spinner, in the
- * background over its CPU budget, is stopped for policy. */
+ * background over its CPU budget, is stopped for policy; dozer, asleep there, is not. */
 static void bg_budget(struct st *st)
 {
 	const struct nx_ability *hello = ability("hello");
@@ -237,16 +283,7 @@ static void bg_budget(struct st *st)
 		 (int)s.task);
 	st_wait_gone("hello", "stop hello");
 
-	ST_CHECK(ability("spinner")->policy.cpu_budget_ms_per_min != 0, "spinner has no CPU budget");
-	am_expect(st, APPMGRD_OP_START, "spinner", IPC_STATUS_OK, "start spinner");
-	st_wait_state(st, "spinner", APPMGR_STOPPED, 0, "ability bg budget", &s);
-	ST_CHECK(s.reason == APPMGR_REASON_POLICY && s.timeout == 0 && s.task == -1,
-		 "ability bg budget: spinner stopped with reason %s timeout %u", appmgr_reason_name(s.reason),
-		 (unsigned)s.timeout);
-	struct appmgr_history h;
-	st_am_history(st, "spinner", &h);
-	ST_CHECK(h.count == 0, "ability bg budget: a policy stop counted as a crash (%u)", (unsigned)h.count);
-	st_wait_gone("spinner", "ability bg budget");
+	bg_budget_kill(st);
 	printf("SELFTEST: ability bg budget ok\n");
 }
 

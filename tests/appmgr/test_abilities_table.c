@@ -51,7 +51,7 @@ static void demo_abilities_exercise_every_path(void **state)
 	(void)state;
 	const struct appmgr_policy def = NX_ABILITY_POLICY_DEFAULT;
 	static const char *const names[] = { "hello",   "spinner", "crasher", "sleepy", "stubborn",
-					     "storm-0", "storm-1", "storm-2", "storm-3" };
+					     "storm-0", "storm-1", "storm-2", "storm-3", "dozer" };
 	expect_eq("abilities", sizeof names / sizeof names[0], NX_ABILITY_COUNT);
 	for (unsigned i = 0; i < NX_ABILITY_COUNT; i++)
 		expect_eq(names[i], 0, strcmp(nx_abilities[i].name, names[i]));
@@ -61,9 +61,12 @@ static void demo_abilities_exercise_every_path(void **state)
 	expect_eq("hello runs in the foreground", APPMGR_MODE_FG, nx_abilities[0].start_mode);
 	expect_eq("sleepy's start timeout is short", 1, nx_abilities[3].policy.start_timeout_ms < def.start_timeout_ms);
 	expect_eq("stubborn's stop timeout is short", 1, nx_abilities[4].policy.stop_timeout_ms < def.stop_timeout_ms);
-	for (unsigned i = 5; i < NX_ABILITY_COUNT; i++)
+	for (unsigned i = 5; i < 9; i++)
 		expect_eq("the crash storm's abilities use the default policy", 0,
 			  memcmp(&nx_abilities[i].policy, &def, sizeof def));
+	expect_eq("dozer has spinner's CPU budget", nx_abilities[1].policy.cpu_budget_ms_per_min,
+		  nx_abilities[9].policy.cpu_budget_ms_per_min);
+	expect_eq("dozer runs in the background", APPMGR_MODE_BG, nx_abilities[9].start_mode);
 }
 
 int main(void)

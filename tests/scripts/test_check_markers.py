@@ -92,6 +92,22 @@ class CheckMarkersTest(unittest.TestCase):
         self.assertIn("forbidden_marker: re:panic", out)
         self.assertIn("forbidden_line: kernel: panic: trap scause=0x5", out)
 
+    def test_every_forbidden_file_applies(self):
+        with tempfile.TemporaryDirectory() as d:
+            paths = {}
+            for name, text in (("ladder", LADDER), ("uart", GOOD + "kernel: task timed ended: page fault\n"),
+                               ("f1", FORBIDDEN), ("f2", "re:^kernel: task timed ended\n")):
+                paths[name] = os.path.join(d, name)
+                with open(paths[name], "w", encoding="utf-8") as f:
+                    f.write(text)
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+                one = cm.main([paths["ladder"], paths["uart"], "--forbidden", paths["f1"]])
+                both = cm.main([paths["ladder"], paths["uart"], "--forbidden", paths["f1"], "--forbidden", paths["f2"]])
+            self.assertEqual(one, 0, out.getvalue())
+            self.assertEqual(both, 1, out.getvalue())
+            self.assertIn("forbidden_marker: re:^kernel: task timed ended", out.getvalue())
+
     def test_selftest_fail_is_forbidden(self):
         rc, out = self.run_main(LADDER, "SELFTEST: FAIL ipc route\n" + GOOD, FORBIDDEN)
         self.assertEqual(rc, 1)
