@@ -53,7 +53,15 @@ step "os faults smp=1" env SMP=1 PROFILE=faults scripts/qemu-test.sh
 step "os faults smp=2" env SMP=2 PROFILE=faults scripts/qemu-test.sh
 step "os determinism smp=1" env SMP=1 scripts/test-determinism.sh
 step "os determinism smp=2" env SMP=2 scripts/test-determinism.sh
-step "os lane mttcg smp=2" env SMP=2 ICOUNT=off RUN_TIMEOUT=90s scripts/qemu-test.sh
+# SMP=3 (no power of two) and SMP=4: two runs per lane, each a full marker check, identical.
+step "os lane + determinism smp=3" env SMP=3 scripts/test-determinism.sh
+step "os lane + determinism smp=4" env SMP=4 scripts/test-determinism.sh
+step "os faults + determinism smp=3" env SMP=3 PROFILE=faults scripts/test-determinism.sh
+step "os faults + determinism smp=4" env SMP=4 PROFILE=faults scripts/test-determinism.sh
+# Real concurrency at SMP=4 (replaces the SMP=2 lane): the proof, and the per-hart proof of
+# profile faults (parallel runs of one class are shown only on the real clock).
+step "os lane mttcg smp=4" env SMP=4 ICOUNT=off RUN_TIMEOUT=90s scripts/qemu-test.sh
+step "os faults mttcg smp=4" env SMP=4 ICOUNT=off RUN_TIMEOUT=90s PROFILE=faults scripts/qemu-test.sh
 step "os persist smp=1 (two boots, one disk)" env SMP=1 scripts/test-persist.sh
 step "os persist smp=2 (two boots, one disk)" env SMP=2 scripts/test-persist.sh
 step "os power-cut sweep smp=1" env SMP=1 scripts/test-powercut.sh
