@@ -78,7 +78,8 @@ fi
 # here 1.8 s of Node start-up per call (load 18) against 0.04 s for the binary. Link the
 # binary into /usr/local/bin, ahead of npm's bin directory on the usual PATH.
 if [[ "$(head -c 2 "$(command -v just)")" == "#!" ]]; then
-	native=$(ls "$(npm root -g)"/rust-just/node_modules/rust-just-linux-*/bin/just 2>/dev/null | head -n 1)
+	natives=("$(npm root -g)"/rust-just/node_modules/rust-just-linux-*/bin/just)
+	native=${natives[0]}
 	if [[ -x $native ]]; then
 		SUDO=""
 		[[ $(id -u) -eq 0 ]] || SUDO="sudo"
