@@ -116,7 +116,7 @@ void st_smp_checks(struct st *st)
 	       (unsigned long long)switches);
 	if (harts >= 2 && !st->real_clock) {
 		/* Measured: under icount (QEMU's round-robin of the harts, one host thread) the
-		 * secondary harts never ran a task in these lanes; docs/perf.md, "SMP". Shown, not
+		 * secondary harts never ran a task in these lanes; docs/kernel.md, "Scheduling". Shown, not
 		 * claimed: no ok marker. */
 		printf("SELFTEST: smp parallel not shown under icount harts=%u bg_harts=%u parallel=%llu\n", harts, bg_harts,
 		       (unsigned long long)parallel);
