@@ -18,7 +18,7 @@ build-rv:
     [ -f build-rv/build.ninja ] || meson setup build-rv --cross-file cross/riscv64-virt.ini
     ninja -C build-rv
 
-# Build and boot the OS image in QEMU on this terminal.
+# Build and boot the OS image in QEMU on this terminal, straight to the console (PROFILE=run-proof: the proof first).
 run:
     scripts/run.sh
 
@@ -78,13 +78,13 @@ test-os:
 test-console:
     /usr/bin/python3 scripts/console-test.py
 
-# Two runs per deterministic lane must give byte-identical UART transcripts.
+# Two runs per deterministic lane (SMP=1..4, profiles default and faults) must give byte-identical UART transcripts.
 test-os-determinism:
-    scripts/test-determinism.sh
+    scripts/test-determinism.sh && PROFILE=faults scripts/test-determinism.sh
 
-# Real concurrency: SMP=2 on multi-threaded TCG without icount, same ladder.
+# Real concurrency: SMP=4 (or SMP=N) on multi-threaded TCG without icount, same ladder.
 test-os-mttcg:
-    SMP=2 ICOUNT=off RUN_TIMEOUT=${RUN_TIMEOUT:-90s} scripts/qemu-test.sh
+    SMP=${SMP:-4} ICOUNT=off RUN_TIMEOUT=${RUN_TIMEOUT:-90s} scripts/qemu-test.sh
 
 # Two boots on one disk: statefsd's values and a blocked ability must survive (SMP=N).
 test-persist:

@@ -171,6 +171,7 @@ void ks_main(unsigned long hartid, unsigned long dtb)
 		ks_panic("only %u of %u harts came online\n", harts_online, harts);
 	ks_bkl_acquire();
 	ks_printf("kernel: harts online=%u\n", harts_online);
+	ks_stats.harts_online = harts_online;
 	start_boot_tasks();
 	ks_sched_resume(h);
 }

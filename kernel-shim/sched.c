@@ -225,12 +225,31 @@ void ks_sched_block(struct ks_task *t, enum ks_wait why, uint64_t deadline)
 		ipi(th);
 }
 
+_Static_assert(KS_MAX_HARTS == NX_MAX_HARTS, "nx_kstats.qos_runs has a row per kernel hart");
+
+/* Count a switch of hart `h` into a task of class `qos`, and whether another hart runs a
+ * task of that class at this moment. */
+static void count_run(const struct ks_hart *h, unsigned qos)
+{
+	if (h->hartid >= NX_MAX_HARTS || qos >= NX_QOS_COUNT)
+		return;
+	ks_count(&ks_stats.qos_runs[h->hartid][qos]);
+	for (unsigned i = 0; i < KS_MAX_HARTS; i++) {
+		const struct ks_hart *o = &ks_harts[i];
+		if (o != h && o->cur >= 0 && ks_sched_core_qos(&core, (unsigned)o->cur) == qos) {
+			ks_count(&ks_stats.qos_parallel[qos]);
+			return;
+		}
+	}
+}
+
 /* Make `t` (RUNNING in the core) the task of hart `h`, in its address space. */
 static void run_here(struct ks_hart *h, struct ks_task *t)
 {
 	h->cur = (int)slot(t);
 	t->hart = (int8_t)h->hartid;
 	ks_count(&ks_stats.context_switches);
+	count_run(h, ks_sched_core_qos(&core, slot(t)));
 	ks_vm_switch(&t->space);
 }
 

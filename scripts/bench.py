@@ -21,9 +21,12 @@ Exit status: 0 written, 1 a run failed, 2 a tool is missing.
 
 import os
 import re
+import select
 import shutil
+import signal
 import subprocess
 import sys
+import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 PY = "/usr/bin/python3"
@@ -273,6 +276,92 @@ def render(f):
     return "\n".join(lines)
 
 
+# --- Whole-process wall time of the lanes as a user runs them, and `just run` to its prompt ---
+
+USER_RUNS = 5
+
+
+def median(values):
+    v = sorted(values)
+    return v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2
+
+
+def timed(cmd, env=None, runs=USER_RUNS):
+    """Wall (s) and CPU (user+sys of the children, s) of `cmd`, `runs` times; it must pass."""
+    walls, cpus = [], []
+    for _ in range(runs):
+        before = os.times()
+        start = time.monotonic()
+        run(cmd, env)
+        walls.append(time.monotonic() - start)
+        after = os.times()
+        cpus.append((after.children_user - before.children_user) + (after.children_system - before.children_system))
+    return walls, cpus
+
+
+def time_to_prompt(runs=USER_RUNS):
+    """Wall time (s) from starting `just run` to the console's first prompt, `runs` times."""
+    out = []
+    for _ in range(runs):
+        start = time.monotonic()
+        p = subprocess.Popen(["just", "run"], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, start_new_session=True)
+        seen = b""
+        try:
+            while b"nx> " not in seen:
+                if time.monotonic() - start > 120:
+                    raise BenchError("just run: no prompt within 120 s")
+                ready, _, _ = select.select([p.stdout], [], [], 1.0)
+                if ready:
+                    chunk = os.read(p.stdout.fileno(), 4096)
+                    if not chunk:
+                        raise BenchError("just run: QEMU ended before the prompt")
+                    seen += chunk
+            out.append(time.monotonic() - start)
+        finally:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+    return out
+
+
+def fmt(values):
+    return "median " + f"{median(values):.2f}" + " s (" + ", ".join(f"{v:.2f}" for v in values) + ")"
+
+
+def user_lanes():
+    """Lines of docs/perf.md: each lane's whole command, the wrapper's parts, `just run`."""
+    load = os.getloadavg()[0]
+    lines = ["", "## Lanes as a user runs them (whole-process wall time)", "",
+             f"Measured by `just bench` (scripts/bench.py, user_lanes), host load average {load:.1f} on "
+             f"{os.cpu_count()} cores at the start; the build up to date. Wall time is of the whole "
+             "process as a user starts it; CPU is user+sys of all its processes (less sensitive to "
+             "the host's load than wall time).", "",
+             "| command | runs | wall | CPU (median) |", "|---|---|---|---|"]
+    just = shutil.which("just")
+    for smp in (1, 2, 3, 4):
+        for profile in ("default", "faults"):
+            runs = USER_RUNS if (smp, profile) == (1, "default") else 3
+            walls, cpus = timed(["just", "test-os"], {"SMP": str(smp), "PROFILE": profile, "RUN_UNTIL_MARKER": "1"},
+                                runs)
+            lines.append(f"| `SMP={smp} PROFILE={profile} RUN_UNTIL_MARKER=1 just test-os` | {runs} | {fmt(walls)} | "
+                         f"{median(cpus):.2f} s |")
+    parts = [("`just --version` (" + os.path.realpath(just) + ")", ["just", "--version"], None),
+             ("the no-op build check (`ninja -C build-rv`)", ["ninja", "-C", "build-rv"], None),
+             ("`python3 -c pass`", [PY, "-c", "pass"], None),
+             ("scripts/check-markers.py on the SMP=1 transcript", [PY, "scripts/check-markers.py",
+              "scripts/markers/default.txt", "build/logs/default-smp1/uart.log", "--forbidden",
+              "scripts/markers/forbidden.txt"], None),
+             ("scripts/check-key-leak.py on the SMP=1 transcript and disk", [PY, "scripts/check-key-leak.py",
+              "build/logs/default-smp1/uart.log", "build/disks/default-smp1.img"], None)]
+    for what, cmd, env in parts:
+        walls, cpus = timed(cmd, env)
+        lines.append(f"| part: {what} | {USER_RUNS} | {fmt(walls)} | {median(cpus):.2f} s |")
+    prompt = time_to_prompt()
+    lines += ["", f"`just run` (profile run: no proof; SMP=2, real time) from the start of `just run` to the first "
+              f"`nx> `: {fmt(prompt)} over {USER_RUNS} runs."]
+    return "\n".join(lines) + "\n"
+
+
 def main():
     for tool in ("riscv64-unknown-elf-size", "valgrind", "qemu-system-riscv64", "just"):
         if shutil.which(tool) is None:
@@ -289,10 +378,11 @@ def main():
         for key, smp, icount in (("smp1", 1, None), ("smp2", 2, None), ("mttcg", 2, "off")):
             wall, guest, _ = lane(smp, icount=icount)
             figures[key] = (wall, guest)
+        user = user_lanes()
     except BenchError as exc:
         print(f"bench: {exc}", file=sys.stderr)
         return 1
-    text = render(figures)
+    text = render(figures) + user
     with open(OUT, "w", encoding="utf-8") as f:
         f.write(text)
     print(text)
@@ -301,4 +391,11 @@ def main():
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--user-lanes"]:
+        try:
+            print(user_lanes())
+        except BenchError as exc:
+            print(f"bench: {exc}", file=sys.stderr)
+            sys.exit(1)
+        sys.exit(0)
     sys.exit(main())

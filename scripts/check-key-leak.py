@@ -31,6 +31,7 @@ import sys
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 RNG_FILE = os.path.join(ROOT, "tests", "data", "virtio-rng.bin")
+CACHE = os.path.join(ROOT, "build", "cache", "key-leak-pubkey")
 SEED_LEN = 32
 SECRET_WINDOW = 8
 SEED_KEY = b"/keystored/seed"
@@ -45,6 +46,30 @@ class Usage(Exception):
 
 
 def public_key(seed):
+    """The Ed25519 public key of `seed`. Importing `cryptography` (OpenSSL) is most of this
+    script's start-up time, which every lane pays, so the key of the last seed seen is kept in
+    build/cache/key-leak-pubkey ("<SHA-512 of the seed> <public key>", both hex); a cache that
+    does not name this seed is recomputed."""
+    digest = hashlib.sha512(b"check-key-leak cache\0" + seed).hexdigest()
+    try:
+        with open(CACHE, encoding="ascii") as f:
+            cached = f.read().split()
+        if len(cached) == 2 and cached[0] == digest and re.fullmatch(r"[0-9a-f]{64}", cached[1]):
+            return bytes.fromhex(cached[1])
+    except (OSError, UnicodeDecodeError):
+        pass
+    pub = derive_public_key(seed)
+    try:
+        os.makedirs(os.path.dirname(CACHE), exist_ok=True)
+        with open(CACHE + ".tmp", "w", encoding="ascii") as f:
+            f.write(f"{digest} {pub.hex()}\n")
+        os.replace(CACHE + ".tmp", CACHE)
+    except OSError:
+        pass
+    return pub
+
+
+def derive_public_key(seed):
     try:
         from cryptography.hazmat.primitives import serialization
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey

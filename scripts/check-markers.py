@@ -22,23 +22,33 @@ transcript line may match any entry of any of them.
 Exit status: 0 all markers seen and nothing forbidden, 1 marker failure, 2 usage error.
 """
 
-import argparse
 import re
 import sys
-from dataclasses import dataclass
 from typing import List, Optional, Sequence, Set
 
 TAIL_LINES = 40
 
 
-@dataclass(frozen=True)
 class Marker:
-    text: str  # as written in the file
-    phase: str
-    lineno: int
-    regex: Optional["re.Pattern[str]"]
-    group: Optional[int] = None  # markers of one { } group share a number
-    chain: int = 0  # and markers of one chain in it a number
+    """One marker. A plain class, not a dataclass: `dataclasses` (with `inspect`) and
+    `argparse` were most of this checker's start-up time, which every lane pays."""
+
+    __slots__ = ("text", "phase", "lineno", "regex", "group", "chain")
+
+    def __init__(self, text: str, phase: str, lineno: int, regex: Optional["re.Pattern[str]"],
+                 group: Optional[int] = None, chain: int = 0) -> None:
+        self.text = text  # as written in the file
+        self.phase = phase
+        self.lineno = lineno
+        self.regex = regex
+        self.group = group  # markers of one { } group share a number
+        self.chain = chain  # and markers of one chain in it a number
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Marker) and all(getattr(self, k) == getattr(other, k) for k in self.__slots__)
+
+    def __hash__(self) -> int:
+        return hash((self.text, self.phase, self.lineno))
 
     def matches(self, line: str) -> bool:
         if self.regex is not None:
@@ -101,13 +111,16 @@ def clean(line: str) -> str:
     return line.rstrip("\r\n").rstrip()
 
 
-@dataclass
 class Result:
-    ok: bool
-    matched: int
-    missing: Optional[Marker] = None
-    forbidden: Optional[str] = None
-    forbidden_marker: Optional[Marker] = None
+    __slots__ = ("ok", "matched", "missing", "forbidden", "forbidden_marker")
+
+    def __init__(self, ok: bool, matched: int, missing: Optional[Marker] = None, forbidden: Optional[str] = None,
+                 forbidden_marker: Optional[Marker] = None) -> None:
+        self.ok = ok
+        self.matched = matched
+        self.missing = missing
+        self.forbidden = forbidden
+        self.forbidden_marker = forbidden_marker
 
     def report(self, lines: Sequence[str]) -> str:
         if self.ok:
@@ -179,22 +192,32 @@ def read_text(path: str, what: str) -> str:
 
 
 def main(argv: Sequence[str]) -> int:
-    ap = argparse.ArgumentParser(description="Check a UART transcript against a marker ladder.")
-    ap.add_argument("ladder")
-    ap.add_argument("uart_log")
-    ap.add_argument("--forbidden", action="append", default=[], help="file of markers no line may match (repeatable)")
-    args = ap.parse_args(argv)
+    rest = list(argv)
+    forbidden_files = []
+    positional = []
+    while rest:
+        arg = rest.pop(0)
+        if arg == "--forbidden" and rest:
+            forbidden_files.append(rest.pop(0))
+        elif arg.startswith("--forbidden="):
+            forbidden_files.append(arg[len("--forbidden="):])
+        else:
+            positional.append(arg)
+    if len(positional) != 2 or any(a.startswith("-") for a in positional):
+        print("usage: check-markers.py LADDER UART_LOG [--forbidden FILE]...", file=sys.stderr)
+        return 2
+    ladder_file, uart_log = positional
     try:
-        ladder = parse_ladder(read_text(args.ladder, "ladder"), args.ladder)
+        ladder = parse_ladder(read_text(ladder_file, "ladder"), ladder_file)
         forbidden = []
-        for path in args.forbidden:
+        for path in forbidden_files:
             forbidden += parse_ladder(read_text(path, "forbidden list"), path)
-        lines = [clean(l) for l in read_text(args.uart_log, "transcript").splitlines()]
+        lines = [clean(l) for l in read_text(uart_log, "transcript").splitlines()]
     except LadderError as exc:
         print(f"check-markers: error: {exc}", file=sys.stderr)
         return 2
     if not ladder:
-        print(f"check-markers: error: {args.ladder} has no markers", file=sys.stderr)
+        print(f"check-markers: error: {ladder_file} has no markers", file=sys.stderr)
         return 2
     result = check(lines, ladder, forbidden)
     print(result.report(lines))

@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""`just test-console`: boot the system in profile=run, type at the nx console through QEMU's
+"""`just test-console`: first boot as `just run` does (profile=run: no proof, SMP=2, real time)
+and report the wall time from QEMU's start to the prompt; then boot the system in
+profile=run-proof (the proof, then the console), type at the nx console through QEMU's
 serial input, and check every answer; then check that neither the console's transcript nor the
 disk holds keystored's secret key (scripts/check-key-leak.py).
 
@@ -27,6 +29,7 @@ import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 LOG = os.path.join(ROOT, "build", "logs", "console", "uart.log")
+RUN_LOG = os.path.join(ROOT, "build", "logs", "console", "run-prompt.log")
 BUILD_RV = os.path.join(ROOT, "build-rv")
 ABILITIES = os.path.join(ROOT, "manifests", "abilities.json")
 PROMPT = "nx> "
@@ -39,9 +42,9 @@ class Timeout(Exception):
 
 
 class Console:
-    def __init__(self, cmd):
-        os.makedirs(os.path.dirname(LOG), exist_ok=True)
-        self.log = open(LOG, "w", encoding="utf-8")
+    def __init__(self, cmd, log=LOG):
+        os.makedirs(os.path.dirname(log), exist_ok=True)
+        self.log = open(log, "w", encoding="utf-8")
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, cwd=ROOT)
         self.out = ""
@@ -367,18 +370,51 @@ def echo_redrawn(con):
     return results
 
 
+def qemu_command(smp, icount, profile):
+    """The disk and the QEMU command of scripts/lib/common.sh for a console boot, or None."""
+    qemu = subprocess.run(["bash", "-c", f'source scripts/lib/common.sh && nx_qemu_cmd {smp} "{icount}" {profile} '
+                           '&& printf "%s\\0" "$NX_DISK_USED" "${NX_QEMU[@]}"'], cwd=ROOT, capture_output=True,
+                          text=True)
+    if qemu.returncode != 0:
+        return None
+    disk, *qemu_cmd = [a for a in qemu.stdout.split("\0") if a]
+    return disk, qemu_cmd + ["-display", "none", "-monitor", "none", "-serial", "stdio"]
+
+
+def time_to_prompt():
+    """Boot as `just run` does (profile=run, SMP=2, real time, no proof) and measure the wall
+    time from QEMU's start to the first prompt; `help` must answer. Returns failures."""
+    prepared = qemu_command(2, "off", "run")
+    if prepared is None:
+        raise Timeout("cannot build the QEMU command for profile=run")
+    start = time.monotonic()
+    con = Console(prepared[1], RUN_LOG)
+    try:
+        con.read_until("nxos console: type help", BOOT_TIMEOUT_S)
+        con.read_until(PROMPT, ANSWER_TIMEOUT_S)
+        wall_ms = round((time.monotonic() - start) * 1000)
+        ok = "commands:" in con.type("help\r")
+    finally:
+        con.stop()
+    print(f"console-test: time to prompt (profile=run smp=2 real time, QEMU start to {PROMPT!r}) wall_ms={wall_ms}")
+    print(f"console-test: {'ok  ' if ok else 'FAIL'} profile=run boots straight to a console that answers help")
+    return 0 if ok else 1
+
+
 def main():
     if subprocess.run(["bash", "-c", "source scripts/lib/common.sh && nx_build_rv"], cwd=ROOT).returncode != 0:
         print("console-test: error: build of build-rv failed", file=sys.stderr)
         return 2
-    qemu = subprocess.run(["bash", "-c", 'source scripts/lib/common.sh && nx_qemu_cmd 1 "shift=0,sleep=off" run '
-                           '&& printf "%s\\0" "$NX_DISK_USED" "${NX_QEMU[@]}"'], cwd=ROOT, capture_output=True,
-                          text=True)
-    if qemu.returncode != 0:
+    try:
+        prompt_failed = time_to_prompt()
+    except Timeout as exc:
+        print(f"console-test: TIMEOUT profile=run: {exc} (log: {RUN_LOG})")
+        return 124
+    prepared = qemu_command(1, "shift=0,sleep=off", "run-proof")
+    if prepared is None:
         print("console-test: error: cannot build the QEMU command", file=sys.stderr)
         return 2
-    disk, *qemu_cmd = [a for a in qemu.stdout.split("\0") if a]
-    cmd = qemu_cmd + ["-display", "none", "-monitor", "none", "-serial", "stdio"]
+    disk, cmd = prepared
     con = Console(cmd)
     failed = 0
     checks = list(CHECKS)
@@ -405,8 +441,8 @@ def main():
         ran, ota_failed = ota_session(con)
         blocked_failed = blocked_start(con)
         echo = echo_redrawn(con)
-        total = len(checks) + ran + BLOCKED_CHECKS + len(echo)
-        failed += ota_failed + blocked_failed + echo.count(False)
+        total = len(checks) + ran + BLOCKED_CHECKS + len(echo) + 1
+        failed += ota_failed + blocked_failed + echo.count(False) + prompt_failed
     except Timeout as exc:
         print(f"console-test: TIMEOUT {exc} (log: {LOG})")
         return 124

@@ -96,6 +96,15 @@ esac
 markers_rc=$?
 ((markers_rc == 2)) && infra "check-markers could not run"
 
+# The per-hart proof (profile faults) must have counted as many harts as this lane has.
+if ((markers_rc == 0)); then
+	smp_line=$(grep -m 1 "^SELFTEST: smp parallel " "$UART_LOG")
+	if [[ -n $smp_line && $smp_line != *" harts=$SMP "* ]]; then
+		echo "qemu-test: the kernel counted other harts than SMP=$SMP: $smp_line"
+		markers_rc=1
+	fi
+fi
+
 guest_ms=$(sed -n "s/^$FINAL_MARKER guest_ms=\([0-9]*\).*/\1/p" "$UART_LOG" | head -n 1)
 lane="profile=$PROFILE smp=$SMP icount=$ICOUNT"
 timing="wall_ms=$wall_ms"

@@ -74,6 +74,20 @@ if ! command -v just >/dev/null 2>&1; then
 else
 	say "just: present ($(just --version))"
 fi
+# npm's `just` is a Node.js script that starts the native binary the package ships: measured
+# here 1.8 s of Node start-up per call (load 18) against 0.04 s for the binary. Link the
+# binary into /usr/local/bin, ahead of npm's bin directory on the usual PATH.
+if [[ "$(head -c 2 "$(command -v just)")" == "#!" ]]; then
+	natives=("$(npm root -g)"/rust-just/node_modules/rust-just-linux-*/bin/just)
+	native=${natives[0]}
+	if [[ -x $native ]]; then
+		SUDO=""
+		[[ $(id -u) -eq 0 ]] || SUDO="sudo"
+		$SUDO ln -sf "$native" /usr/local/bin/just || die "cannot link $native into /usr/local/bin"
+		hash -r
+		say "just: the native binary ($native) is first on PATH as $(command -v just)"
+	fi
+fi
 
 # libsodium, the image's only third-party code (docs/crypto.md): Debian's source package of
 # this machine's release, fetched with Debian's tools into .deps/libsodium (git-ignored).

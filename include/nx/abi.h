@@ -296,7 +296,10 @@ struct nx_blk_stats {
 				       was made to finish them, and the transcript may depend on the host's speed */
 };
 
-/** NX_SYS_KSTATS result: kernel counters (all saturate, never wrap) and one gauge. */
+/** Harts the kernel serves at most (QEMU -smp 1..4); hart ids are 0..NX_MAX_HARTS-1. */
+#define NX_MAX_HARTS 4
+
+/** NX_SYS_KSTATS result: kernel counters (all saturate, never wrap) and two gauges. */
 struct nx_kstats {
 	uint64_t timer_irqs;       /**< timer interrupts taken */
 	uint64_t timer_wake_irqs;  /**< ... that woke at least one sleeper */
@@ -319,6 +322,12 @@ struct nx_kstats {
 	struct nx_blk_stats blk;   /**< the block device */
 	uint64_t spawn_refused;    /**< NX_SYS_SPAWN and NX_SYS_SPAWN_ELF calls refused (not the denials) */
 	uint64_t pages_free;       /**< a gauge, not a counter: free physical pages at the call */
+	uint64_t harts_online;     /**< a gauge: harts the kernel started (1..NX_MAX_HARTS) */
+	/** Per hart id and QoS class: switches of that hart into a task of that class. */
+	uint64_t qos_runs[NX_MAX_HARTS][NX_QOS_COUNT];
+	/** Per QoS class: switches into a task of that class while another hart was running a
+	 * task of the same class (both tasks of one class on harts at the same moment). */
+	uint64_t qos_parallel[NX_QOS_COUNT];
 };
 
 #endif

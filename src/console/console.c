@@ -23,8 +23,8 @@
  * ASCII, is refused whole with a message when Enter is pressed. Output of other tasks while
  * a line is being typed goes on a line of its own, and the line is redrawn under it.
  *
- * In profile=run (`just run`) it prints its prompt once selftest has finished; in the other
- * profiles it stays silent until someone types.
+ * In profile=run (`just run`: no proof) and run-proof (the proof first) it prints its prompt
+ * once selftest has finished; in the other profiles it stays silent until someone types.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -708,7 +708,7 @@ static int feed(struct editor *ed, char ch)
 	return 0;
 }
 
-/* profile=run: the prompt comes once selftest has printed its proof and ended. */
+/* profile=run and run-proof: the prompt comes once selftest has ended (strstr matches both). */
 static void wait_for_selftest(void)
 {
 	char args[NX_BOOTARGS_MAX];

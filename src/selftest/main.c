@@ -137,15 +137,21 @@ static struct st st;
 int main(void)
 {
 	nx_client_init(&st.client, NX_SVC_SELFTEST);
+	char args[NX_BOOTARGS_MAX];
+	if (nx_bootargs(args, sizeof args) < 0)
+		args[0] = '\0';
+	/* profile=run (`just run`) boots straight to the console: no proof, no wait for the
+	 * services (the console's commands wait for them); profile=run-proof plays the proof. */
+	if (has_word(args, "profile=run")) {
+		printf("selftest: proof skipped in profile=run (PROFILE=run-proof just run plays it)\n");
+		return 0;
+	}
 	/* appmgrd answers only once it is ready (and it is ready only once execd answers);
 	 * keystored only once its key is usable. */
 	uint32_t appmgrd_stats[5];
 	st_server_stats(&st, NX_SVC_APPMGRD, appmgrd_stats);
 	st_keystore_wait(&st);
 	st_ota_wait(&st);
-	char args[NX_BOOTARGS_MAX];
-	if (nx_bootargs(args, sizeof args) < 0)
-		args[0] = '\0';
 	st.real_clock = has_word(args, "clock=real");
 	printf("selftest: start\n");
 	if (has_word(args, "profile=bench")) {
@@ -154,6 +160,7 @@ int main(void)
 		/* statefsd's open of the full journal the bench boot left is the measurement. */
 	} else if (has_word(args, "profile=faults")) {
 		st_fault_checks(&st);
+		st_smp_checks(&st);
 	} else if (has_word(args, "profile=blk")) {
 		st_blk_load(&st);
 	} else if (has_word(args, "profile=persist-write")) {
@@ -193,8 +200,8 @@ int main(void)
 	}
 	printf("SELFTEST: end guest_ms=%llu\n", (unsigned long long)nx_now_ms());
 	fflush(stdout);
-	/* profile=run (`just run`): the system stays up for the console. */
-	if (has_word(args, "profile=run"))
+	/* profile=run-proof (`PROFILE=run-proof just run`): the system stays up for the console. */
+	if (has_word(args, "profile=run-proof"))
 		return 0;
 	(void)nx_poweroff(0);
 	return 1;

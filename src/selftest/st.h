@@ -66,6 +66,9 @@ void st_server_stats(struct st *st, const char *service, uint32_t out[5]);
 /** Task id of the live task `name`, or fail. */
 uint32_t st_task(const char *name);
 
+/** Profile faults: BG spinners run on several harts at once (kernel per-hart counters), and
+ * QoS moves keep the class bookkeeping exact while they are scheduled (src/selftest/st_smp.c). */
+void st_smp_checks(struct st *st);
 void st_ability_checks(struct st *st);
 /** The persist lane: boot 1 drives crasher into blocked; boot 2 finds it still blocked. */
 void st_ability_persist_write(struct st *st);
