@@ -8,8 +8,9 @@ problem is a DocError that names the JSON path of the offending value (`services
   the parser runs, so no document reaches Python's recursion limit.
 - JSON only: no NaN, Infinity or -Infinity (Python's json accepts them), no key given twice in
   one object, no lone surrogate escape (\\ud800).
-- Numbers are exact: integers as int, the others as decimal.Decimal. One of magnitude 2^64 or
-  more is refused: no manifest field is wider than 64 bits, and the schemas bound each tighter.
+- Numbers are exact: integers as int, the others as decimal.Decimal of at most 28 significant
+  digits (more would be rounded in decimal's arithmetic). One of magnitude 2^64 or more is
+  refused: no manifest field is wider than 64 bits, and the schemas bound each tighter.
 - A schema is applied as JSON Schema 2020-12 states it where python-jsonschema differs:
   integral decimals such as 500.0 are integers, and `$` in a pattern matches only at the end
   of the string (Python's `$` also matches before a trailing newline, so "execd\\n" passed
@@ -92,13 +93,19 @@ def _integer(text):
 
 
 def _decimal(text):
-    try:
-        value = decimal.Decimal(text)
-        if abs(value) < NUMBER_LIMIT:
-            return value
-    except decimal.DecimalException:
-        pass
-    return _Refused(f"{text[:_KEY_SHOWN]} is out of range (2^64 or more)")
+    """A non-integer number, held exactly in decimal's default context (28 significant digits,
+    exponents within 10^±999999) so that the schema's multipleOf and the generators' arithmetic
+    in that context are exact: 1.0000000000000000000000000000001 is refused, never rounded to 1."""
+    context = decimal.Context(traps=[])
+    value = context.create_decimal(text)
+    shown = text[:_KEY_SHOWN]
+    if context.flags[decimal.Overflow] or (value.is_finite() and value.copy_abs() >= NUMBER_LIMIT):
+        return _Refused(f"{shown} is out of range (2^64 or more)")
+    if any(context.flags[f] for f in (decimal.InvalidOperation, decimal.Underflow, decimal.Subnormal)):
+        return _Refused(f"{shown} has an exponent out of range")
+    if context.flags[decimal.Inexact]:
+        return _Refused(f"{shown} has more than {context.prec} significant digits")
+    return value
 
 
 def _object(pairs):

@@ -141,6 +141,8 @@ class GenManifest(Generator, unittest.TestCase):
 
     def test_huge_exponent_is_refused(self):
         self.refuse(self.with_fg("1e400"), "timer_slack_ms.fg", "1e400 is out of range (2^64 or more)")
+        self.refuse(self.with_fg("1e-99999999999999999999"), "timer_slack_ms.fg",
+                    "1e-99999999999999999999 has an exponent out of range")
 
     def test_nesting_past_32_is_refused_32_is_parsed(self):
         deep = "[" * 1000 + "]" * 1000
@@ -299,6 +301,16 @@ class GenAbilities(Generator, unittest.TestCase):
                     "a number of 31 digits is out of range (2^64 or more)")
         self.refuse(self.with_initial("1e999999999999"), "abilities[0].policy.initial_ms",
                     "1e999999999999 is out of range (2^64 or more)")
+
+    def test_factor_with_more_significant_digits_than_held_exactly_is_refused(self):
+        doc = copy.deepcopy(self.doc)
+        doc["abilities"][0]["policy"] = {"factor": "@VALUE@"}
+        text = json.dumps(doc)
+        self.refuse(text.replace('"@VALUE@"', "1." + "0" * 30 + "1").encode(), "abilities[0].policy.factor",
+                    "1." + "0" * 30 + "1 has more than 28 significant digits")
+        # 28 digits are held exactly: a fourth decimal is still seen
+        self.refuse(text.replace('"@VALUE@"', "1." + "0" * 26 + "1").encode(), "abilities[0].policy.factor",
+                    "1." + "0" * 26 + "1 is not a multiple of 0.001")
 
     def test_deep_nesting_is_refused(self):
         self.refuse(("[" * 100000 + "]" * 100000).encode(), "[0]" * 32, "nested deeper than 32 arrays and objects")
