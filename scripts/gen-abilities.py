@@ -3,29 +3,35 @@
 
 Usage: gen-abilities.py MANIFEST.json SCHEMA.json SYSTEM.json OUT.h OUT.c
 
-The manifest is validated against the ability schema with its numbers loaded exactly
-(decimal.Decimal; integral decimals such as 500.0 count as integers, as JSON Schema defines
-them), then checked for what the schema cannot state: at least one ability; unique names;
-names the kernel takes as task names (at most 31 bytes) that no boot task of the system
-manifest SYSTEM.json uses; an image (a built-in image name) and a start mode for each; and
-max_ms >= initial_ms in each merged policy (the schema's defaults, then the manifest's
-`defaults`, then the ability's own `policy`). `factor` becomes thousandths exactly. A problem
-prints `gen-abilities: <file>: <what>` and exits 1, and no C is written.
+The manifest is read strictly (scripts/lib/manifest_json.py: UTF-8, JSON without NaN or
+Infinity, bounded nesting and numbers, no key twice; numbers exact, integral decimals such as
+500.0 counting as integers, as JSON Schema defines them), validated against the ability schema
+(its patterns match whole names: no trailing newline), then checked for what the schema cannot
+state: at least one ability; unique names; names the kernel takes as task names (at most 31
+bytes) that no boot task of the system manifest SYSTEM.json uses (itself read strictly and
+validated against schemas/system_v1.schema.json); an image (a built-in image name) and a start
+mode for each; and max_ms >= initial_ms in each merged policy (the schema's defaults, then the
+manifest's `defaults`, then the ability's own `policy`). `factor` becomes thousandths exactly.
+A problem prints `gen-abilities: FILE: PATH: WHAT`, PATH the JSON path of the offending value
+(`abilities[2].policy.factor`, `(top)` for the whole file), writes no C and exits 1; a wrong
+argument count exits 2.
 """
 
 import decimal
-import json
 import os
 import re
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "lib"))
 from abi import define  # noqa: E402
-from ability_doc import Validator, load  # noqa: E402
+from manifest_json import DocError, check_schema, load, validate  # noqa: E402
 
+# The system manifest's schema: SYSTEM.json is read for its boot tasks' names, checked first.
+SYSTEM_SCHEMA = os.path.join(HERE, "..", "schemas", "system_v1.schema.json")
 # The kernel's task names (and built-in image names) hold at most NX_NAME_MAX bytes.
 TASK_NAME_MAX = define("NX_NAME_MAX")
-IMAGE_NAME = re.compile(rf"^[a-z][a-z0-9_-]{{0,{TASK_NAME_MAX - 1}}}$")
+IMAGE_NAME = re.compile(rf"[a-z][a-z0-9_-]{{0,{TASK_NAME_MAX - 1}}}")
 MODES = {"fg": "APPMGR_MODE_FG", "bg": "APPMGR_MODE_BG"}
 LC_KEYS = ["initial_ms", "factor", "max_ms", "loop_threshold", "loop_window_ms", "stable_reset_ms",
            "start_timeout_ms", "stop_timeout_ms"]
@@ -35,35 +41,23 @@ OTA_KEYS = ["health_window_ms"]
 C_FIELDS = {"factor": "factor_milli", "timer_slack_fg_ms": "slack_fg_ms", "timer_slack_bg_ms": "slack_bg_ms"}
 
 
-class ManifestError(Exception):
-    pass
-
-
-def validate(doc, schema):
-    errors = sorted(Validator(schema).iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
-    if errors:
-        e = errors[0]
-        where = "/".join(str(p) for p in e.absolute_path) or "(top)"
-        raise ManifestError(f"{where}: {e.message}")
-
-
-def merged_policy(schema, doc, ability):
+def merged_policy(schema, doc, ability, where):
+    """The ability's policy over the manifest's `defaults` over the schema's, as c_policy()."""
     props = schema["$defs"]["policy"]["properties"]
     policy = {key: props[key]["default"] for key in LC_KEYS + FGBG_KEYS + OTA_KEYS}
     policy.update(doc.get("defaults", {}))
     policy.update(ability.get("policy", {}))
-    return c_policy(policy, ability["name"])
+    return c_policy(policy, where)
 
 
-def c_policy(policy, name):
+def c_policy(policy, where):
     """A policy's keys as the C fields hold them: integers, `factor` in thousandths."""
     if policy["max_ms"] < policy["initial_ms"]:
-        raise ManifestError(f"ability {name}: max_ms {policy['max_ms']} is below "
-                            f"initial_ms {policy['initial_ms']}")
+        raise DocError(where, f"merged policy: max_ms {policy['max_ms']} is below initial_ms {policy['initial_ms']}")
     out = {key: int(value) for key, value in policy.items() if key != "factor"}
     milli = decimal.Decimal(policy["factor"]) * 1000
     if milli != milli.to_integral_value():
-        raise ManifestError(f"ability {name}: factor {policy['factor']} has more than 3 decimals")
+        raise DocError(where, f"merged policy: factor {policy['factor']} has more than 3 decimals")
     out["factor"] = int(milli)
     return out
 
@@ -71,28 +65,27 @@ def c_policy(policy, name):
 def check(doc, schema, system):
     abilities = doc["abilities"]
     if not abilities:
-        raise ManifestError("lists no abilities")
+        raise DocError("abilities", "lists no abilities")
     boot_tasks = {t["name"] for t in system["services"] + system["fixtures"]}
-    seen = set()
+    first = {}
     table = []
-    for a in abilities:
-        name = a["name"]
-        if name in seen:
-            raise ManifestError(f"ability {name} listed twice")
-        seen.add(name)
+    for i, a in enumerate(abilities):
+        name, where = a["name"], f"abilities[{i}]"
+        if name in first:
+            raise DocError(f"{where}.name", f"ability {name} listed twice (also {first[name]}.name)")
+        first[name] = where
         if len(name.encode()) > TASK_NAME_MAX:
-            raise ManifestError(f"ability {name}: name longer than {TASK_NAME_MAX} bytes (a task name)")
+            raise DocError(f"{where}.name", f"name longer than {TASK_NAME_MAX} bytes (a task name)")
         if name in boot_tasks:
-            raise ManifestError(f"ability {name}: name taken by a boot task of the system manifest")
+            raise DocError(f"{where}.name", f"{name} is taken by a boot task of the system manifest")
         if "image" not in a:
-            raise ManifestError(f"ability {name}: no image")
-        if not IMAGE_NAME.match(a["image"]):
-            raise ManifestError(f"ability {name}: image {a['image']} is not a built-in image name "
-                                f"({IMAGE_NAME.pattern})")
+            raise DocError(f"{where}.image", "missing: the OS manifest needs it")
+        if not IMAGE_NAME.fullmatch(a["image"]):
+            raise DocError(f"{where}.image", f"{a['image']} is not a built-in image name ({IMAGE_NAME.pattern})")
         if "start_mode" not in a:
-            raise ManifestError(f"ability {name}: no start_mode")
+            raise DocError(f"{where}.start_mode", "missing: the OS manifest needs it")
         table.append({"name": name, "image": a["image"], "mode": MODES[a["start_mode"]],
-                      "policy": merged_policy(schema, doc, a)})
+                      "policy": merged_policy(schema, doc, a, where)})
     return table
 
 
@@ -133,22 +126,37 @@ def main(argv):
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
     manifest, schema_path, system_path, out_h, out_c = argv
+    where = schema_path
     try:
-        doc = load(manifest)
         schema = load(schema_path)
-        with open(system_path, encoding="utf-8") as f:
-            system = json.load(f)
+        check_schema(schema)
+        where = SYSTEM_SCHEMA
+        system_schema = load(SYSTEM_SCHEMA)
+        check_schema(system_schema)
+        where = system_path
+        system = load(system_path)
+        validate(system, system_schema)
+        where = manifest
+        doc = load(manifest)
         validate(doc, schema)
         table = check(doc, schema, system)
-    except (OSError, json.JSONDecodeError, ManifestError) as exc:
-        print(f"gen-abilities: {manifest}: {exc}", file=sys.stderr)
+        props = schema["$defs"]["policy"]["properties"]
+        where = schema_path
+        default = c_policy({key: props[key]["default"] for key in LC_KEYS + FGBG_KEYS}, "$defs.policy")
+        texts = {out_h: header(len(table), default), out_c: source(table)}
+    except DocError as exc:
+        print(f"gen-abilities: {where}: {exc}", file=sys.stderr)
         return 1
-    props = schema["$defs"]["policy"]["properties"]
-    default = c_policy({key: props[key]["default"] for key in LC_KEYS + FGBG_KEYS}, "(defaults)")
-    with open(out_h, "w", encoding="utf-8") as f:
-        f.write(header(len(table), default))
-    with open(out_c, "w", encoding="utf-8") as f:
-        f.write(source(table))
+    except OSError as exc:
+        print(f"gen-abilities: {where}: (top): cannot read: {exc.strerror}", file=sys.stderr)
+        return 1
+    for path, text in texts.items():
+        try:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+        except OSError as exc:
+            print(f"gen-abilities: {path}: (top): cannot write: {exc.strerror}", file=sys.stderr)
+            return 1
     return 0
 
 

@@ -10,17 +10,28 @@ Usage: gen-manifest.py MANIFEST.json SCHEMA.json OUT.h OUT.c BOOT.c
   the resolved id of its supervisor, and the command-line words it is started for
   ("profile=<p>" for each of its profiles). No op code or policy reaches the kernel.
 
-The manifest is validated against its JSON schema and checked for consistency (unique
-names and op codes, every policy rule naming a known service, op and caller, a supervisor
-that is a service) before any C is written; a problem prints `gen-manifest: <file>: <what>`
-and exits 1.
+The manifest is read strictly (scripts/lib/manifest_json.py: UTF-8, JSON without NaN or
+Infinity, bounded nesting and numbers, no key twice), validated against its JSON schema (its
+patterns match whole names: no trailing newline) and checked for what the schema cannot state
+before any C is written: unique task names and task ids, op codes unique within a service,
+every policy rule naming a known service, op and caller, state grants to known tasks, a
+supervisor that is a service, no two names that make one C identifier ("a-b" and "a_b" both
+make NX_SVC_A_B), and no boot with more tasks than the kernel's task table holds (KS_MAX_TASKS,
+read from kernel-shim/config.h; the kernel panics on the first task past it). A problem prints
+`gen-manifest: FILE: PATH: WHAT`, PATH the JSON path of the offending value (`services[3].name`,
+`(top)` for the whole file), writes nothing and exits 1; a wrong argument count exits 2.
 """
 
-import json
+import os
 import sys
 
-import jsonschema
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from abi import KERNEL, define  # noqa: E402
+from manifest_json import DocError, check_schema, json_path, load, show, validate  # noqa: E402
 
+# The kernel's task table: every boot task of one boot must fit in it, or the kernel panics
+# creating the first that does not (kernel-shim/main.c, start_boot_tasks).
+TASK_TABLE = define("KS_MAX_TASKS", "config.h", KERNEL)
 FNV_OFFSET = 0xCBF29CE484222325
 FNV_PRIME = 0x100000001B3
 QOS = {"sys": "NX_QOS_SYS", "fg": "NX_QOS_FG", "bg": "NX_QOS_BG", "idle": "NX_QOS_IDLE"}
@@ -36,61 +47,101 @@ def fnv1a64(name: str) -> int:
     return h
 
 
-class ManifestError(Exception):
-    pass
+def tasks(doc):
+    """(path, task) of every boot task, in the boot table's order: services, then fixtures."""
+    return [(f"{part}[{i}]", t) for part in ("services", "fixtures") for i, t in enumerate(doc[part])]
 
 
 def check(doc):
-    names = [t["name"] for t in doc["services"] + doc["fixtures"]]
-    for n in names:
-        if names.count(n) > 1:
-            raise ManifestError(f"task name {n} listed twice")
-    if doc["supervisor"] not in [s["name"] for s in doc["services"]]:
-        raise ManifestError(f"supervisor {doc['supervisor']} is not a service")
-    for g in doc.get("state_grants", []):
-        if g["caller"] not in names:
-            raise ManifestError(f"state grant to unknown task {g['caller']}")
-    services = {}
-    for s in doc["services"]:
-        if s["name"] in services:
-            raise ManifestError(f"service {s['name']} listed twice")
-        codes = list(s["ops"].values())
-        if len(codes) != len(set(codes)):
-            raise ManifestError(f"service {s['name']} has two ops with one code")
-        if fnv1a64(s["name"]) == 0:
-            raise ManifestError(f"service id of {s['name']} is 0, the wildcard")
-        services[s["name"]] = s
-    seen = set()
-    for rule in doc["policy"]:
-        svc = services.get(rule["service"])
-        if svc is None:
-            raise ManifestError(f"policy names unknown service {rule['service']}")
-        if rule["op"] not in svc["ops"]:
-            raise ManifestError(f"policy names unknown op {rule['service']}.{rule['op']}")
-        if (rule["service"], rule["op"]) in seen:
-            raise ManifestError(f"policy lists {rule['service']}.{rule['op']} twice")
-        seen.add((rule["service"], rule["op"]))
-        for caller in rule["callers"]:
+    """Raise DocError for what the schema cannot state."""
+    first, ids = {}, {}
+    for path, t in tasks(doc):
+        name, tid = t["name"], fnv1a64(t["name"])
+        if name in first:
+            raise DocError(f"{path}.name", f"task name {name} listed twice (also {first[name]}.name)")
+        if tid in ids:
+            raise DocError(f"{path}.name", f"task id of {name} (FNV-1a-64) is also the id of {ids[tid]}.name")
+        first[name] = ids[tid] = path
+    services = {s["name"]: (i, s) for i, s in enumerate(doc["services"])}
+    if doc["supervisor"] not in services:
+        raise DocError("supervisor", f"{doc['supervisor']} is not a service")
+    for i, g in enumerate(doc.get("state_grants", [])):
+        if g["caller"] not in first:
+            raise DocError(f"state_grants[{i}].caller", f"unknown task {g['caller']}")
+    for name, (i, s) in services.items():
+        if fnv1a64(name) == 0:
+            raise DocError(f"services[{i}].name", f"service id of {name} is 0, the wildcard")
+        codes = {}
+        for op, code in s["ops"].items():
+            if code in codes:
+                raise DocError(json_path(["services", i, "ops", op]), f"op code {code} is also op {codes[code]}'s")
+            codes[code] = op
+    seen = {}
+    for i, rule in enumerate(doc["policy"]):
+        svc, op = rule["service"], rule["op"]
+        if svc not in services:
+            raise DocError(f"policy[{i}].service", f"unknown service {svc}")
+        if op not in services[svc][1]["ops"]:
+            raise DocError(f"policy[{i}].op", f"service {svc} has no op {op}")
+        if (svc, op) in seen:
+            raise DocError(f"policy[{i}]", f"{svc}.{op} listed twice (also policy[{seen[svc, op]}])")
+        seen[svc, op] = i
+        for j, caller in enumerate(rule["callers"]):
             if caller != "*" and caller not in services:
-                raise ManifestError(f"policy for {rule['service']}.{rule['op']} names unknown caller {caller}")
-    return services
+                raise DocError(f"policy[{i}].callers[{j}]", f"unknown service {caller}")
+    macros(doc)
+    boot_tasks_fit(doc)
+
+
+def boot_tasks_fit(doc):
+    """Raise DocError if one boot starts more tasks than the kernel's task table holds. A boot
+    starts every task without `profiles` and those naming its profile=<p> word; the bound is
+    checked for every profile the manifest names and for a boot naming none (a command line
+    with two profile words starts both sets: the runners pass one)."""
+    profiles = sorted({p for _, t in tasks(doc) for p in t.get("profiles", [])})
+    for p in [None] + profiles:
+        started = [path for path, t in tasks(doc) if "profiles" not in t or p in t["profiles"]]
+        if len(started) > TASK_TABLE:
+            boot = f"profile={p}" if p is not None else "a boot without a profile word"
+            raise DocError(started[TASK_TABLE], f"too many boot tasks: {boot} starts {len(started)}, the kernel's "
+                                                f"task table holds {TASK_TABLE} (KS_MAX_TASKS, kernel-shim/config.h)")
 
 
 def ident(name: str) -> str:
     return name.upper().replace("-", "_")
 
 
+def c_string(text: str) -> str:
+    """A C string literal of `text`: printable ASCII (the schema's patterns), with the quote,
+    the backslash and the question mark (trigraphs) escaped."""
+    return '"' + "".join("\\" + c if c in '"\\?' else c for c in text) + '"'
+
+
+def macros(doc):
+    """Per service, the macros the header defines for it: [(identifier, value)]. Raises
+    DocError where two names map to one C identifier ("a-b" and "a_b" both make NX_SVC_A_B)."""
+    out, made = [], {}
+    for i, s in enumerate(doc["services"]):
+        n, where = ident(s["name"]), f"services[{i}].name"
+        here = [(f"NX_SVC_{n}", c_string(s["name"]), where, s["name"]),
+                (f"NX_SVC_{n}_ID", f"0x{fnv1a64(s['name']):016x}ULL", where, s["name"])]
+        here += [(f"{n}_OP_{ident(op)}", int(code), json_path(["services", i, "ops", op]), op)
+                 for op, code in sorted(s["ops"].items(), key=lambda kv: kv[1])]
+        for name, _, path, text in here:
+            if name in made:
+                raise DocError(path, f"{show(text)} makes the C identifier {name}, as {made[name][0]} "
+                                     f"{show(made[name][1])} does")
+            made[name] = (path, text)
+        out.append([(name, value) for name, value, _, _ in here])
+    return out
+
+
 def header(doc) -> str:
     out = ["/* Generated by scripts/gen-manifest.py from manifests/system.json. Do not edit. */",
            "#ifndef NX_MANIFEST_H", "#define NX_MANIFEST_H", "", "#include <stddef.h>", "#include <stdint.h>", "",
            '#include "ulib/policy.h"', ""]
-    for s in doc["services"]:
-        n = ident(s["name"])
-        out.append(f'#define NX_SVC_{n} "{s["name"]}"')
-        out.append(f"#define NX_SVC_{n}_ID 0x{fnv1a64(s['name']):016x}ULL")
-        for op, code in sorted(s["ops"].items(), key=lambda kv: kv[1]):
-            out.append(f"#define {n}_OP_{ident(op)} {code}")
-        out.append("")
+    for service in macros(doc):
+        out += [f"#define {name} {value}" for name, value in service] + [""]
     out += [f"#define NX_STATE_GRANT_COUNT {len(doc.get('state_grants', []))}",
             "extern const struct nx_state_grant nx_state_grants[NX_STATE_GRANT_COUNT > 0 ? NX_STATE_GRANT_COUNT : 1];",
             f"#define NX_POLICY_RULE_COUNT {sum(len(r['callers']) for r in doc['policy'])}",
@@ -109,23 +160,19 @@ def source(doc) -> str:
     codes = {s["name"]: s["ops"] for s in doc["services"]}
     for rule in doc["policy"]:
         svc = f"0x{fnv1a64(rule['service']):016x}ULL"
-        code = codes[rule["service"]][rule["op"]]
+        code = int(codes[rule["service"]][rule["op"]])
         for caller in rule["callers"]:
             cid = "NX_POLICY_ANY" if caller == "*" else f"0x{fnv1a64(caller):016x}ULL"
             out.append(f"\t{{ {svc}, {cid}, {code} }}, /* {rule['service']}.{rule['op']} <- {caller} */")
     out += ["};", "", "const struct nx_state_grant nx_state_grants[NX_STATE_GRANT_COUNT > 0 ? NX_STATE_GRANT_COUNT : 1] = {"]
     for g in doc.get("state_grants", []):
-        out.append(f'\t{{ 0x{fnv1a64(g["caller"]):016x}ULL, "{g["prefix"]}", {1 if g["access"] == "write" else 0} }}, '
-                   f'/* {g["caller"]} */')
+        out.append(f'\t{{ 0x{fnv1a64(g["caller"]):016x}ULL, {c_string(g["prefix"])}, '
+                   f'{1 if g["access"] == "write" else 0} }}, /* {g["caller"]} */')
     out += ["};", ""]
     key = bytes.fromhex(doc["release_key"])
     rows = [", ".join(f"0x{b:02x}" for b in key[i:i + 8]) for i in range(0, len(key), 8)]
     out += ["const uint8_t nx_release_key[NX_RELEASE_KEY_LEN] = {"] + [f"\t{r}," for r in rows] + ["};", ""]
     return "\n".join(out)
-
-
-def c_string(text: str) -> str:
-    return '"' + text + '"'
 
 
 def boot_table(doc) -> str:
@@ -134,7 +181,7 @@ def boot_table(doc) -> str:
     out = ["/* Generated by scripts/gen-manifest.py from manifests/system.json. Do not edit. */",
            '#include "boot.h"', "", '#include "nx/abi.h"', "",
            "const struct ks_boot_task ks_boot_tasks[] = {"]
-    for t in doc["services"] + doc["fixtures"]:
+    for _, t in tasks(doc):
         rights = " | ".join(RIGHTS[r] for r in t.get("rights", [])) or "0"
         words = [c_string(f"profile={p}") for p in t.get("profiles", [])]
         out += ["\t{",
@@ -143,13 +190,13 @@ def boot_table(doc) -> str:
                 f"\t\t.supervisor_id = {sup}, /* {doc['supervisor']} */",
                 f"\t\t.rights = {rights},",
                 f"\t\t.qos = {QOS[t['qos']]},",
-                f"\t\t.page_quota = {t.get('page_quota', 0)},",
-                f"\t\t.slack_fg_ms = {doc['timer_slack_ms']['fg']},",
-                f"\t\t.slack_bg_ms = {doc['timer_slack_ms']['bg']},",
+                f"\t\t.page_quota = {int(t.get('page_quota', 0))},",
+                f"\t\t.slack_fg_ms = {int(doc['timer_slack_ms']['fg'])},",
+                f"\t\t.slack_bg_ms = {int(doc['timer_slack_ms']['bg'])},",
                 f"\t\t.when = {{ {', '.join(words)} }}," if words else "\t\t.when = { NULL },",
                 "\t},"]
     out += ["};", "",
-            f"const unsigned ks_boot_task_count = {len(doc['services']) + len(doc['fixtures'])};", ""]
+            f"const unsigned ks_boot_task_count = {len(tasks(doc))};", ""]
     return "\n".join(out)
 
 
@@ -157,29 +204,29 @@ def main(argv):
     if len(argv) != 5:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
-    manifest, schema, out_h, out_c, out_boot = argv
+    manifest, schema_path, out_h, out_c, out_boot = argv
+    where = schema_path
     try:
-        with open(manifest, encoding="utf-8") as f:
-            doc = json.load(f)
-        with open(schema, encoding="utf-8") as f:
-            jsonschema.validate(doc, json.load(f))
+        schema = load(schema_path)
+        check_schema(schema)
+        where = manifest
+        doc = load(manifest)
+        validate(doc, schema)
         check(doc)
-    except (OSError, json.JSONDecodeError, ManifestError) as exc:
-        print(f"gen-manifest: {manifest}: {exc}", file=sys.stderr)
+        texts = {out_h: header(doc), out_c: source(doc), out_boot: boot_table(doc)}
+    except DocError as exc:
+        print(f"gen-manifest: {where}: {exc}", file=sys.stderr)
         return 1
-    except jsonschema.ValidationError as exc:
-        where = "/".join(str(p) for p in exc.absolute_path) or "(top)"
-        what = exc.message
-        if isinstance(exc.instance, (list, dict)):
-            what = f"fails '{exc.validator}: {exc.validator_value}'"
-        print(f"gen-manifest: {manifest}: {where}: {what}", file=sys.stderr)
+    except OSError as exc:
+        print(f"gen-manifest: {where}: (top): cannot read: {exc.strerror}", file=sys.stderr)
         return 1
-    with open(out_h, "w", encoding="utf-8") as f:
-        f.write(header(doc))
-    with open(out_c, "w", encoding="utf-8") as f:
-        f.write(source(doc))
-    with open(out_boot, "w", encoding="utf-8") as f:
-        f.write(boot_table(doc))
+    for path, text in texts.items():
+        try:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+        except OSError as exc:
+            print(f"gen-manifest: {path}: (top): cannot write: {exc.strerror}", file=sys.stderr)
+            return 1
     return 0
 
 

@@ -1,30 +1,18 @@
 """Reading ability documents (schemas/ability_v1_1.schema.json) exactly, for
-scripts/gen-abilities.py and the schema tests.
+scripts/pack-bundle.py and the schema tests (scripts/gen-abilities.py reads its manifest
+strictly, with manifest_json.load).
 
 Numbers are loaded as decimal.Decimal and integral decimals count as integers, as JSON Schema
 defines them: with binary floats python-jsonschema rejects valid factors such as 1.001 under
-multipleOf 0.001 (1.001 / 0.001 = 1000.9999999999999).
+multipleOf 0.001 (1.001 / 0.001 = 1000.9999999999999). Validator is manifest_json's.
 """
 
 import decimal
 import json
 
-import jsonschema
+from manifest_json import Validator
 
-
-def is_integer(checker, instance):
-    """JSON Schema's integer: any number with a zero fractional part (500, 500.0, 5e2)."""
-    if isinstance(instance, bool):
-        return False
-    if isinstance(instance, int):
-        return True
-    return isinstance(instance, decimal.Decimal) and instance.is_finite() and instance == instance.to_integral_value()
-
-
-Validator = jsonschema.validators.extend(
-    jsonschema.Draft202012Validator,
-    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("integer", is_integer),
-)
+__all__ = ["Validator", "load"]
 
 
 def load(path):

@@ -27,15 +27,15 @@ DEFAULTS = {"initial_ms": 500, "factor_milli": 2000, "max_ms": 15000, "loop_thre
 BAD = {
     "duplicate-name.json": "ability one listed twice",
     "factor-four-decimals.json": "is not a multiple of 0.001",
-    "image-path.json": "ability one: image bin/one.elf is not a built-in image name",
-    "max-below-initial-after-merge.json": "ability two: max_ms 1000 is below initial_ms 2000",
-    "name-of-a-boot-task.json": "ability timed: name taken by a boot task of the system manifest",
+    "image-path.json": "abilities[0].image: bin/one.elf is not a built-in image name",
+    "max-below-initial-after-merge.json": "abilities[1]: merged policy: max_ms 1000 is below initial_ms 2000",
+    "name-of-a-boot-task.json": "abilities[0].name: timed is taken by a boot task of the system manifest",
     "name-too-long.json": "name longer than 31 bytes",
     "no-abilities.json": "lists no abilities",
-    "no-image.json": "ability one: no image",
-    "no-start-mode.json": "ability one: no start_mode",
+    "no-image.json": "abilities[0].image: missing: the OS manifest needs it",
+    "no-start-mode.json": "abilities[0].start_mode: missing: the OS manifest needs it",
     "not-json.json": "Expecting value",
-    "schema-unknown-key.json": "abilities/0: Additional properties are not allowed ('restart' was unexpected)",
+    "schema-unknown-key.json": 'abilities[0].restart: key "restart" is not allowed here',
 }
 
 
