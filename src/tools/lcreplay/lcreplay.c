@@ -501,8 +501,15 @@ static json_object *read_json(const char *file)
 	buf[n] = '\0';
 
 	char why[256];
-	size_t at;
-	json_object *root = parse_json(buf, n, why, sizeof why, &at);
+	size_t at = SIZE_MAX;
+	json_object *root = NULL;
+	const char *nul = memchr(buf, '\0', n);
+	if (nul) {
+		at = (size_t)(nul - buf);
+		snprintf(why, sizeof why, "a NUL byte");
+	} else {
+		root = parse_json(buf, n, why, sizeof why, &at);
+	}
 	const unsigned line = at == SIZE_MAX ? 0 : line_of(buf, at);
 	free(buf);
 	if (!root && line == 0)
