@@ -1013,22 +1013,22 @@ static void read_lines(struct replay *r, FILE *in, void (*line)(struct replay *r
 		die("cannot read the input");
 }
 
-/* Draw r->tl into file `out`; a note on stderr if it had to leave changes out. */
-static void write_svg(const struct replay *r, const char *out, bool has_until, uint64_t until)
+/* Draw `tl` into file `out`; a note on stderr if it had to leave changes out. */
+static void write_svg(const struct tl *tl, const char *out, bool has_until, uint64_t until)
 {
 	FILE *f = fopen(out, "w");
 	if (!f)
 		die("cannot write %s: %s", out, strerror(errno));
-	int err = tl_write_svg(r->tl, has_until, until, f) == 0 ? 0 : errno;
+	int err = tl_write_svg(tl, has_until, until, f) == 0 ? 0 : errno;
 	if (fclose(f) != 0 && !err)
 		err = errno;
 	if (err)
 		die("cannot write %s: %s", out, strerror(err));
-	if (r->tl->ndropped)
+	if (tl->ndropped)
 		fprintf(stderr,
 			"lcreplay: %s: more than %u state changes: drew the first %u, up to t=%" PRIu64
 			" ms, and left out %" PRIu64 "\n",
-			out, TL_CHANGES_MAX, TL_CHANGES_MAX, r->tl->kept[TL_CHANGES_MAX - 1].t_ms, r->tl->ndropped);
+			out, TL_CHANGES_MAX, TL_CHANGES_MAX, tl->kept[TL_CHANGES_MAX - 1].t_ms, tl->ndropped);
 }
 
 int main(int argc, char **argv)
@@ -1094,6 +1094,6 @@ int main(int argc, char **argv)
 	if (fflush(stdout) != 0 || ferror(stdout))
 		die("cannot write the output");
 	if (svg)
-		write_svg(r, svg, until != NULL, until_t);
+		write_svg(&timeline, svg, until != NULL, until_t);
 	return 0;
 }
