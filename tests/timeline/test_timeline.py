@@ -303,11 +303,41 @@ class BadInput(Case):
              '"timeout" must be true (or left out)'),
             ('{"t":7,"app":"cam","from":"stopped","to":"starting","reason":"none","x":1}', 'unknown key "x"'),
             ('{"t":4,"app":"cam","from":"stopped","to":"starting","reason":"none"}', "time goes backwards (4 after 5)"),
+            ('{"t":7,"app":"cam","app":"mail","from":"stopped","to":"starting","reason":"none"}',
+             'duplicate key "app"'),
+            ('{"t":7,"app":"cam\\u0000x","from":"stopped","to":"starting","reason":"none"}',
+             'a NUL (\\u0000) in the string "cam\\u0000x"'),
+            ('{"t":7,"app":"cam","from":"stopped","to":"starting","reason":"none","x\\u0000":1}',
+             'a NUL (\\u0000) in the key "x\\u0000"'),
+            ('{"t":7,"app":"cam","from":"stopped"\0,"to":"starting","reason":"none"}', "a NUL byte at column 36"),
         ]
         for line, why in cases:
             with self.subTest(line=line):
                 r = self.lcreplay("--from-changes", "--svg", self.path("x.svg"), stdin=f"{ok}\n\n{line}\n", status=2)
                 self.assertEqual(r.stderr, f"lcreplay: line 3: {why}\n")
+
+    def test_impossible_transitions_in_changes_exit_2(self):
+        ok = '{"t":5,"app":"cam","from":"stopped","to":"starting","reason":"none"}'
+        cases = [("stopped", "runningFg", "none"), ("stopped", "stopped", "none"), ("starting", "backoff", "crash"),
+                 ("runningFg", "runningFg", "none"), ("runningBg", "blocked", "crash"), ("stopping", "starting", "none"),
+                 ("crashed", "stopped", "crash"), ("backoff", "crashed", "crash"), ("blocked", "starting", "none")]
+        for frm, to, reason in cases:
+            with self.subTest(frm=frm, to=to):
+                change = {"t": 7, "app": "cam", "from": frm, "to": to, "reason": reason}
+                if to == "backoff":
+                    change["delay_ms"] = 100
+                r = self.lcreplay("--from-changes", "--svg", self.path("x.svg"),
+                                  stdin=f"{ok}\n{json.dumps(change)}\n", status=2)
+                self.assertEqual(r.stderr, f"lcreplay: line 2: impossible transition {frm} -> {to} "
+                                           "(the lifecycle core never makes it)\n")
+        # each change the core makes is drawn
+        possible = [("stopped", "starting"), ("starting", "runningFg"), ("runningFg", "runningBg"),
+                    ("runningBg", "stopping"), ("stopping", "crashed"), ("crashed", "backoff"),
+                    ("backoff", "starting"), ("starting", "crashed"), ("crashed", "blocked"),
+                    ("blocked", "stopped"), ("stopped", "blocked")]
+        lines = [json.dumps({"t": i, "app": "cam", "from": frm, "to": to, "reason": "none",
+                             **({"delay_ms": 100} if to == "backoff" else {})}) for i, (frm, to) in enumerate(possible)]
+        self.lcreplay("--from-changes", "--svg", self.path("x.svg"), stdin="\n".join(lines) + "\n")
 
     def test_more_apps_in_changes_than_the_core_holds_exit_2(self):
         lines = [f'{{"t":0,"app":"a{i}","from":"stopped","to":"starting","reason":"none"}}' for i in range(CAPACITY + 1)]

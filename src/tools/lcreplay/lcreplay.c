@@ -23,6 +23,7 @@
 
 #include "lc/lifecycle.h"
 #include "timeline.h"
+#include "transitions.h"
 
 #define NAME_LEN_MAX 32
 #define LINE_MAX_LEN 1024
@@ -339,12 +340,119 @@ static void load_ability(const char *file, const char *at, json_object *o, struc
 	}
 }
 
-/* `n` bytes of `buf` as exactly one JSON value (strict); NULL with `*why` set if they are not. */
-static json_object *parse_json(const char *buf, size_t n, const char **why)
+/* --- JSON ------------------------------------------------------------------------------ */
+
+/*
+ * json-c's strict mode keeps the last of two equal keys of an object, and cuts a string or a
+ * key at a NUL written \u0000 ("cam\u0000x" reads as "cam"). parse_json() refuses both: a
+ * second pass over the text, once json-c has found it well formed, decodes each key with
+ * json-c and keeps the keys of every open object in a set.
+ */
+#define JSON_DEPTH_MAX JSON_TOKENER_DEFAULT_DEPTH /* json-c refuses deeper documents */
+
+/* The index just past the string literal that starts at s[i] (a '"'); n if it does not end. */
+static size_t string_end(const char *s, size_t i, size_t n)
+{
+	for (i++; i < n; i++) {
+		if (s[i] == '\\')
+			i++;
+		else if (s[i] == '"')
+			return i + 1;
+	}
+	return n;
+}
+
+/* Whether string literal `s` of `len` bytes holds the escape \u0000. */
+static bool has_nul_escape(const char *s, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i++) {
+		if (s[i] != '\\')
+			continue;
+		if (s[i + 1] == 'u' && len - i >= 6 && memcmp(s + i + 2, "0000", 4) == 0)
+			return true;
+		i++;
+	}
+	return false;
+}
+
+/* Add the key written as literal `s` of `len` bytes to the set `seen`; false if it is in it. */
+static bool add_key(json_object *seen, const char *s, size_t len)
 {
 	json_tokener *tok = json_tokener_new();
+	if (!tok)
+		die("out of memory");
+	json_object *key = json_tokener_parse_ex(tok, s, (int)len);
+	json_tokener_free(tok);
+	if (!json_object_is_type(key, json_type_string))
+		die("cannot decode the key %.*s", (int)len, s);
+	const char *name = json_object_get_string(key);
+	const bool fresh = !json_object_object_get_ex(seen, name, NULL);
+	if (fresh && json_object_object_add(seen, name, NULL) != 0)
+		die("out of memory");
+	json_object_put(key);
+	return fresh;
+}
+
+/*
+ * Check well-formed JSON text `s` of `n` bytes for a key given twice in an object and for
+ * \u0000 in a string or key. SIZE_MAX if it has neither; else the offset of the first such
+ * string, with `why` saying what it is.
+ */
+static size_t strict_check(const char *s, size_t n, char *why, size_t why_len)
+{
+	json_object *seen[JSON_DEPTH_MAX]; /* by open container: an object's keys so far */
+	bool object[JSON_DEPTH_MAX], want_key[JSON_DEPTH_MAX];
+	unsigned depth = 0;
+	size_t bad = SIZE_MAX;
+
+	for (size_t i = 0; i < n && bad == SIZE_MAX;) {
+		if (s[i] == '"') {
+			const size_t end = string_end(s, i, n);
+			const bool key = depth > 0 && want_key[depth - 1];
+			const int len = (int)(end - i);
+			if (has_nul_escape(s + i, end - i)) {
+				snprintf(why, why_len, "a NUL (\\u0000) in the %s %.*s", key ? "key" : "string", len, s + i);
+				bad = i;
+			} else if (key && !add_key(seen[depth - 1], s + i, end - i)) {
+				snprintf(why, why_len, "duplicate key %.*s", len, s + i);
+				bad = i;
+			}
+			if (key)
+				want_key[depth - 1] = false;
+			i = end;
+			continue;
+		}
+		if (s[i] == '{' || s[i] == '[') {
+			if (depth == JSON_DEPTH_MAX)
+				die("JSON nested deeper than %d", JSON_DEPTH_MAX);
+			object[depth] = want_key[depth] = s[i] == '{';
+			seen[depth] = object[depth] ? json_object_new_object() : NULL;
+			if (object[depth] && !seen[depth])
+				die("out of memory");
+			depth++;
+		} else if ((s[i] == '}' || s[i] == ']') && depth > 0) {
+			json_object_put(seen[--depth]);
+		} else if (s[i] == ',' && depth > 0) {
+			want_key[depth - 1] = object[depth - 1];
+		}
+		i++;
+	}
+	while (depth > 0)
+		json_object_put(seen[--depth]);
+	return bad;
+}
+
+/*
+ * `n` bytes of `buf` as exactly one JSON value (strict, with unique keys and no \u0000); NULL
+ * with `why` set if they are not, and `*at` the offset of a key or string at fault (SIZE_MAX
+ * if the text is no JSON at all).
+ */
+static json_object *parse_json(const char *buf, size_t n, char *why, size_t why_len, size_t *at)
+{
+	*at = SIZE_MAX;
+	json_tokener *tok = json_tokener_new();
 	if (!tok) {
-		*why = "out of memory";
+		snprintf(why, why_len, "out of memory");
 		return NULL;
 	}
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
@@ -353,17 +461,26 @@ static json_object *parse_json(const char *buf, size_t n, const char **why)
 	size_t used = json_tokener_get_parse_end(tok);
 	json_tokener_free(tok);
 	if (err == json_tokener_continue)
-		*why = "the document ends early";
+		snprintf(why, why_len, "not JSON: the document ends early");
 	else if (err != json_tokener_success)
-		*why = json_tokener_error_desc(err);
+		snprintf(why, why_len, "not JSON: %s", json_tokener_error_desc(err));
 	else if (!root)
-		*why = "the document is null";
+		snprintf(why, why_len, "not JSON: the document is null");
 	else if (strspn(buf + used, " \t\r\n") != n - used)
-		*why = "text after the document";
-	else
+		snprintf(why, why_len, "not JSON: text after the document");
+	else if ((*at = strict_check(buf, n, why, why_len)) == SIZE_MAX)
 		return root;
 	json_object_put(root);
 	return NULL;
+}
+
+/* The line (from 1) of offset `at` in `buf`. */
+static unsigned line_of(const char *buf, size_t at)
+{
+	unsigned line = 1;
+	for (size_t i = 0; i < at; i++)
+		line += buf[i] == '\n';
+	return line;
 }
 
 static json_object *read_json(const char *file)
@@ -383,11 +500,22 @@ static json_object *read_json(const char *file)
 		die("%s: larger than %d bytes", file, POLICY_FILE_MAX);
 	buf[n] = '\0';
 
-	const char *why;
-	json_object *root = parse_json(buf, n, &why);
+	char why[256];
+	size_t at = SIZE_MAX;
+	json_object *root = NULL;
+	const char *nul = memchr(buf, '\0', n);
+	if (nul) {
+		at = (size_t)(nul - buf);
+		snprintf(why, sizeof why, "a NUL byte");
+	} else {
+		root = parse_json(buf, n, why, sizeof why, &at);
+	}
+	const unsigned line = at == SIZE_MAX ? 0 : line_of(buf, at);
 	free(buf);
+	if (!root && line == 0)
+		die("%s: %s", file, why);
 	if (!root)
-		die("%s: not JSON: %s", file, why);
+		die("%s: line %u: %s", file, line, why);
 	return root;
 }
 
@@ -535,6 +663,8 @@ static void policy_line(struct replay *r, char **w, int n)
 
 	struct lc_policy p = r->apps[id].policy;
 	char range[64];
+	uint32_t given = 0; /* by index in keys[] */
+	_Static_assert(sizeof keys / sizeof keys[0] <= 32, "the keys given are a 32-bit mask");
 	for (int i = 1; i < n; i++) {
 		char *eq = strchr(w[i], '=');
 		if (!eq)
@@ -545,6 +675,10 @@ static void policy_line(struct replay *r, char **w, int n)
 		const struct key *k = find_key(w[i]);
 		if (!k)
 			line_fail(r, "unknown policy key \"%s\"", w[i]);
+		const uint32_t bit = UINT32_C(1) << (k - keys);
+		if (given & bit)
+			line_fail(r, "policy key \"%s\" given twice", w[i]);
+		given |= bit;
 		if (!set_key(&p, k, eq + 1))
 			line_fail(r, "bad policy value %s=%s (want %s)", w[i], eq + 1, key_range(k, range, sizeof range));
 	}
@@ -760,6 +894,9 @@ static void state_change(struct replay *r, json_object *o)
 						: "\"delay_ms\" belongs to changes into backoff only");
 	if (c.t_ms < r->last_t)
 		time_backwards(r, c.t_ms);
+	if (!tr_possible(c.from, c.to))
+		line_fail(r, "impossible transition %s -> %s (the lifecycle core never makes it)", lc_state_name(c.from),
+			  lc_state_name(c.to));
 	c.id = line_app(r, app);
 	r->last_t = c.t_ms;
 	tl_record(r->tl, app, &c);
@@ -829,10 +966,11 @@ static void change_line(struct replay *r, char *text)
 {
 	if (text[strspn(text, " \t\r\n")] == '\0')
 		return;
-	const char *why;
-	json_object *o = parse_json(text, strlen(text), &why);
+	char why[256];
+	size_t at;
+	json_object *o = parse_json(text, strlen(text), why, sizeof why, &at);
 	if (!o)
-		line_fail(r, "not JSON: %s", why);
+		line_fail(r, "%s", why);
 	r->doc = o;
 	if (!json_object_is_type(o, json_type_object))
 		line_fail(r, "not a JSON object");
@@ -848,37 +986,49 @@ static void change_line(struct replay *r, char *text)
 
 /* --- main ------------------------------------------------------------------------------- */
 
-/* Feed each line of `in` to `line`, counting them in r->line. */
+/*
+ * Feed each line of `in` to `line`, counting them in r->line. A line holding a NUL byte is
+ * malformed: the text after it would go unread.
+ */
 static void read_lines(struct replay *r, FILE *in, void (*line)(struct replay *r, char *text))
 {
 	char buf[LINE_MAX_LEN];
-	while (fgets(buf, sizeof buf, in)) {
+	for (;;) {
+		size_t len = 0;
+		int c = 0;
+		while (len < sizeof buf - 1 && c != '\n' && (c = getc(in)) != EOF)
+			buf[len++] = (char)c;
+		if (len == 0)
+			break;
 		r->line++;
-		size_t len = strlen(buf);
-		if (len == sizeof buf - 1 && buf[len - 1] != '\n' && !feof(in))
+		if (len == sizeof buf - 1 && buf[len - 1] != '\n')
 			line_fail(r, "longer than %d characters", LINE_MAX_LEN - 2);
+		const char *nul = memchr(buf, '\0', len);
+		if (nul)
+			line_fail(r, "a NUL byte at column %zu", (size_t)(nul - buf) + 1);
+		buf[len] = '\0';
 		line(r, buf);
 	}
 	if (ferror(in))
 		die("cannot read the input");
 }
 
-/* Draw r->tl into file `out`; a note on stderr if it had to leave changes out. */
-static void write_svg(const struct replay *r, const char *out, bool has_until, uint64_t until)
+/* Draw `tl` into file `out`; a note on stderr if it had to leave changes out. */
+static void write_svg(const struct tl *tl, const char *out, bool has_until, uint64_t until)
 {
 	FILE *f = fopen(out, "w");
 	if (!f)
 		die("cannot write %s: %s", out, strerror(errno));
-	int err = tl_write_svg(r->tl, has_until, until, f) == 0 ? 0 : errno;
+	int err = tl_write_svg(tl, has_until, until, f) == 0 ? 0 : errno;
 	if (fclose(f) != 0 && !err)
 		err = errno;
 	if (err)
 		die("cannot write %s: %s", out, strerror(err));
-	if (r->tl->ndropped)
+	if (tl->ndropped)
 		fprintf(stderr,
 			"lcreplay: %s: more than %u state changes: drew the first %u, up to t=%" PRIu64
 			" ms, and left out %" PRIu64 "\n",
-			out, TL_CHANGES_MAX, TL_CHANGES_MAX, r->tl->kept[TL_CHANGES_MAX - 1].t_ms, r->tl->ndropped);
+			out, TL_CHANGES_MAX, TL_CHANGES_MAX, tl->kept[TL_CHANGES_MAX - 1].t_ms, tl->ndropped);
 }
 
 int main(int argc, char **argv)
@@ -944,6 +1094,6 @@ int main(int argc, char **argv)
 	if (fflush(stdout) != 0 || ferror(stdout))
 		die("cannot write the output");
 	if (svg)
-		write_svg(r, svg, until != NULL, until_t);
+		write_svg(&timeline, svg, until != NULL, until_t);
 	return 0;
 }
