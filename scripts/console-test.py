@@ -71,12 +71,29 @@ class Console:
 
     def type(self, keys):
         """Type `keys` (slowly, like a person: the UART FIFO holds 16 bytes) and return the
-        console's answer up to the next prompt."""
+        console's answer up to the next prompt. A prompt followed by a prefix of the line
+        being typed is the console redrawing it under a background line, not the answer's."""
         for i in range(0, len(keys), 8):
             self.proc.stdin.write(keys[i:i + 8].encode())
             self.proc.stdin.flush()
             time.sleep(0.02)
-        return self.read_until(PROMPT, ANSWER_TIMEOUT_S)
+        typed = re.match(r"[ -~\t]*", keys.split("\r")[0]).group(0).replace("\t", " ")
+        answer = self.read_until(PROMPT, ANSWER_TIMEOUT_S)
+        while self.redraws(typed):
+            answer += PROMPT + self.read_until(PROMPT, ANSWER_TIMEOUT_S)
+        return answer
+
+    def redraws(self, typed):
+        """Whether the text after the prompt just read is a redraw of (a prefix of) `typed`."""
+        if not self.out:
+            ready, _, _ = select.select([self.proc.stdout], [], [], 0.02)
+            if ready:
+                chunk = os.read(self.proc.stdout.fileno(), 4096).decode("utf-8", errors="replace")
+                self.log.write(chunk)
+                self.out += chunk
+                self.seen += chunk
+        shown = self.out.split("\n")[0].rstrip("\r")
+        return shown != "" and typed.startswith(shown)
 
     def consumed(self):
         """The transcript up to the end of the latest answer or line read (not what came after)."""
