@@ -147,6 +147,7 @@ int main(void)
 	if (nx_bootargs(args, sizeof args) < 0)
 		args[0] = '\0';
 	st.real_clock = has_word(args, "clock=real");
+	st.rng_bytes = arg_u32(args, "rngbytes");
 	printf("selftest: start\n");
 	if (has_word(args, "profile=bench")) {
 		st_bench(&st);
