@@ -20,10 +20,11 @@
 
 /* Deadline of the call made while a service is down. */
 #define DOWN_CALL_MS 10
-/* Deadline of each call that waits for the service to answer again, and how many. */
+/* Deadline of each call that waits for the service to answer again; the pause between
+ * them; the longest wait (above every backoff the lane meets: 20..320 ms). */
 #define UP_CALL_MS 100
-#define UP_TRIES 50
 #define UP_PAUSE_MS 5
+#define UP_WAIT_MS 2000
 /* Polls (UP_PAUSE_MS apart) for a killed task to be gone. */
 #define GONE_TRIES 20
 #define LOOP_SVC NX_SVC_METRICSD
@@ -66,12 +67,12 @@ static void expect_down(struct st *st, const char *name)
 /* Wait (bounded) until `name` answers a real request; the ms since `since`. */
 static uint64_t wait_up(struct st *st, const char *name, uint64_t since)
 {
-	for (unsigned i = 0; i < UP_TRIES; i++) {
+	for (unsigned i = 0; i < UP_WAIT_MS / UP_PAUSE_MS && nx_now_ms() - since < UP_WAIT_MS; i++) {
 		if (stats_call(st, name, UP_CALL_MS).kind == IPC_OUTCOME_SUCCESS)
 			return nx_now_ms() - since;
 		(void)nx_sleep_until(nx_now_ms() + UP_PAUSE_MS);
 	}
-	st_fail("restart: %s does not answer again", name);
+	st_fail("restart: %s does not answer again within %u ms", name, UP_WAIT_MS);
 }
 
 /* metricsd's series count (its stats op). */
