@@ -22,8 +22,8 @@
  * back, so the actions above run after the core call returns, in am_reconcile().
  *
  * Identity is the kernel-stamped sender: an ability's task is named after it, so only that
- * task can report it ready. appmgrd never kills: it asks execd, which makes appmgrd the
- * supervisor of every task it spawns for it, so exit notices come here.
+ * task can report it ready. appmgrd never kills an ability: it asks execd, which makes
+ * appmgrd the supervisor of every task it spawns for it, so exit notices come here.
  *
  * Across reboots (persist.h): a change that alters what a reboot must know (into backoff or
  * blocked, out of blocked) marks the ability; after the core call, am_persist() writes one
