@@ -145,7 +145,7 @@ void am_svcs_advance(struct am_svcs *v, uint64_t now)
 {
 	const int rc = lc_advance(&v->lc, raise_time(v, now));
 	if (rc != 0)
-		printf("appmgrd: service core refused time %llu: %s\n", (unsigned long long)v->t, lc_strerror(rc));
+		printf("appmgrd: core refused time %llu for services: %s\n", (unsigned long long)v->t, lc_strerror(rc));
 	reconcile(v);
 }
 
