@@ -24,10 +24,12 @@
 
 #define RNG_SETTLE_TICKS (1 * NX_TICKS_PER_MS)
 
-/* The task whose request is in flight (one at a time; one task holds NX_RIGHT_RNG), and
- * when its bytes may first be looked at. */
+/* The task whose request is in flight (one at a time; one task holds NX_RIGHT_RNG), when
+ * its bytes may first be looked at, and when the source counts as dry (NX_RNG_DRY_MS after
+ * the request was posted): no read waits past that, whatever its deadline. */
 static uint64_t rng_owner;
 static uint64_t rng_look_at;
+static uint64_t rng_dry_at;
 
 /* Console input: the UART interrupts the boot hart through the PLIC; the one reader
  * (the task holding NX_RIGHT_CONSOLE) waits in NX_SYS_CONSOLE_READ. Input only arrives when
@@ -102,6 +104,7 @@ long ks_dev_rng_read(struct ks_task *t, uintptr_t ubuf, size_t len, uint64_t dea
 			return rc;
 		rng_owner = t->service_id;
 		rng_look_at = now + RNG_SETTLE_TICKS;
+		rng_dry_at = now + (uint64_t)NX_RNG_DRY_MS * NX_TICKS_PER_MS;
 	} else if (rng_owner != t->service_id) {
 		return -NX_EFULL;
 	}
@@ -112,7 +115,11 @@ long ks_dev_rng_read(struct ks_task *t, uintptr_t ubuf, size_t len, uint64_t dea
 	int rc = ks_virtio_rng_collect(buf, len, &got);
 	if (rc == -NX_EWOULDBLOCK) {
 		/* The request stays posted: a read after a timeout takes its bytes. */
+		if (now >= rng_dry_at)
+			return -NX_ENODATA;
 		rng_look_at = now + RNG_SETTLE_TICKS;
+		if (rng_look_at > rng_dry_at)
+			rng_look_at = rng_dry_at;
 		return now >= deadline ? -NX_ETIMEDOUT : wait_for_device(t, rng_look_at, deadline);
 	}
 	rng_owner = 0;

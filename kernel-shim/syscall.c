@@ -204,8 +204,8 @@ static long refused(long rc)
 	return rc;
 }
 
-/* Create the task `args` describes from the ELF image `img` (kernel memory). */
-static long spawn(const struct nx_spawn_args *args, const uint8_t *img, size_t len)
+/* Create the task `args` describes from the ELF image `img` (kernel memory), with `rights`. */
+static long spawn(const struct nx_spawn_args *args, const uint8_t *img, size_t len, uint32_t rights)
 {
 	if (!ks_name_ok(args->name, sizeof args->name) || args->qos >= NX_QOS_COUNT ||
 	    args->page_quota > NX_SPAWN_QUOTA_MAX || args->slack_fg_ms > NX_SPAWN_SLACK_MAX_MS ||
@@ -216,6 +216,7 @@ static long spawn(const struct nx_spawn_args *args, const uint8_t *img, size_t l
 		.img_len = len,
 		.name = args->name,
 		.supervisor_id = args->supervisor_id,
+		.rights = rights,
 		.qos = args->qos,
 		.page_quota = args->page_quota,
 		.slack_fg_ms = args->slack_fg_ms,
@@ -223,6 +224,21 @@ static long spawn(const struct nx_spawn_args *args, const uint8_t *img, size_t l
 	};
 	long rc = ks_task_create(&p);
 	return rc < 0 ? refused(rc) : rc;
+}
+
+/* The boot task `args` restarts (nx/abi.h, "Spawning"): same name and image, asked by its
+ * boot supervisor for itself. NULL: an ordinary spawn. */
+static const struct ks_boot_task *boot_restart(const struct ks_task *t, const struct nx_spawn_args *args)
+{
+	if (args->supervisor_id != t->service_id || !ks_name_ok(args->name, sizeof args->name))
+		return NULL;
+	for (unsigned i = 0; i < ks_boot_task_count; i++) {
+		const struct ks_boot_task *b = &ks_boot_tasks[i];
+		if (b->supervisor_id == t->service_id && strcmp(b->name, args->name) == 0 &&
+		    strcmp(b->image, args->image) == 0)
+			return b;
+	}
+	return NULL;
 }
 
 static long sys_spawn(struct ks_task *t, const uint64_t *a)
@@ -238,7 +254,14 @@ static long sys_spawn(struct ks_task *t, const uint64_t *a)
 	const struct ks_image *im = ks_image_find(args.image);
 	if (im == NULL)
 		return refused(-NX_ENOENT);
-	return spawn(&args, im->start, (size_t)(im->end - im->start));
+	const struct ks_boot_task *b = boot_restart(t, &args);
+	if (b != NULL) {
+		args.qos = b->qos;
+		args.page_quota = b->page_quota;
+		args.slack_fg_ms = b->slack_fg_ms;
+		args.slack_bg_ms = b->slack_bg_ms;
+	}
+	return spawn(&args, im->start, (size_t)(im->end - im->start), b != NULL ? b->rights : 0);
 }
 
 /* Where NX_SYS_SPAWN_ELF copies the image to: one caller at a time, under the big kernel lock. */
@@ -258,7 +281,7 @@ static long sys_spawn_elf(struct ks_task *t, const uint64_t *a)
 	rc = ks_copyin(&t->space, spawn_image, a[1], len);
 	if (rc != 0)
 		return rc;
-	return spawn(&args, spawn_image, len);
+	return spawn(&args, spawn_image, len, 0);
 }
 
 static struct ks_task *task_arg(uint64_t slot)

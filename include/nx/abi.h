@@ -36,6 +36,7 @@ enum nx_err {
 	NX_EIO = 10,        /**< the device reported an error */
 	NX_EEMPTY = 11,     /**< nothing to take */
 	NX_ENOEXEC = 12,    /**< not a valid task image: it breaks a rule of the ELF validator */
+	NX_ENODATA = 13,    /**< the source has run dry: virtio-rng left a request unfilled past KS's bound */
 	NX_ERR_COUNT        /**< number of codes; not an error */
 };
 
@@ -76,7 +77,7 @@ enum nx_sys {
 	NX_SYS_TASK_INFO = 10,  /**< (task, nx_task_info*): what the kernel knows of a task */
 	NX_SYS_FIND = 11,       /**< (service_id): task id of the live task with that identity */
 	NX_SYS_MEM_GROW = 12,   /**< (pages): map more zeroed heap pages; returns the old break */
-	NX_SYS_RNG_READ = 13,   /**< (buf, len, deadline_ms): entropy from virtio-rng; NX_RIGHT_RNG */
+	NX_SYS_RNG_READ = 13,   /**< (buf, len, deadline_ms): entropy from virtio-rng; NX_RIGHT_RNG; -NX_ENODATA once a request stayed unfilled NX_RNG_DRY_MS (see below) */
 	NX_SYS_KSTATS = 14,     /**< (nx_kstats*): kernel counters */
 	NX_SYS_POWEROFF = 15,   /**< (failure): power the machine off; NX_RIGHT_POWEROFF */
 	NX_SYS_BOOTARGS = 16,   /**< (buf, cap): the kernel command line (device tree /chosen/bootargs) */
@@ -126,7 +127,11 @@ enum nx_sys {
  * the kernel copies (1..NX_SPAWN_ELF_MAX bytes) and checks completely (every rule of the ELF
  * validator, docs/kernel.md) before it maps any of it; its args->image must be empty. Both
  * give the new task the name, supervisor, QoS class, page quota and timer slack of `args`,
- * and no rights. Results, in a0:
+ * and no rights. One exception restarts a boot service: an NX_SYS_SPAWN whose args name a
+ * task of the boot table (name and image as there), by the caller the boot table names as
+ * its supervisor and with that caller as supervisor, recreates the task exactly as the boot
+ * table says (its rights, QoS class, page quota and slack; `args`' other fields are ignored).
+ * The kernel decides nothing: the supervisor chooses when. Results, in a0:
  *   >= 0         the new task's id
  *   -NX_EDENIED  the caller lacks NX_RIGHT_SPAWN (counted in nx_kstats.denied)
  *   -NX_EINVAL   a name that is empty or lacks its NUL, a name already taken, a QoS class,
@@ -139,6 +144,15 @@ enum nx_sys {
  * Every refusal but -NX_EDENIED is counted in nx_kstats.spawn_refused and leaves nothing
  * behind: no task, no page. An `args` or `image` not mapped readable ends the caller.
  */
+
+/**
+ * Entropy. NX_SYS_RNG_READ posts one request to virtio-rng and waits for it until the
+ * caller's deadline (-NX_ETIMEDOUT; the request stays posted, and a later read takes its
+ * bytes). A request the device has left unfilled for NX_RNG_DRY_MS of guest time means the
+ * source ran dry: that read and every later one answer -NX_ENODATA at once, whatever their
+ * deadline, until the device fills the request.
+ */
+#define NX_RNG_DRY_MS 200u
 
 /** Largest image NX_SYS_SPAWN_ELF takes (bytes). */
 #define NX_SPAWN_ELF_MAX 65536u /* 64 KiB */

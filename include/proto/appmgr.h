@@ -24,6 +24,13 @@
  * | image   | struct appmgr_image (appmgr_image_encode()) | none                          |
  * | subscribe   | none     | none                                                         |
  * | unsubscribe | none     | none                                                         |
+ * | kill_service | name    | none                                                         |
+ *
+ * Supervised services (docs/reliability.md): `state` and `unblock` also take the name of a
+ * boot service appmgrd restarts (its state as an ability's; `start_mode` bg, no `cpu_us` or
+ * `version`); unblock starts it again at once. kill_service ends such a service's live task
+ * with reason crash, as a fault would (a fault injection, granted to selftest only); UNKNOWN
+ * for a name that is not a supervised service, INVALID_TRANSITION when it has no live task.
  *
  * - list: abilities in manifest order from index `start` (≤ total), as many as fit in one
  *   reply; ask again from start + count for the rest.

@@ -38,6 +38,20 @@ struct nx_policy_slice nx_policy_slice_of(uint64_t service_id);
 /** nx_policy_allows(), looking only at `slice`, which must come from nx_policy_slice_of(service_id). */
 int nx_policy_slice_allows(struct nx_policy_slice slice, uint64_t service_id, uint16_t op, uint64_t caller_id);
 
+/**
+ * A boot service the service supervisor restarts (manifest `restart`), with its policy for
+ * the lifecycle core; a key the manifest leaves out holds the core's default.
+ */
+struct nx_supervised {
+	const char *name;         /**< task name */
+	const char *image;        /**< built-in image it restarts from */
+	uint32_t initial_ms;      /**< backoff after the first crash */
+	uint32_t max_ms;          /**< largest backoff */
+	uint32_t loop_threshold;  /**< deaths within loop_window_ms that block it */
+	uint32_t loop_window_ms;  /**< crash-loop window */
+	uint32_t stable_reset_ms; /**< a run this long resets the crash count */
+};
+
 /** A grant of statefsd keys beyond the caller's own namespace (manifest `state_grants`). */
 struct nx_state_grant {
 	uint64_t caller_id;   /**< the task it is granted to */

@@ -27,6 +27,20 @@ nx_disk_prepare() {
 	mkdir -p "$(dirname "$disk")" && rm -f "$disk" && truncate -s "$NX_DISK_BYTES" "$disk"
 }
 
+# profile=faults: entropy that runs out. The rng backend reads a FIFO holding the first
+# NX_RNG_FINITE_BYTES of the seed file, held open for writing by this shell (file descriptor
+# NX_RNG_FD) and never written again: once those bytes are read, QEMU's read() answers EAGAIN
+# and the guest's request stays unfilled, as a drained hardware source would leave it. (A
+# plain file at its end makes QEMU spin on read() returning 0 and freeze the guest,
+# docs/kernel.md.) selftest learns the size from the boot argument rngbytes=<n>.
+NX_RNG_FINITE_BYTES=96
+nx_rng_fifo() {
+	local fifo=$1
+	mkdir -p "$(dirname "$fifo")" && rm -f "$fifo" && mkfifo "$fifo" || return 1
+	exec {NX_RNG_FD}<>"$fifo" || return 1
+	head -c "$NX_RNG_FINITE_BYTES" "$NX_ROOT/tests/data/virtio-rng.bin" >&"$NX_RNG_FD"
+}
+
 # Fill the array NX_QEMU with the QEMU command for `$1` harts, and prepare its disk (its
 # path in NX_DISK_USED).
 # $2: icount setting ("off" for real-time, multi-threaded TCG).
@@ -44,18 +58,25 @@ nx_qemu_cmd() {
 	local disk=${NX_DISK:-$NX_ROOT/build/disks/$lane.img}
 	nx_disk_prepare "$disk" || return 1
 	NX_DISK_USED=$disk
+	local rng=$NX_ROOT/tests/data/virtio-rng.bin rngbytes=
+	if [[ $profile == faults ]]; then
+		rng=$NX_ROOT/build/rng/$lane.fifo
+		nx_rng_fifo "$rng" || return 1
+		rngbytes=rngbytes=$NX_RNG_FINITE_BYTES
+	fi
 	NX_QEMU=(qemu-system-riscv64
 		-machine virt,aclint=on
 		-bios default
 		-kernel "$NX_KERNEL"
-		-append "profile=$profile${NX_BOOTARGS:+ $NX_BOOTARGS}${clock:+ $clock}"
+		-append "profile=$profile${NX_BOOTARGS:+ $NX_BOOTARGS}${clock:+ $clock}${rngbytes:+ $rngbytes}"
 		-smp "$smp"
 		-m 128M
 		-global virtio-mmio.force-legacy=off
 		# virtio-rng on a modern (version 2) virtio-mmio transport, fed from a fixed file so
 		# the bytes are known (selftest compares them). QEMU livelocks once a file backend
-		# is exhausted, so the file covers every byte a boot reads. Commas in a path are doubled.
-		-object "rng-random,id=rng0,filename=${NX_ROOT//,/,,}/tests/data/virtio-rng.bin"
+		# is exhausted, so the file covers every byte a boot reads; profile=faults reads a
+		# finite FIFO instead (nx_rng_fifo). Commas in a path are doubled.
+		-object "rng-random,id=rng0,filename=${rng//,/,,}"
 		-device virtio-rng-device,rng=rng0
 		# virtio-blk on a modern transport (docs/kernel.md, "Block device"). cache=unsafe:
 		# QEMU ignores flushes, which would otherwise wait for the host's disk (power cuts

@@ -14,6 +14,7 @@ static const char *const nx_err_names[NX_ERR_COUNT] = {
 	[NX_EIO] = "device error",
 	[NX_EEMPTY] = "empty",
 	[NX_ENOEXEC] = "not a valid task image",
+	[NX_ENODATA] = "source ran dry",
 };
 
 const char *nx_strerror(int err)

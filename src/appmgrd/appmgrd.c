@@ -22,14 +22,19 @@
  * back, so the actions above run after the core call returns, in am_reconcile().
  *
  * Identity is the kernel-stamped sender: an ability's task is named after it, so only that
- * task can report it ready. appmgrd never kills: it asks execd, which makes appmgrd the
- * supervisor of every task it spawns for it, so exit notices come here.
+ * task can report it ready. appmgrd never kills an ability: it asks execd, which makes
+ * appmgrd the supervisor of every task it spawns for it, so exit notices come here.
  *
  * Across reboots (persist.h): a change that alters what a reboot must know (into backoff or
  * blocked, out of blocked) marks the ability; after the core call, am_persist() writes one
  * record per marked ability and one sync, so a change costs a bounded number of writes and
  * nothing is written while time merely passes. At boot, appmgrd counts the boot and gives
  * each ability's crash count, delay and blocked flag back to the core (lc_restore()).
+ *
+ * appmgrd is also the service supervisor (svcsup.h): the boot services with a `restart`
+ * policy are run by a second core instance, restarted by NX_SYS_SPAWN of their boot task;
+ * the state and unblock ops take their names too, and kill_service (a fault injection)
+ * kills one with NX_SYS_KILL. Abilities are still spawned and killed through execd.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -43,6 +48,7 @@
 #include "persist.h"
 #include "proto/appmgr.h"
 #include "subs.h"
+#include "svcsup.h"
 #include "proto/execd.h"
 #include "ulib/svc.h"
 #include "ulib/sys.h"
@@ -63,6 +69,7 @@
 #define AM_KEY_BOOT "/appmgrd/boot"
 
 _Static_assert(NX_ABILITY_COUNT <= LC_MAX_ABILITIES, "the lifecycle core holds every ability");
+_Static_assert(NX_SUPERVISED_COUNT <= AM_SVCS_MAX, "the service supervisor holds every restarted service");
 
 /* What appmgrd keeps of an ability besides the core's record. */
 struct am_ability {
@@ -95,6 +102,7 @@ struct am {
 	struct am_subs subs;    /* subscribers to changes */
 	uint32_t persist_failed;
 	struct am_ability ab[NX_ABILITY_COUNT];
+	struct am_svcs svcs;    /* the boot services appmgrd restarts */
 };
 
 static struct am am;
@@ -557,6 +565,34 @@ static uint16_t do_policy(uint32_t i, uint8_t *out, size_t *out_len)
 	return encoded(appmgr_policy_encode(&nx_abilities[i].policy, out, IPC_DATA_MAX), out_len);
 }
 
+/* The state and unblock ops on a supervised service's name; other ops are for abilities. */
+static uint16_t do_service(struct am *m, uint16_t op, const char *name, uint8_t *out, size_t *out_len)
+{
+	const int i = am_svcs_find(&m->svcs, name);
+	if (i < 0)
+		return IPC_STATUS_UNKNOWN;
+	if (op == APPMGRD_OP_UNBLOCK)
+		return am_code(am_svcs_unblock(&m->svcs, (uint32_t)i, am_now(m)));
+	if (op == APPMGRD_OP_KILL_SERVICE)
+		return am_svcs_kill(&m->svcs, (uint32_t)i) == 0 ? IPC_STATUS_OK : IPC_STATUS_INVALID_TRANSITION;
+	if (op != APPMGRD_OP_STATE)
+		return IPC_STATUS_UNKNOWN;
+	struct lc_status st;
+	int32_t task;
+	if (am_svcs_status(&m->svcs, (uint32_t)i, &st, &task) != 0)
+		return IPC_STATUS_UNKNOWN;
+	const struct appmgr_state s = {
+		.state = am_wire_state(st.state),
+		.reason = am_wire_reason(st.reason),
+		.start_mode = APPMGR_MODE_BG,
+		.crash_count = st.crash_count,
+		.delay_ms = st.delay_ms,
+		.next_restart_ms = st.state == LC_BACKOFF ? st.deadline_ms : 0,
+		.task = task,
+	};
+	return encoded(appmgr_state_encode(&s, out, IPC_DATA_MAX), out_len);
+}
+
 /* An op on a named ability. */
 static uint16_t do_named(struct am *m, const struct nx_request *r, uint8_t *out, size_t *out_len)
 {
@@ -565,7 +601,7 @@ static uint16_t do_named(struct am *m, const struct nx_request *r, uint8_t *out,
 		return IPC_STATUS_MALFORMED;
 	const int found = by_name(name);
 	if (found < 0)
-		return IPC_STATUS_UNKNOWN;
+		return do_service(m, r->op, name, out, out_len);
 	const uint32_t i = (uint32_t)found;
 	switch (r->op) {
 	case APPMGRD_OP_START:
@@ -617,6 +653,8 @@ static uint16_t am_request(void *ctx, const struct nx_request *r, uint8_t *out, 
 static void am_exit_notice(void *ctx, const struct nx_exit_notice *n)
 {
 	struct am *m = ctx;
+	if (am_svcs_exit(&m->svcs, n))
+		return;
 	uint32_t i;
 	struct am_ability *a = by_sender(m, n->service_id, &i);
 	if (a != NULL)
@@ -676,6 +714,8 @@ static uint64_t am_deadline(const struct am *m, uint64_t now)
 {
 	uint64_t deadline = now + NX_SERVE_IDLE_MS, t;
 	if (lc_next_deadline(&m->lc, &t) == 0 && t < deadline)
+		deadline = t;
+	if (am_svcs_deadline(&m->svcs, &t) == 0 && t < deadline)
 		deadline = t;
 	for (uint32_t i = 0; i < NX_ABILITY_COUNT; i++) {
 		if (budget_watched(m, i) && m->next_poll < deadline)
@@ -737,6 +777,28 @@ static void am_restore(struct am *m)
 	}
 }
 
+/* Recreate boot service `s` as its boot table says (nx/abi.h, "Spawning"), supervised by appmgrd. */
+static long svc_spawn(void *ctx, const struct nx_supervised *s)
+{
+	const struct am *m = ctx;
+	struct nx_spawn_args args = { .supervisor_id = m->srv.self_id, .qos = NX_QOS_SYS };
+	(void)snprintf(args.image, sizeof args.image, "%s", s->image);
+	(void)snprintf(args.name, sizeof args.name, "%s", s->name);
+	return nx_spawn(&args);
+}
+
+static long svc_kill(void *ctx, uint32_t task)
+{
+	(void)ctx;
+	return nx_kill(task, NX_REASON_CRASH);
+}
+
+static long svc_task(void *ctx, uint32_t i)
+{
+	(void)ctx;
+	return nx_find(nx_service_id(nx_supervised[i].name, strlen(nx_supervised[i].name)));
+}
+
 static int am_init(struct am *m)
 {
 	nx_server_init(&m->srv, NX_SVC_APPMGRD);
@@ -744,6 +806,14 @@ static int am_init(struct am *m)
 	const struct lc_ops ops = { .on_change = am_on_change, .ctx = m };
 	if (lc_init(&m->lc, &ops) != 0)
 		return -1;
+	/* Supervise the services first: one that dies while appmgrd waits for statefsd below is
+	 * then restarted as soon as appmgrd serves. */
+	const struct am_svc_ops svc_ops = { .spawn = svc_spawn, .kill = svc_kill, .ctx = m };
+	const int src = am_svcs_init(&m->svcs, nx_supervised, NX_SUPERVISED_COUNT, &svc_ops, am_now(m), svc_task);
+	if (src != 0) {
+		printf("appmgrd: service supervisor: %s\n", lc_strerror(src));
+		return -1;
+	}
 	for (uint32_t i = 0; i < NX_ABILITY_COUNT; i++) {
 		struct am_ability *a = &m->ab[i];
 		a->def = &nx_abilities[i];
@@ -780,6 +850,7 @@ int main(void)
 			return 1;
 		now = am_now(&am);
 		am_advance(&am, now);
+		am_svcs_advance(&am.svcs, now);
 		if (now >= am.next_poll) {
 			budget_poll(&am, now);
 			am.next_poll = now + AM_BUDGET_POLL_MS;

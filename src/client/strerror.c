@@ -1,9 +1,11 @@
 /*
- * The client libraries' error names (client/statefs.h, client/ota.h, client/keystore.h): no
+ * The client libraries' error names (client/statefs.h, client/ota.h, client/keystore.h,
+ * client/rng.h): no
  * kernel call here, so the host tests build this file (tests/client/test_client_strerror.c).
  */
 #include "client/keystore.h"
 #include "client/ota.h"
+#include "client/rng.h"
 #include "client/statefs.h"
 
 static const char *const keystore_err_names[KEYSTORE_ERR_COUNT] = {
@@ -56,4 +58,21 @@ const char *statefs_strerror(int err)
 	if (err > 0 || err <= -STATEFS_ERR_COUNT)
 		return "unknown error";
 	return statefs_err_names[-err];
+}
+
+static const char *const rng_err_names[RNG_ERR_COUNT] = {
+	[RNG_OK] = "ok",
+	[RNG_EINVAL] = "invalid argument",
+	[RNG_EBUSY] = "the rng device is busy",
+	[RNG_EEXHAUSTED] = "the entropy source is exhausted",
+	[RNG_EDEVICE] = "the rng device failed",
+	[RNG_ETIMEDOUT] = "rngd did not answer in time",
+	[RNG_EIPC] = "the call to rngd failed",
+};
+
+const char *rng_strerror(int err)
+{
+	if (err > 0 || err <= -RNG_ERR_COUNT)
+		return "unknown error";
+	return rng_err_names[-err];
 }

@@ -1,5 +1,6 @@
 /*
- * execd: the spawner. It alone holds the kernel's spawn and kill rights, and it serves
+ * execd: the spawner of abilities. It holds the kernel's spawn and kill rights (appmgrd holds
+ * them too, only to restart and fault-inject the boot services it supervises), and it serves
  * spawn/kill only to the callers the policy table names (appmgrd); every other caller gets
  * DENIED and is counted. The requester becomes the new task's supervisor, so the kernel
  * sends it the task's exit notice directly.

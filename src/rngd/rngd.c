@@ -2,7 +2,8 @@
  * rngd: entropy from the modern virtio-rng device (through the kernel's NX_SYS_RNG_READ,
  * which only rngd may call) to any client; the protocol is proto/rng.h.
  * A device that has not answered within RNGD_DEVICE_MS makes the request fail with FULL
- * (busy); the kernel keeps the request posted, so the next read takes its bytes.
+ * (busy); the kernel keeps the request posted, so the next read takes its bytes. A source
+ * that ran dry (the kernel's -NX_ENODATA, after NX_RNG_DRY_MS) fails it with EXHAUSTED.
  * A stall is answered first, then slept out inside the handler: the server loop takes no
  * request until it ends.
  */
@@ -14,7 +15,7 @@
 #include "ulib/sys.h"
 #include "nx_manifest.h"
 
-#define RNGD_DEVICE_MS 500
+_Static_assert(RNGD_DEVICE_MS > NX_RNG_DRY_MS, "a dry source is reported within rngd's deadline");
 
 struct rngd {
 	struct nx_server srv;
@@ -30,6 +31,8 @@ static uint16_t rngd_read(struct rngd *rd, const struct nx_request *r, uint8_t *
 	long got = nx_rng_read(out, len, nx_now_ms() + RNGD_DEVICE_MS);
 	if (got != (long)len) {
 		nx_count32(&rd->failures);
+		if (got == -NX_ENODATA)
+			return RNGD_STATUS_EXHAUSTED;
 		return got == -NX_ETIMEDOUT || got == -NX_EFULL ? IPC_STATUS_FULL : IPC_STATUS_UNKNOWN;
 	}
 	rd->bytes = rd->bytes > UINT32_MAX - len ? UINT32_MAX : rd->bytes + len;

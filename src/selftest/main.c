@@ -153,6 +153,7 @@ int main(void)
 	st_keystore_wait(&st);
 	st_ota_wait(&st);
 	st.real_clock = has_word(args, "clock=real");
+	st.rng_bytes = arg_u32(args, "rngbytes");
 	printf("selftest: start\n");
 	if (has_word(args, "profile=bench")) {
 		st_bench(&st);

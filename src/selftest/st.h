@@ -25,6 +25,7 @@
 struct st {
 	struct ipc_client client;
 	int real_clock; /**< boot arg clock=real: QEMU without icount, whose timers may be late */
+	unsigned rng_bytes; /**< boot arg rngbytes=<n>: the rng backend holds n bytes (profile=faults) */
 	unsigned notice_count;
 	struct nx_exit_notice notices[ST_MAX_NOTICES];
 	unsigned change_count;                      /**< changes received while subscribed */
@@ -111,6 +112,11 @@ void st_service_checks(struct st *st);
 void st_services_answer(struct st *st);
 void st_bench(struct st *st);
 void st_fault_checks(struct st *st);
+/** profile=faults: kill each supervised service once and see it answer again; a crash loop
+ * blocks one, which is reported and unblocked. @return the kills */
+unsigned st_service_restarts(struct st *st);
+/** profile=faults: the rng backend's `file_bytes` run out; rngd answers "exhausted" in time. */
+void st_entropy_exhaustion(struct st *st, unsigned file_bytes);
 /** Block device: I/O, refusals, denial (default profile). */
 void st_blk_checks(struct st *st);
 /** profile=blk: a fixed load of block requests through statefsd, timed in guest time. */

@@ -251,6 +251,9 @@ void st_fault_checks(struct st *st)
 	malformed(st);
 	wrong_nonces(st);
 	crash_storm(st);
+	st_entropy_exhaustion(st, st->rng_bytes);
+	injected++;
+	injected += st_service_restarts(st);
 	services_alive(st);
 	ST_CHECK(lost == 0, "faults: %u lost (frames accepted but not delivered, exit notices missing)", lost);
 	printf("SELFTEST: faults ok injected=%u lost=%u\n", injected, lost);

@@ -11,6 +11,7 @@
 
 #include "client/keystore.h"
 #include "client/ota.h"
+#include "client/rng.h"
 #include "client/statefs.h"
 
 /* Every code from 0 to the last has a name of its own, not the unknown one, and no two agree. */
@@ -53,12 +54,22 @@ static void keystore_strerror_names_the_last_code_and_not_one_past(void **state)
 	expect_names(keystore_strerror, KEYSTORE_ERR_COUNT);
 }
 
+static void rng_strerror_names_the_last_code_and_not_one_past(void **state)
+{
+	(void)state;
+	assert_int_equal(RNG_EIPC, RNG_ERR_COUNT - 1);
+	assert_string_equal(rng_strerror(-RNG_EIPC), "the call to rngd failed");
+	assert_string_equal(rng_strerror(-RNG_EEXHAUSTED), "the entropy source is exhausted");
+	expect_names(rng_strerror, RNG_ERR_COUNT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(statefs_strerror_names_the_last_code_and_not_one_past),
 		cmocka_unit_test(ota_strerror_names_the_last_code_and_not_one_past),
 		cmocka_unit_test(keystore_strerror_names_the_last_code_and_not_one_past),
+		cmocka_unit_test(rng_strerror_names_the_last_code_and_not_one_past),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

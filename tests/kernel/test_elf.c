@@ -730,9 +730,10 @@ static void a_refusal_leaves_the_plan_of_an_earlier_success_untouched(void **sta
 static void nx_strerror_names_the_last_code_and_not_one_past(void **state)
 {
 	(void)state;
-	assert_int_equal(NX_ENOEXEC, NX_ERR_COUNT - 1);
+	assert_int_equal(NX_ENODATA, NX_ERR_COUNT - 1);
 	assert_string_equal(nx_strerror(0), "ok");
 	assert_string_equal(nx_strerror(-NX_ENOEXEC), "not a valid task image");
+	assert_string_equal(nx_strerror(-NX_ENODATA), "source ran dry");
 	assert_string_equal(nx_strerror(-NX_ERR_COUNT), "unknown error");
 	assert_string_equal(nx_strerror(1), "unknown error");
 	assert_string_equal(nx_strerror(-2147483647 - 1), "unknown error");
