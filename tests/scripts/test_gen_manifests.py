@@ -185,12 +185,12 @@ class GenManifest(Generator, unittest.TestCase):
     def test_key_the_schema_does_not_allow_is_named(self):
         doc = copy.deepcopy(self.doc)
         doc["colour"] = "red"
-        self.refuse(doc, "colour", 'key "colour" is not allowed here (allowed: schema_version, supervisor, '
+        self.refuse(doc, "colour", 'key "colour" is not allowed here (allowed: schema_version, supervisor, service_supervisor, '
                                    "release_key, timer_slack_ms, fixtures, services, state_grants, policy)")
         doc = copy.deepcopy(self.doc)
         doc["services"][2]["colour"] = "red"
         self.refuse(doc, "services[2].colour",
-                    'key "colour" is not allowed here (allowed: name, image, qos, page_quota, rights, ops)')
+                    'key "colour" is not allowed here (allowed: name, image, qos, page_quota, restart, rights, ops)')
 
     def test_duplicate_key_is_refused(self):
         self.refuse(self.text.replace('"supervisor":', '"supervisor": "x", "supervisor":', 1).encode(),
