@@ -43,6 +43,7 @@ struct ks_task {
 	uint8_t kill_reason;          /**< reason/cause to record when it ends */
 	uint8_t kill_cause;
 	int8_t hart;                  /**< hart it runs on, -1 if none */
+	uint8_t slot;                 /**< its index in ks_tasks (ks_task_slot(), no division) */
 	char name[NX_NAME_MAX + 1];
 	/* The attachment fields the IPC fast path touches sit in padding: other fields keep their offsets. */
 	uint16_t att_in_len;          /**< bytes of the attachment of the last message it received */
@@ -91,7 +92,7 @@ static inline void ks_count(uint64_t *counter)
 /** Slot of `t`. */
 static inline unsigned ks_task_slot(const struct ks_task *t)
 {
-	return (unsigned)(t - ks_tasks);
+	return t->slot;
 }
 
 /** Parameters of a new task. */
