@@ -197,16 +197,6 @@ static long sys_reply_wait(struct ks_task *t, const uint64_t *a)
 	return send_then_wait(t, a, NX_QUEUE_REPLY, a[3], a[4], a[5]);
 }
 
-/*
- * The direct path of NX_SYS_CALL and NX_SYS_REPLY_WAIT (docs/kernel.md, "The IPC fast
- * path"): the peer already waits in NX_SYS_WAIT on the queue the message is for, the
- * caller's own receive will have to wait, and both buffers lie in one user page each. Then
- * the message is copied once, user page to user page, the peer's receive completes, the
- * caller blocks as an NX_SYS_WAIT and the hart switches straight to the peer; this does
- * not return. Every check of the general path is made first and nothing changes before
- * all have passed, so any other case returns here and the general path runs the syscall
- * from its start.
- */
 /* The fast path's one copy: two words per step when both ends are 8-byte aligned (frame
  * buffers are), byte by byte otherwise and for the tail; exactly `n` bytes either way. */
 static inline __attribute__((always_inline)) void copy_msg(uint8_t *d, const uint8_t *s, size_t n)
@@ -230,10 +220,20 @@ static inline __attribute__((always_inline)) void copy_msg(uint8_t *d, const uin
 		*d++ = *s++;
 }
 
-static void ipc_direct(struct ks_hart *h, struct ks_task *t, uint64_t nr)
+/*
+ * The direct path of NX_SYS_CALL and NX_SYS_REPLY_WAIT (docs/kernel.md, "The IPC fast
+ * path"): the peer already waits in NX_SYS_WAIT on the queue the message is for, the
+ * caller's own receive will have to wait, and both buffers lie in one user page each. Then
+ * the message is copied once, user page to user page, the peer's receive completes, the
+ * caller blocks as an NX_SYS_WAIT and the hart switches straight to the peer; this does
+ * not return. Every check of the general path is made first and nothing changes before
+ * all have passed, so any other case returns here and the general path runs the syscall
+ * from its start. Inlined once per syscall (`call` a constant), so the arguments are found
+ * without a test.
+ */
+static inline __attribute__((always_inline)) void ipc_direct(struct ks_hart *h, struct ks_task *t, int call)
 {
 	uint64_t *r = &t->tf.regs[KS_TF_A0];
-	const int call = nr == NX_SYS_CALL;
 	const size_t len = r[2];
 	const uintptr_t rbuf = call ? r[1] : r[3];
 	const uint64_t cap = call ? r[3] : r[4];
@@ -548,8 +548,10 @@ void ks_syscall(struct ks_hart *h, struct ks_task *t)
 {
 	uint64_t *r = t->tf.regs;
 	uint64_t nr = r[KS_TF_A0 + 7];
-	if (nr == NX_SYS_CALL || nr == NX_SYS_REPLY_WAIT)
-		ipc_direct(h, t, nr);
+	if (nr == NX_SYS_CALL)
+		ipc_direct(h, t, 1);
+	else if (nr == NX_SYS_REPLY_WAIT)
+		ipc_direct(h, t, 0);
 	if (nr >= NX_SYS_COUNT) {
 		end_caller(t, nr, NX_CAUSE_BAD_SYSCALL);
 		return;
