@@ -44,6 +44,7 @@ struct ks_task {
 	uint8_t kill_cause;
 	int8_t hart;                  /**< hart it runs on, -1 if none */
 	uint8_t slot;                 /**< its index in ks_tasks (ks_task_slot(), no division) */
+	uint8_t peer_hint;            /**< slot + 1 of the task its last direct-path message went to; a hint, checked */
 	char name[NX_NAME_MAX + 1];
 	/* The attachment fields the IPC fast path touches sit in padding: other fields keep their offsets. */
 	uint16_t att_in_len;          /**< bytes of the attachment of the last message it received */
