@@ -163,7 +163,7 @@ static struct ipc_outcome await_reply(const struct ipc_transport *t, uint64_t ds
 	return out;
 }
 
-__attribute__((flatten)) struct ipc_outcome ipc_route_with_nonce_budgeted(struct ipc_client *c, const char *service,
+struct ipc_outcome ipc_route_with_nonce_budgeted(struct ipc_client *c, const char *service,
 						 size_t service_len, uint16_t op, const uint8_t *data,
 						 size_t data_len, uint8_t *reply_data, size_t reply_cap,
 						 const struct ipc_route_opts *opts)
