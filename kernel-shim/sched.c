@@ -253,19 +253,49 @@ static void run_here(struct ks_hart *h, struct ks_task *t)
 	ks_vm_switch(&t->space);
 }
 
-void ks_sched_handoff(struct ks_task *from, struct ks_task *to)
+/* Whether a task of a class above `qos` is queued (ks_sched_core_best_queued() < qos,
+ * without looking at the classes from `qos` down). */
+static int queued_above(unsigned qos)
 {
-	struct ks_hart *h = &ks_harts[from->hart];
-	if (h->resched || ks_sched_core_best_queued(&core) < ks_sched_qos(to) ||
-	    ks_sched_core_run(&core, slot(to)) != 0) {
-		ks_sched_wake(to);
-		return;
+	for (unsigned c = 0; c < qos && c < NX_QOS_COUNT; c++) {
+		if (ks_runq_count(&core.rq[c]) != 0)
+			return 1;
 	}
+	return 0;
+}
+
+/* Whether hart `h` may switch straight to the blocked task `to` rather than queue it. */
+static int handoff_ok(const struct ks_hart *h, const struct ks_task *to)
+{
+	return !h->resched && !queued_above(ks_sched_qos(to)) &&
+	       ks_sched_core_state(&core, slot(to)) == KS_SCHED_BLOCKED;
+}
+
+/* The switch itself: `to` (blocked, handoff_ok) runs on `h` in place of `from`. */
+static void handoff(struct ks_hart *h, struct ks_task *from, struct ks_task *to)
+{
+	if (ks_sched_core_run(&core, slot(to)) != 0)
+		ks_panic("handoff to a task that is not blocked\n");
 	to->wait = KS_WAIT_NONE;
 	to->deadline = UINT64_MAX;
 	from->hart = -1;
 	ks_count(&ks_stats.handoffs);
 	run_here(h, to);
+}
+
+void ks_sched_handoff(struct ks_task *from, struct ks_task *to)
+{
+	struct ks_hart *h = &ks_harts[from->hart];
+	if (!handoff_ok(h, to)) {
+		ks_sched_wake(to);
+		return;
+	}
+	handoff(h, from, to);
+}
+
+int ks_sched_fast_handoff_ok(const struct ks_hart *h, const struct ks_task *from, const struct ks_task *to)
+{
+	return !from->dying && ks_sched_core_state(&core, slot(from)) == KS_SCHED_RUNNING && handoff_ok(h, to);
 }
 
 int ks_sched_set_qos(struct ks_task *t, unsigned qos)
@@ -402,6 +432,14 @@ static _Noreturn __attribute__((noinline)) void resume_slow(struct ks_hart *h)
 		}
 		idle(h);
 	}
+}
+
+_Noreturn void ks_sched_fast_handoff(struct ks_hart *h, struct ks_task *from, struct ks_task *to, enum ks_wait why,
+				     uint64_t deadline)
+{
+	ks_sched_block(from, why, deadline);
+	handoff(h, from, to);
+	enter_user(h, to);
 }
 
 _Noreturn void ks_sched_resume(struct ks_hart *h)

@@ -39,6 +39,21 @@ void ks_sched_block(struct ks_task *t, enum ks_wait why, uint64_t deadline);
 void ks_sched_handoff(struct ks_task *from, struct ks_task *to);
 
 /**
+ * Whether the IPC fast path (syscall.c) may block `from`, the task that trapped on hart `h`,
+ * and switch straight to the blocked task `to`: `from` is running and not being killed, `h`
+ * need not reschedule, no task of a higher class than `to` is queued. Changes nothing.
+ */
+int ks_sched_fast_handoff_ok(const struct ks_hart *h, const struct ks_task *from, const struct ks_task *to);
+
+/**
+ * The IPC fast path's switch, once ks_sched_fast_handoff_ok() said yes and the message is in
+ * `to`'s receive: block `from` for `why` until `deadline` (ks_sched_block), run `to` on `h`
+ * for the rest of `from`'s slice (counted in handoffs) and enter it in user mode.
+ */
+_Noreturn void ks_sched_fast_handoff(struct ks_hart *h, struct ks_task *from, struct ks_task *to, enum ks_wait why,
+				     uint64_t deadline);
+
+/**
  * Move a task to another QoS class.
  * @retval 0 done
  * @retval -NX_EFULL the class is at its member limit; nothing changed

@@ -108,14 +108,18 @@ int ks_task_create(const struct ks_task_params *p)
 	if (ks_task_by_id(id) != NULL)
 		return -NX_EINVAL;
 	struct ks_task *t = NULL;
+	unsigned slot = 0;
 	for (unsigned i = 0; i < KS_MAX_TASKS && t == NULL; i++) {
-		if (!ks_tasks[i].used)
+		if (!ks_tasks[i].used) {
 			t = &ks_tasks[i];
+			slot = i;
+		}
 	}
 	if (t == NULL || !notice_room(p->supervisor_id))
 		return -NX_EFULL;
 
 	memset(t, 0, sizeof *t);
+	t->slot = (uint8_t)slot;
 	uint64_t entry;
 	int rc = ks_space_load(&t->space, p->img, p->img_len, p->page_quota ? p->page_quota : KS_TASK_PAGE_QUOTA,
 			       &entry);

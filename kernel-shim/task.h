@@ -43,9 +43,12 @@ struct ks_task {
 	uint8_t kill_reason;          /**< reason/cause to record when it ends */
 	uint8_t kill_cause;
 	int8_t hart;                  /**< hart it runs on, -1 if none */
+	uint8_t slot;                 /**< its index in ks_tasks (ks_task_slot(), no division) */
+	uint8_t peer_hint;            /**< slot + 1 of the task its last direct-path message went to; a hint, checked */
 	char name[NX_NAME_MAX + 1];
-	/* The attachment fields the IPC fast path touches sit in padding: other fields keep their offsets. */
+	/* Fields the IPC fast path touches stay near the start (short offsets), packed without padding. */
 	uint16_t att_in_len;          /**< bytes of the attachment of the last message it received */
+	uint32_t att_gen;             /**< generation of its staged or sent attachment; 0 = none */
 	uint64_t service_id;          /**< FNV-1a-64 of name: the kernel-stamped identity */
 	uint64_t supervisor_id;       /**< receives the exit notice */
 	uint32_t rights;              /**< enum nx_right bits */
@@ -60,7 +63,6 @@ struct ks_task {
 	uint64_t run_start;           /**< ticks when it last entered user mode */
 	struct ks_space space;
 	struct ks_endpoint ep;
-	uint32_t att_gen;             /**< generation of its staged or sent attachment; 0 = none */
 };
 
 /** Per-hart state. The first four fields are read by trap.S. */
@@ -91,7 +93,7 @@ static inline void ks_count(uint64_t *counter)
 /** Slot of `t`. */
 static inline unsigned ks_task_slot(const struct ks_task *t)
 {
-	return (unsigned)(t - ks_tasks);
+	return t->slot;
 }
 
 /** Parameters of a new task. */

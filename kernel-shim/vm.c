@@ -197,6 +197,32 @@ static __attribute__((noinline)) int copy_slow(struct ks_space *s, uintptr_t va,
 	return 0;
 }
 
+/* Kernel address of `va` if the leaf `pte` maps it with every bit of `need`, else NULL. */
+static uint8_t *mapped(uint64_t pte, uintptr_t va, uint64_t need)
+{
+	if ((pte & need) != need)
+		return NULL;
+	return (uint8_t *)(PTE_PA(pte) + va % KS_PAGE_SIZE);
+}
+
+/* ks_user_span() for a page other than the remembered one (out of line, a tail call: the
+ * common case then needs no stack frame). */
+static __attribute__((noinline)) void *span_walk(struct ks_space *s, uintptr_t va, unsigned w, uint64_t need)
+{
+	return mapped(leaf_of(s, va, (int)w), va, need);
+}
+
+void *ks_user_span(struct ks_space *s, uintptr_t va, size_t len, int write)
+{
+	const unsigned w = write != 0;
+	const uint64_t need = PTE_V | PTE_U | (w ? PTE_W : PTE_R);
+	if (len == 0 || len > KS_PAGE_SIZE - va % KS_PAGE_SIZE || va < KS_USER_BASE || va >= KS_USER_TOP)
+		return NULL;
+	if ((va >> 12) != s->last_vpn[w])
+		return span_walk(s, va, w, need);
+	return mapped(s->last_pte[w], va, need);
+}
+
 int ks_copyin(struct ks_space *s, void *dst, uintptr_t usrc, size_t len)
 {
 	uint8_t *u = in_one_page(s, usrc, len, PTE_R);

@@ -79,6 +79,15 @@ __attribute__((warn_unused_result)) const void *ks_user_view(struct ks_space *s,
 							     size_t len, void *bounce);
 
 /**
+ * The kernel address of the `len` bytes at user address `va` when they lie in one user page
+ * mapped readable (`write` 0) or writable (`write` 1): the IPC fast path's check before its
+ * one copy. Reads or writes nothing of the range.
+ * @return the address, or NULL when `len` is 0, the range crosses a page, or its page is
+ *         not mapped so for the user (the caller then takes the checked copies)
+ */
+__attribute__((warn_unused_result)) void *ks_user_span(struct ks_space *s, uintptr_t va, size_t len, int write);
+
+/**
  * Copy `len` bytes from kernel memory to user address `udst`.
  * @retval 0 done
  * @retval -NX_EFAULT some byte is not mapped writable for the user; nothing was written

@@ -7,6 +7,11 @@ between the two `rdinstret` reads of one echo round trip in src/selftest/st_benc
 attributes each instruction to a function of the client (selftest), the kernel or the server
 (echo, image testsvc). The task that runs is followed through the kernel's satp writes.
 
+It also measures a context switch through the run queue: in the one-way send benchmark
+(`ipc_oneway`), after the counted send the client waits for echo's reply (NX_SYS_WAIT), blocks,
+and the kernel switches to echo, which the send queued; the figure is the kernel
+instructions from that trap to echo's first instruction (the same iteration N).
+
     scripts/ipc-profile.py [--call N] [--top K]
 
 N picks the round trip (default 20: after the benchmark's 8 warm-up calls). The total is
@@ -77,12 +82,42 @@ def qemu_command(log_path, uart_path):
         "-singlestep", "-d", "exec,nochain", "-D", log_path]
 
 
+def switch_window(log, after_pc, satp_pcs, call):
+    """Kernel instructions from the trap after `after_pc` (the client) to the next user
+    instruction, in the `call`-th such window that switched address space; None if none."""
+    seen, armed, count, switched = 0, False, None, False
+    for line in log:
+        m = TRACE.match(line)
+        if m is None:
+            continue
+        pc = int(m.group(1), 16)
+        if count is None:
+            if pc == after_pc:
+                armed = True
+            elif armed and pc >= KERNEL_BASE:
+                count, switched = 1, pc in satp_pcs
+            continue
+        if pc >= KERNEL_BASE:
+            count += 1
+            switched = switched or pc in satp_pcs
+            continue
+        if switched:
+            seen += 1
+            if seen == call:
+                return count
+        armed, count = False, None
+    return None
+
+
 def profile(call):
-    start_pc, end_pc = pcs_of(disassembly(ELFS["client"]), r"\trdinstret\t", "ipc_roundtrip")[:2]
+    client_dis = disassembly(ELFS["client"])
+    start_pc, end_pc = pcs_of(client_dis, r"\trdinstret\t", "ipc_roundtrip")[:2]
+    oneway_after_pc = pcs_of(client_dis, r"\trdinstret\t", "ipc_oneway")[1]
     satp_pcs = set(pcs_of(disassembly(ELFS["kernel"]), r"\tcsrw\tsatp,"))
     syms = {side: Symbols(elf) for side, elf in ELFS.items()}
     counts = collections.Counter()
     segments = []  # (side, instructions) in the order they ran
+    switch = None
     with tempfile.TemporaryDirectory() as tmp:
         fifo = os.path.join(tmp, "exec.log")
         os.mkfifo(fifo)
@@ -112,6 +147,7 @@ def profile(call):
                             seen += 1
                             if seen == call:
                                 counts, segments = w_counts, w_segments
+                                switch = switch_window(log, oneway_after_pc, satp_pcs, call)
                                 break
                         continue
                     if pc >= KERNEL_BASE:
@@ -134,7 +170,7 @@ def profile(call):
         finally:
             qemu.kill()
             qemu.wait()
-    return counts, segments
+    return counts, segments, switch
 
 
 def main():
@@ -153,7 +189,7 @@ def main():
     if result is None:
         print(f"ipc-profile: round trip {args.call} not found in the trace", file=sys.stderr)
         return 1
-    counts, segments = result
+    counts, segments, switch = result
     total = sum(counts.values())
     print(f"ipc-profile: round trip {args.call}: {total} guest instructions")
     by_side = collections.Counter()
@@ -164,6 +200,11 @@ def main():
     print(f"  {'instructions':>12}  function")
     for (side, name), n in counts.most_common(args.top):
         print(f"  {n:>12}  {side}: {name}")
+    if switch is None:
+        print(f"ipc-profile: context switch {args.call} not found in the trace", file=sys.stderr)
+        return 1
+    print(f"ipc-profile: context switch {args.call}: {switch} kernel instructions (NX_SYS_WAIT that blocks, "
+          "to the first instruction of the task it switches to)")
     return 0
 
 

@@ -26,13 +26,14 @@ void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 			d += 4 * sizeof(word_t);
 			s += 4 * sizeof(word_t);
 		}
-		for (; n >= sizeof(word_t); n -= sizeof(word_t)) {
+		/* The words left, then the bytes: loops on end pointers (fewer instructions for the
+		 * short copies of IPC frames than counting `n` down). */
+		const uint8_t *const words_end = s + (n & ~(sizeof(word_t) - 1));
+		n &= sizeof(word_t) - 1;
+		for (; s != words_end; d += sizeof(word_t), s += sizeof(word_t))
 			*(word_t *)d = *(const word_t *)s;
-			d += sizeof(word_t);
-			s += sizeof(word_t);
-		}
 	}
-	while (n-- > 0)
+	for (const uint8_t *const end = s + n; s != end;)
 		*d++ = *s++;
 	return dst;
 }

@@ -80,12 +80,6 @@ int st_wait_notice(struct st *st, const char *name, uint64_t deadline_ms, struct
 	return -NX_ETIMEDOUT;
 }
 
-struct ipc_outcome st_call(struct st *st, const char *service, uint16_t op, const void *data, size_t len,
-			   void *reply, size_t cap, const struct ipc_route_opts *opts)
-{
-	return ipc_route_with_nonce_budgeted(&st->client, service, strlen(service), op, data, len, reply, cap, opts);
-}
-
 void st_expect_success(const struct ipc_outcome *o, const char *what)
 {
 	ST_CHECK(o->kind == IPC_OUTCOME_SUCCESS, "%s: outcome %s status %u", what, ipc_outcome_name(o->kind),

@@ -45,6 +45,46 @@ static __attribute__((noinline)) void ipc_roundtrip(struct st *st)
 	printf("bench: ipc roundtrip instret=%llu calls=%u\n", (unsigned long long)(total / RT_CALLS), RT_CALLS);
 }
 
+/* Nonces of the one-way requests: a range the route helper's calls do not reach here. */
+#define ONEWAY_NONCE 0x0e5e0000u
+
+/*
+ * Guest instructions of a one-way send: NX_SYS_SEND of a 40-byte request (8 bytes of data)
+ * to echo, which waits in its receive, so the kernel puts the message straight into echo's
+ * buffer and queues echo; the caller goes on without a switch. Only the send is counted;
+ * then the caller takes echo's reply (NX_SYS_WAIT: it blocks and the kernel switches to
+ * echo through the run queue, the context switch scripts/ipc-profile.py measures) and checks
+ * it. Not inlined: ipc-profile finds its rdinstret reads by the function's name.
+ */
+static __attribute__((noinline)) void ipc_oneway(struct st *st)
+{
+	_Alignas(8) static const uint8_t ping[8] = "ping-1w";
+	_Alignas(8) uint8_t frame[NX_FRAME_MAX];
+	uint64_t total = 0;
+	for (unsigned i = 0; i < RT_WARMUP + RT_CALLS; i++) {
+		const struct ipc_msg req = {
+			.src = st->client.self_id, .dst = NX_SVC_ECHO_ID, .type = IPC_TYPE_REQUEST,
+			.nonce = ONEWAY_NONCE + i, .op = ECHO_OP_ECHO, .data = ping, .data_len = sizeof ping,
+		};
+		size_t len = 0;
+		ST_CHECK(ipc_msg_encode(&req, frame, sizeof frame, &len) == 0, "bench one-way send: encode");
+		const uint64_t before = rdinstret();
+		const long sent = nx_send(NX_SVC_ECHO_ID, frame, len);
+		const uint64_t after = rdinstret();
+		uint64_t sender = 0;
+		const long n = nx_wait(NX_QUEUE_REPLY, frame, sizeof frame, nx_now_ms() + 1000, &sender);
+		struct ipc_msg m;
+		ST_CHECK(sent == 0 && n > 0 && ipc_msg_decode(frame, (size_t)n, &m) == 0, "bench one-way send: sent %ld, reply %ld",
+			 sent, n);
+		ST_CHECK(sender == NX_SVC_ECHO_ID && m.type == IPC_TYPE_REPLY && m.nonce == req.nonce &&
+				 m.status == IPC_STATUS_OK && m.data_len == sizeof ping && memcmp(m.data, ping, sizeof ping) == 0,
+			 "bench one-way send: wrong reply");
+		if (i >= RT_WARMUP)
+			total += after - before;
+	}
+	printf("bench: ipc oneway_send instret=%llu sends=%u\n", (unsigned long long)(total / RT_CALLS), RT_CALLS);
+}
+
 /* Phases of src/fixture/fixture.c's bench sleepers: 8 BG tasks (200 ms slack) from 3 s,
  * 8 SYS tasks (no slack) from 8 s, each 10 sleeps on the same schedule; then a phase with
  * no sleepers, whose interrupts are the background the other two also contain. */
@@ -226,6 +266,7 @@ void st_bench(struct st *st)
 	uint32_t stats[5];
 	st_server_stats(st, NX_SVC_KEYSTORED, stats);
 	ipc_roundtrip(st);
+	ipc_oneway(st);
 	timer_slack();
 	statefs_put_sync(st, 64, 1);
 	statefs_put_sync(st, STATEFS_VALUE_MAX, 1);

@@ -121,7 +121,7 @@ static uint16_t stats_reply(const struct nx_server *s, uint8_t *out, size_t *out
  * Handle the `n`-byte frame in `in` from `sender`. When it was a request answered now, the
  * encoded reply is left in s->out (s->out_len bytes, for s->out_to) and 1 is returned.
  */
-static int handle(struct nx_server *s, const struct nx_server_ops *ops, void *ctx, const uint8_t *in, size_t n,
+static __attribute__((flatten)) int handle(struct nx_server *s, const struct nx_server_ops *ops, void *ctx, const uint8_t *in, size_t n,
 		  uint64_t sender)
 {
 	struct ipc_msg req;
