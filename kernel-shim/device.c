@@ -5,9 +5,14 @@
  * QEMU fills a request in its main loop, asynchronously to the vCPU: measured under
  * -icount, a request was sometimes already complete right after the notify and sometimes
  * only later, so looking at once made the guest's timing vary from run to run. A read
- * therefore posts the request, blocks the caller for RNG_SETTLE_MS of guest time, and only
- * then looks at the used ring (then again every RNG_SETTLE_MS until the caller's deadline).
- * The device's interrupt is never used for the same reason.
+ * therefore posts the request and only looks at the used ring RNG_SETTLE_TICKS of guest time
+ * later. The caller's hart spends that time executing instructions without the big lock
+ * (never WFI): an idle hart's WFI lets QEMU's clock jump to the next timer at once, which
+ * gave the host no wall time to fill the request, and a default lane whose times moved by
+ * 1 ms in one run of three (seen at SMP=1 and SMP=2). A request still unfilled at the first
+ * look is printed; the caller then blocks and looks again every RNG_RELOOK_TICKS until its
+ * deadline or the source counts as dry. The device's interrupt is never used, for the same
+ * reason.
  */
 #include <string.h>
 
@@ -22,7 +27,8 @@
 #include "virtio.h"
 #include "virtio_rng.h"
 
-#define RNG_SETTLE_TICKS (1 * NX_TICKS_PER_MS)
+#define RNG_SETTLE_TICKS (10 * NX_TICKS_PER_MS)
+#define RNG_RELOOK_TICKS (1 * NX_TICKS_PER_MS)
 
 /* The task whose request is in flight (one at a time; one task holds NX_RIGHT_RNG), when
  * its bytes may first be looked at, and when the source counts as dry (NX_RNG_DRY_MS after
@@ -97,14 +103,20 @@ long ks_dev_rng_read(struct ks_task *t, uintptr_t ubuf, size_t len, uint64_t dea
 {
 	if (len == 0 || len > KS_RNG_REQ_MAX)
 		return -NX_EINVAL;
-	const uint64_t now = ks_now();
+	uint64_t now = ks_now();
+	bool first_look = false;
 	if (rng_owner == 0) {
 		int rc = ks_virtio_rng_request(len);
 		if (rc != 0)
 			return rc;
 		rng_owner = t->service_id;
-		rng_look_at = now + RNG_SETTLE_TICKS;
 		rng_dry_at = now + (uint64_t)NX_RNG_DRY_MS * NX_TICKS_PER_MS;
+		ks_bkl_release();
+		ks_virtio_spin_until(now + RNG_SETTLE_TICKS);
+		ks_bkl_acquire();
+		now = ks_now();
+		rng_look_at = now;
+		first_look = true;
 	} else if (rng_owner != t->service_id) {
 		return -NX_EFULL;
 	}
@@ -115,9 +127,11 @@ long ks_dev_rng_read(struct ks_task *t, uintptr_t ubuf, size_t len, uint64_t dea
 	int rc = ks_virtio_rng_collect(buf, len, &got);
 	if (rc == -NX_EWOULDBLOCK) {
 		/* The request stays posted: a read after a timeout takes its bytes. */
+		if (first_look)
+			ks_printf("kernel: rng request not filled %lu ticks after the notify\n", (unsigned long)RNG_SETTLE_TICKS);
 		if (now >= rng_dry_at)
 			return -NX_ENODATA;
-		rng_look_at = now + RNG_SETTLE_TICKS;
+		rng_look_at = now + RNG_RELOOK_TICKS;
 		if (rng_look_at > rng_dry_at)
 			rng_look_at = rng_dry_at;
 		return now >= deadline ? -NX_ETIMEDOUT : wait_for_device(t, rng_look_at, deadline);
