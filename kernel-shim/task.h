@@ -61,6 +61,9 @@ struct ks_task {
 	struct ks_space space;
 	struct ks_endpoint ep;
 	uint32_t att_gen;             /**< generation of its staged or sent attachment; 0 = none */
+	uint64_t burst_ticks;         /**< CPU time since it last blocked (preemption does not end it) */
+	uint64_t wait_ticks;          /**< time it spent runnable in a run queue, not on a hart */
+	uint64_t queued_at;           /**< ticks when it last entered its run queue */
 };
 
 /** Per-hart state. The first four fields are read by trap.S. */

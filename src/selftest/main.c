@@ -154,6 +154,7 @@ int main(void)
 		/* statefsd's open of the full journal the bench boot left is the measurement. */
 	} else if (has_word(args, "profile=faults")) {
 		st_fault_checks(&st);
+		st_fg_hog_checks(&st);
 	} else if (has_word(args, "profile=blk")) {
 		st_blk_load(&st);
 	} else if (has_word(args, "profile=persist-write")) {

@@ -103,6 +103,8 @@ void st_ipc_checks(struct st *st);
 void st_service_checks(struct st *st);
 void st_bench(struct st *st);
 void st_fault_checks(struct st *st);
+/** profile=faults: an FG ability that never blocks is stopped by policy; a BG start meanwhile is unharmed. */
+void st_fg_hog_checks(struct st *st);
 /** Block device: I/O, refusals, denial (default profile). */
 void st_blk_checks(struct st *st);
 /** profile=blk: a fixed load of block requests through statefsd, timed in guest time. */
