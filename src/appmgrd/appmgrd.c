@@ -61,9 +61,9 @@
 /* Deadline of one call to statefsd. */
 #define AM_STATE_TIMEOUT_MS 1000
 #define AM_KEY_BOOT "/appmgrd/boot"
-/* A start is starved when its task waited for a hart at least this share (percent) of the
+/* A start is starved when its task waited for a hart at least this share (percent) of its
  * start timeout: the timeout then starts again instead of counting as a crash, at most
- * AM_STARVED_MAX times per start. */
+ * AM_STARVED_MAX times per start; starved once more, the start ends with reason policy. */
 #define AM_STARVED_PCT 50
 #define AM_STARVED_MAX 3
 
@@ -82,6 +82,7 @@ struct am_ability {
 	uint64_t bg_used_us;   /* CPU used in the background in this window, up to bg_since_us */
 	uint64_t bg_since_us;  /* in runningBg: the task's CPU time when this background run (or window) began */
 	uint8_t starved;       /* start timeouts restarted for starvation in this start */
+	uint64_t wait_mark_us; /* the task's wait for a hart when its start timeout last (re)started */
 	bool dirty;            /* its persistent record is out of date */
 	uint32_t version;      /* the version its running process reported at ready; 0: none */
 	struct appmgr_image img; /* what it starts from: built-in unless updated said otherwise */
@@ -206,8 +207,10 @@ static void am_on_change(void *ctx, const struct lc_change *c)
 	}
 	if (c->from == LC_RUNNING_BG)
 		a->bg_used_us += bg_run_us(a);
-	if (c->to == LC_STARTING)
+	if (c->to == LC_STARTING) {
 		a->starved = 0;
+		a->wait_mark_us = 0;
+	}
 	if (c->timeout && (c->from == LC_STARTING || c->from == LC_STOPPING) && a->task != AM_NO_TASK) {
 		a->zombie = a->task;
 		a->zombie_reason = (uint8_t)c->reason;
@@ -442,9 +445,10 @@ static void am_persist(struct am *m)
 
 /*
  * Before the core's time passes `now`: a start whose timeout is due by then, and whose task
- * spent at least AM_STARVED_PCT of the start timeout waiting for a hart (a higher class took
- * the CPU), is not the ability's failure. Its timeout starts again (LC_EV_STARVED, just
- * before the deadline), at most AM_STARVED_MAX times per start; then it counts.
+ * waited for a hart (a higher class had the CPU) at least AM_STARVED_PCT of that timeout, did
+ * not fail: it was not let run. Just before the deadline its timeout starts again
+ * (LC_EV_STARVED), at most AM_STARVED_MAX times per start; starved once more, the start ends
+ * with reason policy (stopped, no restart, no crash). Either way the ability is not blamed.
  */
 static void spare_starved(struct am *m, uint64_t now)
 {
@@ -453,18 +457,24 @@ static void spare_starved(struct am *m, uint64_t now)
 		struct lc_status st;
 		struct nx_task_info info;
 		if (lc_status(&m->lc, i, &st) != 0 || st.state != LC_STARTING || !st.has_deadline ||
-		    st.deadline_ms > now || st.deadline_ms <= m->t || a->starved >= AM_STARVED_MAX ||
-		    !task_is(a->task, a->id, &info))
+		    st.deadline_ms > now || st.deadline_ms <= m->t || !task_is(a->task, a->id, &info))
 			continue;
-		const uint64_t window_us = (uint64_t)a->def->policy.start_timeout_ms * 1000;
-		if (info.wait_us * 100 < window_us * AM_STARVED_PCT)
+		const uint64_t waited = info.wait_us - a->wait_mark_us;
+		if (waited * 100 < (uint64_t)a->def->policy.start_timeout_ms * 1000 * AM_STARVED_PCT)
 			continue;
-		a->starved++;
 		m->t = st.deadline_ms - 1;
-		printf("appmgrd: start starved app=%s wait_us=%llu cpu_us=%llu timeout_ms=%u: not a crash, restarted %u/%u\n",
-		       a->def->name, (unsigned long long)info.wait_us, (unsigned long long)info.cpu_us,
-		       (unsigned)a->def->policy.start_timeout_ms, (unsigned)a->starved, (unsigned)AM_STARVED_MAX);
-		expect_taken(m, i, "starved", lc_event(&m->lc, m->t, i, LC_EV_STARVED, LC_REASON_NONE));
+		a->wait_mark_us = info.wait_us;
+		const bool again = a->starved < AM_STARVED_MAX;
+		printf("appmgrd: start starved app=%s wait_us=%llu cpu_us=%llu timeout_ms=%u: not a crash, %s %u/%u\n",
+		       a->def->name, (unsigned long long)waited, (unsigned long long)info.cpu_us,
+		       (unsigned)a->def->policy.start_timeout_ms, again ? "timeout restarted" : "stopped by policy",
+		       (unsigned)(a->starved + (again ? 1U : 0U)), (unsigned)AM_STARVED_MAX);
+		if (again) {
+			a->starved++;
+			expect_taken(m, i, "starved", lc_event(&m->lc, m->t, i, LC_EV_STARVED, LC_REASON_NONE));
+		} else {
+			expect_taken(m, i, "kill", lc_event(&m->lc, m->t, i, LC_EV_KILL, LC_REASON_POLICY));
+		}
 	}
 }
 
