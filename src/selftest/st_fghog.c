@@ -17,6 +17,10 @@
 
 #define HOG_POLL_MS 1
 #define HOG_WAIT_MS 5000
+/* The BG window check: rounds of this many ms in the background between fg/bg moves (below
+ * spinner's budget of 20 ms per minute), at most BG_ROUNDS of them. */
+#define BG_ROUND_MS 4
+#define BG_ROUNDS 50
 
 static const struct nx_ability *find_ability(const char *name)
 {
@@ -34,6 +38,41 @@ static void innocent_unharmed(struct st *st, struct appmgr_state *s)
 	ST_CHECK(s->state != APPMGR_BLOCKED && s->crash_count == 0,
 		 "fg hog: stubborn is %s with %u crashes while spinner hogs the CPU", appmgr_state_name(s->state),
 		 (unsigned)s->crash_count);
+}
+
+/*
+ * The BG budget's window survives fg/bg moves: spinner, moved to the foreground and back
+ * every BG_ROUND_MS, still reaches its per-minute budget and is stopped by policy. (A window
+ * that each entry to runningBg restarted would never see more than one round's CPU.)
+ */
+static void bg_window_across_moves(struct st *st, const struct nx_ability *spinner)
+{
+	struct appmgr_state s;
+	ST_CHECK(st_am_call(st, APPMGRD_OP_START, "spinner", NULL, 0, NULL) == IPC_STATUS_OK, "bg window: start spinner");
+	for (unsigned poll = 0;; poll++) {
+		st_am_state(st, "spinner", &s);
+		if (s.state == APPMGR_RUNNING_BG)
+			break;
+		ST_CHECK(poll < HOG_WAIT_MS / HOG_POLL_MS, "bg window: spinner is %s, not running", appmgr_state_name(s.state));
+		(void)nx_sleep_until(nx_now_ms() + HOG_POLL_MS);
+	}
+	unsigned moves = 0;
+	for (unsigned round = 0; round < BG_ROUNDS; round++) {
+		(void)nx_sleep_until(nx_now_ms() + BG_ROUND_MS);
+		if (st_am_call(st, APPMGRD_OP_FG, "spinner", NULL, 0, NULL) != IPC_STATUS_OK)
+			break;
+		if (st_am_call(st, APPMGRD_OP_BG, "spinner", NULL, 0, NULL) != IPC_STATUS_OK)
+			break;
+		moves++;
+	}
+	st_wait_state(st, "spinner", APPMGR_STOPPED, 0, "bg window", &s);
+	/* Stopped while the moves went on (a refused move ended them), after at least one. */
+	ST_CHECK(s.reason == APPMGR_REASON_POLICY && moves >= 1 && moves < BG_ROUNDS,
+		 "bg window: spinner stopped with reason %s after %u fg/bg moves of %u ms", appmgr_reason_name(s.reason),
+		 moves, (unsigned)BG_ROUND_MS);
+	st_wait_gone("spinner", "bg window");
+	printf("selftest: bg window: spinner stopped by its budget of %u ms per minute after %u fg/bg moves, %u ms apart\n",
+	       (unsigned)spinner->policy.cpu_budget_ms_per_min, moves, (unsigned)BG_ROUND_MS);
 }
 
 void st_fg_hog_checks(struct st *st)
@@ -97,4 +136,6 @@ void st_fg_hog_checks(struct st *st)
 	       "stubborn ready after %llu ms while it ran, 0 crashes, never blocked\n",
 	       (unsigned long long)hog_ms, (unsigned)spinner->fg_cpu_limit_ms, (unsigned long long)ready_ms);
 	printf("SELFTEST: fg hog stopped ok\n");
+	bg_window_across_moves(st, spinner);
+	printf("SELFTEST: bg window kept ok\n");
 }
