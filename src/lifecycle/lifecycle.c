@@ -385,6 +385,11 @@ static int apply(struct lc *lc, uint64_t t, uint32_t id, enum lc_event_kind kind
 		a->delay_ms = 0;
 		enter(lc, id, t, LC_STOPPED, LC_REASON_NONE, false);
 		return 0;
+	case LC_EV_STARVED:
+		if (s != LC_STARTING)
+			break;
+		set_timer(lc, id, key_of(t + a->policy.start_timeout_ms, id));
+		return 0;
 	case LC_EV_COUNT:
 		break;
 	}
