@@ -388,7 +388,7 @@ static int apply(struct lc *lc, uint64_t t, uint32_t id, enum lc_event_kind kind
 	case LC_EV_STARVED:
 		if (s != LC_STARTING)
 			break;
-		set_timer(lc, id, key_of(t + a->policy.start_timeout_ms, id));
+		set_timer(lc, id, t + a->policy.start_timeout_ms);
 		return 0;
 	case LC_EV_COUNT:
 		break;
