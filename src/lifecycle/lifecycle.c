@@ -386,9 +386,11 @@ static int apply(struct lc *lc, uint64_t t, uint32_t id, enum lc_event_kind kind
 		enter(lc, id, t, LC_STOPPED, LC_REASON_NONE, false);
 		return 0;
 	case LC_EV_STARVED:
-		if (s != LC_STARTING)
+		/* Starting always has its start timeout in the heap: move it (settle() directly,
+		 * so that set_timer() keeps its one call site and stays inlined in enter()). */
+		if (s != LC_STARTING || lc->heap_pos[id] == NO_POS)
 			break;
-		set_timer(lc, id, t + a->policy.start_timeout_ms);
+		settle(lc, lc->heap_pos[id], t + a->policy.start_timeout_ms, id);
 		return 0;
 	case LC_EV_COUNT:
 		break;
