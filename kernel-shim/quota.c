@@ -11,6 +11,7 @@ int ks_quota_init(struct ks_quota *q, const struct ks_quota_cfg *cfg)
 	}
 	q->cfg = *cfg;
 	q->start = 0;
+	q->throttled = 0;
 	return 0;
 }
 
@@ -22,6 +23,7 @@ static void roll(struct ks_quota *q, uint64_t now)
 	q->start = now - (now - q->start) % q->cfg.period;
 	for (unsigned c = 0; c < NX_QOS_COUNT; c++)
 		q->used[c] = 0;
+	q->throttled = 0;
 }
 
 /* Time class `qos` and the classes above it used together in the current period. */
@@ -39,17 +41,22 @@ void ks_quota_charge(struct ks_quota *q, uint64_t now, unsigned qos, uint64_t ti
 		return;
 	roll(q, now);
 	q->used[qos] = ticks <= UINT64_MAX - q->used[qos] ? q->used[qos] + ticks : UINT64_MAX;
+	/* Only a charge changes what is used, so the throttled set is worked out here, once,
+	 * and the scheduler's frequent looks (ks_quota_throttled) cost a compare. */
+	unsigned mask = 0;
+	uint64_t sum = 0;
+	for (unsigned c = 0; c < NX_QOS_COUNT; c++) {
+		sum = q->used[c] <= UINT64_MAX - sum ? sum + q->used[c] : UINT64_MAX;
+		if (q->cfg.limit[c] < q->cfg.period && sum >= q->cfg.limit[c])
+			mask |= 1u << c;
+	}
+	q->throttled = mask;
 }
 
 unsigned ks_quota_throttled(struct ks_quota *q, uint64_t now)
 {
 	roll(q, now);
-	unsigned mask = 0;
-	for (unsigned c = 0; c < NX_QOS_COUNT; c++) {
-		if (q->cfg.limit[c] < q->cfg.period && used_up_to(q, c) >= q->cfg.limit[c])
-			mask |= 1u << c;
-	}
-	return mask;
+	return q->throttled;
 }
 
 uint64_t ks_quota_until(struct ks_quota *q, uint64_t now, unsigned qos)

@@ -31,6 +31,7 @@ struct ks_quota {
 	struct ks_quota_cfg cfg;
 	uint64_t start;               /* start of the current period */
 	uint64_t used[NX_QOS_COUNT];  /* ticks each class used in it */
+	unsigned throttled;           /* the classes at their limit in it, kept by every charge */
 };
 
 /**
