@@ -28,4 +28,11 @@
 /** Scheduling time slice in milliseconds of guest time. */
 #define KS_SLICE_MS 10
 
+/** Class quota period per hart (guest ms), and what the upper classes may use of it
+ * (quota.h): SYS alone at most KS_QUOTA_SYS_MS, SYS and FG together at most KS_QUOTA_FG_MS,
+ * so FG and below keep 5 ms and BG and below 10 ms of every period when they have work. */
+#define KS_QUOTA_PERIOD_MS 100
+#define KS_QUOTA_SYS_MS 95
+#define KS_QUOTA_FG_MS 90
+
 #endif

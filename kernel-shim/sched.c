@@ -25,6 +25,13 @@
  * it back at the tail of its queue if another task of the same or a higher class waits.
  * A wakeup of a higher class preempts a lower-class task at once (IPI).
  *
+ * Class quotas (quota.h, numbers in config.h): each hart keeps what SYS and FG used of the
+ * current KS_QUOTA_PERIOD_MS. A class past its quota is throttled on that hart until the
+ * period ends: it ranks below every class that is not (sched_core.h), so a queued BG task
+ * preempts a throttled FG one at the next timer interrupt, which is armed for the moment the
+ * quota runs out. When the period ends the throttled class takes the hart back at the next
+ * slice end. So an FG task that never blocks leaves BG at least period - KS_QUOTA_FG_MS.
+ *
  * Timers: one hart (the boot hart) owns every deadline of blocked tasks and arms its timer
  * for the earliest one; the other harts arm theirs for slice ends only. So a deadline costs
  * one interrupt, and tasks whose deadlines coincide (timer slack) share it.
@@ -42,6 +49,7 @@
 #include "lock.h"
 #include "riscv.h"
 #include "sbi.h"
+#include "quota.h"
 #include "sched_core.h"
 #include "syscall.h"
 
@@ -51,6 +59,7 @@ extern void ks_user_return(struct ks_hart *h, struct ks_trapframe *tf) __attribu
 static struct ks_lock bkl;
 static volatile uint32_t bkl_waiters; /* bit per hart sleeping in bkl_acquire */
 static struct ks_sched_core core;
+static struct ks_quota quota[KS_MAX_HARTS];
 static unsigned long timer_hart;
 
 #define SLICE_TICKS (KS_SLICE_MS * NX_TICKS_PER_MS)
@@ -131,12 +140,45 @@ void ks_sched_init(unsigned long boot_hartid)
 {
 	if (ks_sched_core_init(&core, &qos_limits) != 0)
 		ks_panic("bad QoS class limits\n");
+	const struct ks_quota_cfg cfg = {
+		.period = KS_QUOTA_PERIOD_MS * NX_TICKS_PER_MS,
+		.limit = { [NX_QOS_SYS] = KS_QUOTA_SYS_MS * NX_TICKS_PER_MS, [NX_QOS_FG] = KS_QUOTA_FG_MS * NX_TICKS_PER_MS,
+			   [NX_QOS_BG] = KS_QUOTA_PERIOD_MS * NX_TICKS_PER_MS,
+			   [NX_QOS_IDLE] = KS_QUOTA_PERIOD_MS * NX_TICKS_PER_MS },
+	};
+	for (unsigned i = 0; i < KS_MAX_HARTS; i++) {
+		if (ks_quota_init(&quota[i], &cfg) != 0)
+			ks_panic("bad class quotas\n");
+	}
 	timer_hart = boot_hartid;
 }
 
 static unsigned slot(const struct ks_task *t)
 {
 	return ks_task_slot(t);
+}
+
+/* The classes throttled on hart `h` now. */
+static unsigned throttled(const struct ks_hart *h)
+{
+	return ks_quota_throttled(&quota[h->hartid], ks_now());
+}
+
+/* Rank of task slot `task` on hart `h` (sched_core.h), and the best rank waiting there. */
+static unsigned rank_on(const struct ks_hart *h, unsigned task)
+{
+	return ks_sched_core_rank(ks_sched_core_qos(&core, task), throttled(h));
+}
+
+static unsigned best_rank_on(const struct ks_hart *h)
+{
+	return ks_sched_core_best_rank(&core, throttled(h));
+}
+
+/* `t` (RUNNING in the core) went back to its run queue. */
+static void requeued(struct ks_task *t)
+{
+	t->queued_at = ks_now();
 }
 
 unsigned ks_sched_qos(const struct ks_task *t)
@@ -168,7 +210,7 @@ static __attribute__((noinline)) void kick(unsigned qos)
 	}
 	for (unsigned i = 0; i < KS_MAX_HARTS; i++) {
 		struct ks_hart *h = &ks_harts[i];
-		if (h->cur >= 0 && ks_sched_core_qos(&core, (unsigned)h->cur) > qos) {
+		if (h->cur >= 0 && rank_on(h, (unsigned)h->cur) > ks_sched_core_rank(qos, throttled(h))) {
 			h->resched = 1;
 			if (h != self)
 				ipi(h);
@@ -209,6 +251,7 @@ void ks_sched_wake(struct ks_task *t)
 	t->deadline = UINT64_MAX;
 	if (ks_sched_core_wake(&core, slot(t)) != 0)
 		ks_panic("run queue of class %u overflowed\n", ks_sched_qos(t));
+	requeued(t);
 	kick(ks_sched_qos(t));
 }
 
@@ -216,6 +259,7 @@ void ks_sched_block(struct ks_task *t, enum ks_wait why, uint64_t deadline)
 {
 	t->wait = (uint8_t)why;
 	t->deadline = deadline;
+	t->burst_ticks = 0;
 	if (deadline < earliest_deadline)
 		earliest_deadline = deadline;
 	ks_sched_core_block(&core, slot(t));
@@ -264,11 +308,17 @@ static int queued_above(unsigned qos)
 	return 0;
 }
 
-/* Whether hart `h` may switch straight to the blocked task `to` rather than queue it. */
+/* Whether hart `h` may switch straight to the blocked task `to` rather than queue it: no
+ * better rank waits. With no class throttled, ranks are the classes' order, and the cheap
+ * look at the classes above `to`'s answers. */
 static int handoff_ok(const struct ks_hart *h, const struct ks_task *to)
 {
-	return !h->resched && !queued_above(ks_sched_qos(to)) &&
-	       ks_sched_core_state(&core, slot(to)) == KS_SCHED_BLOCKED;
+	if (h->resched || ks_sched_core_state(&core, slot(to)) != KS_SCHED_BLOCKED)
+		return 0;
+	const unsigned thr = throttled(h);
+	if (thr == 0)
+		return !queued_above(ks_sched_qos(to));
+	return ks_sched_core_best_rank(&core, thr) >= ks_sched_core_rank(ks_sched_qos(to), thr);
 }
 
 /* The switch itself: `to` (blocked, handoff_ok) runs on `h` in place of `from`. */
@@ -301,15 +351,19 @@ int ks_sched_fast_handoff_ok(const struct ks_hart *h, const struct ks_task *from
 int ks_sched_set_qos(struct ks_task *t, unsigned qos)
 {
 	int rc = ks_sched_core_set_qos(&core, slot(t), qos);
-	if (rc == 0 && t->hart >= 0 && ks_sched_core_best_queued(&core) < qos)
+	if (rc == 0 && t->hart >= 0 && best_rank_on(&ks_harts[t->hart]) < rank_on(&ks_harts[t->hart], slot(t)))
 		ks_harts[t->hart].resched = 1;
 	return rc;
 }
 
 void ks_sched_yield(struct ks_task *t)
 {
-	if (ks_sched_core_best_queued(&core) <= ks_sched_qos(t) && ks_sched_core_preempt(&core, slot(t)) != 0)
+	const struct ks_hart *h = &ks_harts[t->hart];
+	if (best_rank_on(h) > rank_on(h, slot(t)))
+		return;
+	if (ks_sched_core_preempt(&core, slot(t)) != 0)
 		ks_panic("yield of a task that is not running\n");
+	requeued(t);
 }
 
 void ks_sched_account(struct ks_hart *h, uint64_t now)
@@ -317,8 +371,11 @@ void ks_sched_account(struct ks_hart *h, uint64_t now)
 	if (h->cur < 0)
 		return;
 	struct ks_task *t = &ks_tasks[h->cur];
-	t->cpu_ticks += now - t->run_start;
+	const uint64_t ran = now - t->run_start;
+	t->cpu_ticks += ran;
+	t->burst_ticks += ran;
 	t->run_start = now;
+	ks_quota_charge(&quota[h->hartid], now, ks_sched_core_qos(&core, (unsigned)h->cur), ran);
 }
 
 /* Wake every task whose deadline has come; set the earliest remaining deadline exactly. */
@@ -348,20 +405,31 @@ void ks_sched_timer_irq(struct ks_hart *h, uint64_t now)
 	h->armed = 0;
 	if (h->hartid == timer_hart && wake_due(now))
 		ks_count(&ks_stats.timer_wake_irqs);
-	if (h->cur >= 0 && now >= h->slice_end) {
-		unsigned cur = (unsigned)h->cur;
-		if (ks_sched_core_best_queued(&core) <= ks_sched_core_qos(&core, cur)) {
+	if (h->cur < 0)
+		return;
+	unsigned cur = (unsigned)h->cur;
+	const unsigned mask = ks_quota_throttled(&quota[h->hartid], now);
+	const unsigned rank = ks_sched_core_rank(ks_sched_core_qos(&core, cur), mask);
+	const unsigned best = ks_sched_core_best_rank(&core, mask);
+	if (now >= h->slice_end || best < rank) {
+		if (best <= rank) {
 			if (ks_sched_core_preempt(&core, cur) != 0)
 				ks_panic("preempt of a task that is not running\n");
+			requeued(&ks_tasks[cur]);
 		} else {
 			h->slice_end = now + SLICE_TICKS;
 		}
 	}
 }
 
-static void arm_timer(struct ks_hart *h)
+static void arm_timer(struct ks_hart *h, uint64_t now)
 {
-	uint64_t want = h->cur >= 0 ? h->slice_end : UINT64_MAX;
+	uint64_t want = UINT64_MAX;
+	if (h->cur >= 0) {
+		/* The slice's end, or the moment the task's class runs out of quota if earlier. */
+		const uint64_t out = ks_quota_until(&quota[h->hartid], now, ks_sched_core_qos(&core, (unsigned)h->cur));
+		want = out < h->slice_end ? out : h->slice_end;
+	}
 	if (h->hartid == timer_hart && earliest_deadline < want)
 		want = earliest_deadline;
 	if (want != h->armed) {
@@ -373,7 +441,7 @@ static void arm_timer(struct ks_hart *h)
 static _Noreturn void enter_user(struct ks_hart *h, struct ks_task *t)
 {
 	t->run_start = ks_now();
-	arm_timer(h);
+	arm_timer(h, t->run_start);
 	bkl_release();
 	ks_user_return(h, &t->tf);
 }
@@ -385,7 +453,7 @@ static void idle(struct ks_hart *h)
 {
 	h->idle = 1;
 	ks_vm_switch(NULL);
-	arm_timer(h);
+	arm_timer(h, ks_now());
 	ks_bkl_release();
 	ks_wfi();
 	ks_bkl_acquire();
@@ -414,9 +482,11 @@ static _Noreturn __attribute__((noinline)) void resume_slow(struct ks_hart *h)
 			if (h->resched) {
 				h->resched = 0;
 				if (ks_sched_core_state(&core, cur) == KS_SCHED_RUNNING &&
-				    ks_sched_core_best_queued(&core) < ks_sched_core_qos(&core, cur) &&
-				    ks_sched_core_preempt(&core, cur) != 0)
-					ks_panic("preempt of a task that is not running\n");
+				    best_rank_on(h) < rank_on(h, cur)) {
+					if (ks_sched_core_preempt(&core, cur) != 0)
+						ks_panic("preempt of a task that is not running\n");
+					requeued(t);
+				}
 			}
 			if (ks_sched_core_state(&core, cur) == KS_SCHED_RUNNING)
 				enter_user(h, t);
@@ -424,9 +494,11 @@ static _Noreturn __attribute__((noinline)) void resume_slow(struct ks_hart *h)
 			h->cur = -1;
 		}
 		unsigned next;
-		if (ks_sched_core_pick(&core, &next) == 0) {
+		if (ks_sched_core_pick_ranked(&core, throttled(h), &next) == 0) {
 			struct ks_task *t = &ks_tasks[next];
-			h->slice_end = ks_now() + SLICE_TICKS;
+			const uint64_t now = ks_now();
+			t->wait_ticks += now - t->queued_at;
+			h->slice_end = now + SLICE_TICKS;
 			run_here(h, t);
 			enter_user(h, t);
 		}

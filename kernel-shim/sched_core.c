@@ -83,15 +83,36 @@ int ks_sched_core_preempt(struct ks_sched_core *s, unsigned task)
 
 int ks_sched_core_pick(struct ks_sched_core *s, unsigned *task)
 {
+	return ks_sched_core_pick_ranked(s, 0, task);
+}
+
+unsigned ks_sched_core_rank(unsigned qos, unsigned throttled)
+{
+	return qos < NX_QOS_COUNT && (throttled & (1u << qos)) ? qos + NX_QOS_COUNT : qos;
+}
+
+unsigned ks_sched_core_best_rank(const struct ks_sched_core *s, unsigned throttled)
+{
+	unsigned best = 2 * NX_QOS_COUNT;
 	for (unsigned c = 0; c < NX_QOS_COUNT; c++) {
-		uint16_t t;
-		if (ks_runq_pop(&s->rq[c], &t) == 0) {
-			s->state[t] = KS_SCHED_RUNNING;
-			*task = t;
-			return 0;
-		}
+		const unsigned r = ks_sched_core_rank(c, throttled);
+		if (ks_runq_count(&s->rq[c]) != 0 && r < best)
+			best = r;
 	}
-	return -NX_EEMPTY;
+	return best;
+}
+
+int ks_sched_core_pick_ranked(struct ks_sched_core *s, unsigned throttled, unsigned *task)
+{
+	const unsigned best = ks_sched_core_best_rank(s, throttled);
+	if (best >= 2 * NX_QOS_COUNT)
+		return -NX_EEMPTY;
+	uint16_t t;
+	if (ks_runq_pop(&s->rq[best % NX_QOS_COUNT], &t) != 0)
+		return -NX_EEMPTY;
+	s->state[t] = KS_SCHED_RUNNING;
+	*task = t;
+	return 0;
 }
 
 int ks_sched_core_set_qos(struct ks_sched_core *s, unsigned task, unsigned qos)

@@ -113,4 +113,24 @@ int ks_sched_core_position(const struct ks_sched_core *s, unsigned task);
 /** Highest-priority class with a queued task, or NX_QOS_COUNT if none. */
 unsigned ks_sched_core_best_queued(const struct ks_sched_core *s);
 
+/*
+ * Throttled classes (quota.h). A throttled class ranks below every class that is not: its
+ * rank is its class + NX_QOS_COUNT; any other class's rank is the class itself. A lower rank
+ * runs first.
+ */
+
+/** Rank of class `qos` when the classes in `throttled` (bit per class) are throttled. */
+unsigned ks_sched_core_rank(unsigned qos, unsigned throttled);
+
+/** Lowest rank of a class with a queued task, or 2 * NX_QOS_COUNT if none. */
+unsigned ks_sched_core_best_rank(const struct ks_sched_core *s, unsigned throttled);
+
+/**
+ * ks_sched_core_pick() by rank: the head of the queue of the lowest rank becomes RUNNING.
+ * @retval 0 done, `*task` set
+ * @retval -NX_EEMPTY nothing is runnable
+ */
+__attribute__((warn_unused_result)) int ks_sched_core_pick_ranked(struct ks_sched_core *s, unsigned throttled,
+								  unsigned *task);
+
 #endif

@@ -63,6 +63,9 @@ struct ks_task {
 	uint64_t run_start;           /**< ticks when it last entered user mode */
 	struct ks_space space;
 	struct ks_endpoint ep;
+	uint64_t burst_ticks;         /**< CPU time since it last blocked (preemption does not end it) */
+	uint64_t wait_ticks;          /**< time it spent runnable in a run queue, not on a hart */
+	uint64_t queued_at;           /**< ticks when it last entered its run queue */
 };
 
 /** Per-hart state. The first four fields are read by trap.S. */

@@ -36,8 +36,9 @@ MODES = {"fg": "APPMGR_MODE_FG", "bg": "APPMGR_MODE_BG"}
 LC_KEYS = ["initial_ms", "factor", "max_ms", "loop_threshold", "loop_window_ms", "stable_reset_ms",
            "start_timeout_ms", "stop_timeout_ms"]
 FGBG_KEYS = ["cpu_budget_ms_per_min", "timer_slack_fg_ms", "timer_slack_bg_ms"]
-# Keys of the ability's update policy (docs/ota.md): in struct nx_ability, not in appmgr_policy.
-OTA_KEYS = ["health_window_ms"]
+# Keys in struct nx_ability, not in appmgr_policy: the update policy (docs/ota.md) and the
+# foreground CPU limit (docs/ability/appmgrd.md).
+OTA_KEYS = ["health_window_ms", "fg_cpu_limit_ms"]
 C_FIELDS = {"factor": "factor_milli", "timer_slack_fg_ms": "slack_fg_ms", "timer_slack_bg_ms": "slack_bg_ms"}
 
 
@@ -114,6 +115,7 @@ def source(table) -> str:
                 f'\t\t.image = "{a["image"]}",',
                 f"\t\t.start_mode = {a['mode']},",
                 f"\t\t.health_window_ms = {p['health_window_ms']},",
+                f"\t\t.fg_cpu_limit_ms = {p['fg_cpu_limit_ms']},",
                 "\t\t.policy = {"]
         out += policy_fields(p, "\t\t\t")
         out += ["\t\t},", "\t},"]

@@ -96,6 +96,9 @@ enum lc_event_kind {
 	LC_EV_KILL,     /**< starting/running → stopping with the event's reason */
 	LC_EV_EXIT,     /**< the process ended, with the event's reason */
 	LC_EV_UNBLOCK,  /**< blocked → stopped, clearing history and crash count */
+	LC_EV_STARVED,  /**< starting, before its start timeout: the process was kept off the CPU,
+			     so its start timeout starts again at the event's time (no state change,
+			     nothing reported) */
 	LC_EV_COUNT     /**< number of kinds; not an event */
 };
 

@@ -285,6 +285,8 @@ struct nx_task_info {
 	uint32_t pages;       /**< pages in use */
 	uint32_t page_quota;
 	uint32_t slack_ms;    /**< timer slack of its current class */
+	uint64_t burst_us;    /**< CPU time used since it last blocked: preemption and yields do not end a burst */
+	uint64_t wait_us;     /**< time it spent runnable but waiting for a hart, since it was created */
 	uint32_t req_queue_hwm; /**< the most messages its request queue has held at once (at most
 				     its depth, 8); messages handed straight to a waiting receive
 				     never enter the queue */

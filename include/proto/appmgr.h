@@ -154,6 +154,8 @@ struct nx_ability {
 	const char *image;           /**< built-in task image */
 	uint8_t start_mode;          /**< enum appmgr_mode its runtime reports at ready */
 	uint32_t health_window_ms;   /**< after an update, run this long to be committed (docs/ota.md) */
+	uint32_t fg_cpu_limit_ms;    /**< in the foreground, CPU time without blocking past which it is
+					  stopped with reason policy; 0: no limit */
 	struct appmgr_policy policy; /**< merged: built-in defaults, `defaults`, its own */
 };
 

@@ -55,7 +55,7 @@
 #include "nx_abilities.h"
 #include "nx_manifest.h"
 
-/* CPU-budget poll period of abilities running in the background (guest ms). */
+/* CPU poll period of abilities running with a CPU budget (background) or an FG limit (guest ms). */
 #define AM_BUDGET_POLL_MS 5
 /* The window cpu_budget_ms_per_min applies to. */
 #define AM_BUDGET_WINDOW_MS 60000
@@ -67,6 +67,11 @@
 /* Deadline of one call to statefsd. */
 #define AM_STATE_TIMEOUT_MS 1000
 #define AM_KEY_BOOT "/appmgrd/boot"
+/* A start is starved when its task waited for a hart at least this share (percent) of its
+ * start timeout: the timeout then starts again instead of counting as a crash, at most
+ * AM_STARVED_MAX times per start; starved once more, the start ends with reason policy. */
+#define AM_STARVED_PCT 50
+#define AM_STARVED_MAX 3
 
 _Static_assert(NX_ABILITY_COUNT <= LC_MAX_ABILITIES, "the lifecycle core holds every ability");
 _Static_assert(NX_SUPERVISED_COUNT <= AM_SVCS_MAX, "the service supervisor holds every restarted service");
@@ -80,8 +85,11 @@ struct am_ability {
 	uint8_t zombie_reason; /* kill reason of `zombie`, while its kill is still to be asked */
 	bool stop_acted;       /* in stopping: the notification or kill has been sent */
 	bool timeout;          /* a start or stop timeout caused the latest change */
-	uint64_t window_ms;    /* CPU-budget window start (background runs) */
-	uint64_t window_cpu_us;/* the task's CPU time then */
+	uint64_t window_ms;    /* CPU-budget window start: the ready, then every AM_BUDGET_WINDOW_MS */
+	uint64_t bg_used_us;   /* CPU used in the background in this window, up to bg_since_us */
+	uint64_t bg_since_us;  /* in runningBg: the task's CPU time when this background run (or window) began */
+	uint8_t starved;       /* start timeouts restarted for starvation in this start */
+	uint64_t wait_mark_us; /* the task's wait for a hart when its start timeout last (re)started */
 	uint64_t ended_cpu_us; /* CPU time of its last process that ended (the kernel's exit notice) */
 	bool dirty;            /* its persistent record is out of date */
 	uint32_t version;      /* the version its running process reported at ready; 0: none */
@@ -147,6 +155,13 @@ static uint64_t task_cpu_us(const struct am_ability *a)
 	return task_is(a->task, a->id, &info) ? info.cpu_us : 0;
 }
 
+/* CPU time ability `a` used in the background since `bg_since_us` (its task's clock). */
+static uint64_t bg_run_us(const struct am_ability *a)
+{
+	const uint64_t cpu = task_cpu_us(a);
+	return cpu > a->bg_since_us ? cpu - a->bg_since_us : 0;
+}
+
 static enum lc_state state_of(const struct am *m, uint32_t i)
 {
 	struct lc_status st;
@@ -193,6 +208,18 @@ static void am_on_change(void *ctx, const struct lc_change *c)
 		a->dirty = true;
 	if (c->from == LC_BLOCKED)
 		a->earlier.count = 0; /* an unblock clears the history, earlier boots' too */
+	/* The budget window starts at the ready and survives fg/bg moves: only time in the
+	 * background counts against it. */
+	if (c->from == LC_STARTING && (c->to == LC_RUNNING_FG || c->to == LC_RUNNING_BG)) {
+		a->window_ms = c->t_ms;
+		a->bg_used_us = 0;
+	}
+	if (c->from == LC_RUNNING_BG)
+		a->bg_used_us += bg_run_us(a);
+	if (c->to == LC_STARTING) {
+		a->starved = 0;
+		a->wait_mark_us = 0;
+	}
 	if (c->timeout && (c->from == LC_STARTING || c->from == LC_STOPPING) && a->task != AM_NO_TASK) {
 		a->zombie = a->task;
 		a->zombie_reason = (uint8_t)c->reason;
@@ -203,8 +230,7 @@ static void am_on_change(void *ctx, const struct lc_change *c)
 		printf("appmgrd: fg app=%s\n", name);
 		break;
 	case LC_RUNNING_BG:
-		a->window_ms = c->t_ms;
-		a->window_cpu_us = task_cpu_us(a);
+		a->bg_since_us = task_cpu_us(a);
 		printf("appmgrd: bg app=%s\n", name);
 		break;
 	case LC_STOPPING:
@@ -426,10 +452,46 @@ static void am_persist(struct am *m)
 	}
 }
 
+/*
+ * Before the core's time passes `now`: a start whose timeout is due by then, and whose task
+ * waited for a hart (a higher class had the CPU) at least AM_STARVED_PCT of that timeout, did
+ * not fail: it was not let run. Just before the deadline its timeout starts again
+ * (LC_EV_STARVED), at most AM_STARVED_MAX times per start; starved once more, the start ends
+ * with reason policy (stopped, no restart, no crash). Either way the ability is not blamed.
+ */
+static void spare_starved(struct am *m, uint64_t now)
+{
+	for (uint32_t i = 0; i < NX_ABILITY_COUNT; i++) {
+		struct am_ability *a = &m->ab[i];
+		struct lc_status st;
+		struct nx_task_info info;
+		if (lc_status(&m->lc, i, &st) != 0 || st.state != LC_STARTING || !st.has_deadline ||
+		    st.deadline_ms > now || st.deadline_ms <= m->t || !task_is(a->task, a->id, &info))
+			continue;
+		const uint64_t waited = info.wait_us - a->wait_mark_us;
+		if (waited * 100 < (uint64_t)a->def->policy.start_timeout_ms * 1000 * AM_STARVED_PCT)
+			continue;
+		m->t = st.deadline_ms - 1;
+		a->wait_mark_us = info.wait_us;
+		const bool again = a->starved < AM_STARVED_MAX;
+		printf("appmgrd: start starved app=%s wait_us=%llu cpu_us=%llu timeout_ms=%u: not a crash, %s %u/%u\n",
+		       a->def->name, (unsigned long long)waited, (unsigned long long)info.cpu_us,
+		       (unsigned)a->def->policy.start_timeout_ms, again ? "timeout restarted" : "stopped by policy",
+		       (unsigned)(a->starved + (again ? 1U : 0U)), (unsigned)AM_STARVED_MAX);
+		if (again) {
+			a->starved++;
+			expect_taken(m, i, "starved", lc_event(&m->lc, m->t, i, LC_EV_STARVED, LC_REASON_NONE));
+		} else {
+			expect_taken(m, i, "kill", lc_event(&m->lc, m->t, i, LC_EV_KILL, LC_REASON_POLICY));
+		}
+	}
+}
+
 /* Report an event to the core at `now` (raised to the core's time) and act on what it decided. */
 __attribute__((warn_unused_result)) static int am_event(struct am *m, uint64_t now, uint32_t i,
 							enum lc_event_kind kind, enum lc_reason reason)
 {
+	spare_starved(m, now);
 	m->t = now > m->t ? now : m->t;
 	int rc = lc_event(&m->lc, m->t, i, kind, reason);
 	am_reconcile(m);
@@ -439,6 +501,7 @@ __attribute__((warn_unused_result)) static int am_event(struct am *m, uint64_t n
 
 static void am_advance(struct am *m, uint64_t now)
 {
+	spare_starved(m, now);
 	m->t = now > m->t ? now : m->t;
 	const int rc = lc_advance(&m->lc, m->t);
 	if (rc != 0)
@@ -678,34 +741,65 @@ static void am_exit_notice(void *ctx, const struct nx_exit_notice *n)
 	}
 }
 
-/* Is a background ability with a CPU budget running? */
+/* Is a background ability with a CPU budget, or a foreground one with an FG limit, running? */
 static bool budget_watched(const struct am *m, uint32_t i)
 {
-	return m->ab[i].def->policy.cpu_budget_ms_per_min != 0 && m->ab[i].task != AM_NO_TASK &&
-	       state_of(m, i) == LC_RUNNING_BG;
+	const struct am_ability *a = &m->ab[i];
+	if (a->task == AM_NO_TASK)
+		return false;
+	const enum lc_state s = state_of(m, i);
+	return (s == LC_RUNNING_BG && a->def->policy.cpu_budget_ms_per_min != 0) ||
+	       (s == LC_RUNNING_FG && a->def->fg_cpu_limit_ms != 0);
 }
 
-/* A background ability that used more CPU in its current window than its budget is stopped
- * with reason policy. */
+/* Stop ability `i` with reason policy (its CPU use broke its document's limits). */
+static void policy_kill(struct am *m, uint32_t i, uint64_t now)
+{
+	expect_taken(m, i, "kill", am_event(m, now, i, LC_EV_KILL, LC_REASON_POLICY));
+}
+
+/* A background ability that used more CPU in the background in its current window than its
+ * budget is stopped with reason policy. */
+static void bg_budget_check(struct am *m, uint32_t i, uint64_t now)
+{
+	struct am_ability *a = &m->ab[i];
+	if (now - a->window_ms >= AM_BUDGET_WINDOW_MS) {
+		a->window_ms = now;
+		a->bg_used_us = 0;
+		a->bg_since_us = task_cpu_us(a);
+		return;
+	}
+	const uint64_t used = a->bg_used_us + bg_run_us(a);
+	if (used <= (uint64_t)a->def->policy.cpu_budget_ms_per_min * 1000)
+		return;
+	printf("appmgrd: cpu app=%s used_us=%llu budget_ms=%u\n", a->def->name, (unsigned long long)used,
+	       (unsigned)a->def->policy.cpu_budget_ms_per_min);
+	printf("appmgrd: bg budget exceeded app=%s\n", a->def->name);
+	policy_kill(m, i, now);
+}
+
+/* A foreground ability whose task has used more CPU without blocking than its FG limit (a
+ * hog) is stopped with reason policy. */
+static void fg_limit_check(struct am *m, uint32_t i, uint64_t now)
+{
+	const struct am_ability *a = &m->ab[i];
+	struct nx_task_info info;
+	if (!task_is(a->task, a->id, &info) || info.burst_us <= (uint64_t)a->def->fg_cpu_limit_ms * 1000)
+		return;
+	printf("appmgrd: fg cpu limit exceeded app=%s burst_us=%llu limit_ms=%u\n", a->def->name,
+	       (unsigned long long)info.burst_us, (unsigned)a->def->fg_cpu_limit_ms);
+	policy_kill(m, i, now);
+}
+
 static void budget_poll(struct am *m, uint64_t now)
 {
 	for (uint32_t i = 0; i < NX_ABILITY_COUNT; i++) {
-		struct am_ability *a = &m->ab[i];
 		if (!budget_watched(m, i))
 			continue;
-		const uint64_t cpu = task_cpu_us(a);
-		if (now - a->window_ms >= AM_BUDGET_WINDOW_MS) {
-			a->window_ms = now;
-			a->window_cpu_us = cpu;
-			continue;
-		}
-		const uint64_t used = cpu - a->window_cpu_us;
-		if (used <= (uint64_t)a->def->policy.cpu_budget_ms_per_min * 1000)
-			continue;
-		printf("appmgrd: cpu app=%s used_us=%llu budget_ms=%u\n", a->def->name, (unsigned long long)used,
-		       (unsigned)a->def->policy.cpu_budget_ms_per_min);
-		printf("appmgrd: bg budget exceeded app=%s\n", a->def->name);
-		expect_taken(m, i, "kill", am_event(m, now, i, LC_EV_KILL, LC_REASON_POLICY));
+		if (state_of(m, i) == LC_RUNNING_BG)
+			bg_budget_check(m, i, now);
+		else
+			fg_limit_check(m, i, now);
 	}
 }
 

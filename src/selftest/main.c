@@ -156,6 +156,7 @@ int main(void)
 	} else if (has_word(args, "profile=faults")) {
 		st_fault_checks(&st);
 		st_smp_checks(&st);
+		st_fg_hog_checks(&st);
 	} else if (has_word(args, "profile=blk")) {
 		st_blk_load(&st);
 	} else if (has_word(args, "profile=persist-write")) {

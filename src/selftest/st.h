@@ -122,6 +122,8 @@ void st_fault_checks(struct st *st);
 unsigned st_service_restarts(struct st *st);
 /** profile=faults: the rng backend's `file_bytes` run out; rngd answers "exhausted" in time. */
 void st_entropy_exhaustion(struct st *st, unsigned file_bytes);
+/** profile=faults: an FG ability that never blocks is stopped by policy; a BG start meanwhile is unharmed. */
+void st_fg_hog_checks(struct st *st);
 /** Block device: I/O, refusals, denial (default profile). */
 void st_blk_checks(struct st *st);
 /** profile=blk: a fixed load of block requests through statefsd, timed in guest time. */

@@ -58,6 +58,8 @@ static void demo_abilities_exercise_every_path(void **state)
 	expect_eq("crasher uses the default policy", 0, memcmp(&nx_abilities[2].policy, &def, sizeof def));
 	expect_eq("spinner has a CPU budget", 1, nx_abilities[1].policy.cpu_budget_ms_per_min > 0);
 	expect_eq("spinner runs in the background", APPMGR_MODE_BG, nx_abilities[1].start_mode);
+	expect_eq("spinner's FG limit is 500 ms", 500, nx_abilities[1].fg_cpu_limit_ms);
+	expect_eq("crasher has the default FG limit", 10000, nx_abilities[2].fg_cpu_limit_ms);
 	expect_eq("hello runs in the foreground", APPMGR_MODE_FG, nx_abilities[0].start_mode);
 	expect_eq("sleepy's start timeout is short", 1, nx_abilities[3].policy.start_timeout_ms < def.start_timeout_ms);
 	expect_eq("stubborn's stop timeout is short", 1, nx_abilities[4].policy.stop_timeout_ms < def.stop_timeout_ms);

@@ -96,6 +96,8 @@ class GenAbilities(unittest.TestCase):
         self.assertEqual(table["two"]["start_mode"], "APPMGR_MODE_BG")
         self.assertEqual(table["one"]["health_window_ms"], 10000, "the schema's default")
         self.assertEqual(table["two"]["health_window_ms"], 25000, "the ability's own, exactly")
+        self.assertEqual(table["one"]["fg_cpu_limit_ms"], 10000, "the schema's default")
+        self.assertEqual(table["two"]["fg_cpu_limit_ms"], 750, "the ability's own, exactly")
 
     def test_longest_names_fit_a_task_name(self):
         status, err, table = generate(os.path.join(MANIFESTS, "good", "longest-name.json"))

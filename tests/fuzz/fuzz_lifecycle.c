@@ -481,6 +481,7 @@ static bool allowed(enum lc_event_kind kind, enum lc_state s)
 		[LC_EV_KILL] = RUNNING_STATES,
 		[LC_EV_EXIT] = RUNNING_STATES | BIT(LC_STOPPING),
 		[LC_EV_UNBLOCK] = BIT(LC_BLOCKED),
+		[LC_EV_STARVED] = BIT(LC_STARTING),
 	};
 	return is_in(from[kind], s);
 }
@@ -515,6 +516,10 @@ static void expect_after(enum lc_event_kind kind, enum lc_reason reason, const s
 		r = was->state == LC_STOPPING ? was->reason : reason;
 		s = !is_in(RESTART_REASONS, r) ? LC_STOPPED : st->state == LC_BLOCKED ? LC_BLOCKED
 										: LC_BACKOFF;
+		break;
+	case LC_EV_STARVED:
+		s = LC_STARTING;
+		r = was->reason;
 		break;
 	case LC_EV_UNBLOCK:
 	case LC_EV_COUNT:
@@ -583,7 +588,17 @@ static void op_event(struct model *m, struct fz_in *in)
 		return;
 	}
 	FZ_CHECK(rc == 0, "event %d in %s: %s", (int)kind, lc_state_name(was->state), lc_strerror(rc));
-	FZ_CHECK(m->changes > m->copy_changes, "an accepted event reports its change");
+	if (kind == LC_EV_STARVED) {
+		/* No change to report; the start timeout starts again at the event's time. */
+		FZ_CHECK(m->changes == m->copy_changes, "a starved event reported %u changes, timers %u", m->changes,
+			 m->copy_changes);
+		m->deadline[id] = t + m->policy[id].start_timeout_ms;
+		FZ_CHECK(after.st[id].has_deadline && after.st[id].deadline_ms == m->deadline[id],
+			 "starved #%u at %llu: deadline %llu", id, (unsigned long long)t,
+			 (unsigned long long)after.st[id].deadline_ms);
+	} else {
+		FZ_CHECK(m->changes > m->copy_changes, "an accepted event reports its change");
+	}
 	expect_after(kind, reason, was, &after.st[id]);
 	for (uint32_t other = 0; other <= LC_MAX_ABILITIES; other++)
 		FZ_CHECK(other == id || (due.rc[other] == after.rc[other] &&

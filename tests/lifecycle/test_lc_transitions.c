@@ -81,14 +81,14 @@ static void every_event_outside_its_states_is_refused_and_changes_nothing(void *
 					      LC_STOPPING, LC_BACKOFF,  LC_BLOCKED };
 	/* The state after each event, or the refusal. Kill and exit carry reason oom. */
 	static const int want[][LC_EV_COUNT] = {
-		/*             start        ready fg       ready bg       fg             bg             stop         kill         exit        unblock */
-		/* stopped */ { LC_STARTING, NO,            NO,            NO,            NO,            NO,          NO,          NO,         NO },
-		/* starting */ { NO,         LC_RUNNING_FG, LC_RUNNING_BG, NO,            NO,            LC_STOPPING, LC_STOPPING, LC_BACKOFF, NO },
-		/* fg */       { NO,         NO,            NO,            NO,            LC_RUNNING_BG, LC_STOPPING, LC_STOPPING, LC_BACKOFF, NO },
-		/* bg */       { NO,         NO,            NO,            LC_RUNNING_FG, NO,            LC_STOPPING, LC_STOPPING, LC_BACKOFF, NO },
-		/* stopping */ { NO,         NO,            NO,            NO,            NO,            NO,          NO,          LC_STOPPED, NO },
-		/* backoff */  { NO,         NO,            NO,            NO,            NO,            LC_STOPPED,  NO,          NO,         NO },
-		/* blocked */  { BLK,        NO,            NO,            NO,            NO,            NO,          NO,          NO,         LC_STOPPED },
+		/*             start        ready fg       ready bg       fg             bg             stop         kill         exit        unblock     starved */
+		/* stopped */ { LC_STARTING, NO,            NO,            NO,            NO,            NO,          NO,          NO,         NO,         NO },
+		/* starting */ { NO,         LC_RUNNING_FG, LC_RUNNING_BG, NO,            NO,            LC_STOPPING, LC_STOPPING, LC_BACKOFF, NO,         LC_STARTING },
+		/* fg */       { NO,         NO,            NO,            NO,            LC_RUNNING_BG, LC_STOPPING, LC_STOPPING, LC_BACKOFF, NO,         NO },
+		/* bg */       { NO,         NO,            NO,            LC_RUNNING_FG, NO,            LC_STOPPING, LC_STOPPING, LC_BACKOFF, NO,         NO },
+		/* stopping */ { NO,         NO,            NO,            NO,            NO,            NO,          NO,          LC_STOPPED, NO,         NO },
+		/* backoff */  { NO,         NO,            NO,            NO,            NO,            LC_STOPPED,  NO,          NO,         NO,         NO },
+		/* blocked */  { BLK,        NO,            NO,            NO,            NO,            NO,          NO,          NO,         LC_STOPPED, NO },
 	};
 	char before[160], after[160];
 
@@ -221,6 +221,31 @@ static void start_timeout_crashes_and_marks_the_cascade(void **state)
 	EXPECT_RC(lc_history(&f->lc, id, 0, &d), 0);
 	EXPECT_EQ(d.t_ms, 5000);
 	EXPECT_EQ(d.reason, LC_REASON_CRASH);
+}
+
+static void starved_start_restarts_its_timeout_without_a_crash(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t id = fx_add(f, NULL);
+	fx_event(f, 0, id, LC_EV_START);
+	fx_event(f, 4999, id, LC_EV_STARVED);
+	fx_advance(f, 9998);
+	EXPECT_LOG(f, "@0 #0 stopped>starting none");
+	fx_expect_status(f, id, LC_STARTING, LC_REASON_NONE, 0, 0);
+	fx_advance(f, 9999);
+	EXPECT_LOG(f, "@9999 #0 starting>crashed crash timeout",
+		   "@9999 #0 crashed>backoff crash delay=500 timeout");
+}
+
+static void starved_at_the_start_deadline_comes_after_the_timeout(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t id = fx_add(f, NULL);
+	fx_event(f, 0, id, LC_EV_START);
+	EXPECT_RC(lc_event(&f->lc, 5000, id, LC_EV_STARVED, LC_REASON_NONE), -LC_EINVALID_TRANSITION);
+	struct lc_status st;
+	EXPECT_RC(lc_status(&f->lc, id, &st), 0);
+	EXPECT_EQ(st.crash_count, 1);
 }
 
 static void ready_at_the_start_deadline_comes_after_the_timeout(void **state)
@@ -497,6 +522,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(stop_in_backoff_cancels_the_restart, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(start_timeout_crashes_and_marks_the_cascade, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(ready_at_the_start_deadline_comes_after_the_timeout, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(starved_start_restarts_its_timeout_without_a_crash, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(starved_at_the_start_deadline_comes_after_the_timeout, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(stop_timeout_acts_as_the_exit_with_the_recorded_reason, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(timers_fire_in_deadline_order_ties_in_registration_order, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(refused_event_still_fires_the_timers_due_before_it, fx_setup, fx_teardown),

@@ -194,6 +194,7 @@ static const struct key keys[] = {
 	{ "timer_slack_fg_ms", NO_FIELD, 0, SLICE_MS_MAX, false },
 	{ "timer_slack_bg_ms", NO_FIELD, 0, SLICE_MS_MAX, false },
 	{ "health_window_ms", NO_FIELD, 1, LC_MS_MAX, false },
+	{ "fg_cpu_limit_ms", NO_FIELD, 0, LC_MS_MAX, false },
 };
 
 static const struct key *find_key(const char *name)
@@ -699,6 +700,7 @@ static const struct {
 	{ "fg", ARG_NONE, LC_EV_FG },           { "bg", ARG_NONE, LC_EV_BG },
 	{ "stop", ARG_NONE, LC_EV_STOP },       { "kill", ARG_REASON, LC_EV_KILL },
 	{ "exit", ARG_REASON, LC_EV_EXIT },     { "unblock", ARG_NONE, LC_EV_UNBLOCK },
+	{ "starved", ARG_NONE, LC_EV_STARVED },
 };
 
 static enum lc_reason parse_reason(const struct replay *r, const char *w)

@@ -1,0 +1,57 @@
+/**
+ * @file quota.h
+ * Class quotas of one hart: how much of each period the upper QoS classes may take, so that
+ * the classes below them keep a guaranteed share (like real-time throttling).
+ *
+ * limit[c] bounds the time that class c and every class above it use together on the hart in
+ * one period. Once they reach it, class c is throttled until the period ends: the scheduler
+ * passes over its tasks while a task of a class that is not throttled waits. So the classes
+ * below c keep at least `period - limit[c]` of every period when they have work. A limit of
+ * `period` or more is no limit. Throttling only orders: a throttled class still runs when
+ * nothing else is runnable, and is charged for it.
+ *
+ * Pure data structure (no hardware, no locks): sched.c keeps one per hart under the big
+ * kernel lock, and the host tests compile it natively (tests/kernel/test_quota.c).
+ */
+#ifndef KS_QUOTA_H
+#define KS_QUOTA_H
+
+#include <stdint.h>
+
+#include "nx/abi.h"
+
+/** Quota configuration (ticks). */
+struct ks_quota_cfg {
+	uint64_t period;              /**< length of a period, >= 1 */
+	uint64_t limit[NX_QOS_COUNT]; /**< per class, >= 1: see the file comment */
+};
+
+/** Quota state of one hart. Fields are private to quota.c. */
+struct ks_quota {
+	struct ks_quota_cfg cfg;
+	uint64_t start;               /* start of the current period */
+	uint64_t used[NX_QOS_COUNT];  /* ticks each class used in it */
+	unsigned throttled;           /* the classes at their limit in it, kept by every charge */
+};
+
+/**
+ * Set up a quota whose first period starts at 0.
+ * @retval 0 done
+ * @retval -NX_EINVAL the period or a limit is 0
+ */
+__attribute__((warn_unused_result)) int ks_quota_init(struct ks_quota *q, const struct ks_quota_cfg *cfg);
+
+/** Charge `ticks` of CPU time to class `qos` at time `now` (in the period `now` falls in). */
+void ks_quota_charge(struct ks_quota *q, uint64_t now, unsigned qos, uint64_t ticks);
+
+/** The classes throttled at `now`: bit c set when class c has reached its limit. */
+unsigned ks_quota_throttled(struct ks_quota *q, uint64_t now);
+
+/**
+ * When class `qos`, running from `now` on, reaches its limit in the current period.
+ * @return that time in ticks; UINT64_MAX if it has no limit, is throttled already, or would
+ *         reach it only after the period ends
+ */
+uint64_t ks_quota_until(struct ks_quota *q, uint64_t now, unsigned qos);
+
+#endif

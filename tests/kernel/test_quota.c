@@ -1,0 +1,141 @@
+/* Class quotas (kernel-shim/quota.c) and the scheduler core's ranked pick that honours them. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "nx/abi.h"
+#include "quota.h"
+#include "sched_core.h"
+
+#define PERIOD 1000u
+#define SYS_LIMIT 950u
+#define FG_LIMIT 900u
+
+static struct ks_quota q;
+
+static int setup(void **state)
+{
+	(void)state;
+	const struct ks_quota_cfg cfg = { .period = PERIOD, .limit = { SYS_LIMIT, FG_LIMIT, PERIOD, PERIOD } };
+	return ks_quota_init(&q, &cfg);
+}
+
+static void init_rejects_zero_period_or_limit(void **state)
+{
+	(void)state;
+	struct ks_quota other;
+	const struct ks_quota_cfg no_period = { .period = 0, .limit = { 1, 1, 1, 1 } };
+	const struct ks_quota_cfg no_limit = { .period = 10, .limit = { 1, 0, 1, 1 } };
+	assert_int_equal(ks_quota_init(&other, &no_period), -NX_EINVAL);
+	assert_int_equal(ks_quota_init(&other, &no_limit), -NX_EINVAL);
+}
+
+static void fg_below_its_limit_is_not_throttled(void **state)
+{
+	(void)state;
+	ks_quota_charge(&q, 10, NX_QOS_FG, FG_LIMIT - 1);
+	assert_int_equal(ks_quota_throttled(&q, 20), 0);
+}
+
+static void fg_at_its_limit_is_throttled_and_one_past_too(void **state)
+{
+	(void)state;
+	ks_quota_charge(&q, 10, NX_QOS_FG, FG_LIMIT);
+	assert_int_equal(ks_quota_throttled(&q, 20), 1u << NX_QOS_FG);
+	ks_quota_charge(&q, 20, NX_QOS_FG, 1);
+	assert_int_equal(ks_quota_throttled(&q, 30), 1u << NX_QOS_FG);
+}
+
+static void sys_and_fg_share_the_fg_limit_but_sys_keeps_its_own(void **state)
+{
+	(void)state;
+	ks_quota_charge(&q, 10, NX_QOS_SYS, 500);
+	ks_quota_charge(&q, 20, NX_QOS_FG, FG_LIMIT - 500);
+	assert_int_equal(ks_quota_throttled(&q, 30), 1u << NX_QOS_FG);
+	ks_quota_charge(&q, 30, NX_QOS_SYS, SYS_LIMIT - 500 - 1);
+	assert_int_equal(ks_quota_throttled(&q, 40), 1u << NX_QOS_FG);
+	ks_quota_charge(&q, 40, NX_QOS_SYS, 1);
+	assert_int_equal(ks_quota_throttled(&q, 50), (1u << NX_QOS_SYS) | (1u << NX_QOS_FG));
+}
+
+static void bg_use_never_throttles_the_classes_above(void **state)
+{
+	(void)state;
+	ks_quota_charge(&q, 10, NX_QOS_BG, PERIOD);
+	assert_int_equal(ks_quota_throttled(&q, 20), 0);
+}
+
+static void a_class_whose_limit_is_the_period_is_never_throttled(void **state)
+{
+	(void)state;
+	ks_quota_charge(&q, 10, NX_QOS_BG, PERIOD);
+	ks_quota_charge(&q, 10, NX_QOS_IDLE, PERIOD);
+	assert_int_equal(ks_quota_throttled(&q, 20) & ((1u << NX_QOS_BG) | (1u << NX_QOS_IDLE)), 0);
+	assert_true(ks_quota_until(&q, 20, NX_QOS_BG) == UINT64_MAX);
+}
+
+static void a_new_period_ends_the_throttle_and_not_one_tick_earlier(void **state)
+{
+	(void)state;
+	ks_quota_charge(&q, 10, NX_QOS_FG, PERIOD);
+	assert_int_equal(ks_quota_throttled(&q, PERIOD - 1), 1u << NX_QOS_FG);
+	assert_int_equal(ks_quota_throttled(&q, PERIOD), 0);
+	ks_quota_charge(&q, 3 * PERIOD + 5, NX_QOS_FG, FG_LIMIT);
+	assert_int_equal(ks_quota_throttled(&q, 4 * PERIOD - 1), 1u << NX_QOS_FG);
+	assert_int_equal(ks_quota_throttled(&q, 4 * PERIOD), 0);
+}
+
+static void until_is_when_the_running_class_reaches_its_limit(void **state)
+{
+	(void)state;
+	ks_quota_charge(&q, 100, NX_QOS_SYS, 300);
+	ks_quota_charge(&q, 100, NX_QOS_FG, 200);
+	assert_true(ks_quota_until(&q, 100, NX_QOS_FG) == 100 + FG_LIMIT - 500);
+	/* SYS's own limit counts SYS alone. */
+	assert_true(ks_quota_until(&q, 100, NX_QOS_SYS) == 100 + SYS_LIMIT - 300);
+	/* Past the period's end: the period rolls first, so no throttle in this one. */
+	assert_true(ks_quota_until(&q, 600, NX_QOS_FG) == UINT64_MAX);
+	ks_quota_charge(&q, 100, NX_QOS_FG, FG_LIMIT);
+	assert_true(ks_quota_until(&q, 100, NX_QOS_FG) == UINT64_MAX);
+}
+
+static void ranked_pick_passes_over_a_throttled_class_while_a_lower_one_waits(void **state)
+{
+	(void)state;
+	struct ks_sched_core s;
+	const struct ks_qos_limits limits = { .limit = { 4, 4, 4, 4 } };
+	assert_int_equal(ks_sched_core_init(&s, &limits), 0);
+	assert_int_equal(ks_sched_core_admit(&s, 1, NX_QOS_FG), 0);
+	assert_int_equal(ks_sched_core_admit(&s, 2, NX_QOS_BG), 0);
+	assert_int_equal(ks_sched_core_wake(&s, 1), 0);
+	assert_int_equal(ks_sched_core_wake(&s, 2), 0);
+	const unsigned fg_throttled = 1u << NX_QOS_FG;
+	assert_int_equal(ks_sched_core_best_rank(&s, fg_throttled), NX_QOS_BG);
+	assert_true(ks_sched_core_rank(NX_QOS_FG, fg_throttled) > ks_sched_core_rank(NX_QOS_IDLE, fg_throttled));
+	unsigned t;
+	assert_int_equal(ks_sched_core_pick_ranked(&s, fg_throttled, &t), 0);
+	assert_int_equal(t, 2);
+	/* Alone, the throttled class still runs: quotas order, they never idle a hart. */
+	assert_int_equal(ks_sched_core_pick_ranked(&s, fg_throttled, &t), 0);
+	assert_int_equal(t, 1);
+	assert_int_equal(ks_sched_core_pick_ranked(&s, fg_throttled, &t), -NX_EEMPTY);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(init_rejects_zero_period_or_limit),
+		cmocka_unit_test_setup(fg_below_its_limit_is_not_throttled, setup),
+		cmocka_unit_test_setup(fg_at_its_limit_is_throttled_and_one_past_too, setup),
+		cmocka_unit_test_setup(sys_and_fg_share_the_fg_limit_but_sys_keeps_its_own, setup),
+		cmocka_unit_test_setup(bg_use_never_throttles_the_classes_above, setup),
+		cmocka_unit_test_setup(a_class_whose_limit_is_the_period_is_never_throttled, setup),
+		cmocka_unit_test_setup(a_new_period_ends_the_throttle_and_not_one_tick_earlier, setup),
+		cmocka_unit_test_setup(until_is_when_the_running_class_reaches_its_limit, setup),
+		cmocka_unit_test(ranked_pick_passes_over_a_throttled_class_while_a_lower_one_waits),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
