@@ -96,7 +96,13 @@ esac
 markers_rc=$?
 ((markers_rc == 2)) && infra "check-markers could not run"
 
-# The per-hart proof (profile faults) must have counted as many harts as this lane has.
+# The per-hart proof (profile faults) must have counted as many harts as this lane has; with
+# one hart, the starved start must have been shown, not skipped.
+if ((markers_rc == 0)) && [[ $PROFILE == faults && $SMP == 1 ]] &&
+	! grep -q "^SELFTEST: starved start not blamed ok harts=1$" "$UART_LOG"; then
+	echo "qemu-test: with one hart the starved start must be shown: no 'SELFTEST: starved start not blamed ok harts=1'"
+	markers_rc=1
+fi
 if ((markers_rc == 0)); then
 	smp_line=$(grep -m 1 "^SELFTEST: smp parallel " "$UART_LOG")
 	if [[ -n $smp_line && $smp_line != *" harts=$SMP "* ]]; then

@@ -12,6 +12,9 @@
  *             so every storm ability started together crashes at the same instant
  *   dozer     reports ready and exits when asked to stop, like hello, but starts in the
  *             background with spinner's CPU budget: asleep, it stays far below it
+ *   slowpoke  spins SLOW_START_BURSTS bursts (about 15 ms of CPU) before it reports ready:
+ *             more than its start timeout of 60 ms gives it while a foreground hog leaves
+ *             the background class its quota of a single hart (the starved start, faults)
  *
  * Each waits in rounds of WAIT_MS up to WAIT_ROUNDS, then exits on its own.
  *
@@ -34,6 +37,7 @@
 /* The spinner looks for a stop after each burst of SPIN_BURST loop turns (about 0.1 ms). */
 #define SPIN_BURST 20000
 #define SPIN_ROUNDS 1000000
+#define SLOW_START_BURSTS 150
 
 /* Wait for stop; `ignore`: say so and go on waiting. */
 static int wait_stop(const char *name, int ignore)
@@ -70,6 +74,11 @@ int main(void)
 	const char *name = rt.def->name;
 	if (strcmp(name, "sleepy") == 0)
 		return wait_stop(name, 0);
+	if (strcmp(name, "slowpoke") == 0) {
+		for (unsigned burst = 0; burst < SLOW_START_BURSTS; burst++)
+			for (volatile unsigned i = 0; i < SPIN_BURST; i++)
+				continue;
+	}
 	if (ab_ready(&rt) != 0)
 		return 1;
 #ifdef NX_ABILITY_VERSION

@@ -51,7 +51,7 @@ static void demo_abilities_exercise_every_path(void **state)
 	(void)state;
 	const struct appmgr_policy def = NX_ABILITY_POLICY_DEFAULT;
 	static const char *const names[] = { "hello",   "spinner", "crasher", "sleepy", "stubborn",
-					     "storm-0", "storm-1", "storm-2", "storm-3", "dozer" };
+					     "storm-0", "storm-1", "storm-2", "storm-3", "dozer",   "slowpoke" };
 	expect_eq("abilities", sizeof names / sizeof names[0], NX_ABILITY_COUNT);
 	for (unsigned i = 0; i < NX_ABILITY_COUNT; i++)
 		expect_eq(names[i], 0, strcmp(nx_abilities[i].name, names[i]));
@@ -69,6 +69,8 @@ static void demo_abilities_exercise_every_path(void **state)
 	expect_eq("dozer has spinner's CPU budget", nx_abilities[1].policy.cpu_budget_ms_per_min,
 		  nx_abilities[9].policy.cpu_budget_ms_per_min);
 	expect_eq("dozer runs in the background", APPMGR_MODE_BG, nx_abilities[9].start_mode);
+	expect_eq("slowpoke's start timeout is 60 ms", 60, nx_abilities[10].policy.start_timeout_ms);
+	expect_eq("slowpoke starts in the background", APPMGR_MODE_BG, nx_abilities[10].start_mode);
 }
 
 int main(void)

@@ -72,12 +72,14 @@ class GenAbilities(unittest.TestCase):
         status, err, table = generate(os.path.join(ROOT, "manifests", "abilities.json"))
         self.assertEqual(status, 0, err)
         self.assertEqual(list(table), ["hello", "spinner", "crasher", "sleepy", "stubborn",
-                                       "storm-0", "storm-1", "storm-2", "storm-3", "dozer"])
+                                       "storm-0", "storm-1", "storm-2", "storm-3", "dozer",
+                                       "slowpoke"])
         crasher = {k: v for k, v in table["crasher"].items() if k in DEFAULTS}
         self.assertEqual(crasher, DEFAULTS, "crasher must use the default policy")
         self.assertGreater(table["spinner"]["cpu_budget_ms_per_min"], 0)
         self.assertEqual(table["sleepy"]["start_timeout_ms"], 1000)
         self.assertEqual(table["stubborn"]["stop_timeout_ms"], 1000)
+        self.assertEqual(table["slowpoke"]["start_timeout_ms"], 60)
         self.assertEqual(table["dozer"]["cpu_budget_ms_per_min"], table["spinner"]["cpu_budget_ms_per_min"])
         for name, fields in table.items():
             with self.subTest(name):
