@@ -12,6 +12,12 @@ int ks_quota_init(struct ks_quota *q, const struct ks_quota_cfg *cfg)
 	q->cfg = *cfg;
 	q->start = 0;
 	q->throttled = 0;
+	q->fresh_room = UINT64_MAX;
+	for (unsigned c = 0; c < NX_QOS_COUNT; c++) {
+		if (cfg->limit[c] < cfg->period && cfg->limit[c] < q->fresh_room)
+			q->fresh_room = cfg->limit[c];
+	}
+	q->room = q->fresh_room;
 	return 0;
 }
 
@@ -24,6 +30,7 @@ static void roll(struct ks_quota *q, uint64_t now)
 	for (unsigned c = 0; c < NX_QOS_COUNT; c++)
 		q->used[c] = 0;
 	q->throttled = 0;
+	q->room = q->fresh_room;
 }
 
 /* Time class `qos` and the classes above it used together in the current period. */
@@ -41,16 +48,27 @@ void ks_quota_charge(struct ks_quota *q, uint64_t now, unsigned qos, uint64_t ti
 		return;
 	roll(q, now);
 	q->used[qos] = ticks <= UINT64_MAX - q->used[qos] ? q->used[qos] + ticks : UINT64_MAX;
-	/* Only a charge changes what is used, so the throttled set is worked out here, once,
-	 * and the scheduler's frequent looks (ks_quota_throttled) cost a compare. */
+	/* A charge adds to the sums of its class and the classes below it, so no class reaches
+	 * its limit while the charges stay below the room: most charges (each trap) stop here. */
+	if (ticks < q->room) {
+		q->room -= ticks;
+		return;
+	}
+	/* Only a charge changes what is used, so the throttled set and the room are worked out
+	 * here, and the scheduler's frequent looks (ks_quota_throttled) cost a compare. */
 	unsigned mask = 0;
-	uint64_t sum = 0;
+	uint64_t sum = 0, room = UINT64_MAX;
 	for (unsigned c = 0; c < NX_QOS_COUNT; c++) {
 		sum = q->used[c] <= UINT64_MAX - sum ? sum + q->used[c] : UINT64_MAX;
-		if (q->cfg.limit[c] < q->cfg.period && sum >= q->cfg.limit[c])
+		if (q->cfg.limit[c] >= q->cfg.period)
+			continue;
+		if (sum >= q->cfg.limit[c])
 			mask |= 1u << c;
+		else if (q->cfg.limit[c] - sum < room)
+			room = q->cfg.limit[c] - sum;
 	}
 	q->throttled = mask;
+	q->room = room;
 }
 
 unsigned ks_quota_throttled(struct ks_quota *q, uint64_t now)
@@ -59,14 +77,17 @@ unsigned ks_quota_throttled(struct ks_quota *q, uint64_t now)
 	return q->throttled;
 }
 
-uint64_t ks_quota_until(struct ks_quota *q, uint64_t now, unsigned qos)
+uint64_t ks_quota_until(struct ks_quota *q, uint64_t now, unsigned qos, uint64_t cap)
 {
 	if (qos >= NX_QOS_COUNT || q->cfg.limit[qos] >= q->cfg.period)
-		return UINT64_MAX;
+		return cap;
 	roll(q, now);
+	/* The class has at least the room left: nothing to work out before that. */
+	if (now < q->start || (q->room <= UINT64_MAX - now && now + q->room >= cap))
+		return cap;
 	const uint64_t used = used_up_to(q, qos);
-	if (used >= q->cfg.limit[qos] || now < q->start)
-		return UINT64_MAX;
+	if (used >= q->cfg.limit[qos])
+		return cap;
 	const uint64_t at = now + (q->cfg.limit[qos] - used);
-	return at - q->start < q->cfg.period ? at : UINT64_MAX;
+	return at - q->start < q->cfg.period && at < cap ? at : cap;
 }

@@ -32,6 +32,9 @@ struct ks_quota {
 	uint64_t start;               /* start of the current period */
 	uint64_t used[NX_QOS_COUNT];  /* ticks each class used in it */
 	unsigned throttled;           /* the classes at their limit in it, kept by every charge */
+	uint64_t room;                /* ticks that may still be charged, to any class, before
+				       * a class can reach its limit: a lower bound (0: look) */
+	uint64_t fresh_room;          /* room at the start of a period: the smallest limit */
 };
 
 /**
@@ -48,10 +51,12 @@ void ks_quota_charge(struct ks_quota *q, uint64_t now, unsigned qos, uint64_t ti
 unsigned ks_quota_throttled(struct ks_quota *q, uint64_t now);
 
 /**
- * When class `qos`, running from `now` on, reaches its limit in the current period.
- * @return that time in ticks; UINT64_MAX if it has no limit, is throttled already, or would
- *         reach it only after the period ends
+ * When class `qos`, running from `now` on, reaches its limit in the current period, if that
+ * is before `cap` (the scheduler passes its slice's end, and the quota then answers most
+ * calls without working the time out).
+ * @return that time in ticks; `cap` if it would come at `cap` or later, or never: the class
+ *         has no limit, is throttled already, or would reach it only after the period ends
  */
-uint64_t ks_quota_until(struct ks_quota *q, uint64_t now, unsigned qos);
+uint64_t ks_quota_until(struct ks_quota *q, uint64_t now, unsigned qos, uint64_t cap);
 
 #endif

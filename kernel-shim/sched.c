@@ -278,7 +278,9 @@ static void count_run(const struct ks_hart *h, unsigned qos)
 	if (h->hartid >= NX_MAX_HARTS || qos >= NX_QOS_COUNT)
 		return;
 	ks_count(&ks_stats.qos_runs[h->hartid][qos]);
-	for (unsigned i = 0; i < KS_MAX_HARTS; i++) {
+	/* The harts online are 0..harts_online-1 (main.c); with one, the look costs nothing. */
+	const uint64_t online = ks_stats.harts_online;
+	for (unsigned i = 0; i < KS_MAX_HARTS && i < online; i++) {
 		const struct ks_hart *o = &ks_harts[i];
 		if (o != h && o->cur >= 0 && ks_sched_core_qos(&core, (unsigned)o->cur) == qos) {
 			ks_count(&ks_stats.qos_parallel[qos]);
@@ -427,8 +429,7 @@ static void arm_timer(struct ks_hart *h, uint64_t now)
 	uint64_t want = UINT64_MAX;
 	if (h->cur >= 0) {
 		/* The slice's end, or the moment the task's class runs out of quota if earlier. */
-		const uint64_t out = ks_quota_until(&quota[h->hartid], now, ks_sched_core_qos(&core, (unsigned)h->cur));
-		want = out < h->slice_end ? out : h->slice_end;
+		want = ks_quota_until(&quota[h->hartid], now, ks_sched_core_qos(&core, (unsigned)h->cur), h->slice_end);
 	}
 	if (h->hartid == timer_hart && earliest_deadline < want)
 		want = earliest_deadline;

@@ -74,7 +74,7 @@ static void a_class_whose_limit_is_the_period_is_never_throttled(void **state)
 	ks_quota_charge(&q, 10, NX_QOS_BG, PERIOD);
 	ks_quota_charge(&q, 10, NX_QOS_IDLE, PERIOD);
 	assert_int_equal(ks_quota_throttled(&q, 20) & ((1u << NX_QOS_BG) | (1u << NX_QOS_IDLE)), 0);
-	assert_true(ks_quota_until(&q, 20, NX_QOS_BG) == UINT64_MAX);
+	assert_true(ks_quota_until(&q, 20, NX_QOS_BG, UINT64_MAX) == UINT64_MAX);
 }
 
 static void a_new_period_ends_the_throttle_and_not_one_tick_earlier(void **state)
@@ -93,13 +93,47 @@ static void until_is_when_the_running_class_reaches_its_limit(void **state)
 	(void)state;
 	ks_quota_charge(&q, 100, NX_QOS_SYS, 300);
 	ks_quota_charge(&q, 100, NX_QOS_FG, 200);
-	assert_true(ks_quota_until(&q, 100, NX_QOS_FG) == 100 + FG_LIMIT - 500);
+	assert_true(ks_quota_until(&q, 100, NX_QOS_FG, UINT64_MAX) == 100 + FG_LIMIT - 500);
 	/* SYS's own limit counts SYS alone. */
-	assert_true(ks_quota_until(&q, 100, NX_QOS_SYS) == 100 + SYS_LIMIT - 300);
+	assert_true(ks_quota_until(&q, 100, NX_QOS_SYS, UINT64_MAX) == 100 + SYS_LIMIT - 300);
 	/* Past the period's end: the period rolls first, so no throttle in this one. */
-	assert_true(ks_quota_until(&q, 600, NX_QOS_FG) == UINT64_MAX);
+	assert_true(ks_quota_until(&q, 600, NX_QOS_FG, UINT64_MAX) == UINT64_MAX);
 	ks_quota_charge(&q, 100, NX_QOS_FG, FG_LIMIT);
-	assert_true(ks_quota_until(&q, 100, NX_QOS_FG) == UINT64_MAX);
+	assert_true(ks_quota_until(&q, 100, NX_QOS_FG, UINT64_MAX) == UINT64_MAX);
+}
+
+static void until_answers_the_cap_when_the_limit_comes_at_it_or_later(void **state)
+{
+	(void)state;
+	ks_quota_charge(&q, 100, NX_QOS_FG, 200);
+	const uint64_t out = 100 + FG_LIMIT - 200;
+	assert_true(ks_quota_until(&q, 100, NX_QOS_FG, out + 1) == out);
+	assert_true(ks_quota_until(&q, 100, NX_QOS_FG, out) == out);
+	assert_true(ks_quota_until(&q, 100, NX_QOS_FG, out - 1) == out - 1);
+	/* No limit, or throttled already: the cap. */
+	assert_true(ks_quota_until(&q, 100, NX_QOS_BG, 7) == 7);
+	ks_quota_charge(&q, 100, NX_QOS_FG, FG_LIMIT);
+	assert_true(ks_quota_until(&q, 100, NX_QOS_FG, 7) == 7);
+}
+
+/* Charges below the room take the short path; the one that reaches a limit must still
+ * throttle, whichever class the earlier charges went to. */
+static void charges_that_only_add_up_to_a_limit_still_throttle(void **state)
+{
+	(void)state;
+	for (unsigned i = 0; i < 10; i++)
+		ks_quota_charge(&q, 10 + i, NX_QOS_SYS, FG_LIMIT / 20);
+	assert_int_equal(ks_quota_throttled(&q, 20), 0);
+	for (unsigned i = 0; i < 9; i++)
+		ks_quota_charge(&q, 20 + i, NX_QOS_FG, FG_LIMIT / 20);
+	assert_int_equal(ks_quota_throttled(&q, 30), 0);
+	ks_quota_charge(&q, 30, NX_QOS_FG, FG_LIMIT / 20 - 1);
+	assert_int_equal(ks_quota_throttled(&q, 30), 0);
+	assert_true(ks_quota_until(&q, 30, NX_QOS_FG, UINT64_MAX) == 31);
+	ks_quota_charge(&q, 31, NX_QOS_FG, 1);
+	assert_int_equal(ks_quota_throttled(&q, 31), 1u << NX_QOS_FG);
+	/* SYS, below its own limit, is not throttled by FG's use. */
+	assert_true(ks_quota_until(&q, 31, NX_QOS_SYS, UINT64_MAX) == 31 + SYS_LIMIT - FG_LIMIT / 2);
 }
 
 static void ranked_pick_passes_over_a_throttled_class_while_a_lower_one_waits(void **state)
@@ -135,6 +169,8 @@ int main(void)
 		cmocka_unit_test_setup(a_class_whose_limit_is_the_period_is_never_throttled, setup),
 		cmocka_unit_test_setup(a_new_period_ends_the_throttle_and_not_one_tick_earlier, setup),
 		cmocka_unit_test_setup(until_is_when_the_running_class_reaches_its_limit, setup),
+		cmocka_unit_test_setup(until_answers_the_cap_when_the_limit_comes_at_it_or_later, setup),
+		cmocka_unit_test_setup(charges_that_only_add_up_to_a_limit_still_throttle, setup),
 		cmocka_unit_test(ranked_pick_passes_over_a_throttled_class_while_a_lower_one_waits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
