@@ -55,8 +55,6 @@
 #include "nx_abilities.h"
 #include "nx_manifest.h"
 
-/* CPU poll period of abilities running with a CPU budget (background) or an FG limit (guest ms). */
-#define AM_BUDGET_POLL_MS 5
 /* The window cpu_budget_ms_per_min applies to. */
 #define AM_BUDGET_WINDOW_MS 60000
 /* Reconcile rounds after one core call. Reconciling an ability applies at most one core event
@@ -88,6 +86,8 @@ struct am_ability {
 	uint64_t window_ms;    /* CPU-budget window start: the ready, then every AM_BUDGET_WINDOW_MS */
 	uint64_t bg_used_us;   /* CPU used in the background in this window, up to bg_since_us */
 	uint64_t bg_since_us;  /* in runningBg: the task's CPU time when this background run (or window) began */
+	uint64_t check_at;     /* running with a budget or an FG limit: when its CPU use is looked at next
+				* (the earliest it could pass the limit); 0: at the next turn */
 	uint8_t starved;       /* start timeouts restarted for starvation in this start */
 	uint64_t wait_mark_us; /* the task's wait for a hart when its start timeout last (re)started */
 	uint64_t ended_cpu_us; /* CPU time of its last process that ended (the kernel's exit notice) */
@@ -102,7 +102,6 @@ struct am {
 	struct ipc_client client;
 	struct lc lc;
 	uint64_t t;         /* latest time given to the core */
-	uint64_t next_poll; /* next CPU-budget poll */
 	uint32_t late_notices;
 	uint32_t stops_dropped;
 	uint32_t spawns_refused;
@@ -216,6 +215,7 @@ static void am_on_change(void *ctx, const struct lc_change *c)
 	}
 	if (c->from == LC_RUNNING_BG)
 		a->bg_used_us += bg_run_us(a);
+	a->check_at = 0;
 	if (c->to == LC_STARTING) {
 		a->starved = 0;
 		a->wait_mark_us = 0;
@@ -758,48 +758,65 @@ static void policy_kill(struct am *m, uint32_t i, uint64_t now)
 	expect_taken(m, i, "kill", am_event(m, now, i, LC_EV_KILL, LC_REASON_POLICY));
 }
 
+/* When CPU time that stands `used_us` below `limit_us` can first pass it: a task's CPU time
+ * grows no faster than the clock. One millisecond past the moment it could reach it, so
+ * that the next look sees it past, and never sooner than the next millisecond. */
+static uint64_t first_past(uint64_t now, uint64_t used_us, uint64_t limit_us)
+{
+	return now + (limit_us - used_us) / 1000 + 1;
+}
+
 /* A background ability that used more CPU in the background in its current window than its
- * budget is stopped with reason policy. */
-static void bg_budget_check(struct am *m, uint32_t i, uint64_t now)
+ * budget is stopped with reason policy. Returns when to look again. */
+static uint64_t bg_budget_check(struct am *m, uint32_t i, uint64_t now)
 {
 	struct am_ability *a = &m->ab[i];
+	const uint64_t budget_us = (uint64_t)a->def->policy.cpu_budget_ms_per_min * 1000;
 	if (now - a->window_ms >= AM_BUDGET_WINDOW_MS) {
 		a->window_ms = now;
 		a->bg_used_us = 0;
 		a->bg_since_us = task_cpu_us(a);
-		return;
+		return first_past(now, 0, budget_us);
 	}
 	const uint64_t used = a->bg_used_us + bg_run_us(a);
-	if (used <= (uint64_t)a->def->policy.cpu_budget_ms_per_min * 1000)
-		return;
+	if (used <= budget_us) {
+		const uint64_t at = first_past(now, used, budget_us), window_end = a->window_ms + AM_BUDGET_WINDOW_MS;
+		return at < window_end ? at : window_end;
+	}
 	printf("appmgrd: cpu app=%s used_us=%llu budget_ms=%u\n", a->def->name, (unsigned long long)used,
 	       (unsigned)a->def->policy.cpu_budget_ms_per_min);
 	printf("appmgrd: bg budget exceeded app=%s\n", a->def->name);
 	policy_kill(m, i, now);
+	return UINT64_MAX;
 }
 
 /* A foreground ability whose task has used more CPU without blocking than its FG limit (a
- * hog) is stopped with reason policy. */
-static void fg_limit_check(struct am *m, uint32_t i, uint64_t now)
+ * hog) is stopped with reason policy. Returns when to look again (its task gone: at its
+ * next change). */
+static uint64_t fg_limit_check(struct am *m, uint32_t i, uint64_t now)
 {
 	const struct am_ability *a = &m->ab[i];
+	const uint64_t limit_us = (uint64_t)a->def->fg_cpu_limit_ms * 1000;
 	struct nx_task_info info;
-	if (!task_is(a->task, a->id, &info) || info.burst_us <= (uint64_t)a->def->fg_cpu_limit_ms * 1000)
-		return;
+	if (!task_is(a->task, a->id, &info))
+		return UINT64_MAX;
+	if (info.burst_us <= limit_us)
+		return first_past(now, info.burst_us, limit_us);
 	printf("appmgrd: fg cpu limit exceeded app=%s burst_us=%llu limit_ms=%u\n", a->def->name,
 	       (unsigned long long)info.burst_us, (unsigned)a->def->fg_cpu_limit_ms);
 	policy_kill(m, i, now);
+	return UINT64_MAX;
 }
 
-static void budget_poll(struct am *m, uint64_t now)
+/* Look at the CPU use of each watched ability whose time has come (not a fixed poll: each
+ * is looked at when it could first have passed its limit). */
+static void budget_look(struct am *m, uint64_t now)
 {
 	for (uint32_t i = 0; i < NX_ABILITY_COUNT; i++) {
-		if (!budget_watched(m, i))
+		if (!budget_watched(m, i) || m->ab[i].check_at > now)
 			continue;
-		if (state_of(m, i) == LC_RUNNING_BG)
-			bg_budget_check(m, i, now);
-		else
-			fg_limit_check(m, i, now);
+		/* After a kill the ability is not watched; its next change asks for a look. */
+		m->ab[i].check_at = state_of(m, i) == LC_RUNNING_BG ? bg_budget_check(m, i, now) : fg_limit_check(m, i, now);
 	}
 }
 
@@ -812,8 +829,8 @@ static uint64_t am_deadline(const struct am *m, uint64_t now)
 	if (am_svcs_deadline(&m->svcs, &t) == 0 && t < deadline)
 		deadline = t;
 	for (uint32_t i = 0; i < NX_ABILITY_COUNT; i++) {
-		if (budget_watched(m, i) && m->next_poll < deadline)
-			deadline = m->next_poll;
+		if (budget_watched(m, i) && m->ab[i].check_at < deadline)
+			deadline = m->ab[i].check_at;
 	}
 	return deadline;
 }
@@ -945,9 +962,6 @@ int main(void)
 		now = am_now(&am);
 		am_advance(&am, now);
 		am_svcs_advance(&am.svcs, now);
-		if (now >= am.next_poll) {
-			budget_poll(&am, now);
-			am.next_poll = now + AM_BUDGET_POLL_MS;
-		}
+		budget_look(&am, now);
 	}
 }
