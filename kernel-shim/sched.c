@@ -13,8 +13,11 @@
  * Harts never busy-wait for each other. An idle hart sleeps in WFI; a hart that makes work
  * for another (a wakeup, a kill, an earlier timer) sends it an IPI through SBI. Even the
  * BKL is not a plain spinlock: after a short spin a waiter registers in `bkl_waiters` and
- * sleeps in WFI with only the software interrupt enabled, and the releaser IPIs every
- * registered waiter. Under QEMU's round-robin icount the holder may be descheduled while it
+ * sleeps in WFI with only the software interrupt enabled, and the releaser passes the lock
+ * to one registered waiter (it stays held, marked as that waiter's, and the waiter gets an
+ * IPI), so the releaser cannot take it straight back at its next trap: under icount, which
+ * runs the harts in turn, it always did, and harts 1-3 ran no task in a whole lane. Under
+ * QEMU's round-robin icount the holder may also be descheduled while it
  * holds the lock, and a spinning waiter would burn its whole time slice (measured: 10 ms of
  * guest time per contended acquire) before the holder could run again.
  *
@@ -58,6 +61,7 @@ extern void ks_user_return(struct ks_hart *h, struct ks_trapframe *tf) __attribu
 
 static struct ks_lock bkl;
 static volatile uint32_t bkl_waiters; /* bit per hart sleeping in bkl_acquire */
+static volatile uint32_t bkl_handed;  /* the bit of the waiter the lock was passed to, 0: none */
 static struct ks_sched_core core;
 static struct ks_quota quota[KS_MAX_HARTS];
 static unsigned long timer_hart;
@@ -80,6 +84,11 @@ void ks_bkl_acquire(void)
 	unsigned long saved_sie = 0;
 	int sleeping = 0, kick_pending = 0;
 	for (unsigned spins = 0; !ks_lock_try(&bkl); spins++) {
+		/* The releaser passed the lock to this hart (bkl_release): it is ours. */
+		if (__atomic_load_n(&bkl_handed, __ATOMIC_SEQ_CST) == me) {
+			__atomic_store_n(&bkl_handed, 0, __ATOMIC_SEQ_CST);
+			break;
+		}
 		if (spins < BKL_SPINS)
 			continue;
 		if (!sleeping) {
@@ -96,6 +105,11 @@ void ks_bkl_acquire(void)
 			kick_pending = 1;
 			KS_CSR_CLEAR(sip, SIP_SSIP);
 		}
+		/* A pass made before the IPI was cleared is seen here, not slept through. */
+		if (__atomic_load_n(&bkl_handed, __ATOMIC_SEQ_CST) == me) {
+			__atomic_store_n(&bkl_handed, 0, __ATOMIC_SEQ_CST);
+			break;
+		}
 		if (ks_lock_try(&bkl))
 			break;
 		ks_wfi();
@@ -110,13 +124,27 @@ void ks_bkl_acquire(void)
 		KS_CSR_SET(sip, SIP_SSIP);
 }
 
+/* With sleeping waiters, the lock is passed to one of them rather than left for whichever
+ * hart tries next: the releaser is back for it at its next trap, and under icount, where
+ * QEMU runs the harts in turn, it was always back first. Harts 1-3 then never got the lock
+ * while work was queued, and ran no task in a whole lane. */
+static __attribute__((noinline)) void bkl_pass(uint32_t waiters)
+{
+	/* Take it back for the waiter; if another hart took it meanwhile, its release passes it. */
+	if (!ks_lock_try(&bkl))
+		return;
+	const uint32_t to = waiters & (0U - waiters);
+	__atomic_store_n(&bkl_handed, to, __ATOMIC_SEQ_CST);
+	(void)ks_sbi_send_ipi(to, 0);
+}
+
 /* The release itself, inlined into the return to user mode (every syscall passes there). */
 static inline __attribute__((always_inline)) void bkl_release(void)
 {
 	ks_lock_release(&bkl);
 	uint32_t waiters = __atomic_load_n(&bkl_waiters, __ATOMIC_SEQ_CST);
 	if (waiters != 0)
-		(void)ks_sbi_send_ipi(waiters, 0);
+		bkl_pass(waiters);
 }
 
 void ks_bkl_release(void)
@@ -179,6 +207,25 @@ static unsigned best_rank_on(const struct ks_hart *h)
 static void requeued(struct ks_task *t)
 {
 	t->queued_at = ks_now();
+}
+
+static void ipi(struct ks_hart *h);
+
+/*
+ * A running task went back to its run queue (preempted or yielding): an idle hart may take
+ * it, or the one this hart picks in its place. Without this only a wake told idle harts of
+ * work, and under icount's round-robin of the harts the waking hart always took it first:
+ * harts 1-3 ran no task in a whole lane.
+ */
+static void offer_to_idle(void)
+{
+	const struct ks_hart *self = ks_this_hart();
+	for (unsigned i = 0; i < KS_MAX_HARTS; i++) {
+		if (ks_harts[i].idle && &ks_harts[i] != self) {
+			ipi(&ks_harts[i]);
+			return;
+		}
+	}
 }
 
 unsigned ks_sched_qos(const struct ks_task *t)
@@ -366,6 +413,7 @@ void ks_sched_yield(struct ks_task *t)
 	if (ks_sched_core_preempt(&core, slot(t)) != 0)
 		ks_panic("yield of a task that is not running\n");
 	requeued(t);
+	offer_to_idle();
 }
 
 void ks_sched_account(struct ks_hart *h, uint64_t now)
@@ -418,6 +466,7 @@ void ks_sched_timer_irq(struct ks_hart *h, uint64_t now)
 			if (ks_sched_core_preempt(&core, cur) != 0)
 				ks_panic("preempt of a task that is not running\n");
 			requeued(&ks_tasks[cur]);
+			offer_to_idle();
 		} else {
 			h->slice_end = now + SLICE_TICKS;
 		}
@@ -487,6 +536,7 @@ static _Noreturn __attribute__((noinline)) void resume_slow(struct ks_hart *h)
 					if (ks_sched_core_preempt(&core, cur) != 0)
 						ks_panic("preempt of a task that is not running\n");
 					requeued(t);
+					offer_to_idle();
 				}
 			}
 			if (ks_sched_core_state(&core, cur) == KS_SCHED_RUNNING)
