@@ -34,6 +34,20 @@ static const struct nx_ability *find_ability(const char *name)
 	st_fail("fg hog: no ability %s in the table", name);
 }
 
+/* Start spinner and see it running in the background, looking every HOG_POLL_MS: it spins
+ * there against its CPU budget, so the caller's next move must come soon. */
+static void start_spinner(struct st *st, const char *what, struct appmgr_state *s)
+{
+	ST_CHECK(st_am_call(st, APPMGRD_OP_START, "spinner", NULL, 0, NULL) == IPC_STATUS_OK, "%s: start spinner", what);
+	for (unsigned poll = 0;; poll++) {
+		st_am_state(st, "spinner", s);
+		if (s->state == APPMGR_RUNNING_BG)
+			return;
+		ST_CHECK(poll < HOG_WAIT_MS / HOG_POLL_MS, "%s: spinner is %s, not running", what, appmgr_state_name(s->state));
+		(void)nx_sleep_until(nx_now_ms() + HOG_POLL_MS);
+	}
+}
+
 /* stubborn, polled while the hog runs: never a crash, never blocked. */
 static void innocent_unharmed(struct st *st, struct appmgr_state *s)
 {
@@ -96,14 +110,7 @@ static void starved_start_not_blamed(struct st *st, const struct nx_ability *slo
 static void bg_window_across_moves(struct st *st, const struct nx_ability *spinner)
 {
 	struct appmgr_state s;
-	ST_CHECK(st_am_call(st, APPMGRD_OP_START, "spinner", NULL, 0, NULL) == IPC_STATUS_OK, "bg window: start spinner");
-	for (unsigned poll = 0;; poll++) {
-		st_am_state(st, "spinner", &s);
-		if (s.state == APPMGR_RUNNING_BG)
-			break;
-		ST_CHECK(poll < HOG_WAIT_MS / HOG_POLL_MS, "bg window: spinner is %s, not running", appmgr_state_name(s.state));
-		(void)nx_sleep_until(nx_now_ms() + HOG_POLL_MS);
-	}
+	start_spinner(st, "bg window", &s);
 	unsigned moves = 0;
 	for (unsigned round = 0; round < BG_ROUNDS; round++) {
 		(void)nx_sleep_until(nx_now_ms() + BG_ROUND_MS);
@@ -128,14 +135,7 @@ void st_fg_hog_checks(struct st *st)
 	const struct nx_ability *spinner = find_ability("spinner");
 	ST_CHECK(spinner->fg_cpu_limit_ms != 0, "fg hog: spinner has no FG limit");
 	struct appmgr_state hog, innocent;
-	ST_CHECK(st_am_call(st, APPMGRD_OP_START, "spinner", NULL, 0, NULL) == IPC_STATUS_OK, "fg hog: start spinner");
-	for (unsigned poll = 0;; poll++) {
-		st_am_state(st, "spinner", &hog);
-		if (hog.state == APPMGR_RUNNING_BG)
-			break;
-		ST_CHECK(poll < HOG_WAIT_MS / HOG_POLL_MS, "fg hog: spinner is %s, not running", appmgr_state_name(hog.state));
-		(void)nx_sleep_until(nx_now_ms() + HOG_POLL_MS);
-	}
+	start_spinner(st, "fg hog", &hog);
 	const uint16_t fg = st_am_call(st, APPMGRD_OP_FG, "spinner", NULL, 0, NULL);
 	ST_CHECK(fg == IPC_STATUS_OK, "fg hog: fg spinner answered %u", (unsigned)fg);
 	const uint64_t fg_at = nx_now_ms();
