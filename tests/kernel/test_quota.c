@@ -31,6 +31,39 @@ static void init_rejects_zero_period_or_limit(void **state)
 	const struct ks_quota_cfg no_limit = { .period = 10, .limit = { 1, 0, 1, 1 } };
 	assert_int_equal(ks_quota_init(&other, &no_period), -NX_EINVAL);
 	assert_int_equal(ks_quota_init(&other, &no_limit), -NX_EINVAL);
+	const struct ks_quota_cfg last_class_unlimited = { .period = 10, .limit = { 1, 1, 1, 0 } };
+	assert_int_equal(ks_quota_init(&other, &last_class_unlimited), -NX_EINVAL);
+	const struct ks_quota_cfg smallest = { .period = 10, .limit = { 1, 1, 1, 1 } };
+	assert_int_equal(ks_quota_init(&other, &smallest), 0);
+}
+
+/* The lowest class limited too, and the smallest limit: its own use throttles it, and a new
+ * period forgets that use. */
+static void the_lowest_class_can_be_limited_and_its_use_rolls_over(void **state)
+{
+	(void)state;
+	struct ks_quota low;
+	const struct ks_quota_cfg cfg = { .period = PERIOD, .limit = { SYS_LIMIT, FG_LIMIT, PERIOD, 300 } };
+	assert_int_equal(ks_quota_init(&low, &cfg), 0);
+	ks_quota_charge(&low, 10, NX_QOS_IDLE, 299);
+	assert_int_equal(ks_quota_throttled(&low, 10), 0);
+	assert_true(ks_quota_until(&low, 10, NX_QOS_IDLE, UINT64_MAX) == 11);
+	ks_quota_charge(&low, 10, NX_QOS_IDLE, 1);
+	assert_int_equal(ks_quota_throttled(&low, 10), 1u << NX_QOS_IDLE);
+	/* Next period: nothing used, so 300 again from its start. */
+	assert_int_equal(ks_quota_throttled(&low, PERIOD), 0);
+	assert_true(ks_quota_until(&low, PERIOD, NX_QOS_IDLE, UINT64_MAX) == PERIOD + 300);
+}
+
+static void a_class_out_of_range_changes_nothing(void **state)
+{
+	(void)state;
+	const struct ks_quota before = q;
+	ks_quota_charge(&q, 10, NX_QOS_COUNT, FG_LIMIT);
+	ks_quota_charge(&q, 10, NX_QOS_COUNT + 1, FG_LIMIT);
+	assert_memory_equal(&before, &q, sizeof q);
+	assert_true(ks_quota_until(&q, 10, NX_QOS_COUNT, 7) == 7);
+	assert_int_equal(ks_quota_throttled(&q, 10), 0);
 }
 
 static void fg_below_its_limit_is_not_throttled(void **state)
@@ -102,6 +135,22 @@ static void until_is_when_the_running_class_reaches_its_limit(void **state)
 	assert_true(ks_quota_until(&q, 100, NX_QOS_FG, UINT64_MAX) == UINT64_MAX);
 }
 
+/* At the first tick of a period (now equal to its start) the time is worked out all the same. */
+static void until_at_the_start_of_a_period(void **state)
+{
+	(void)state;
+	assert_true(ks_quota_until(&q, 0, NX_QOS_FG, UINT64_MAX) == FG_LIMIT);
+	assert_true(ks_quota_until(&q, 3 * PERIOD, NX_QOS_SYS, UINT64_MAX) == 3 * PERIOD + SYS_LIMIT);
+}
+
+/* Exactly at its limit a class is throttled: no time left to give, the cap. */
+static void until_of_a_class_exactly_at_its_limit_is_the_cap(void **state)
+{
+	(void)state;
+	ks_quota_charge(&q, 10, NX_QOS_FG, FG_LIMIT);
+	assert_true(ks_quota_until(&q, 10, NX_QOS_FG, 7777) == 7777);
+}
+
 static void until_answers_the_cap_when_the_limit_comes_at_it_or_later(void **state)
 {
 	(void)state;
@@ -162,6 +211,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(init_rejects_zero_period_or_limit),
+		cmocka_unit_test(the_lowest_class_can_be_limited_and_its_use_rolls_over),
+		cmocka_unit_test_setup(a_class_out_of_range_changes_nothing, setup),
+		cmocka_unit_test_setup(until_at_the_start_of_a_period, setup),
+		cmocka_unit_test_setup(until_of_a_class_exactly_at_its_limit_is_the_cap, setup),
 		cmocka_unit_test_setup(fg_below_its_limit_is_not_throttled, setup),
 		cmocka_unit_test_setup(fg_at_its_limit_is_throttled_and_one_past_too, setup),
 		cmocka_unit_test_setup(sys_and_fg_share_the_fg_limit_but_sys_keeps_its_own, setup),
