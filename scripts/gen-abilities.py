@@ -25,7 +25,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "lib"))
 from abi import define  # noqa: E402
-from manifest_json import DocError, check_schema, load, validate  # noqa: E402
+from manifest_json import DocError, check_schema, load, validate, write_outputs  # noqa: E402
 
 # The system manifest's schema: SYSTEM.json is read for its boot tasks' names, checked first.
 SYSTEM_SCHEMA = os.path.join(HERE, "..", "schemas", "system_v1.schema.json")
@@ -152,14 +152,7 @@ def main(argv):
     except OSError as exc:
         print(f"gen-abilities: {where}: (top): cannot read: {exc.strerror}", file=sys.stderr)
         return 1
-    for path, text in texts.items():
-        try:
-            with open(path, "w", encoding="utf-8") as f:
-                f.write(text)
-        except OSError as exc:
-            print(f"gen-abilities: {path}: (top): cannot write: {exc.strerror}", file=sys.stderr)
-            return 1
-    return 0
+    return write_outputs("gen-abilities", texts)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from abi import KERNEL, define  # noqa: E402
-from manifest_json import DocError, check_schema, json_path, load, show, validate  # noqa: E402
+from manifest_json import DocError, check_schema, json_path, load, show, validate, write_outputs  # noqa: E402
 
 # The kernel's task table: every boot task of one boot must fit in it, or the kernel panics
 # creating the first that does not (kernel-shim/main.c, start_boot_tasks).
@@ -247,14 +247,7 @@ def main(argv):
     except OSError as exc:
         print(f"gen-manifest: {where}: (top): cannot read: {exc.strerror}", file=sys.stderr)
         return 1
-    for path, text in texts.items():
-        try:
-            with open(path, "w", encoding="utf-8") as f:
-                f.write(text)
-        except OSError as exc:
-            print(f"gen-manifest: {path}: (top): cannot write: {exc.strerror}", file=sys.stderr)
-            return 1
-    return 0
+    return write_outputs("gen-manifest", texts)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ import decimal
 import functools
 import json
 import re
+import sys
 
 import jsonschema
 
@@ -291,3 +292,16 @@ def check_schema(schema):
         Validator.check_schema(schema)
     except jsonschema.SchemaError as exc:
         raise DocError(json_path(list(exc.absolute_path)), f"not a valid schema: {exc.message}") from None
+
+
+def write_outputs(tool, texts):
+    """Write each generated file (path -> text); a failure prints `tool: PATH: (top): cannot
+    write: WHY` to stderr. Returns the exit status: 0, or 1 at the first failure."""
+    for path, text in texts.items():
+        try:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+        except OSError as exc:
+            print(f"{tool}: {path}: (top): cannot write: {exc.strerror}", file=sys.stderr)
+            return 1
+    return 0
