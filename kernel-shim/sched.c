@@ -209,25 +209,6 @@ static void requeued(struct ks_task *t)
 	t->queued_at = ks_now();
 }
 
-static void ipi(struct ks_hart *h);
-
-/*
- * A running task went back to its run queue (preempted or yielding): an idle hart may take
- * it, or the one this hart picks in its place. Without this only a wake told idle harts of
- * work, and under icount's round-robin of the harts the waking hart always took it first:
- * harts 1-3 ran no task in a whole lane.
- */
-static void offer_to_idle(void)
-{
-	const struct ks_hart *self = ks_this_hart();
-	for (unsigned i = 0; i < KS_MAX_HARTS; i++) {
-		if (ks_harts[i].idle && &ks_harts[i] != self) {
-			ipi(&ks_harts[i]);
-			return;
-		}
-	}
-}
-
 unsigned ks_sched_qos(const struct ks_task *t)
 {
 	return ks_sched_core_qos(&core, slot(t));
@@ -245,16 +226,30 @@ static __attribute__((noinline)) void ipi(struct ks_hart *h)
 	(void)ks_sbi_send_ipi(1UL << h->hartid, 0);
 }
 
+/*
+ * Tell one idle hart there is work; 1 if there was one. Besides a wake (kick), a running task
+ * that went back to its run queue (preempted or yielding) is offered: without that, under
+ * icount's round-robin of the harts the hart that requeued it always took it back first, and
+ * harts 1-3 ran no task in a whole lane. This hart holds the BKL, so it is not idle itself.
+ */
+static int offer_to_idle(void)
+{
+	const struct ks_hart *self = ks_this_hart();
+	for (unsigned i = 0; i < KS_MAX_HARTS; i++) {
+		if (ks_harts[i].idle && &ks_harts[i] != self) {
+			ipi(&ks_harts[i]);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* Find a hart for a task of class `qos` that just became runnable. */
 static __attribute__((noinline)) void kick(unsigned qos)
 {
 	struct ks_hart *self = ks_this_hart();
-	for (unsigned i = 0; i < KS_MAX_HARTS; i++) {
-		if (ks_harts[i].idle) {
-			ipi(&ks_harts[i]);
-			return;
-		}
-	}
+	if (offer_to_idle())
+		return;
 	for (unsigned i = 0; i < KS_MAX_HARTS; i++) {
 		struct ks_hart *h = &ks_harts[i];
 		if (h->cur >= 0 && rank_on(h, (unsigned)h->cur) > ks_sched_core_rank(qos, throttled(h))) {
@@ -413,7 +408,7 @@ void ks_sched_yield(struct ks_task *t)
 	if (ks_sched_core_preempt(&core, slot(t)) != 0)
 		ks_panic("yield of a task that is not running\n");
 	requeued(t);
-	offer_to_idle();
+	(void)offer_to_idle();
 }
 
 void ks_sched_account(struct ks_hart *h, uint64_t now)
@@ -466,7 +461,7 @@ void ks_sched_timer_irq(struct ks_hart *h, uint64_t now)
 			if (ks_sched_core_preempt(&core, cur) != 0)
 				ks_panic("preempt of a task that is not running\n");
 			requeued(&ks_tasks[cur]);
-			offer_to_idle();
+			(void)offer_to_idle();
 		} else {
 			h->slice_end = now + SLICE_TICKS;
 		}
@@ -536,7 +531,7 @@ static _Noreturn __attribute__((noinline)) void resume_slow(struct ks_hart *h)
 					if (ks_sched_core_preempt(&core, cur) != 0)
 						ks_panic("preempt of a task that is not running\n");
 					requeued(t);
-					offer_to_idle();
+					(void)offer_to_idle();
 				}
 			}
 			if (ks_sched_core_state(&core, cur) == KS_SCHED_RUNNING)
