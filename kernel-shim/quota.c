@@ -4,21 +4,26 @@ int ks_quota_init(struct ks_quota *q, const struct ks_quota_cfg *cfg)
 {
 	if (cfg->period == 0)
 		return -NX_EINVAL;
+	uint64_t fresh_room = UINT64_MAX;
 	for (unsigned c = 0; c < NX_QOS_COUNT; c++) {
 		if (cfg->limit[c] == 0)
 			return -NX_EINVAL;
+		if (cfg->limit[c] < cfg->period && cfg->limit[c] < fresh_room)
+			fresh_room = cfg->limit[c];
 		q->used[c] = 0;
 	}
 	q->cfg = *cfg;
 	q->start = 0;
 	q->throttled = 0;
-	q->fresh_room = UINT64_MAX;
-	for (unsigned c = 0; c < NX_QOS_COUNT; c++) {
-		if (cfg->limit[c] < cfg->period && cfg->limit[c] < q->fresh_room)
-			q->fresh_room = cfg->limit[c];
-	}
-	q->room = q->fresh_room;
+	q->fresh_room = fresh_room;
+	q->room = fresh_room;
 	return 0;
+}
+
+/* a + b, or UINT64_MAX if that does not fit. */
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a <= UINT64_MAX - b ? a + b : UINT64_MAX;
 }
 
 /* Move to the period `now` falls in; a new period starts with nothing used. */
@@ -38,7 +43,7 @@ static uint64_t used_up_to(const struct ks_quota *q, unsigned qos)
 {
 	uint64_t sum = 0;
 	for (unsigned c = 0; c <= qos; c++)
-		sum = q->used[c] <= UINT64_MAX - sum ? sum + q->used[c] : UINT64_MAX;
+		sum = sat_add(sum, q->used[c]);
 	return sum;
 }
 
@@ -47,7 +52,7 @@ void ks_quota_charge(struct ks_quota *q, uint64_t now, unsigned qos, uint64_t ti
 	if (qos >= NX_QOS_COUNT)
 		return;
 	roll(q, now);
-	q->used[qos] = ticks <= UINT64_MAX - q->used[qos] ? q->used[qos] + ticks : UINT64_MAX;
+	q->used[qos] = sat_add(q->used[qos], ticks);
 	/* A charge adds to the sums of its class and the classes below it, so no class reaches
 	 * its limit while the charges stay below the room: most charges (each trap) stop here. */
 	if (ticks < q->room) {
@@ -59,7 +64,7 @@ void ks_quota_charge(struct ks_quota *q, uint64_t now, unsigned qos, uint64_t ti
 	unsigned mask = 0;
 	uint64_t sum = 0, room = UINT64_MAX;
 	for (unsigned c = 0; c < NX_QOS_COUNT; c++) {
-		sum = q->used[c] <= UINT64_MAX - sum ? sum + q->used[c] : UINT64_MAX;
+		sum = sat_add(sum, q->used[c]);
 		if (q->cfg.limit[c] >= q->cfg.period)
 			continue;
 		if (sum >= q->cfg.limit[c])

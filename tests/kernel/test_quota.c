@@ -135,6 +135,16 @@ static void until_is_when_the_running_class_reaches_its_limit(void **state)
 	assert_true(ks_quota_until(&q, 100, NX_QOS_FG, UINT64_MAX) == UINT64_MAX);
 }
 
+/* The classes above count in a class's limit even when it has used nothing itself. */
+static void use_above_counts_for_a_class_that_used_nothing(void **state)
+{
+	(void)state;
+	ks_quota_charge(&q, 10, NX_QOS_SYS, 300);
+	assert_true(ks_quota_until(&q, 10, NX_QOS_FG, UINT64_MAX) == 10 + FG_LIMIT - 300);
+	ks_quota_charge(&q, 10, NX_QOS_SYS, FG_LIMIT - 300);
+	assert_int_equal(ks_quota_throttled(&q, 10), 1u << NX_QOS_FG);
+}
+
 /* At the first tick of a period (now equal to its start) the time is worked out all the same. */
 static void until_at_the_start_of_a_period(void **state)
 {
@@ -213,6 +223,7 @@ int main(void)
 		cmocka_unit_test(init_rejects_zero_period_or_limit),
 		cmocka_unit_test(the_lowest_class_can_be_limited_and_its_use_rolls_over),
 		cmocka_unit_test_setup(a_class_out_of_range_changes_nothing, setup),
+		cmocka_unit_test_setup(use_above_counts_for_a_class_that_used_nothing, setup),
 		cmocka_unit_test_setup(until_at_the_start_of_a_period, setup),
 		cmocka_unit_test_setup(until_of_a_class_exactly_at_its_limit_is_the_cap, setup),
 		cmocka_unit_test_setup(fg_below_its_limit_is_not_throttled, setup),
