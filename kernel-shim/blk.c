@@ -2,11 +2,9 @@
  * Block syscalls: checks, copies and the wait for the device (blk.h), over the virtio-blk
  * driver.
  *
- * The settle (more than one hart) runs without the big kernel lock, so the other harts go
- * on with their tasks and interrupts while one hart waits for the device; this hart runs
- * with interrupts off and touches nothing shared but the driver, which `busy` reserves for
- * it. The caller may be killed meanwhile: its end is only marked (it is running here) and
- * happens when the syscall returns.
+ * A request runs with the big kernel lock held from the post to the completion, and with
+ * more than one hart every other hart is parked (asleep waiting for that lock) meanwhile,
+ * so nothing else in the machine executes while QEMU completes it.
  */
 #include "blk.h"
 
@@ -23,7 +21,6 @@ _Static_assert(KS_BLK_ID_BYTES == NX_BLK_ID_MAX, "the device's id fits nx_blk_in
 
 static struct {
 	unsigned harts;   /* harts of the machine (SBI HSM) */
-	int busy;         /* a request is in flight: its caller settles without the BKL */
 	uint32_t cut_at;  /* blkcut: power off after this write (1-based); 0 = never */
 	uint32_t tear;    /* blktear: sectors of that write sent to the device */
 	int probe;        /* blkprobe */
@@ -54,57 +51,46 @@ static int bootarg_u32(const char *key, uint32_t *out)
 	return 0;
 }
 
-/* blkprobe looks at the used ring every PROBE_STEP_TICKS of the settle. */
+/* blkprobe looks at the used ring every PROBE_STEP_TICKS of its settle. */
 #define PROBE_STEP_TICKS 10U
 
-/* Spin until `until`; blkprobe also notes when the completion first shows. */
-static void spin(uint64_t until)
+/* blkprobe: execute instructions for KS_BLK_SETTLE_TICKS after the notify, noting when the
+ * completion first shows, and count the request late if it has not by then. */
+static void probe_settle(enum ks_blk_op op, uint64_t posted)
 {
-	if (!blk.probe) {
-		ks_virtio_spin_until(until);
-		return;
-	}
+	const uint64_t until = posted + KS_BLK_SETTLE_TICKS;
 	for (uint64_t now = ks_now(); now < until; now = ks_now()) {
 		if (blk.seen_at == 0 && ks_virtio_blk_done())
 			blk.seen_at = now;
 		ks_virtio_spin_until(until - now > PROBE_STEP_TICKS ? now + PROBE_STEP_TICKS : until);
 	}
-}
-
-/* Wait for the device by executing instructions until `until`, without the BKL if held
- * (`locked`: a syscall, not boot). */
-static void settle(uint64_t until, int locked)
-{
-	if (locked)
-		ks_bkl_release();
-	spin(until);
-	if (locked)
-		ks_bkl_acquire();
+	if (!ks_virtio_blk_done()) {
+		ks_count(&ks_stats.blk.late);
+		ks_printf("blk: late: request type %u not complete %lu ticks after the notify\n", (unsigned)op,
+			  (unsigned long)(ks_now() - posted));
+	}
 }
 
 /*
  * Post one request and finish it. With more than one hart (`syscall`: a syscall, not boot),
- * the hart first settles without the BKL and looks once; a request not complete by then is
- * counted and printed as late before the device is made to finish it.
+ * every other hart is parked first, so that no hart runs while QEMU completes the request;
+ * one that would not park is counted and printed, and the request goes ahead.
  */
 static int run(enum ks_blk_op op, uint64_t sector, uint32_t count, int syscall)
 {
+	if (syscall && blk.harts > 1 && !ks_sched_park_others(ks_now() + KS_BLK_PARK_TICKS)) {
+		ks_count(&ks_stats.blk.late);
+		ks_printf("blk: harts not parked within %u ticks: request type %u goes ahead\n",
+			  (unsigned)KS_BLK_PARK_TICKS, (unsigned)op);
+	}
 	int rc = ks_virtio_blk_post(op, sector, count);
 	if (rc != 0)
 		return rc;
 	ks_count(&ks_stats.blk.requests);
 	const uint64_t posted = ks_now();
 	blk.seen_at = 0;
-	if ((syscall && blk.harts > 1) || blk.probe) {
-		blk.busy = 1;
-		settle(posted + KS_BLK_SETTLE_TICKS, syscall);
-		blk.busy = 0;
-		if (!ks_virtio_blk_done()) {
-			ks_count(&ks_stats.blk.late);
-			ks_printf("blk: late: request type %u not complete %lu ticks after the notify\n", (unsigned)op,
-				  (unsigned long)(ks_now() - posted));
-		}
-	}
+	if (blk.probe)
+		probe_settle(op, posted);
 	rc = ks_virtio_blk_finish();
 	if (rc != 0)
 		ks_count(&ks_stats.blk.errors);
@@ -178,8 +164,8 @@ void ks_blk_init(void)
 	if (ks_virtio_blk_failed())
 		return;
 	ks_printf("blk: virtio-blk up sectors=%lu\n", (unsigned long)ks_virtio_blk_sectors());
-	ks_printf("blk: id \"%s\", at most %u sectors per request, settle %u ticks with %u harts\n", blk.id,
-		  (unsigned)KS_BLK_REQ_MAX_SECTORS, blk.harts > 1 ? (unsigned)KS_BLK_SETTLE_TICKS : 0U, blk.harts);
+	ks_printf("blk: id \"%s\", at most %u sectors per request, %u harts (%u parked per request)\n", blk.id,
+		  (unsigned)KS_BLK_REQ_MAX_SECTORS, blk.harts, blk.harts - 1U);
 	print_knobs();
 }
 
@@ -197,7 +183,7 @@ static long device_ready(void)
 		return -NX_ENOENT;
 	if (ks_virtio_blk_failed())
 		return -NX_EIO;
-	return blk.busy ? -NX_EWOULDBLOCK : 0;
+	return 0;
 }
 
 /* 0 when [sector, sector + count) is a request the device takes, without overflow. */

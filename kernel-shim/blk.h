@@ -9,13 +9,13 @@
  * number of instructions that depends on the host. Instead the kernel posts the request and
  * then resets the device, which makes QEMU complete the request inside that one register
  * write (virtio_blk.h): the guest executes the same instructions whatever the host's speed.
- * With more than one hart that is not enough (measured: QEMU's round-robin of the harts then
- * depends on which host thread completed the request), so the caller's hart first settles:
- * it drops the big kernel lock and executes instructions (never WFI) for
- * KS_BLK_SETTLE_TICKS of guest time, giving the host time to complete the request on its
- * own, and looks once. A request not complete by then is "late" (counted in
- * nx_kstats.blk.late, and printed): the reset still finishes it, but the transcript may
- * depend on the host's speed. docs/kernel.md, "Block device", has the measurements.
+ * With more than one hart that alone is not enough (measured: QEMU's round-robin of the
+ * harts then depends on which host thread completed the request), so the caller first parks
+ * every other hart (ks_sched_park_others(): asleep in WFI, waiting for the big kernel lock
+ * the caller holds): with no other hart able to run, the round-robin has no choice to make.
+ * A hart that has not parked within KS_BLK_PARK_TICKS is not waited for: the request is
+ * then "late" (counted in nx_kstats.blk.late, and printed), and the transcript may depend on
+ * the host's speed. docs/kernel.md, "Block device", has the measurements.
  */
 #ifndef KS_BLK_H
 #define KS_BLK_H
@@ -24,8 +24,11 @@
 
 #include "task.h"
 
-/** Guest time (ticks of the 10 MHz `time` CSR) from the notify to the look, with more than one hart. */
+/** blkprobe: guest time (ticks of the 10 MHz `time` CSR) from the notify to the look. */
 #define KS_BLK_SETTLE_TICKS 100000U
+/** How long the caller waits for the other harts to park (ticks): a hart in the rng's
+ * settle (device.c, 10 ms) arrives after it. */
+#define KS_BLK_PARK_TICKS 200000U
 /** QEMU's exit status after a power cut (blkcut=): test finisher FAIL with this code. */
 #define KS_BLK_POWER_CUT_STATUS 3U
 

@@ -62,6 +62,7 @@ extern void ks_user_return(struct ks_hart *h, struct ks_trapframe *tf) __attribu
 static struct ks_lock bkl;
 static volatile uint32_t bkl_waiters; /* bit per hart sleeping in bkl_acquire */
 static volatile uint32_t bkl_handed;  /* the bit of the waiter the lock was passed to, 0: none */
+static volatile uint32_t bkl_parker;  /* the bit of the hart in ks_sched_park_others(), 0: none */
 static struct ks_sched_core core;
 static struct ks_quota quota[KS_MAX_HARTS];
 static unsigned long timer_hart;
@@ -97,6 +98,10 @@ void ks_bkl_acquire(void)
 			KS_CSR_WRITE(sie, SIE_SSIE);
 			__atomic_fetch_or(&bkl_waiters, me, __ATOMIC_SEQ_CST);
 			sleeping = 1;
+			/* A hart waiting for every other one to sleep here is told each arrival. */
+			const uint32_t parker = __atomic_load_n(&bkl_parker, __ATOMIC_SEQ_CST);
+			if (parker != 0)
+				(void)ks_sbi_send_ipi(parker, 0);
 		}
 		/* An IPI that was already pending (a kick meant for the scheduler) is kept and
 		 * raised again once the lock is ours; the lock is tried again before sleeping,
@@ -150,6 +155,37 @@ static inline __attribute__((always_inline)) void bkl_release(void)
 void ks_bkl_release(void)
 {
 	bkl_release();
+}
+
+/*
+ * Every other online hart asleep in ks_bkl_acquire(): those not there yet are sent an IPI
+ * (one in user mode traps and waits for the lock this hart holds; an idle one wakes and
+ * does the same), and this hart sleeps until the last arrival's IPI. The sleepers wake only
+ * for the IPI that passes them the lock, so until this hart releases it no other hart
+ * executes an instruction. 1 when they all sleep, 0 when one had not arrived by `deadline`.
+ */
+int ks_sched_park_others(uint64_t deadline)
+{
+	const uint32_t me = 1u << ks_this_hart()->hartid;
+	const uint32_t all = (uint32_t)((1ULL << ks_stats.harts_online) - 1U);
+	const uint32_t others = all & ~me;
+	uint32_t asleep = __atomic_load_n(&bkl_waiters, __ATOMIC_SEQ_CST) & others;
+	if (asleep == others)
+		return 1;
+	__atomic_store_n(&bkl_parker, me, __ATOMIC_SEQ_CST);
+	asleep = __atomic_load_n(&bkl_waiters, __ATOMIC_SEQ_CST) & others;
+	(void)ks_sbi_send_ipi(others & ~asleep, 0);
+	const unsigned long saved_sie = KS_CSR_READ(sie);
+	/* The timer (a slice end, a deadline) bounds the sleep when a hart never arrives. */
+	KS_CSR_WRITE(sie, SIE_SSIE | SIE_STIE);
+	while (asleep != others && ks_now() < deadline) {
+		ks_wfi();
+		KS_CSR_CLEAR(sip, SIP_SSIP);
+		asleep = __atomic_load_n(&bkl_waiters, __ATOMIC_SEQ_CST) & others;
+	}
+	KS_CSR_WRITE(sie, saved_sie);
+	__atomic_store_n(&bkl_parker, 0, __ATOMIC_SEQ_CST);
+	return asleep == others;
 }
 
 uint64_t ks_now(void)

@@ -9,6 +9,12 @@
 /** Take / drop the big kernel lock (see the lock discipline at the top of sched.c). */
 void ks_bkl_acquire(void);
 void ks_bkl_release(void);
+/**
+ * With the BKL held: make every other online hart sleep in ks_bkl_acquire(), so none
+ * executes until this hart releases the lock (the block device's wait, blk.c). 1 when they
+ * all sleep, 0 when one had not arrived by `deadline` (ticks).
+ */
+int ks_sched_park_others(uint64_t deadline) __attribute__((warn_unused_result));
 
 /** Set up the QoS classes. Boot hart, before any task exists. */
 void ks_sched_init(unsigned long boot_hartid);

@@ -172,11 +172,10 @@ enum nx_sys {
  *   -NX_EINVAL       count is 0 or above NX_BLK_MAX_SECTORS, or sector + count passes the
  *                    capacity
  *   -NX_ENOENT       there is no block device
- *   -NX_EWOULDBLOCK  another task's request is in flight; retry later
  *   -NX_EIO          the device answered IOERR; or it misbehaved, and is then failed for
  *                    good: every later request answers -NX_EIO
  *   -NX_ENOSYS       the device answered UNSUPP: it does not support the request
- * The refusals (-NX_EINVAL, -NX_ENOENT, -NX_EWOULDBLOCK, and -NX_EIO from a failed device)
+ * The refusals (-NX_EINVAL, -NX_ENOENT, and -NX_EIO from a failed device)
  * reach no device and are counted in nx_kstats.blk.refused. A buffer that is not mapped for
  * the access ends the caller (NX_CAUSE_BAD_POINTER): a write's before it reaches the
  * device, a read's after the device has read.
@@ -308,8 +307,9 @@ struct nx_blk_stats {
 	uint64_t flushes;         /**< flushes completed OK */
 	uint64_t refused;         /**< block syscalls refused before reaching the device */
 	uint64_t errors;          /**< requests that did not complete OK (IOERR, UNSUPP, a misbehaving device) */
-	uint64_t late;            /**< requests not complete after the settle (more than one hart): the device
-				       was made to finish them, and the transcript may depend on the host's speed */
+	uint64_t late;            /**< requests the transcript may depend on the host's speed for: posted
+				       while another hart had not parked (more than one hart), or (blkprobe)
+				       not complete after the settle; each was finished all the same */
 };
 
 /** Harts the kernel serves at most (QEMU -smp 1..4); hart ids are 0..NX_MAX_HARTS-1. */

@@ -1,8 +1,9 @@
 /*
- * The block syscalls' glue (kernel-shim/blk.c) over a fake driver, clock, lock and user
- * memory: refusals and their counts, the wait for the device (no settle with one hart; with
- * more, where the lock is dropped, when the device is looked at, late requests), the copies,
- * and the power-cut knob. Each test boots the glue afresh (ks_blk_init).
+ * The block syscalls' glue (kernel-shim/blk.c) over a fake driver, clock, the scheduler's
+ * parking of the other harts and user memory: refusals and their counts, the wait for the
+ * device (with one hart the request is finished at once; with more the other harts are
+ * parked first, and one that does not park makes the request late), blkprobe's settle, the
+ * copies, and the power-cut knob. Each test boots the glue afresh (ks_blk_init).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -130,24 +131,18 @@ void ks_virtio_spin_until(uint64_t until)
 		clock_now = until;
 }
 
-/* The big kernel lock; `while_unlocked` runs each time it is dropped. */
-static int locked;
-static unsigned releases;
-static void (*while_unlocked)(void);
+/* Parking the other harts: when it was asked, until when, what it answers. */
+static unsigned parks;
+static unsigned posts_at_park;
+static uint64_t park_deadline;
+static int park_result;
 
-void ks_bkl_release(void)
+int ks_sched_park_others(uint64_t deadline)
 {
-	assert_true(locked);
-	locked = 0;
-	releases++;
-	if (while_unlocked != NULL)
-		while_unlocked();
-}
-
-void ks_bkl_acquire(void)
-{
-	assert_false(locked);
-	locked = 1;
+	parks++;
+	posts_at_park = drv.posts;
+	park_deadline = deadline;
+	return park_result;
 }
 
 int ks_copyin(struct ks_space *s, void *dst, uintptr_t usrc, size_t len)
@@ -214,21 +209,19 @@ static int setup(void **state)
 	clock_now = 1000;
 	spins = 0;
 	spun_until = 0;
-	locked = 1;
-	releases = 0;
-	while_unlocked = NULL;
+	parks = 0;
+	park_deadline = 0;
+	park_result = 1;
 	cut_status = 0;
 	return 0;
 }
 
-/* Boot with `args` on the kernel command line; the syscalls run with the lock held. */
+/* Boot with `args` on the kernel command line. */
 static void boot(const char *args)
 {
 	snprintf(ks_bootargs, sizeof ks_bootargs, "profile=default %s", args);
-	locked = 0;
 	ks_blk_init();
-	assert_int_equal(releases, 0);
-	locked = 1;
+	assert_int_equal(parks, 0);
 	memset(console, 0, sizeof console);
 	ks_stats.blk = (struct nx_blk_stats){ 0 };
 	drv.posts = 0;
@@ -251,10 +244,8 @@ static void init_prints_the_up_marker_after_the_device_id(void **state)
 {
 	(void)state;
 	snprintf(ks_bootargs, sizeof ks_bootargs, "profile=default");
-	locked = 0;
 	ks_blk_init();
 	assert_int_equal(drv.op, KS_BLK_GET_ID);
-	assert_int_equal(releases, 0);
 	assert_non_null(strstr(console, "blk: virtio-blk up sectors=2048\n"));
 	assert_non_null(strstr(console, "blk: id \"nxos-disk0\", at most 64 sectors per request"));
 	assert_null(strstr(console, "armed"));
@@ -290,10 +281,9 @@ static void a_device_without_get_id_is_up_with_an_empty_id(void **state)
 	(void)state;
 	drv.result = -NX_ENOSYS;
 	snprintf(ks_bootargs, sizeof ks_bootargs, "profile=default");
-	locked = 0;
 	ks_blk_init();
 	assert_non_null(strstr(console, "blk: virtio-blk up sectors=2048\n"));
-	assert_non_null(strstr(console, "blk: id \"\", at most 64 sectors per request, settle 0 ticks with 1 harts\n"));
+	assert_non_null(strstr(console, "blk: id \"\", at most 64 sectors per request, 1 harts (0 parked per request)\n"));
 }
 
 static void without_a_device_every_call_answers_enoent_counted(void **state)
@@ -301,9 +291,7 @@ static void without_a_device_every_call_answers_enoent_counted(void **state)
 	(void)state;
 	drv.sectors = 0;
 	snprintf(ks_bootargs, sizeof ks_bootargs, "profile=default");
-	locked = 0;
 	ks_blk_init();
-	locked = 1;
 	assert_non_null(strstr(console, "no modern virtio-blk device"));
 	assert_null(strstr(console, "blk: virtio-blk up"));
 	assert_int_equal(ks_blk_info(&task, UINFO), -NX_ENOENT);
@@ -353,7 +341,6 @@ static void bad_ranges_are_refused_before_the_device_and_counted(void **state)
 	assert_int_equal(drv.posts, 0);
 	assert_int_equal(ks_stats.blk.refused, 2 * BAD_RANGES);
 	assert_int_equal(ks_stats.blk.requests, 0);
-	assert_int_equal(releases, 0);
 }
 
 static void sixty_four_sectors_ending_at_the_capacity_reach_the_device(void **state)
@@ -429,79 +416,76 @@ static void with_one_hart_the_device_finishes_the_request_at_once(void **state)
 	boot("");
 	assert_int_equal(rd(0, 1), 0);
 	assert_int_equal(drv.finishes, 1);
+	assert_int_equal(parks, 0);
 	assert_int_equal(spins, 0);
-	assert_int_equal(releases, 0);
 	assert_int_equal(drv.looks, 0);
-	assert_true(locked);
 }
 
-static void with_two_harts_the_device_is_looked_at_a_settle_after_the_notify_without_the_lock(void **state)
+static void with_two_harts_the_others_are_parked_before_the_post(void **state)
 {
 	(void)state;
 	harts = 2;
 	boot("");
-	const uint64_t posted = clock_now;
+	const uint64_t asked = clock_now;
 	assert_int_equal(rd(0, 1), 0);
-	assert_int_equal(releases, 1);
-	assert_true(locked);
-	assert_int_equal(spins, 1);
-	assert_int_equal(spun_until, posted + KS_BLK_SETTLE_TICKS);
-	assert_int_equal(drv.looks, 1);
+	assert_int_equal(parks, 1);
+	assert_int_equal(posts_at_park, 0);
+	assert_int_equal(park_deadline, asked + KS_BLK_PARK_TICKS);
+	assert_int_equal(drv.posts, 1);
 	assert_int_equal(drv.finishes, 1);
+	assert_int_equal(spins, 0);
+	assert_int_equal(drv.looks, 0);
 	assert_int_equal(ks_stats.blk.late, 0);
+	assert_null(strstr(console, "not parked"));
 }
 
-static void boot_never_settles(void **state)
+static void every_kind_of_request_parks_the_others(void **state)
+{
+	(void)state;
+	harts = 3;
+	boot("");
+	assert_int_equal(rd(0, 1), 0);
+	assert_int_equal(wr(0, 1), 0);
+	assert_int_equal(ks_blk_flush(&task), 0);
+	assert_int_equal(parks, 3);
+}
+
+static void boot_never_parks(void **state)
 {
 	(void)state;
 	harts = 4;
 	snprintf(ks_bootargs, sizeof ks_bootargs, "profile=default");
-	locked = 0;
 	ks_blk_init();
 	assert_int_equal(drv.finishes, 1);
+	assert_int_equal(parks, 0);
 	assert_int_equal(spins, 0);
-	assert_int_equal(drv.looks, 0);
-	char line[128];
-	snprintf(line, sizeof line, "settle %u ticks with 4 harts\n", KS_BLK_SETTLE_TICKS);
-	assert_non_null(strstr(console, line));
+	assert_non_null(strstr(console, ", 4 harts (3 parked per request)\n"));
 }
 
-static void a_late_request_is_counted_printed_and_still_finished(void **state)
+static void a_refused_request_parks_nobody(void **state)
 {
 	(void)state;
 	harts = 2;
 	boot("");
-	drv.late = 1;
-	assert_int_equal(rd(0, 1), 0);
+	assert_int_equal(rd(CAPACITY, 1), -NX_EINVAL);
+	assert_int_equal(parks, 0);
+}
+
+static void a_hart_that_does_not_park_makes_the_request_late_counted_printed_and_still_finished(void **state)
+{
+	(void)state;
+	harts = 2;
+	boot("");
+	park_result = 0;
+	assert_int_equal(wr(0, 1), 0);
+	assert_int_equal(drv.posts, 1);
 	assert_int_equal(drv.finishes, 1);
 	assert_int_equal(ks_stats.blk.late, 1);
 	assert_int_equal(ks_stats.blk.errors, 0);
 	char line[128];
-	snprintf(line, sizeof line, "blk: late: request type 0 not complete %u ticks after the notify\n",
-		 KS_BLK_SETTLE_TICKS);
+	snprintf(line, sizeof line, "blk: harts not parked within %u ticks: request type 1 goes ahead\n",
+		 KS_BLK_PARK_TICKS);
 	assert_non_null(strstr(console, line));
-	assert_int_equal(releases, 1);
-}
-
-static long other_caller_result;
-
-static void other_caller(void)
-{
-	other_caller_result = ks_blk_flush(&task);
-}
-
-static void another_caller_during_the_settle_is_told_to_retry(void **state)
-{
-	(void)state;
-	harts = 2;
-	boot("");
-	while_unlocked = other_caller;
-	assert_int_equal(rd(0, 1), 0);
-	assert_int_equal(other_caller_result, -NX_EWOULDBLOCK);
-	assert_int_equal(ks_stats.blk.refused, 1);
-	assert_int_equal(drv.posts, 1);
-	while_unlocked = NULL;
-	assert_int_equal(ks_blk_flush(&task), 0);
 }
 
 static void a_failed_device_refuses_with_eio_counted(void **state)
@@ -536,8 +520,25 @@ static void blkprobe_settles_also_with_one_hart_and_prints_when_the_request_comp
 	boot("blkprobe=1");
 	assert_int_equal(rd(0, 1), 0);
 	assert_true(spins > 0);
-	assert_int_equal(releases, 1);
+	assert_int_equal(drv.looks, 2);
+	assert_int_equal(ks_stats.blk.late, 0);
 	assert_non_null(strstr(console, "blk: probe type=0 sectors=1 done_after_ticks=0\n"));
+}
+
+static void blkprobe_counts_a_request_not_complete_after_the_settle_as_late(void **state)
+{
+	(void)state;
+	boot("blkprobe=1");
+	drv.late = KS_BLK_SETTLE_TICKS;
+	const uint64_t posted = clock_now;
+	assert_int_equal(rd(0, 1), 0);
+	assert_int_equal(clock_now, posted + KS_BLK_SETTLE_TICKS);
+	assert_int_equal(drv.finishes, 1);
+	assert_int_equal(ks_stats.blk.late, 1);
+	char line[128];
+	snprintf(line, sizeof line, "blk: late: request type 0 not complete %u ticks after the notify\n",
+		 KS_BLK_SETTLE_TICKS);
+	assert_non_null(strstr(console, line));
 }
 
 static long fl(uint64_t sector, uint64_t count)
@@ -621,7 +622,6 @@ static void knob_lines_name_what_is_armed(void **state)
 {
 	(void)state;
 	snprintf(ks_bootargs, sizeof ks_bootargs, "profile=default blkcut=4294967295 blktear=63");
-	locked = 0;
 	ks_blk_init();
 	assert_non_null(
 		strstr(console, "kernel: power cut armed after block write 4294967295, of which only the first 63 sectors\n"));
@@ -637,9 +637,7 @@ static void malformed_or_out_of_range_knobs_are_ignored(void **state)
 	for (size_t i = 0; i < sizeof args / sizeof args[0]; i++) {
 		setup(NULL);
 		snprintf(ks_bootargs, sizeof ks_bootargs, "%s", args[i]);
-		locked = 0;
 		ks_blk_init();
-		locked = 1;
 		assert_non_null(strstr(console, "kernel: blkcut ignored"));
 		assert_null(strstr(console, "armed"));
 		assert_int_equal(cuts(wr, 0, 1), 0);
@@ -662,15 +660,12 @@ static void blktear_needs_blkcut_and_fewer_than_64_sectors(void **state)
 {
 	(void)state;
 	snprintf(ks_bootargs, sizeof ks_bootargs, "blktear=2");
-	locked = 0;
 	ks_blk_init();
 	assert_non_null(strstr(console, "kernel: blktear ignored"));
 	assert_null(strstr(console, "armed"));
 	setup(NULL);
 	snprintf(ks_bootargs, sizeof ks_bootargs, "blkcut=1 blktear=64");
-	locked = 0;
 	ks_blk_init();
-	locked = 1;
 	assert_non_null(strstr(console, "kernel: blktear ignored"));
 	assert_non_null(strstr(console, "kernel: power cut armed after block write 1\n"));
 	assert_int_equal(cuts(wr, 0, MAX), 1);
@@ -696,13 +691,15 @@ int main(void)
 		T(write_hands_the_callers_bytes_to_the_device),
 		T(flush_reaches_the_device_and_is_counted),
 		T(with_one_hart_the_device_finishes_the_request_at_once),
-		T(with_two_harts_the_device_is_looked_at_a_settle_after_the_notify_without_the_lock),
-		T(boot_never_settles),
-		T(a_late_request_is_counted_printed_and_still_finished),
+		T(with_two_harts_the_others_are_parked_before_the_post),
+		T(every_kind_of_request_parks_the_others),
+		T(boot_never_parks),
+		T(a_refused_request_parks_nobody),
+		T(a_hart_that_does_not_park_makes_the_request_late_counted_printed_and_still_finished),
 		T(a_failed_device_refuses_with_eio_counted),
-		T(another_caller_during_the_settle_is_told_to_retry),
 		T(device_errors_are_passed_on_and_counted),
 		T(blkprobe_settles_also_with_one_hart_and_prints_when_the_request_completed),
+		T(blkprobe_counts_a_request_not_complete_after_the_settle_as_late),
 		T(the_kth_write_reaches_the_device_then_the_power_is_cut),
 		T(reads_flushes_and_refused_writes_do_not_count_toward_the_cut),
 		T(blktear_sends_only_the_first_sectors_of_the_cut_write),
