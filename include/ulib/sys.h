@@ -50,6 +50,23 @@ static inline uint64_t nx_now_ms(void)
 	return t / NX_TICKS_PER_MS;
 }
 
+/** Guest instructions per turn of nx_spin(). */
+#define NX_SPIN_TURN_INSNS 32
+
+/**
+ * Burn CPU: `turns` turns of a loop of NX_SPIN_TURN_INSNS instructions (a demo's or a
+ * fixture's load; 3125 turns are 0.1 ms of guest time under icount, one instruction per
+ * nanosecond). The turn is mostly `nop`s: QEMU counts each as a guest instruction but
+ * translates it to no host code, so the guest time passes for a fraction of the wall time
+ * of a loop over a volatile counter (a load and a store per turn).
+ */
+static inline void nx_spin(unsigned long turns)
+{
+	if (turns != 0)
+		__asm__ volatile("1:\n\t.rept 30\n\tnop\n\t.endr\n\taddi %0, %0, -1\n\tbnez %0, 1b"
+				 : "+r"(turns));
+}
+
 /** End the calling task with `code`. */
 _Noreturn void nx_exit(int code);
 

@@ -34,8 +34,8 @@
 #define STORM_EVERY_MS 100
 #define WAIT_MS 1000
 #define WAIT_ROUNDS 3600
-/* The spinner looks for a stop after each burst of SPIN_BURST loop turns (about 0.1 ms). */
-#define SPIN_BURST 20000
+/* The spinner looks for a stop after each burst of SPIN_BURST nx_spin() turns (0.1 ms). */
+#define SPIN_BURST 3125
 #define SPIN_ROUNDS 1000000
 #define SLOW_START_BURSTS 150
 
@@ -55,8 +55,7 @@ static int wait_stop(const char *name, int ignore)
 static int spin(void)
 {
 	for (unsigned round = 0; round < SPIN_ROUNDS; round++) {
-		for (volatile unsigned i = 0; i < SPIN_BURST; i++)
-			continue;
+		nx_spin(SPIN_BURST);
 		if (ab_wait_stop(NX_DEADLINE_NOW))
 			return 0;
 	}
@@ -76,8 +75,7 @@ int main(void)
 		return wait_stop(name, 0);
 	if (strcmp(name, "slowpoke") == 0) {
 		for (unsigned burst = 0; burst < SLOW_START_BURSTS; burst++)
-			for (volatile unsigned i = 0; i < SPIN_BURST; i++)
-				continue;
+			nx_spin(SPIN_BURST);
 	}
 	if (ab_ready(&rt) != 0)
 		return 1;
