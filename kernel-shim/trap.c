@@ -88,7 +88,7 @@ _Noreturn void ks_trap_user(struct ks_hart *h)
 	if (scause & SCAUSE_INTR)
 		interrupt(h, code, now);
 	else if (code == EXC_ECALL_U)
-		ks_syscall(h, t);
+		ks_syscall(h, t, now);
 	else
 		user_fault(t, code, stval);
 	if (h->cur >= 0 && t->dying)
