@@ -77,10 +77,9 @@ static const struct ks_qos_limits qos_limits = { .limit = {
 /* Spins before a BKL waiter sleeps: spinning only pays off with real parallel harts. */
 #define BKL_SPINS 64
 
-void ks_bkl_acquire(void)
+/* The lock was held: spin a little, then sleep until it is passed to this hart. */
+static __attribute__((noinline)) void bkl_acquire_slow(void)
 {
-	if (ks_lock_try(&bkl))
-		return;
 	const uint32_t me = 1u << ks_this_hart()->hartid;
 	unsigned long saved_sie = 0;
 	int sleeping = 0, kick_pending = 0;
@@ -127,6 +126,12 @@ void ks_bkl_acquire(void)
 	}
 	if (kick_pending)
 		KS_CSR_SET(sip, SIP_SSIP);
+}
+
+void ks_bkl_acquire(void)
+{
+	if (!ks_lock_try(&bkl))
+		bkl_acquire_slow();
 }
 
 /* With sleeping waiters, the lock is passed to one of them rather than left for whichever
@@ -389,13 +394,12 @@ static int queued_above(unsigned qos)
 }
 
 /* Whether hart `h` may switch straight to the blocked task `to` rather than queue it: no
- * better rank waits. With no class throttled, ranks are the classes' order, and the cheap
- * look at the classes above `to`'s answers. */
-static int handoff_ok(const struct ks_hart *h, const struct ks_task *to)
+ * better rank waits, with the classes `thr` throttled. With none throttled, ranks are the
+ * classes' order, and the cheap look at the classes above `to`'s answers. */
+static int handoff_ok(const struct ks_hart *h, const struct ks_task *to, unsigned thr)
 {
 	if (h->resched || ks_sched_core_state(&core, slot(to)) != KS_SCHED_BLOCKED)
 		return 0;
-	const unsigned thr = throttled(h);
 	if (thr == 0)
 		return !queued_above(ks_sched_qos(to));
 	return ks_sched_core_best_rank(&core, thr) >= ks_sched_core_rank(ks_sched_qos(to), thr);
@@ -416,16 +420,18 @@ static void handoff(struct ks_hart *h, struct ks_task *from, struct ks_task *to)
 void ks_sched_handoff(struct ks_task *from, struct ks_task *to)
 {
 	struct ks_hart *h = &ks_harts[from->hart];
-	if (!handoff_ok(h, to)) {
+	if (!handoff_ok(h, to, throttled(h))) {
 		ks_sched_wake(to);
 		return;
 	}
 	handoff(h, from, to);
 }
 
-int ks_sched_fast_handoff_ok(const struct ks_hart *h, const struct ks_task *from, const struct ks_task *to)
+int ks_sched_fast_handoff_ok(const struct ks_hart *h, const struct ks_task *from, const struct ks_task *to,
+			     uint64_t now)
 {
-	return !from->dying && ks_sched_core_state(&core, slot(from)) == KS_SCHED_RUNNING && handoff_ok(h, to);
+	return !from->dying && ks_sched_core_state(&core, slot(from)) == KS_SCHED_RUNNING &&
+	       handoff_ok(h, to, ks_quota_throttled(&quota[h->hartid], now));
 }
 
 int ks_sched_set_qos(struct ks_task *t, unsigned qos)

@@ -47,9 +47,11 @@ void ks_sched_handoff(struct ks_task *from, struct ks_task *to);
 /**
  * Whether the IPC fast path (syscall.c) may block `from`, the task that trapped on hart `h`,
  * and switch straight to the blocked task `to`: `from` is running and not being killed, `h`
- * need not reschedule, no task of a higher class than `to` is queued. Changes nothing.
+ * need not reschedule, no task of a higher class than `to` is queued (with the quotas as at
+ * `now`, the time of the trap). Changes nothing.
  */
-int ks_sched_fast_handoff_ok(const struct ks_hart *h, const struct ks_task *from, const struct ks_task *to);
+int ks_sched_fast_handoff_ok(const struct ks_hart *h, const struct ks_task *from, const struct ks_task *to,
+			     uint64_t now);
 
 /**
  * The IPC fast path's switch, once ks_sched_fast_handoff_ok() said yes and the message is in

@@ -228,10 +228,10 @@ static inline __attribute__((always_inline)) void copy_msg(uint8_t *d, const uin
  * caller blocks as an NX_SYS_WAIT and the hart switches straight to the peer; this does
  * not return. Every check of the general path is made first and nothing changes before
  * all have passed, so any other case returns here and the general path runs the syscall
- * from its start. Inlined once per syscall (`call` a constant), so the arguments are found
- * without a test.
+ * from its start. `now` is the time of the trap.
  */
-static inline __attribute__((always_inline)) void ipc_direct(struct ks_hart *h, struct ks_task *t, int call)
+static inline __attribute__((always_inline)) void ipc_direct(struct ks_hart *h, struct ks_task *t, uint64_t now,
+								 int call)
 {
 	uint64_t *r = &t->tf.regs[KS_TF_A0];
 	const size_t len = r[2];
@@ -259,7 +259,7 @@ static inline __attribute__((always_inline)) void ipc_direct(struct ks_hart *h, 
 	if ((call ? ep->reply.count : ep->req.count + ep->ncount) != 0)
 		return;
 	const uint64_t deadline = ms_to_ticks(deadline_ms);
-	if (ks_now() >= deadline || !ks_sched_fast_handoff_ok(h, t, peer))
+	if (now >= deadline || !ks_sched_fast_handoff_ok(h, t, peer, now))
 		return;
 	const void *src = ks_user_span(&t->space, r[1], len, 0);
 	void *dst = ks_user_span(&peer->space, peer->rx.buf, len, 1);
@@ -281,6 +281,19 @@ static inline __attribute__((always_inline)) void ipc_direct(struct ks_hart *h, 
 	t->rx = (struct ks_rx){ .buf = rbuf, .cap = cap, .sender_in_a1 = 1 };
 	t->att_in_len = 0;
 	ks_sched_fast_handoff(h, t, peer, call ? KS_WAIT_RECV_REPLY : KS_WAIT_RECV_REQ, deadline);
+}
+
+/* The direct path once per syscall (`call` a constant: the arguments are found without a
+ * test), out of line and flattened: the trap path saves no registers for it, and it calls
+ * nothing on its common path. */
+static __attribute__((noinline, flatten)) void ipc_direct_call(struct ks_hart *h, struct ks_task *t, uint64_t now)
+{
+	ipc_direct(h, t, now, 1);
+}
+
+static __attribute__((noinline, flatten)) void ipc_direct_reply_wait(struct ks_hart *h, struct ks_task *t, uint64_t now)
+{
+	ipc_direct(h, t, now, 0);
 }
 
 /* A refused spawn: counted, whatever the reason but a denial. */
@@ -577,14 +590,14 @@ static __attribute__((noinline)) void end_caller(struct ks_task *t, uint64_t nr,
 	ks_task_end(t, NX_REASON_CRASH, cause, cause == NX_CAUSE_BAD_SYSCALL ? nr : 0, t->tf.sepc, 0);
 }
 
-void ks_syscall(struct ks_hart *h, struct ks_task *t)
+void ks_syscall(struct ks_hart *h, struct ks_task *t, uint64_t now)
 {
 	uint64_t *r = t->tf.regs;
 	uint64_t nr = r[KS_TF_A0 + 7];
 	if (nr == NX_SYS_CALL)
-		ipc_direct(h, t, 1);
+		ipc_direct_call(h, t, now);
 	else if (nr == NX_SYS_REPLY_WAIT)
-		ipc_direct(h, t, 0);
+		ipc_direct_reply_wait(h, t, now);
 	if (nr >= NX_SYS_COUNT) {
 		end_caller(t, nr, NX_CAUSE_BAD_SYSCALL);
 		return;

@@ -4,8 +4,9 @@
 
 #include "task.h"
 
-/** Run the syscall in `t`'s registers. Called under the BKL from the trap path. */
-void ks_syscall(struct ks_hart *h, struct ks_task *t);
+/** Run the syscall in `t`'s registers, trapped at `now` (ticks). Called under the BKL from
+ * the trap path. */
+void ks_syscall(struct ks_hart *h, struct ks_task *t, uint64_t now);
 
 /** Returned by a syscall handler that blocked the caller: sepc stays on the ecall. */
 #define KS_SYS_BLOCKED (-0x10000L)

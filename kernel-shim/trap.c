@@ -76,7 +76,6 @@ _Noreturn void ks_trap_user(struct ks_hart *h);
 _Noreturn void ks_trap_user(struct ks_hart *h)
 {
 	unsigned long scause = KS_CSR_READ(scause);
-	unsigned long stval = KS_CSR_READ(stval);
 	/* The task's CPU time ends at the trap, not after waiting for the lock: the wait depends
 	 * on the other harts, and would make the accounting vary from run to run. */
 	uint64_t now = ks_now();
@@ -88,9 +87,9 @@ _Noreturn void ks_trap_user(struct ks_hart *h)
 	if (scause & SCAUSE_INTR)
 		interrupt(h, code, now);
 	else if (code == EXC_ECALL_U)
-		ks_syscall(h, t);
+		ks_syscall(h, t, now);
 	else
-		user_fault(t, code, stval);
+		user_fault(t, code, KS_CSR_READ(stval)); /* still the fault's: the kernel traps to itself only to panic */
 	if (h->cur >= 0 && t->dying)
 		ks_task_end(t, t->kill_reason, t->kill_cause, 0, 0, 0);
 	ks_sched_resume(h);

@@ -38,15 +38,19 @@ static struct ipc_outcome rejected(uint16_t status)
 	return (struct ipc_outcome){ .kind = IPC_OUTCOME_REJECTED, .status = status };
 }
 
-/* A name is 1..IPC_SERVICE_NAME_MAX bytes without NUL: C-string users see the same name. */
-static bool name_ok(const char *name, size_t len)
+/* A name is 1..IPC_SERVICE_NAME_MAX bytes without NUL: C-string users see the same name.
+ * Its service id (ipc_service_id(), the ABI's FNV-1a-64) is worked out in the same pass. */
+static bool name_id(const char *name, size_t len, uint64_t *id)
 {
 	if (name == NULL || len == 0 || len > IPC_SERVICE_NAME_MAX)
 		return false;
+	uint64_t h = NX_FNV64_OFFSET_BASIS;
 	for (size_t i = 0; i < len; i++) {
 		if (name[i] == '\0')
 			return false;
+		h = (h ^ (uint8_t)name[i]) * NX_FNV64_PRIME;
 	}
+	*id = h;
 	return true;
 }
 
@@ -168,11 +172,11 @@ struct ipc_outcome ipc_route_with_nonce_budgeted(struct ipc_client *c, const cha
 						 size_t data_len, uint8_t *reply_data, size_t reply_cap,
 						 const struct ipc_route_opts *opts)
 {
-	if (!name_ok(service, service_len) || (reply_data == NULL && reply_cap != 0))
+	uint64_t dst;
+	if (!name_id(service, service_len, &dst) || (reply_data == NULL && reply_cap != 0))
 		return rejected(IPC_STATUS_MALFORMED);
 
 	const struct ipc_route_opts o = effective_opts(opts);
-	const uint64_t dst = ipc_service_id(service, service_len);
 	const uint32_t nonce = c->next_nonce != 0 ? c->next_nonce : 1;
 	const struct ipc_msg req = {
 		.src = c->self_id,

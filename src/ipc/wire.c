@@ -85,11 +85,14 @@ typedef uint64_t frame_word;
 #define WORDWISE(p) 0
 #endif
 
-/* Read words [from, to) of the frame at `buf`, which has at least 8 * `to` bytes. */
-static void get_words(const uint8_t *buf, uint64_t *w, unsigned from, unsigned to)
+/* Read words [from, to) of the frame at `buf`, which has at least 8 * `to` bytes. Inlined
+ * with constant bounds and unrolled, the word-wise loop is that many loads. */
+static inline __attribute__((always_inline)) void get_words(const uint8_t *buf, uint64_t *w, unsigned from,
+							    unsigned to)
 {
 	if (WORDWISE(buf)) {
 		const frame_word *fw = (const frame_word *)(const void *)buf;
+#pragma GCC unroll 4
 		for (unsigned i = from; i < to; i++)
 			w[i] = fw[i];
 	} else {
@@ -98,17 +101,33 @@ static void get_words(const uint8_t *buf, uint64_t *w, unsigned from, unsigned t
 	}
 }
 
-/* Write words [from, to) into the frame at `buf`, which has at least 8 * `to` bytes. */
-static void put_words(uint8_t *buf, const uint64_t *w, unsigned from, unsigned to)
+/* Write words [from, to) into the frame at `buf`, which has at least 8 * `to` bytes (inlined
+ * as get_words() is). */
+static inline __attribute__((always_inline)) void put_words(uint8_t *buf, const uint64_t *w, unsigned from,
+							    unsigned to)
 {
 	if (WORDWISE(buf)) {
 		frame_word *fw = (frame_word *)(void *)buf;
+#pragma GCC unroll 4
 		for (unsigned i = from; i < to; i++)
 			fw[i] = w[i];
 	} else {
 		for (unsigned i = from; i < to; i++)
 			put_le(buf + 8 * i, w[i], 8);
 	}
+}
+
+/* Copy `n` data bytes: a word at a time while both ends are 8-byte aligned (frames of ours
+ * are, and so is the data of most messages), the rest with memcpy; a payload of whole
+ * words then costs a few instructions instead of a call. */
+static void copy_data(uint8_t *d, const uint8_t *s, size_t n)
+{
+	if (WORDWISE(d) && WORDWISE(s)) {
+		for (; n >= 8; n -= 8, d += 8, s += 8)
+			*(frame_word *)(void *)d = *(const frame_word *)(const void *)s;
+	}
+	if (n != 0)
+		memcpy(d, s, n);
 }
 
 static uint64_t type_flags_len(uint16_t type, uint16_t flags, uint32_t len)
@@ -209,8 +228,7 @@ int ipc_msg_encode(const struct ipc_msg *m, uint8_t *buf, size_t cap, size_t *fr
 		[W_BODY] = body_word(m->nonce, m->op, m->status),
 	};
 	put_words(buf, w, 0, W_WORDS);
-	if (m->data_len != 0)
-		memcpy(buf + OFF_DATA, m->data, m->data_len);
+	copy_data(buf + OFF_DATA, m->data, m->data_len);
 	*frame_len = total;
 	return 0;
 }
