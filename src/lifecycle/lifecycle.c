@@ -189,9 +189,10 @@ static void set_timer(struct lc *lc, uint32_t id, uint64_t t)
 /*
  * Move ability `id` into `to` at time `t`, arm the timer that state implies, and report the
  * change. The state and timer are updated before the callback so that it can query them.
+ * Returns 0, so that the event paths end in a tail call of it.
  */
-static void enter(struct lc *lc, uint32_t id, uint64_t t, enum lc_state to, enum lc_reason reason,
-		  bool timeout)
+static int enter(struct lc *lc, uint32_t id, uint64_t t, enum lc_state to, enum lc_reason reason,
+		 bool timeout)
 {
 	struct lc_ability *a = &lc->ab[id];
 	struct lc_change c;
@@ -221,6 +222,7 @@ static void enter(struct lc *lc, uint32_t id, uint64_t t, enum lc_state to, enum
 	lc->busy = true;
 	lc->ops.on_change(lc->ops.ctx, &c);
 	lc->busy = false;
+	return 0;
 }
 
 /* Append a death to the ring, dropping the oldest when it is full. */
@@ -261,14 +263,13 @@ static uint32_t next_delay(const struct lc_ability *a)
 /*
  * The process of ability `id` ended at `t` for `reason`: stopped, or crashed and then blocked
  * or backing off. Bookkeeping happens before the first report, so each callback sees it.
+ * Returns 0, as enter() does.
  */
-static void end(struct lc *lc, uint32_t id, uint64_t t, enum lc_reason reason, bool timeout)
+static int end(struct lc *lc, uint32_t id, uint64_t t, enum lc_reason reason, bool timeout)
 {
 	struct lc_ability *a = &lc->ab[id];
-	if (!(RESTART_REASONS & BIT(reason))) {
-		enter(lc, id, t, LC_STOPPED, reason, timeout);
-		return;
-	}
+	if (!(RESTART_REASONS & BIT(reason)))
+		return enter(lc, id, t, LC_STOPPED, reason, timeout);
 	remember(a, t, reason);
 	if (a->was_ready && a->policy.stable_reset_ms && t - a->ready_t >= a->policy.stable_reset_ms)
 		a->crash_count = 0;
@@ -277,8 +278,8 @@ static void end(struct lc *lc, uint32_t id, uint64_t t, enum lc_reason reason, b
 	bool blocked = crash_loop(a, t);
 	if (!blocked)
 		a->delay_ms = next_delay(a);
-	enter(lc, id, t, LC_CRASHED, reason, timeout);
-	enter(lc, id, t, blocked ? LC_BLOCKED : LC_BACKOFF, reason, timeout);
+	(void)enter(lc, id, t, LC_CRASHED, reason, timeout);
+	return enter(lc, id, t, blocked ? LC_BLOCKED : LC_BACKOFF, reason, timeout);
 }
 
 /* The timer of ability `id` fired at its deadline `t`. */
@@ -286,11 +287,11 @@ static void fire(struct lc *lc, uint32_t id, uint64_t t)
 {
 	const struct lc_ability *a = &lc->ab[id];
 	if (a->state == LC_STARTING)
-		end(lc, id, t, LC_REASON_CRASH, true);
+		(void)end(lc, id, t, LC_REASON_CRASH, true);
 	else if (a->state == LC_STOPPING)
-		end(lc, id, t, a->reason, true);
+		(void)end(lc, id, t, a->reason, true);
 	else
-		enter(lc, id, t, LC_STARTING, a->reason, false);
+		(void)enter(lc, id, t, LC_STARTING, a->reason, false);
 }
 
 /*
@@ -330,8 +331,26 @@ int lc_advance(struct lc *lc, uint64_t now)
 	return 0;
 }
 
-/* The event's own transition, after the timers due have fired. */
-static int apply(struct lc *lc, uint64_t t, uint32_t id, enum lc_event_kind kind, enum lc_reason reason)
+/*
+ * LC_EV_STARVED: move ability `id`'s start timeout to `t`. Out of line, so that lc_event()
+ * needs few registers, and settle() directly, so that set_timer() keeps its one call site
+ * and stays inlined in enter().
+ */
+static __attribute__((noinline)) int restart_timeout(struct lc *lc, uint32_t id, uint64_t t)
+{
+	settle(lc, lc->heap_pos[id], t, id);
+	/* For Frama-C Eva (tests/prove/prove_lifecycle.c): the earliest timer may have changed
+	 * with no report, so keep the heap's shapes apart here as on_change does. */
+	//@ split lc->heap_id[0];
+	return 0;
+}
+
+/*
+ * The event's own transition, after the timers due have fired. Out of line: lc_event() and
+ * fire_then_apply() jump to it. Every change ends in a tail call of enter() or end().
+ */
+static __attribute__((noinline)) int apply(struct lc *lc, uint64_t t, uint32_t id, enum lc_event_kind kind,
+					   enum lc_reason reason)
 {
 	struct lc_ability *a = &lc->ab[id];
 	enum lc_state s = (enum lc_state)a->state;
@@ -342,63 +361,59 @@ static int apply(struct lc *lc, uint64_t t, uint32_t id, enum lc_event_kind kind
 			return -LC_EBLOCKED;
 		if (s != LC_STOPPED)
 			break;
-		enter(lc, id, t, LC_STARTING, LC_REASON_NONE, false);
-		return 0;
+		return enter(lc, id, t, LC_STARTING, LC_REASON_NONE, false);
 	case LC_EV_READY_FG:
 	case LC_EV_READY_BG:
 		if (s != LC_STARTING)
 			break;
 		a->was_ready = true;
 		a->ready_t = t;
-		enter(lc, id, t, kind == LC_EV_READY_FG ? LC_RUNNING_FG : LC_RUNNING_BG, LC_REASON_NONE, false);
-		return 0;
+		return enter(lc, id, t, kind == LC_EV_READY_FG ? LC_RUNNING_FG : LC_RUNNING_BG, LC_REASON_NONE, false);
 	case LC_EV_FG:
 	case LC_EV_BG:
 		if (s != (kind == LC_EV_FG ? LC_RUNNING_BG : LC_RUNNING_FG))
 			break;
-		enter(lc, id, t, kind == LC_EV_FG ? LC_RUNNING_FG : LC_RUNNING_BG, LC_REASON_NONE, false);
-		return 0;
+		return enter(lc, id, t, kind == LC_EV_FG ? LC_RUNNING_FG : LC_RUNNING_BG, LC_REASON_NONE, false);
 	case LC_EV_STOP:
-		if (s == LC_BACKOFF) {
-			enter(lc, id, t, LC_STOPPED, LC_REASON_REQUEST, false);
-			return 0;
-		}
+		if (s == LC_BACKOFF)
+			return enter(lc, id, t, LC_STOPPED, LC_REASON_REQUEST, false);
 		reason = LC_REASON_REQUEST;
 		__attribute__((fallthrough));
 	case LC_EV_KILL:
 		if (!(RUNNING_STATES & BIT(s)))
 			break;
-		enter(lc, id, t, LC_STOPPING, reason, false);
-		return 0;
+		return enter(lc, id, t, LC_STOPPING, reason, false);
 	case LC_EV_EXIT:
 		if (s == LC_STOPPING)
 			reason = (enum lc_reason)a->reason;
 		else if (!(RUNNING_STATES & BIT(s)))
 			break;
-		end(lc, id, t, reason, false);
-		return 0;
+		return end(lc, id, t, reason, false);
 	case LC_EV_UNBLOCK:
 		if (s != LC_BLOCKED)
 			break;
 		a->hist_len = 0;
 		a->crash_count = 0;
 		a->delay_ms = 0;
-		enter(lc, id, t, LC_STOPPED, LC_REASON_NONE, false);
-		return 0;
+		return enter(lc, id, t, LC_STOPPED, LC_REASON_NONE, false);
 	case LC_EV_STARVED:
-		/* Starting always has its start timeout in the heap: move it (settle() directly,
-		 * so that set_timer() keeps its one call site and stays inlined in enter()). */
+		/* Starting always has its start timeout in the heap. */
 		if (s != LC_STARTING || lc->heap_pos[id] == NO_POS)
 			break;
-		settle(lc, lc->heap_pos[id], t + a->policy.start_timeout_ms, id);
-		/* For Frama-C Eva (tests/prove/prove_lifecycle.c): the earliest timer may have
-		 * changed with no report, so keep the heap's shapes apart here as on_change does. */
-		//@ split lc->heap_id[0];
-		return 0;
+		return restart_timeout(lc, id, t + a->policy.start_timeout_ms);
 	case LC_EV_COUNT:
 		break;
 	}
 	return -LC_EINVALID_TRANSITION;
+}
+
+/* lc_event() when a timer is due: apart, so that the usual path saves no register for a call. */
+static __attribute__((noinline)) int fire_then_apply(struct lc *lc, uint64_t now, uint32_t id,
+						     enum lc_event_kind kind, enum lc_reason reason)
+{
+	fire_due(lc, now);
+	lc->now = now;
+	return apply(lc, now, id, kind, reason);
 }
 
 int lc_event(struct lc *lc, uint64_t now, uint32_t id, enum lc_event_kind kind, enum lc_reason reason)
@@ -411,7 +426,9 @@ int lc_event(struct lc *lc, uint64_t now, uint32_t id, enum lc_event_kind kind, 
 		return -LC_EINVAL;
 	if (id >= lc->count)
 		return -LC_ENOENT;
-	advance_to(lc, now);
+	if (lc->heap_t[0] <= now)
+		return fire_then_apply(lc, now, id, kind, reason);
+	lc->now = now;
 	return apply(lc, now, id, kind, reason);
 }
 
@@ -440,7 +457,7 @@ int lc_restore(struct lc *lc, uint64_t now, uint32_t id, uint32_t crash_count, u
 	a->crash_count = (uint16_t)crash_count;
 	a->delay_ms = delay_ms;
 	if (blocked)
-		enter(lc, id, now, LC_BLOCKED, LC_REASON_CRASH, false);
+		(void)enter(lc, id, now, LC_BLOCKED, LC_REASON_CRASH, false);
 	return 0;
 }
 
