@@ -3,11 +3,14 @@
  *
  * Each ability has at most one pending timer, implied by its state: the start timeout in
  * starting, the stop timeout in stopping, the restart in backoff. The pending timers form a
- * binary min-heap ordered by deadline and then by id (registration order, the rule for ties),
+ * 4-ary min-heap ordered by deadline and then by id (registration order, the rule for ties),
  * and each ability knows its timer's heap index. Setting, moving or clearing one timer costs
  * O(log n) for n pending timers, finding the earliest O(1): no call scans the abilities, so
- * the cost of an event does not grow with the capacity. An empty heap keeps NO_TIMER as its
- * root's deadline, beyond every time a call accepts, so "is anything due" is one comparison.
+ * the cost of an event does not grow with the capacity. Four children per entry rather than
+ * two halve the depth that a fired timer, moved from the root to its next deadline, sinks
+ * through. Every heap slot past the last timer holds NO_TIMER, beyond every time a call
+ * accepts: "is anything due" is one comparison, and a sift reads all four children of an
+ * entry without checking which exist.
  */
 #include "lc/lifecycle.h"
 
@@ -19,6 +22,10 @@ _Static_assert(LC_CAPACITY_LIMIT < UINT16_MAX, "ids and heap positions are 16-bi
 
 #define NO_TIMER UINT64_MAX
 #define NO_POS UINT16_MAX
+#define ARITY 4U /* children per heap entry */
+_Static_assert(sizeof(((struct lc *)0)->heap_t) == (LC_MAX_ABILITIES + ARITY - 1U) * sizeof(uint64_t) &&
+		       sizeof(((struct lc *)0)->heap_id) == (LC_MAX_ABILITIES + ARITY - 1U) * sizeof(uint16_t),
+	       "the last parent's children lie within the heap arrays");
 /* A deadline is at most LC_T_MAX + LC_MS_MAX, below NO_TIMER and beyond every time accepted. */
 _Static_assert(LC_T_MAX + LC_MS_MAX < NO_TIMER, "deadlines must not overflow");
 _Static_assert((uint64_t)LC_MS_MAX * LC_FACTOR_MILLI_MAX < UINT64_MAX, "delays must not overflow");
@@ -96,7 +103,8 @@ int lc_init(struct lc *lc, const struct lc_ops *ops)
 	if (!lc || !ops || !ops->on_change)
 		return -LC_EINVAL;
 	*lc = (struct lc){ .ops = *ops };
-	lc->heap_t[0] = NO_TIMER;
+	for (uint32_t i = 0; i < LC_MAX_ABILITIES + ARITY - 1U; i++)
+		lc->heap_t[i] = NO_TIMER;
 	return 0;
 }
 
@@ -149,16 +157,20 @@ static void place(struct lc *lc, uint32_t i, uint64_t t, uint32_t id)
 /* Put (t, id) into the hole at heap index i, moving it up or down to where it belongs. */
 static inline __attribute__((always_inline)) void settle(struct lc *lc, uint32_t i, uint64_t t, uint32_t id)
 {
-	if (i > 0 && before(lc, t, id, (i - 1U) / 2U)) {
+	if (i > 0 && before(lc, t, id, (i - 1U) / ARITY)) {
 		do {
-			uint32_t parent = (i - 1U) / 2U;
+			uint32_t parent = (i - 1U) / ARITY;
 			place(lc, i, lc->heap_t[parent], lc->heap_id[parent]);
 			i = parent;
-		} while (i > 0 && before(lc, t, id, (i - 1U) / 2U));
+		} while (i > 0 && before(lc, t, id, (i - 1U) / ARITY));
 	} else {
-		for (uint32_t child = 2U * i + 1U; child < lc->ntimers; child = 2U * i + 1U) {
-			if (child + 1U < lc->ntimers && before(lc, lc->heap_t[child + 1U], lc->heap_id[child + 1U], child))
-				child++;
+		for (uint32_t first = ARITY * i + 1U; first < lc->ntimers; first = ARITY * i + 1U) {
+			/* The earliest child; a slot past the last timer (NO_TIMER) never is. */
+			uint32_t child = first;
+#pragma GCC unroll 3
+			for (uint32_t c = first + 1U; c < first + ARITY; c++)
+				if (before(lc, lc->heap_t[c], lc->heap_id[c], child))
+					child = c;
 			if (before(lc, t, id, child))
 				break;
 			place(lc, i, lc->heap_t[child], lc->heap_id[child]);
@@ -173,17 +185,21 @@ static void set_timer(struct lc *lc, uint32_t id, uint64_t t)
 {
 	uint32_t pos = lc->heap_pos[id];
 	if (t != NO_TIMER) {
-		settle(lc, pos == NO_POS ? lc->ntimers++ : pos, t, id);
-		return;
+		if (pos == NO_POS)
+			pos = lc->ntimers++;
+	} else {
+		if (pos == NO_POS)
+			return;
+		/* Clear: the last entry fills the hole, and its slot holds no timer from now. */
+		lc->heap_pos[id] = NO_POS;
+		uint32_t last = --lc->ntimers;
+		t = lc->heap_t[last];
+		id = lc->heap_id[last];
+		lc->heap_t[last] = NO_TIMER;
+		if (pos == last)
+			return;
 	}
-	if (pos == NO_POS)
-		return;
-	lc->heap_pos[id] = NO_POS;
-	uint32_t last = --lc->ntimers;
-	if (pos != last)
-		settle(lc, pos, lc->heap_t[last], lc->heap_id[last]);
-	else if (last == 0)
-		lc->heap_t[0] = NO_TIMER;
+	settle(lc, pos, t, id);
 }
 
 /*
@@ -467,9 +483,14 @@ int lc_next_deadline(const struct lc *lc, uint64_t *t_ms)
 		return -LC_EINVAL;
 	uint32_t i = 0;
 	/* From on_change of a crash, the crashed ability's old timer may still be in the heap: it
-	 * is not pending (enter() replaces it next). Only the root can be earlier than the rest. */
-	if (lc->ntimers > 0 && lc->ab[lc->heap_id[0]].state == LC_CRASHED)
-		i = lc->ntimers > 2 && before(lc, lc->heap_t[2], lc->heap_id[2], 1) ? 2 : 1;
+	 * is not pending (enter() replaces it next). Only the root can be earlier than the rest;
+	 * if it is that timer, the earliest pending one is the earliest of its children. */
+	if (lc->ntimers > 0 && lc->ab[lc->heap_id[0]].state == LC_CRASHED) {
+		i = 1;
+		for (uint32_t c = 2; c <= ARITY && c < lc->ntimers; c++)
+			if (before(lc, lc->heap_t[c], lc->heap_id[c], i))
+				i = c;
+	}
 	if (i >= lc->ntimers)
 		return -LC_ENOENT;
 	*t_ms = lc->heap_t[i];
