@@ -251,20 +251,15 @@ static void remember(struct lc_ability *a, uint64_t t, enum lc_reason reason)
 		a->hist_len++;
 }
 
-/* At least loop_threshold remembered deaths less than loop_window_ms before `t`. */
+/*
+ * At least loop_threshold remembered deaths less than loop_window_ms before `t`. Deaths are
+ * remembered in time order, so that is the loop_threshold-th latest one being that recent.
+ */
 static bool crash_loop(const struct lc_ability *a, uint64_t t)
 {
 	uint32_t threshold = a->policy.loop_threshold;
-	if (threshold == 0)
-		return false;
-	for (uint32_t k = 1, n = 0; k <= a->hist_len; k++) {
-		uint64_t ti = a->hist_t[(a->hist_head - k) & HISTORY_MASK];
-		if (t - ti >= a->policy.loop_window_ms)
-			return false;
-		if (++n >= threshold)
-			return true;
-	}
-	return false;
+	return threshold != 0 && threshold <= a->hist_len &&
+	       t - a->hist_t[(a->hist_head - threshold) & HISTORY_MASK] < a->policy.loop_window_ms;
 }
 
 /* initial_ms for the first consecutive crash, then the previous delay × factor, clamped. */
