@@ -272,15 +272,14 @@ static uint32_t next_delay(const struct lc_ability *a)
 }
 
 /*
- * The process of ability `id` ended at `t` for `reason`: stopped, or crashed and then blocked
- * or backing off. Bookkeeping happens before the first report, so each callback sees it.
- * Returns 0, as enter() does.
+ * Ability `id` died at `t` for a restartable reason: crashed, then blocked or backing off.
+ * Bookkeeping happens before the first report, so each callback sees it. Returns 0, as
+ * enter() does. Out of line, so that end() needs no register saved on a plain stop.
  */
-static int end(struct lc *lc, uint32_t id, uint64_t t, enum lc_reason reason, bool timeout)
+static __attribute__((noinline)) int crash(struct lc *lc, uint32_t id, uint64_t t, enum lc_reason reason,
+					   bool timeout)
 {
 	struct lc_ability *a = &lc->ab[id];
-	if (!(RESTART_REASONS & BIT(reason)))
-		return enter(lc, id, t, LC_STOPPED, reason, timeout);
 	remember(a, t, reason);
 	if (a->was_ready && a->policy.stable_reset_ms && t - a->ready_t >= a->policy.stable_reset_ms)
 		a->crash_count = 0;
@@ -291,6 +290,14 @@ static int end(struct lc *lc, uint32_t id, uint64_t t, enum lc_reason reason, bo
 		a->delay_ms = next_delay(a);
 	(void)enter(lc, id, t, LC_CRASHED, reason, timeout);
 	return enter(lc, id, t, blocked ? LC_BLOCKED : LC_BACKOFF, reason, timeout);
+}
+
+/* The process of ability `id` ended at `t` for `reason`: stopped, or crash(). Returns 0. */
+static int end(struct lc *lc, uint32_t id, uint64_t t, enum lc_reason reason, bool timeout)
+{
+	if (!(RESTART_REASONS & BIT(reason)))
+		return enter(lc, id, t, LC_STOPPED, reason, timeout);
+	return crash(lc, id, t, reason, timeout);
 }
 
 /* The timer of ability `id` fired at its deadline `t`. */
