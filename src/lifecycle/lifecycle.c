@@ -22,7 +22,7 @@ _Static_assert(LC_CAPACITY_LIMIT < UINT16_MAX, "ids and heap positions are 16-bi
 
 #define NO_TIMER UINT64_MAX
 #define NO_POS UINT16_MAX
-#define ARITY 4U /* children per heap entry */
+#define ARITY 4U /* children per heap entry: settle() reads them one by one */
 _Static_assert(sizeof(((struct lc *)0)->heap_t) == (LC_MAX_ABILITIES + ARITY - 1U) * sizeof(uint64_t) &&
 		       sizeof(((struct lc *)0)->heap_id) == (LC_MAX_ABILITIES + ARITY - 1U) * sizeof(uint16_t),
 	       "the last parent's children lie within the heap arrays");
@@ -165,12 +165,15 @@ static inline __attribute__((always_inline)) void settle(struct lc *lc, uint32_t
 		} while (i > 0 && before(lc, t, id, (i - 1U) / ARITY));
 	} else {
 		for (uint32_t first = ARITY * i + 1U; first < lc->ntimers; first = ARITY * i + 1U) {
-			/* The earliest child; a slot past the last timer (NO_TIMER) never is. */
+			/* The earliest of the four children, written out (a loop compiles to more
+			 * instructions); a slot past the last timer (NO_TIMER) is never it. */
 			uint32_t child = first;
-#pragma GCC unroll 3
-			for (uint32_t c = first + 1U; c < first + ARITY; c++)
-				if (before(lc, lc->heap_t[c], lc->heap_id[c], child))
-					child = c;
+			if (before(lc, lc->heap_t[first + 1U], lc->heap_id[first + 1U], child))
+				child = first + 1U;
+			if (before(lc, lc->heap_t[first + 2U], lc->heap_id[first + 2U], child))
+				child = first + 2U;
+			if (before(lc, lc->heap_t[first + 3U], lc->heap_id[first + 3U], child))
+				child = first + 3U;
 			if (before(lc, t, id, child))
 				break;
 			place(lc, i, lc->heap_t[child], lc->heap_id[child]);
