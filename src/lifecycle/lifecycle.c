@@ -317,19 +317,24 @@ static void fire(struct lc *lc, uint32_t id, uint64_t t)
 
 /*
  * Fire every timer due at or before `now`, earliest first: each sets only later deadlines, so
- * this ends. The test stays inline: most calls have nothing due. NO_TIMER lies beyond LC_T_MAX.
+ * this ends. Then `now` is the time; returns 0. Out of line, with the test before it inline:
+ * most calls have nothing due. NO_TIMER lies beyond LC_T_MAX.
  */
-static void fire_due(struct lc *lc, uint64_t now)
+static __attribute__((noinline)) int fire_due(struct lc *lc, uint64_t now)
 {
 	while (lc->heap_t[0] <= now)
 		fire(lc, lc->heap_id[0], lc->heap_t[0]);
+	lc->now = now;
+	return 0;
 }
 
-static inline void advance_to(struct lc *lc, uint64_t now)
+/* Let time run to `now`. Returns 0, so that lc_advance() ends in a tail call of it. */
+static inline int advance_to(struct lc *lc, uint64_t now)
 {
 	if (lc->heap_t[0] <= now)
-		fire_due(lc, now);
+		return fire_due(lc, now);
 	lc->now = now;
+	return 0;
 }
 
 static int check_time(const struct lc *lc, uint64_t now)
@@ -348,8 +353,7 @@ int lc_advance(struct lc *lc, uint64_t now)
 	int err = check_time(lc, now);
 	if (err)
 		return err;
-	advance_to(lc, now);
-	return 0;
+	return advance_to(lc, now);
 }
 
 /*
@@ -432,8 +436,7 @@ static __attribute__((noinline)) int apply(struct lc *lc, uint64_t t, uint32_t i
 static __attribute__((noinline)) int fire_then_apply(struct lc *lc, uint64_t now, uint32_t id,
 						     enum lc_event_kind kind, enum lc_reason reason)
 {
-	fire_due(lc, now);
-	lc->now = now;
+	(void)fire_due(lc, now);
 	return apply(lc, now, id, kind, reason);
 }
 
@@ -471,7 +474,7 @@ int lc_restore(struct lc *lc, uint64_t now, uint32_t id, uint32_t crash_count, u
 	if (crash_count > LC_CRASH_COUNT_MAX || (blocked && crash_count == 0) ||
 	    (crash_count == 0 ? delay_ms != 0 : !in_range(delay_ms, p->initial_ms, p->max_ms)))
 		return -LC_EINVAL;
-	advance_to(lc, now);
+	(void)advance_to(lc, now);
 	struct lc_ability *a = &lc->ab[id];
 	if (!as_registered(a))
 		return -LC_EINVALID_TRANSITION;
