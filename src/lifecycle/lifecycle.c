@@ -8,9 +8,11 @@
  * O(log n) for n pending timers, finding the earliest O(1): no call scans the abilities, so
  * the cost of an event does not grow with the capacity. Four children per entry rather than
  * two halve the depth that a fired timer, moved from the root to its next deadline, sinks
- * through. Every heap slot past the last timer holds NO_TIMER, beyond every time a call
- * accepts: "is anything due" is one comparison, and a sift reads all four children of an
- * entry without checking which exist.
+ * through. The heap counts from 1 (children of i: 4i - 2 … 4i + 1, parent (i + 2) / 4):
+ * slot 0, the root's parent, holds deadline 0, before every entry, so a rising entry stops
+ * there unchecked. Every slot past the last timer holds NO_TIMER, beyond every time a call
+ * accepts: "is anything due" is one comparison, and a sinking entry reads all four children
+ * of a slot without checking which exist.
  */
 #include "lc/lifecycle.h"
 
@@ -23,9 +25,10 @@ _Static_assert(LC_CAPACITY_LIMIT < UINT16_MAX, "ids and heap positions are 16-bi
 #define NO_TIMER UINT64_MAX
 #define NO_POS UINT16_MAX
 #define ARITY 4U /* children per heap entry: settle() reads them one by one */
-_Static_assert(sizeof(((struct lc *)0)->heap_t) == (LC_MAX_ABILITIES + ARITY - 1U) * sizeof(uint64_t) &&
-		       sizeof(((struct lc *)0)->heap_id) == (LC_MAX_ABILITIES + ARITY - 1U) * sizeof(uint16_t),
-	       "the last parent's children lie within the heap arrays");
+/* Slot 0, the timers, and room for the four children of the last timer's parent. */
+_Static_assert(sizeof(((struct lc *)0)->heap_t) == (LC_MAX_ABILITIES + ARITY) * sizeof(uint64_t) &&
+		       sizeof(((struct lc *)0)->heap_id) == (LC_MAX_ABILITIES + ARITY) * sizeof(uint16_t),
+	       "the heap arrays hold slot 0 and the children of every parent");
 /* A deadline is at most LC_T_MAX + LC_MS_MAX, below NO_TIMER and beyond every time accepted. */
 _Static_assert(LC_T_MAX + LC_MS_MAX < NO_TIMER, "deadlines must not overflow");
 _Static_assert((uint64_t)LC_MS_MAX * LC_FACTOR_MILLI_MAX < UINT64_MAX, "delays must not overflow");
@@ -102,8 +105,8 @@ int lc_init(struct lc *lc, const struct lc_ops *ops)
 {
 	if (!lc || !ops || !ops->on_change)
 		return -LC_EINVAL;
-	*lc = (struct lc){ .ops = *ops };
-	for (uint32_t i = 0; i < LC_MAX_ABILITIES + ARITY - 1U; i++)
+	*lc = (struct lc){ .ops = *ops }; /* heap slot 0: deadline 0 */
+	for (uint32_t i = 1; i < LC_MAX_ABILITIES + ARITY; i++)
 		lc->heap_t[i] = NO_TIMER;
 	return 0;
 }
@@ -157,23 +160,26 @@ static void place(struct lc *lc, uint32_t i, uint64_t t, uint32_t id)
 /* Put (t, id) into the hole at heap index i, moving it up or down to where it belongs. */
 static inline __attribute__((always_inline)) void settle(struct lc *lc, uint32_t i, uint64_t t, uint32_t id)
 {
-	if (i > 0 && before(lc, t, id, (i - 1U) / ARITY)) {
+	if (before(lc, t, id, (i + 2U) / ARITY)) {
 		do {
-			uint32_t parent = (i - 1U) / ARITY;
+			uint32_t parent = (i + 2U) / ARITY;
 			place(lc, i, lc->heap_t[parent], lc->heap_id[parent]);
 			i = parent;
-		} while (i > 0 && before(lc, t, id, (i - 1U) / ARITY));
+		} while (before(lc, t, id, (i + 2U) / ARITY));
 	} else {
-		for (uint32_t first = ARITY * i + 1U; first < lc->ntimers; first = ARITY * i + 1U) {
+		for (uint32_t first = ARITY * i - 2U; first <= lc->ntimers; first = ARITY * i - 2U) {
 			/* The earliest of the four children, written out (a loop compiles to more
 			 * instructions); a slot past the last timer (NO_TIMER) is never it. */
-			uint32_t child = first;
-			if (before(lc, lc->heap_t[first + 1U], lc->heap_id[first + 1U], child))
-				child = first + 1U;
-			if (before(lc, lc->heap_t[first + 2U], lc->heap_id[first + 2U], child))
-				child = first + 2U;
-			if (before(lc, lc->heap_t[first + 3U], lc->heap_id[first + 3U], child))
-				child = first + 3U;
+			const uint64_t *ct = &lc->heap_t[first];
+			const uint16_t *ci = &lc->heap_id[first];
+			uint32_t k = 0;
+			if (ct[1] < ct[k] || (ct[1] == ct[k] && ci[1] < ci[k]))
+				k = 1;
+			if (ct[2] < ct[k] || (ct[2] == ct[k] && ci[2] < ci[k]))
+				k = 2;
+			if (ct[3] < ct[k] || (ct[3] == ct[k] && ci[3] < ci[k]))
+				k = 3;
+			uint32_t child = first + k;
 			if (before(lc, t, id, child))
 				break;
 			place(lc, i, lc->heap_t[child], lc->heap_id[child]);
@@ -189,13 +195,13 @@ static void set_timer(struct lc *lc, uint32_t id, uint64_t t)
 	uint32_t pos = lc->heap_pos[id];
 	if (t != NO_TIMER) {
 		if (pos == NO_POS)
-			pos = lc->ntimers++;
+			pos = ++lc->ntimers;
 	} else {
 		if (pos == NO_POS)
 			return;
 		/* Clear: the last entry fills the hole, and its slot holds no timer from now. */
 		lc->heap_pos[id] = NO_POS;
-		uint32_t last = --lc->ntimers;
+		uint32_t last = lc->ntimers--;
 		t = lc->heap_t[last];
 		id = lc->heap_id[last];
 		lc->heap_t[last] = NO_TIMER;
@@ -322,8 +328,8 @@ static void fire(struct lc *lc, uint32_t id, uint64_t t)
  */
 static __attribute__((noinline)) int fire_due(struct lc *lc, uint64_t now)
 {
-	while (lc->heap_t[0] <= now)
-		fire(lc, lc->heap_id[0], lc->heap_t[0]);
+	while (lc->heap_t[1] <= now)
+		fire(lc, lc->heap_id[1], lc->heap_t[1]);
 	lc->now = now;
 	return 0;
 }
@@ -331,7 +337,7 @@ static __attribute__((noinline)) int fire_due(struct lc *lc, uint64_t now)
 /* Let time run to `now`. Returns 0, so that lc_advance() ends in a tail call of it. */
 static inline int advance_to(struct lc *lc, uint64_t now)
 {
-	if (lc->heap_t[0] <= now)
+	if (lc->heap_t[1] <= now)
 		return fire_due(lc, now);
 	lc->now = now;
 	return 0;
@@ -366,7 +372,7 @@ static __attribute__((noinline)) int restart_timeout(struct lc *lc, uint32_t id,
 	settle(lc, lc->heap_pos[id], t, id);
 	/* For Frama-C Eva (tests/prove/prove_lifecycle.c): the earliest timer may have changed
 	 * with no report, so keep the heap's shapes apart here as on_change does. */
-	//@ split lc->heap_id[0];
+	//@ split lc->heap_id[1];
 	return 0;
 }
 
@@ -450,7 +456,7 @@ int lc_event(struct lc *lc, uint64_t now, uint32_t id, enum lc_event_kind kind, 
 		return -LC_EINVAL;
 	if (id >= lc->count)
 		return -LC_ENOENT;
-	if (lc->heap_t[0] <= now)
+	if (lc->heap_t[1] <= now)
 		return fire_then_apply(lc, now, id, kind, reason);
 	lc->now = now;
 	return apply(lc, now, id, kind, reason);
@@ -489,17 +495,17 @@ int lc_next_deadline(const struct lc *lc, uint64_t *t_ms)
 {
 	if (!lc || !t_ms)
 		return -LC_EINVAL;
-	uint32_t i = 0;
+	uint32_t i = 1;
 	/* From on_change of a crash, the crashed ability's old timer may still be in the heap: it
 	 * is not pending (enter() replaces it next). Only the root can be earlier than the rest;
 	 * if it is that timer, the earliest pending one is the earliest of its children. */
-	if (lc->ntimers > 0 && lc->ab[lc->heap_id[0]].state == LC_CRASHED) {
-		i = 1;
-		for (uint32_t c = 2; c <= ARITY && c < lc->ntimers; c++)
+	if (lc->ntimers > 0 && lc->ab[lc->heap_id[1]].state == LC_CRASHED) {
+		i = 2;
+		for (uint32_t c = 3; c <= ARITY + 1U && c <= lc->ntimers; c++)
 			if (before(lc, lc->heap_t[c], lc->heap_id[c], i))
 				i = c;
 	}
-	if (i >= lc->ntimers)
+	if (i > lc->ntimers)
 		return -LC_ENOENT;
 	*t_ms = lc->heap_t[i];
 	return 0;
