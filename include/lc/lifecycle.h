@@ -183,13 +183,15 @@ struct lc_ability {
 
 /**
  * The lifecycle core's whole state. Private to the core: use the functions. The pending
- * timers form a binary min-heap ordered by deadline, then id: `heap_t`/`heap_id` hold entry i,
- * `heap_pos` the heap index of each ability's timer.
+ * timers form a 4-ary min-heap ordered by deadline, then id: `heap_t`/`heap_id` hold entry i,
+ * `heap_pos` the heap index of each ability's timer. The heap counts from 1: slot 0 stays
+ * before every entry, and 3 slots more than abilities hold all four children of the last
+ * entry with a child; every slot past the last timer holds no timer.
  */
 struct lc {
 	struct lc_ability ab[LC_MAX_ABILITIES];
-	uint64_t heap_t[LC_MAX_ABILITIES];
-	uint16_t heap_id[LC_MAX_ABILITIES];
+	uint64_t heap_t[LC_MAX_ABILITIES + 4U];
+	uint16_t heap_id[LC_MAX_ABILITIES + 4U];
 	uint16_t heap_pos[LC_MAX_ABILITIES];
 	struct lc_ops ops;
 	uint64_t now;

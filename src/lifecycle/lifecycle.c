@@ -3,11 +3,16 @@
  *
  * Each ability has at most one pending timer, implied by its state: the start timeout in
  * starting, the stop timeout in stopping, the restart in backoff. The pending timers form a
- * binary min-heap ordered by deadline and then by id (registration order, the rule for ties),
+ * 4-ary min-heap ordered by deadline and then by id (registration order, the rule for ties),
  * and each ability knows its timer's heap index. Setting, moving or clearing one timer costs
  * O(log n) for n pending timers, finding the earliest O(1): no call scans the abilities, so
- * the cost of an event does not grow with the capacity. An empty heap keeps NO_TIMER as its
- * root's deadline, beyond every time a call accepts, so "is anything due" is one comparison.
+ * the cost of an event does not grow with the capacity. Four children per entry rather than
+ * two halve the depth that a fired timer, moved from the root to its next deadline, sinks
+ * through. The heap counts from 1 (children of i: 4i - 2 … 4i + 1, parent (i + 2) / 4):
+ * slot 0, the root's parent, holds deadline 0, before every entry, so a rising entry stops
+ * there unchecked. Every slot past the last timer holds NO_TIMER, beyond every time a call
+ * accepts: "is anything due" is one comparison, and a sinking entry reads all four children
+ * of a slot without checking which exist.
  */
 #include "lc/lifecycle.h"
 
@@ -19,6 +24,11 @@ _Static_assert(LC_CAPACITY_LIMIT < UINT16_MAX, "ids and heap positions are 16-bi
 
 #define NO_TIMER UINT64_MAX
 #define NO_POS UINT16_MAX
+#define ARITY 4U /* children per heap entry: settle() reads them one by one */
+/* Slot 0, the timers, and room for the four children of the last timer's parent. */
+_Static_assert(sizeof(((struct lc *)0)->heap_t) == (LC_MAX_ABILITIES + ARITY) * sizeof(uint64_t) &&
+		       sizeof(((struct lc *)0)->heap_id) == (LC_MAX_ABILITIES + ARITY) * sizeof(uint16_t),
+	       "the heap arrays hold slot 0 and the children of every parent");
 /* A deadline is at most LC_T_MAX + LC_MS_MAX, below NO_TIMER and beyond every time accepted. */
 _Static_assert(LC_T_MAX + LC_MS_MAX < NO_TIMER, "deadlines must not overflow");
 _Static_assert((uint64_t)LC_MS_MAX * LC_FACTOR_MILLI_MAX < UINT64_MAX, "delays must not overflow");
@@ -95,8 +105,9 @@ int lc_init(struct lc *lc, const struct lc_ops *ops)
 {
 	if (!lc || !ops || !ops->on_change)
 		return -LC_EINVAL;
-	*lc = (struct lc){ .ops = *ops };
-	lc->heap_t[0] = NO_TIMER;
+	*lc = (struct lc){ .ops = *ops }; /* heap slot 0: deadline 0 */
+	for (uint32_t i = 1; i < LC_MAX_ABILITIES + ARITY; i++)
+		lc->heap_t[i] = NO_TIMER;
 	return 0;
 }
 
@@ -149,16 +160,26 @@ static void place(struct lc *lc, uint32_t i, uint64_t t, uint32_t id)
 /* Put (t, id) into the hole at heap index i, moving it up or down to where it belongs. */
 static inline __attribute__((always_inline)) void settle(struct lc *lc, uint32_t i, uint64_t t, uint32_t id)
 {
-	if (i > 0 && before(lc, t, id, (i - 1U) / 2U)) {
+	if (before(lc, t, id, (i + 2U) / ARITY)) {
 		do {
-			uint32_t parent = (i - 1U) / 2U;
+			uint32_t parent = (i + 2U) / ARITY;
 			place(lc, i, lc->heap_t[parent], lc->heap_id[parent]);
 			i = parent;
-		} while (i > 0 && before(lc, t, id, (i - 1U) / 2U));
+		} while (before(lc, t, id, (i + 2U) / ARITY));
 	} else {
-		for (uint32_t child = 2U * i + 1U; child < lc->ntimers; child = 2U * i + 1U) {
-			if (child + 1U < lc->ntimers && before(lc, lc->heap_t[child + 1U], lc->heap_id[child + 1U], child))
-				child++;
+		for (uint32_t first = ARITY * i - 2U; first <= lc->ntimers; first = ARITY * i - 2U) {
+			/* The earliest of the four children, written out (a loop compiles to more
+			 * instructions); a slot past the last timer (NO_TIMER) is never it. */
+			const uint64_t *ct = &lc->heap_t[first];
+			const uint16_t *ci = &lc->heap_id[first];
+			uint32_t k = 0;
+			if (ct[1] < ct[k] || (ct[1] == ct[k] && ci[1] < ci[k]))
+				k = 1;
+			if (ct[2] < ct[k] || (ct[2] == ct[k] && ci[2] < ci[k]))
+				k = 2;
+			if (ct[3] < ct[k] || (ct[3] == ct[k] && ci[3] < ci[k]))
+				k = 3;
+			uint32_t child = first + k;
 			if (before(lc, t, id, child))
 				break;
 			place(lc, i, lc->heap_t[child], lc->heap_id[child]);
@@ -173,25 +194,30 @@ static void set_timer(struct lc *lc, uint32_t id, uint64_t t)
 {
 	uint32_t pos = lc->heap_pos[id];
 	if (t != NO_TIMER) {
-		settle(lc, pos == NO_POS ? lc->ntimers++ : pos, t, id);
-		return;
+		if (pos == NO_POS)
+			pos = ++lc->ntimers;
+	} else {
+		if (pos == NO_POS)
+			return;
+		/* Clear: the last entry fills the hole, and its slot holds no timer from now. */
+		lc->heap_pos[id] = NO_POS;
+		uint32_t last = lc->ntimers--;
+		t = lc->heap_t[last];
+		id = lc->heap_id[last];
+		lc->heap_t[last] = NO_TIMER;
+		if (pos == last)
+			return;
 	}
-	if (pos == NO_POS)
-		return;
-	lc->heap_pos[id] = NO_POS;
-	uint32_t last = --lc->ntimers;
-	if (pos != last)
-		settle(lc, pos, lc->heap_t[last], lc->heap_id[last]);
-	else if (last == 0)
-		lc->heap_t[0] = NO_TIMER;
+	settle(lc, pos, t, id);
 }
 
 /*
  * Move ability `id` into `to` at time `t`, arm the timer that state implies, and report the
  * change. The state and timer are updated before the callback so that it can query them.
+ * Returns 0, so that the event paths end in a tail call of it.
  */
-static void enter(struct lc *lc, uint32_t id, uint64_t t, enum lc_state to, enum lc_reason reason,
-		  bool timeout)
+static int enter(struct lc *lc, uint32_t id, uint64_t t, enum lc_state to, enum lc_reason reason,
+		 bool timeout)
 {
 	struct lc_ability *a = &lc->ab[id];
 	struct lc_change c;
@@ -221,6 +247,7 @@ static void enter(struct lc *lc, uint32_t id, uint64_t t, enum lc_state to, enum
 	lc->busy = true;
 	lc->ops.on_change(lc->ops.ctx, &c);
 	lc->busy = false;
+	return 0;
 }
 
 /* Append a death to the ring, dropping the oldest when it is full. */
@@ -233,20 +260,15 @@ static void remember(struct lc_ability *a, uint64_t t, enum lc_reason reason)
 		a->hist_len++;
 }
 
-/* At least loop_threshold remembered deaths less than loop_window_ms before `t`. */
+/*
+ * At least loop_threshold remembered deaths less than loop_window_ms before `t`. Deaths are
+ * remembered in time order, so that is the loop_threshold-th latest one being that recent.
+ */
 static bool crash_loop(const struct lc_ability *a, uint64_t t)
 {
 	uint32_t threshold = a->policy.loop_threshold;
-	if (threshold == 0)
-		return false;
-	for (uint32_t k = 1, n = 0; k <= a->hist_len; k++) {
-		uint64_t ti = a->hist_t[(a->hist_head - k) & HISTORY_MASK];
-		if (t - ti >= a->policy.loop_window_ms)
-			return false;
-		if (++n >= threshold)
-			return true;
-	}
-	return false;
+	return threshold != 0 && threshold <= a->hist_len &&
+	       t - a->hist_t[(a->hist_head - threshold) & HISTORY_MASK] < a->policy.loop_window_ms;
 }
 
 /* initial_ms for the first consecutive crash, then the previous delay × factor, clamped. */
@@ -259,16 +281,14 @@ static uint32_t next_delay(const struct lc_ability *a)
 }
 
 /*
- * The process of ability `id` ended at `t` for `reason`: stopped, or crashed and then blocked
- * or backing off. Bookkeeping happens before the first report, so each callback sees it.
+ * Ability `id` died at `t` for a restartable reason: crashed, then blocked or backing off.
+ * Bookkeeping happens before the first report, so each callback sees it. Returns 0, as
+ * enter() does. Out of line, so that end() needs no register saved on a plain stop.
  */
-static void end(struct lc *lc, uint32_t id, uint64_t t, enum lc_reason reason, bool timeout)
+static __attribute__((noinline)) int crash(struct lc *lc, uint32_t id, uint64_t t, enum lc_reason reason,
+					   bool timeout)
 {
 	struct lc_ability *a = &lc->ab[id];
-	if (!(RESTART_REASONS & BIT(reason))) {
-		enter(lc, id, t, LC_STOPPED, reason, timeout);
-		return;
-	}
 	remember(a, t, reason);
 	if (a->was_ready && a->policy.stable_reset_ms && t - a->ready_t >= a->policy.stable_reset_ms)
 		a->crash_count = 0;
@@ -277,8 +297,16 @@ static void end(struct lc *lc, uint32_t id, uint64_t t, enum lc_reason reason, b
 	bool blocked = crash_loop(a, t);
 	if (!blocked)
 		a->delay_ms = next_delay(a);
-	enter(lc, id, t, LC_CRASHED, reason, timeout);
-	enter(lc, id, t, blocked ? LC_BLOCKED : LC_BACKOFF, reason, timeout);
+	(void)enter(lc, id, t, LC_CRASHED, reason, timeout);
+	return enter(lc, id, t, blocked ? LC_BLOCKED : LC_BACKOFF, reason, timeout);
+}
+
+/* The process of ability `id` ended at `t` for `reason`: stopped, or crash(). Returns 0. */
+static int end(struct lc *lc, uint32_t id, uint64_t t, enum lc_reason reason, bool timeout)
+{
+	if (!(RESTART_REASONS & BIT(reason)))
+		return enter(lc, id, t, LC_STOPPED, reason, timeout);
+	return crash(lc, id, t, reason, timeout);
 }
 
 /* The timer of ability `id` fired at its deadline `t`. */
@@ -286,28 +314,33 @@ static void fire(struct lc *lc, uint32_t id, uint64_t t)
 {
 	const struct lc_ability *a = &lc->ab[id];
 	if (a->state == LC_STARTING)
-		end(lc, id, t, LC_REASON_CRASH, true);
+		(void)end(lc, id, t, LC_REASON_CRASH, true);
 	else if (a->state == LC_STOPPING)
-		end(lc, id, t, a->reason, true);
+		(void)end(lc, id, t, a->reason, true);
 	else
-		enter(lc, id, t, LC_STARTING, a->reason, false);
+		(void)enter(lc, id, t, LC_STARTING, a->reason, false);
 }
 
 /*
  * Fire every timer due at or before `now`, earliest first: each sets only later deadlines, so
- * this ends. The test stays inline: most calls have nothing due. NO_TIMER lies beyond LC_T_MAX.
+ * this ends. Then `now` is the time; returns 0. Out of line, with the test before it inline:
+ * most calls have nothing due. NO_TIMER lies beyond LC_T_MAX.
  */
-static void fire_due(struct lc *lc, uint64_t now)
+static __attribute__((noinline)) int fire_due(struct lc *lc, uint64_t now)
 {
-	while (lc->heap_t[0] <= now)
-		fire(lc, lc->heap_id[0], lc->heap_t[0]);
+	while (lc->heap_t[1] <= now)
+		fire(lc, lc->heap_id[1], lc->heap_t[1]);
+	lc->now = now;
+	return 0;
 }
 
-static inline void advance_to(struct lc *lc, uint64_t now)
+/* Let time run to `now`. Returns 0, so that lc_advance() ends in a tail call of it. */
+static inline int advance_to(struct lc *lc, uint64_t now)
 {
-	if (lc->heap_t[0] <= now)
-		fire_due(lc, now);
+	if (lc->heap_t[1] <= now)
+		return fire_due(lc, now);
 	lc->now = now;
+	return 0;
 }
 
 static int check_time(const struct lc *lc, uint64_t now)
@@ -326,12 +359,29 @@ int lc_advance(struct lc *lc, uint64_t now)
 	int err = check_time(lc, now);
 	if (err)
 		return err;
-	advance_to(lc, now);
+	return advance_to(lc, now);
+}
+
+/*
+ * LC_EV_STARVED: move ability `id`'s start timeout to `t`. Out of line, so that lc_event()
+ * needs few registers, and settle() directly, so that set_timer() keeps its one call site
+ * and stays inlined in enter().
+ */
+static __attribute__((noinline)) int restart_timeout(struct lc *lc, uint32_t id, uint64_t t)
+{
+	settle(lc, lc->heap_pos[id], t, id);
+	/* For Frama-C Eva (tests/prove/prove_lifecycle.c): the earliest timer may have changed
+	 * with no report, so keep the heap's shapes apart here as on_change does. */
+	//@ split lc->heap_id[1];
 	return 0;
 }
 
-/* The event's own transition, after the timers due have fired. */
-static int apply(struct lc *lc, uint64_t t, uint32_t id, enum lc_event_kind kind, enum lc_reason reason)
+/*
+ * The event's own transition, after the timers due have fired. Out of line: lc_event() and
+ * fire_then_apply() jump to it. Every change ends in a tail call of enter() or end().
+ */
+static __attribute__((noinline)) int apply(struct lc *lc, uint64_t t, uint32_t id, enum lc_event_kind kind,
+					   enum lc_reason reason)
 {
 	struct lc_ability *a = &lc->ab[id];
 	enum lc_state s = (enum lc_state)a->state;
@@ -342,63 +392,58 @@ static int apply(struct lc *lc, uint64_t t, uint32_t id, enum lc_event_kind kind
 			return -LC_EBLOCKED;
 		if (s != LC_STOPPED)
 			break;
-		enter(lc, id, t, LC_STARTING, LC_REASON_NONE, false);
-		return 0;
+		return enter(lc, id, t, LC_STARTING, LC_REASON_NONE, false);
 	case LC_EV_READY_FG:
 	case LC_EV_READY_BG:
 		if (s != LC_STARTING)
 			break;
 		a->was_ready = true;
 		a->ready_t = t;
-		enter(lc, id, t, kind == LC_EV_READY_FG ? LC_RUNNING_FG : LC_RUNNING_BG, LC_REASON_NONE, false);
-		return 0;
+		return enter(lc, id, t, kind == LC_EV_READY_FG ? LC_RUNNING_FG : LC_RUNNING_BG, LC_REASON_NONE, false);
 	case LC_EV_FG:
 	case LC_EV_BG:
 		if (s != (kind == LC_EV_FG ? LC_RUNNING_BG : LC_RUNNING_FG))
 			break;
-		enter(lc, id, t, kind == LC_EV_FG ? LC_RUNNING_FG : LC_RUNNING_BG, LC_REASON_NONE, false);
-		return 0;
+		return enter(lc, id, t, kind == LC_EV_FG ? LC_RUNNING_FG : LC_RUNNING_BG, LC_REASON_NONE, false);
 	case LC_EV_STOP:
-		if (s == LC_BACKOFF) {
-			enter(lc, id, t, LC_STOPPED, LC_REASON_REQUEST, false);
-			return 0;
-		}
+		if (s == LC_BACKOFF)
+			return enter(lc, id, t, LC_STOPPED, LC_REASON_REQUEST, false);
 		reason = LC_REASON_REQUEST;
 		__attribute__((fallthrough));
 	case LC_EV_KILL:
 		if (!(RUNNING_STATES & BIT(s)))
 			break;
-		enter(lc, id, t, LC_STOPPING, reason, false);
-		return 0;
+		return enter(lc, id, t, LC_STOPPING, reason, false);
 	case LC_EV_EXIT:
 		if (s == LC_STOPPING)
 			reason = (enum lc_reason)a->reason;
 		else if (!(RUNNING_STATES & BIT(s)))
 			break;
-		end(lc, id, t, reason, false);
-		return 0;
+		return end(lc, id, t, reason, false);
 	case LC_EV_UNBLOCK:
 		if (s != LC_BLOCKED)
 			break;
 		a->hist_len = 0;
 		a->crash_count = 0;
 		a->delay_ms = 0;
-		enter(lc, id, t, LC_STOPPED, LC_REASON_NONE, false);
-		return 0;
+		return enter(lc, id, t, LC_STOPPED, LC_REASON_NONE, false);
 	case LC_EV_STARVED:
-		/* Starting always has its start timeout in the heap: move it (settle() directly,
-		 * so that set_timer() keeps its one call site and stays inlined in enter()). */
+		/* Starting always has its start timeout in the heap. */
 		if (s != LC_STARTING || lc->heap_pos[id] == NO_POS)
 			break;
-		settle(lc, lc->heap_pos[id], t + a->policy.start_timeout_ms, id);
-		/* For Frama-C Eva (tests/prove/prove_lifecycle.c): the earliest timer may have
-		 * changed with no report, so keep the heap's shapes apart here as on_change does. */
-		//@ split lc->heap_id[0];
-		return 0;
+		return restart_timeout(lc, id, t + a->policy.start_timeout_ms);
 	case LC_EV_COUNT:
 		break;
 	}
 	return -LC_EINVALID_TRANSITION;
+}
+
+/* lc_event() when a timer is due: apart, so that the usual path saves no register for a call. */
+static __attribute__((noinline)) int fire_then_apply(struct lc *lc, uint64_t now, uint32_t id,
+						     enum lc_event_kind kind, enum lc_reason reason)
+{
+	(void)fire_due(lc, now);
+	return apply(lc, now, id, kind, reason);
 }
 
 int lc_event(struct lc *lc, uint64_t now, uint32_t id, enum lc_event_kind kind, enum lc_reason reason)
@@ -411,7 +456,9 @@ int lc_event(struct lc *lc, uint64_t now, uint32_t id, enum lc_event_kind kind, 
 		return -LC_EINVAL;
 	if (id >= lc->count)
 		return -LC_ENOENT;
-	advance_to(lc, now);
+	if (lc->heap_t[1] <= now)
+		return fire_then_apply(lc, now, id, kind, reason);
+	lc->now = now;
 	return apply(lc, now, id, kind, reason);
 }
 
@@ -433,14 +480,14 @@ int lc_restore(struct lc *lc, uint64_t now, uint32_t id, uint32_t crash_count, u
 	if (crash_count > LC_CRASH_COUNT_MAX || (blocked && crash_count == 0) ||
 	    (crash_count == 0 ? delay_ms != 0 : !in_range(delay_ms, p->initial_ms, p->max_ms)))
 		return -LC_EINVAL;
-	advance_to(lc, now);
+	(void)advance_to(lc, now);
 	struct lc_ability *a = &lc->ab[id];
 	if (!as_registered(a))
 		return -LC_EINVALID_TRANSITION;
 	a->crash_count = (uint16_t)crash_count;
 	a->delay_ms = delay_ms;
 	if (blocked)
-		enter(lc, id, now, LC_BLOCKED, LC_REASON_CRASH, false);
+		(void)enter(lc, id, now, LC_BLOCKED, LC_REASON_CRASH, false);
 	return 0;
 }
 
@@ -448,12 +495,17 @@ int lc_next_deadline(const struct lc *lc, uint64_t *t_ms)
 {
 	if (!lc || !t_ms)
 		return -LC_EINVAL;
-	uint32_t i = 0;
+	uint32_t i = 1;
 	/* From on_change of a crash, the crashed ability's old timer may still be in the heap: it
-	 * is not pending (enter() replaces it next). Only the root can be earlier than the rest. */
-	if (lc->ntimers > 0 && lc->ab[lc->heap_id[0]].state == LC_CRASHED)
-		i = lc->ntimers > 2 && before(lc, lc->heap_t[2], lc->heap_id[2], 1) ? 2 : 1;
-	if (i >= lc->ntimers)
+	 * is not pending (enter() replaces it next). Only the root can be earlier than the rest;
+	 * if it is that timer, the earliest pending one is the earliest of its children. */
+	if (lc->ntimers > 0 && lc->ab[lc->heap_id[1]].state == LC_CRASHED) {
+		i = 2;
+		for (uint32_t c = 3; c <= ARITY + 1U && c <= lc->ntimers; c++)
+			if (before(lc, lc->heap_t[c], lc->heap_id[c], i))
+				i = c;
+	}
+	if (i > lc->ntimers)
 		return -LC_ENOENT;
 	*t_ms = lc->heap_t[i];
 	return 0;

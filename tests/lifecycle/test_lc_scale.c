@@ -161,11 +161,40 @@ static void crash_callback_sees_the_next_pending_timer_not_the_crashed_one(void 
 	assert_int_equal(next, 20 + 1000);
 }
 
+/*
+ * The crashed ability's old timer is the earliest, with one to five others pending: from the
+ * crash callback, the next deadline is the earliest of the others wherever it is, for one to
+ * four others started after it (they sit right below it in the heap) and for a fifth.
+ */
+static void crash_callback_sees_the_earliest_of_the_other_timers(void **state)
+{
+	(void)state;
+	for (uint32_t others = 1; others <= 5; others++) {
+		for (uint32_t earliest = 0; earliest < others; earliest++) {
+			setup_core(LC_BACKOFF);
+			struct lc_policy p = LC_POLICY_DEFAULT;
+			p.start_timeout_ms = 10;
+			assert_int_equal(lc_register(&core, &p), 0);
+			for (uint32_t k = 0; k < others; k++) {
+				p.start_timeout_ms = k == earliest ? 20 : 30 + k;
+				assert_int_equal(lc_register(&core, &p), (int)k + 1);
+			}
+			for (uint32_t id = 0; id <= others; id++)
+				assert_int_equal(lc_event(&core, 0, id, LC_EV_START, LC_REASON_NONE), 0);
+			assert_int_equal(lc_advance(&core, 10), 0);
+			assert_int_equal(seen.next_rc, 0);
+			assert_int_equal(seen.next, 20);
+			assert_false(seen.crashed_timed);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_ability_timed_fires_in_deadline_then_id_order),
 		cmocka_unit_test(crash_callback_sees_the_next_pending_timer_not_the_crashed_one),
+		cmocka_unit_test(crash_callback_sees_the_earliest_of_the_other_timers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -81,7 +81,7 @@ static void on_change(void *ctx, const struct lc_change *c)
 	//@ split core.ntimers;
 	//@ split core.heap_pos[0];
 	//@ split core.heap_pos[1];
-	//@ split core.heap_id[0];
+	//@ split core.heap_id[1];
 }
 
 /* What lc_status() promises between calls. */
