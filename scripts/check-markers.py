@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Check a UART transcript against an ordered marker ladder.
 
-Usage: check-markers.py LADDER UART_LOG [--forbidden FILE]...
+Usage: check-markers.py LADDER UART_LOG [--forbidden FILE]... [--key-leak DISK_IMAGE]
 
 Ladder file: one marker per line, in the order the transcript must show them.
   - `# ...` and blank lines are ignored.
@@ -19,12 +19,19 @@ Each marker must match a line after the line that matched the marker before it.
 Forbidden files (same syntax, no phases needed; --forbidden may be given more than once): no
 transcript line may match any entry of any of them.
 
-Exit status: 0 all markers seen and nothing forbidden, 1 marker failure, 2 usage error.
+--key-leak: once the ladder has passed, run scripts/check-key-leak.py on the transcript and
+DISK_IMAGE in this process (a lane then starts one Python interpreter, not two).
+
+Exit status: 0 all markers seen and nothing forbidden (and no key leak), 1 marker failure,
+2 usage or infrastructure error, 3 key leak (check-key-leak.py's failure).
 """
 
+from __future__ import annotations
+
+import os
 import re
 import sys
-from typing import List, Optional, Sequence, Set
+from collections.abc import Sequence
 
 TAIL_LINES = 40
 
@@ -35,8 +42,8 @@ class Marker:
 
     __slots__ = ("text", "phase", "lineno", "regex", "group", "chain")
 
-    def __init__(self, text: str, phase: str, lineno: int, regex: Optional["re.Pattern[str]"],
-                 group: Optional[int] = None, chain: int = 0) -> None:
+    def __init__(self, text: str, phase: str, lineno: int, regex: re.Pattern[str] | None,
+                 group: int | None = None, chain: int = 0) -> None:
         self.text = text  # as written in the file
         self.phase = phase
         self.lineno = lineno
@@ -60,11 +67,11 @@ class LadderError(Exception):
     pass
 
 
-def parse_ladder(text: str, source: str = "<ladder>") -> List[Marker]:
-    markers: List[Marker] = []
+def parse_ladder(text: str, source: str = "<ladder>") -> list[Marker]:
+    markers: list[Marker] = []
     phase = "main"
     groups = 0
-    group: Optional[int] = None  # the open group's number
+    group: int | None = None  # the open group's number
     chain = 0  # the open chain's number in it
     opened = 0  # where the group opened
 
@@ -114,8 +121,8 @@ def clean(line: str) -> str:
 class Result:
     __slots__ = ("ok", "matched", "missing", "forbidden", "forbidden_marker")
 
-    def __init__(self, ok: bool, matched: int, missing: Optional[Marker] = None, forbidden: Optional[str] = None,
-                 forbidden_marker: Optional[Marker] = None) -> None:
+    def __init__(self, ok: bool, matched: int, missing: Marker | None = None, forbidden: str | None = None,
+                 forbidden_marker: Marker | None = None) -> None:
         self.ok = ok
         self.matched = matched
         self.missing = missing
@@ -153,7 +160,7 @@ def check(lines: Sequence[str], ladder: Sequence[Marker], forbidden: Sequence[Ma
     return Result(ok=True, matched=matched)
 
 
-def first_match(lines: Sequence[str], marker: Marker, start: int, taken: Set[int]) -> Optional[int]:
+def first_match(lines: Sequence[str], marker: Marker, start: int, taken: set[int]) -> int | None:
     """Index of the first line from `start` on that `marker` matches and is not `taken`."""
     for at in range(start, len(lines)):
         if at not in taken and marker.matches(lines[at]):
@@ -169,7 +176,7 @@ def count_in_order(lines: Sequence[str], ladder: Sequence[Marker]) -> int:
         end = i + 1
         while ladder[i].group is not None and end < len(ladder) and ladder[end].group == ladder[i].group:
             end += 1
-        taken: Set[int] = set()
+        taken: set[int] = set()
         at = pos - 1
         for k in range(i, end):
             start = at + 1 if k > i and ladder[k].chain == ladder[k - 1].chain else pos
@@ -191,20 +198,34 @@ def read_text(path: str, what: str) -> str:
         raise LadderError(f"cannot read {what} {path}: {exc.strerror}") from exc
 
 
+def key_leak(uart_log: str, disk: str) -> int:
+    """check-key-leak.py's verdict on the transcript and disk: 0, 1 (a leak) or 2."""
+    import importlib.util
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "check-key-leak.py")
+    spec = importlib.util.spec_from_file_location("check_key_leak", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.main([uart_log, disk])
+
+
 def main(argv: Sequence[str]) -> int:
     rest = list(argv)
     forbidden_files = []
     positional = []
+    disk = None
     while rest:
         arg = rest.pop(0)
         if arg == "--forbidden" and rest:
             forbidden_files.append(rest.pop(0))
         elif arg.startswith("--forbidden="):
             forbidden_files.append(arg[len("--forbidden="):])
+        elif arg == "--key-leak" and rest:
+            disk = rest.pop(0)
         else:
             positional.append(arg)
     if len(positional) != 2 or any(a.startswith("-") for a in positional):
-        print("usage: check-markers.py LADDER UART_LOG [--forbidden FILE]...", file=sys.stderr)
+        print("usage: check-markers.py LADDER UART_LOG [--forbidden FILE]... [--key-leak DISK_IMAGE]",
+              file=sys.stderr)
         return 2
     ladder_file, uart_log = positional
     try:
@@ -220,8 +241,13 @@ def main(argv: Sequence[str]) -> int:
         print(f"check-markers: error: {ladder_file} has no markers", file=sys.stderr)
         return 2
     result = check(lines, ladder, forbidden)
-    print(result.report(lines))
-    return 0 if result.ok else 1
+    print(result.report(lines), flush=True)
+    if not result.ok:
+        return 1
+    if disk is None:
+        return 0
+    leak = key_leak(uart_log, disk)
+    return 3 if leak == 1 else leak
 
 
 if __name__ == "__main__":

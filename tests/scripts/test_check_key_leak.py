@@ -14,6 +14,10 @@ SCRIPT = os.path.join(HERE, "..", "..", "scripts", "check-key-leak.py")
 spec = importlib.util.spec_from_file_location("check_key_leak", SCRIPT)
 kl = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(kl)
+markers_spec = importlib.util.spec_from_file_location(
+    "check_markers", os.path.join(HERE, "..", "..", "scripts", "check-markers.py"))
+cm = importlib.util.module_from_spec(markers_spec)
+markers_spec.loader.exec_module(cm)
 
 with open(kl.RNG_FILE, "rb") as f:
     SEED = f.read()[:kl.SEED_LEN]
@@ -101,6 +105,50 @@ class CheckKeyLeakTest(unittest.TestCase):
             rc = kl.main([os.devnull, "/nonexistent/disk.img"])
         self.assertEqual(rc, 2)
         self.assertIn("cannot read disk image", err.getvalue())
+
+
+class CheckMarkersKeyLeakTest(unittest.TestCase):
+    """check-markers.py --key-leak DISK: the leak check in the marker checker's process."""
+
+    def run_markers(self, ladder, transcript, disk):
+        with tempfile.TemporaryDirectory() as d:
+            paths = [os.path.join(d, n) for n in ("ladder", "uart.log", "disk.img")]
+            for path, data in zip(paths, (ladder.encode(), transcript, disk)):
+                with open(path, "wb") as f:
+                    f.write(data)
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+                rc = cm.main([paths[0], paths[1], "--key-leak", paths[2]])
+            return rc, out.getvalue()
+
+    def test_ladder_and_clean_disk_pass_with_both_reports(self):
+        rc, out = self.run_markers("keystored: ready\nSELFTEST: end\n", GOOD, seed_record())
+        self.assertEqual(rc, 0, out)
+        self.assertIn("check-markers: ok", out)
+        self.assertIn("check-key-leak: ok", out)
+
+    def test_leak_after_a_passing_ladder_is_status_3(self):
+        rc, out = self.run_markers("SELFTEST: end\n", GOOD, bytes(64) + SEED + bytes(64))
+        self.assertEqual(rc, 3, out)
+        self.assertIn("check-markers: ok", out)
+        self.assertIn("check-key-leak: FAIL", out)
+
+    def test_failed_ladder_is_status_1_and_skips_the_leak_check(self):
+        rc, out = self.run_markers("SELFTEST: never\n", GOOD, bytes(64) + SEED + bytes(64))
+        self.assertEqual(rc, 1, out)
+        self.assertNotIn("check-key-leak", out)
+
+    def test_missing_disk_is_status_2(self):
+        out = io.StringIO()
+        with tempfile.TemporaryDirectory() as d:
+            ladder, log = os.path.join(d, "ladder"), os.path.join(d, "uart.log")
+            with open(ladder, "w", encoding="ascii") as f:
+                f.write("SELFTEST: end\n")
+            with open(log, "wb") as f:
+                f.write(GOOD)
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+                rc = cm.main([ladder, log, "--key-leak", os.path.join(d, "none.img")])
+        self.assertEqual(rc, 2, out.getvalue())
 
 
 if __name__ == "__main__":
