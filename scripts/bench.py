@@ -302,16 +302,16 @@ def median(values):
 
 
 def timed(cmd, env=None, runs=USER_RUNS):
-    """Wall (s) and CPU (user+sys of the children, s) of `cmd`, `runs` times; it must pass."""
-    walls, cpus = [], []
+    """Wall (s), CPU (user+sys of the children, s) and output of `cmd`, `runs` times; it must pass."""
+    walls, cpus, outs = [], [], []
     for _ in range(runs):
         before = os.times()
         start = time.monotonic()
-        run(cmd, env)
+        outs.append(run(cmd, env))
         walls.append(time.monotonic() - start)
         after = os.times()
         cpus.append((after.children_user - before.children_user) + (after.children_system - before.children_system))
-    return walls, cpus
+    return walls, cpus, outs
 
 
 def time_to_prompt(runs=USER_RUNS):
@@ -353,23 +353,28 @@ def user_lanes():
              "the host's load than wall time).", "",
              "| command | runs | wall | CPU (median) |", "|---|---|---|---|"]
     just = shutil.which("just")
+    qemu_walls = []
     for smp in (1, 2, 3, 4):
         for profile in ("default", "faults"):
             runs = USER_RUNS if (smp, profile) == (1, "default") else 3
-            walls, cpus = timed(["just", "test-os"], {"SMP": str(smp), "PROFILE": profile, "RUN_UNTIL_MARKER": "1"},
-                                runs)
+            walls, cpus, outs = timed(["just", "test-os"],
+                                      {"SMP": str(smp), "PROFILE": profile, "RUN_UNTIL_MARKER": "1"}, runs)
             lines.append(f"| `SMP={smp} PROFILE={profile} RUN_UNTIL_MARKER=1 just test-os` | {runs} | {fmt(walls)} | "
                          f"{median(cpus):.2f} s |")
+            if (smp, profile) == (1, "default"):
+                qemu_walls = [int(grab(r"^qemu-test: PASS \(.* wall_ms=(\d+)", out, "wall_ms")[0]) / 1000
+                              for out in outs]
     parts = [("`just --version` (" + os.path.realpath(just) + ")", ["just", "--version"], None),
              ("the no-op build check (`ninja -C build-rv`)", ["ninja", "-C", "build-rv"], None),
              ("`python3 -c pass`", [PY, "-c", "pass"], None),
-             ("scripts/check-markers.py on the SMP=1 transcript", [PY, "scripts/check-markers.py",
-              "scripts/markers/default.txt", "build/logs/default-smp1/uart.log", "--forbidden",
-              "scripts/markers/forbidden.txt"], None),
-             ("scripts/check-key-leak.py on the SMP=1 transcript and disk", [PY, "scripts/check-key-leak.py",
-              "build/logs/default-smp1/uart.log", "build/disks/default-smp1.img"], None)]
+             ("scripts/check-markers.py with --key-leak on the SMP=1 transcript and disk (the lane's one "
+              "Python process)", [PY, "scripts/check-markers.py", "scripts/markers/default.txt",
+              "build/logs/default-smp1/uart.log", "--forbidden", "scripts/markers/forbidden.txt", "--key-leak",
+              "build/disks/default-smp1.img"], None)]
+    lines.append(f"| part: QEMU in the SMP=1 default runs above (qemu-test's `wall_ms`) | {USER_RUNS} | "
+                 f"{fmt(qemu_walls)} | |")
     for what, cmd, env in parts:
-        walls, cpus = timed(cmd, env)
+        walls, cpus, _ = timed(cmd, env)
         lines.append(f"| part: {what} | {USER_RUNS} | {fmt(walls)} | {median(cpus):.2f} s |")
     prompt = time_to_prompt()
     lines += ["", f"`just run` (profile run: no proof; SMP=2, real time) from the start of `just run` to the first "
