@@ -17,6 +17,8 @@
 #include "nx/abi.h"
 #include "vm.h"
 
+struct ks_quota;
+
 /** User registers x1..x31 and the pc to resume at. Layout fixed by trap.S. */
 struct ks_trapframe {
 	uint64_t regs[31];
@@ -80,6 +82,7 @@ struct ks_hart {
 	int resched;                  /**< a higher class became runnable: preempt at the next chance */
 	uint64_t slice_end;           /**< ticks */
 	uint64_t armed;               /**< stimecmp value last programmed (0 = must reprogram) */
+	struct ks_quota *quota;       /**< its class quotas (sched.c) */
 };
 
 extern struct ks_task ks_tasks[KS_MAX_TASKS];
@@ -96,6 +99,9 @@ static inline void ks_count(uint64_t *counter)
 /** Slot of `t`. */
 static inline unsigned ks_task_slot(const struct ks_task *t)
 {
+	/* Said so that the compiler drops the range checks of the tables indexed by slot. */
+	if (t->slot >= KS_MAX_TASKS)
+		__builtin_unreachable();
 	return t->slot;
 }
 

@@ -29,7 +29,7 @@ struct ks_space {
 	 * entry. A valid leaf never changes while the space lives (pages are only added, and
 	 * all are freed together), so what is kept here stays right. */
 	uintptr_t last_vpn[2]; /**< virtual page numbers; 0 = none (below KS_USER_BASE) */
-	uint64_t last_pte[2];
+	uint64_t last_pte[2];  /**< 0 with none: it maps nothing */
 };
 
 /** Write the kernel's two supervisor-only gigapage entries into the root table `root`. */
@@ -79,11 +79,13 @@ __attribute__((warn_unused_result)) const void *ks_user_view(struct ks_space *s,
 							     size_t len, void *bounce);
 
 /**
- * The kernel address of the `len` bytes at user address `va` when they lie in one user page
- * mapped readable (`write` 0) or writable (`write` 1): the IPC fast path's check before its
- * one copy. Reads or writes nothing of the range.
- * @return the address, or NULL when `len` is 0, the range crosses a page, or its page is
- *         not mapped so for the user (the caller then takes the checked copies)
+ * The kernel address of the `len` bytes at user address `va` when they lie in the user page
+ * last translated for reading (`write` 0) or for writing (`write` 1), and it is mapped so for
+ * the user: the IPC fast path's check before its one copy. Reads or writes nothing of the
+ * range and walks no table (the checked copies above translate a page and remember it).
+ * @return the address, or NULL when `len` is 0, the range crosses a page, its page is not the
+ *         one remembered or is not mapped so for the user (the caller then takes the checked
+ *         copies)
  */
 __attribute__((warn_unused_result)) void *ks_user_span(struct ks_space *s, uintptr_t va, size_t len, int write);
 
