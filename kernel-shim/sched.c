@@ -65,7 +65,7 @@ static volatile uint32_t bkl_handed;  /* the bit of the waiter the lock was pass
 static volatile uint32_t bkl_parker;  /* the bit of the hart in ks_sched_park_others(), 0: none */
 static struct ks_sched_core core;
 static struct ks_quota quota[KS_MAX_HARTS];
-static unsigned long timer_hart;
+static struct ks_hart *timer_hart;
 
 #define SLICE_TICKS (KS_SLICE_MS * NX_TICKS_PER_MS)
 
@@ -226,7 +226,7 @@ void ks_sched_init(unsigned long boot_hartid)
 			ks_panic("bad class quotas\n");
 		ks_harts[i].quota = &quota[i];
 	}
-	timer_hart = boot_hartid;
+	timer_hart = &ks_harts[boot_hartid];
 }
 
 static unsigned slot(const struct ks_task *t)
@@ -355,14 +355,14 @@ static int block(const struct ks_hart *h, struct ks_task *t, enum ks_wait why, u
 	if (deadline < earliest_deadline)
 		earliest_deadline = deadline;
 	ks_sched_core_block(&core, slot(t));
-	const struct ks_hart *th = &ks_harts[timer_hart];
+	const struct ks_hart *th = timer_hart;
 	return deadline < th->armed && th != h;
 }
 
 void ks_sched_block(struct ks_task *t, enum ks_wait why, uint64_t deadline)
 {
 	if (block(ks_this_hart(), t, why, deadline))
-		ipi(&ks_harts[timer_hart]);
+		ipi(timer_hart);
 }
 
 _Static_assert(KS_MAX_HARTS == NX_MAX_HARTS, "nx_kstats.qos_runs has a row per kernel hart");
@@ -505,7 +505,7 @@ void ks_sched_timer_irq(struct ks_hart *h, uint64_t now)
 {
 	ks_count(&ks_stats.timer_irqs);
 	h->armed = 0;
-	if (h->hartid == timer_hart && wake_due(now))
+	if (h == timer_hart && wake_due(now))
 		ks_count(&ks_stats.timer_wake_irqs);
 	if (h->cur < 0)
 		return;
@@ -533,7 +533,7 @@ static uint64_t timer_want(const struct ks_hart *h, uint64_t now)
 		/* The slice's end, or the moment the task's class runs out of quota if earlier. */
 		want = ks_quota_until(h->quota, now, ks_sched_qos(&ks_tasks[h->cur]), h->slice_end);
 	}
-	if (h->hartid == timer_hart && earliest_deadline < want)
+	if (h == timer_hart && earliest_deadline < want)
 		want = earliest_deadline;
 	return want;
 }
@@ -621,7 +621,7 @@ static _Noreturn __attribute__((noinline)) void resume_slow(struct ks_hart *h)
 static _Noreturn __attribute__((noinline)) void fast_enter_slow(struct ks_hart *h, struct ks_task *t, int th_ipi)
 {
 	if (th_ipi)
-		ipi(&ks_harts[timer_hart]);
+		ipi(timer_hart);
 	enter_user(h, t);
 }
 

@@ -63,9 +63,9 @@ struct ks_task {
 	uint64_t woke_at;             /**< ticks of the timer event that last woke it, 0 = none */
 	uint64_t cpu_ticks;
 	uint64_t run_start;           /**< ticks when it last entered user mode */
+	uint64_t burst_ticks;         /**< CPU time since it last blocked (preemption does not end it) */
 	struct ks_space space;
 	struct ks_endpoint ep;
-	uint64_t burst_ticks;         /**< CPU time since it last blocked (preemption does not end it) */
 	uint64_t wait_ticks;          /**< time it spent runnable in a run queue, not on a hart */
 	uint64_t queued_at;           /**< ticks when it last entered its run queue */
 };
