@@ -468,11 +468,8 @@ void ks_sched_yield(struct ks_task *t)
 	(void)offer_to_idle();
 }
 
-void ks_sched_account(struct ks_hart *h, uint64_t now)
+void ks_sched_account(struct ks_hart *h, struct ks_task *t, uint64_t now)
 {
-	if (h->cur < 0)
-		return;
-	struct ks_task *t = &ks_tasks[h->cur];
 	const uint64_t ran = now - t->run_start;
 	t->cpu_ticks += ran;
 	t->burst_ticks += ran;

@@ -85,8 +85,8 @@ void ks_sched_yield(struct ks_task *t);
 /** Enter this hart's run loop (BKL held): run `h->cur` again if it still can, else pick. */
 _Noreturn void ks_sched_resume(struct ks_hart *h);
 
-/** Account the CPU time of the task that just trapped into the kernel on `h`. */
-void ks_sched_account(struct ks_hart *h, uint64_t now);
+/** Account the CPU time of `t`, the task that just trapped into the kernel on `h`. */
+void ks_sched_account(struct ks_hart *h, struct ks_task *t, uint64_t now);
 
 /** Timer interrupt on `h`: wake due sleepers, end the slice if it is over. */
 void ks_sched_timer_irq(struct ks_hart *h, uint64_t now);

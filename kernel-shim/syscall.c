@@ -242,12 +242,12 @@ static inline __attribute__((always_inline)) void ipc_direct(struct ks_hart *h, 
 		return;
 	/* The task the last message went to first: it is the one if it lives with that identity
 	 * (identities are unique among live tasks), else the identity index answers. */
-	struct ks_task *peer = t->peer_hint != 0 ? &ks_tasks[t->peer_hint - 1] : NULL;
+	struct ks_task *peer = t->peer_hint;
 	if (peer == NULL || !peer->used || peer->service_id != r[0]) {
 		peer = ks_task_by_id(r[0]);
 		if (peer == NULL)
 			return;
-		t->peer_hint = (uint8_t)(ks_task_slot(peer) + 1);
+		t->peer_hint = peer;
 	}
 	/* The peer waits for this queue (a CALL's request, a REPLY_WAIT's reply) in NX_SYS_WAIT. */
 	const struct ks_msgq *pq = call ? &peer->ep.req : &peer->ep.reply;

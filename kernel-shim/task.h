@@ -46,12 +46,12 @@ struct ks_task {
 	uint8_t kill_cause;
 	int8_t hart;                  /**< hart it runs on, -1 if none */
 	uint8_t slot;                 /**< its index in ks_tasks (ks_task_slot(), no division) */
-	uint8_t peer_hint;            /**< slot + 1 of the task its last direct-path message went to; a hint, checked */
 	char name[NX_NAME_MAX + 1];
 	/* Fields the IPC fast path touches stay near the start (short offsets), packed without padding. */
 	uint16_t att_in_len;          /**< bytes of the attachment of the last message it received */
 	uint32_t att_gen;             /**< generation of its staged or sent attachment; 0 = none */
 	uint64_t service_id;          /**< FNV-1a-64 of name: the kernel-stamped identity */
+	struct ks_task *peer_hint;    /**< the task its last direct-path message went to, or NULL; a hint, checked */
 	uint64_t supervisor_id;       /**< receives the exit notice */
 	uint32_t rights;              /**< enum nx_right bits */
 	uint8_t base_qos;             /**< class it was created in: the highest it may move itself to */

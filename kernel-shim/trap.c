@@ -80,8 +80,8 @@ _Noreturn void ks_trap_user(struct ks_hart *h)
 	 * on the other harts, and would make the accounting vary from run to run. */
 	uint64_t now = ks_now();
 	ks_bkl_acquire();
-	ks_sched_account(h, now);
 	struct ks_task *t = &ks_tasks[h->cur];
+	ks_sched_account(h, t, now);
 	unsigned long code = scause & ~SCAUSE_INTR;
 
 	if (scause & SCAUSE_INTR)
