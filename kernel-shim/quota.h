@@ -66,12 +66,25 @@ static inline void ks_quota_charge(struct ks_quota *q, uint64_t now, unsigned qo
 	ks_quota_charge_full(q, now, qos, ticks);
 }
 
+/** ks_quota_throttled() when it answers inline, else -1 (a new period to work out). */
+static inline int ks_quota_throttled_quick(const struct ks_quota *q, uint64_t now)
+{
+	return now - q->start < q->cfg.period ? (int)q->throttled : -1;
+}
+
 /** The classes throttled at `now`: bit c set when class c has reached its limit. */
 static inline unsigned ks_quota_throttled(struct ks_quota *q, uint64_t now)
 {
-	if (now - q->start < q->cfg.period)
-		return q->throttled;
-	return ks_quota_throttled_full(q, now);
+	const int thr = ks_quota_throttled_quick(q, now);
+	return thr >= 0 ? (unsigned)thr : ks_quota_throttled_full(q, now);
+}
+
+/** ks_quota_until() when it answers inline (then `cap`), else 0. */
+static inline uint64_t ks_quota_until_quick(const struct ks_quota *q, uint64_t now, uint64_t cap)
+{
+	/* No class reaches its limit within the room, in this period or (with a room at least as
+	 * large) in a new one. */
+	return cap <= now || cap - now <= q->room ? cap : 0;
 }
 
 /**
@@ -83,11 +96,8 @@ static inline unsigned ks_quota_throttled(struct ks_quota *q, uint64_t now)
  */
 static inline uint64_t ks_quota_until(struct ks_quota *q, uint64_t now, unsigned qos, uint64_t cap)
 {
-	/* No class reaches its limit within the room, in this period or (with a room at least as
-	 * large) in a new one. */
-	if (cap <= now || cap - now <= q->room)
-		return cap;
-	return ks_quota_until_full(q, now, qos, cap);
+	const uint64_t at = ks_quota_until_quick(q, now, cap);
+	return at != 0 ? at : ks_quota_until_full(q, now, qos, cap);
 }
 
 #endif

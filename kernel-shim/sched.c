@@ -445,8 +445,10 @@ void ks_sched_handoff(struct ks_task *from, struct ks_task *to)
 int ks_sched_fast_handoff_ok(const struct ks_hart *h, const struct ks_task *from, const struct ks_task *to,
 			     uint64_t now)
 {
-	return !from->dying && ks_sched_core_state(&core, slot(from)) == KS_SCHED_RUNNING &&
-	       handoff_ok(h, to, ks_quota_throttled(h->quota, now));
+	/* A new quota period to work out, or a class throttled (the ranks to compare): the general
+	 * path decides (here either would need saved registers). */
+	return ks_quota_throttled_quick(h->quota, now) == 0 && !from->dying &&
+	       ks_sched_core_state(&core, slot(from)) == KS_SCHED_RUNNING && handoff_ok(h, to, 0);
 }
 
 int ks_sched_set_qos(struct ks_task *t, unsigned qos)
@@ -639,7 +641,11 @@ _Noreturn void ks_sched_fast_handoff(struct ks_hart *h, struct ks_task *from, st
 	const int th_ipi = block(h, from, why, deadline);
 	handoff(h, from, to);
 	const uint64_t now = ks_now();
-	if (th_ipi || timer_want(h, now) != h->armed)
+	/* timer_want() when the quota answers inline (else fast_enter_slow works it out). */
+	uint64_t want = ks_quota_until_quick(h->quota, now, h->slice_end);
+	if (h == timer_hart && earliest_deadline < want)
+		want = earliest_deadline;
+	if (th_ipi || want == 0 || want != h->armed)
 		fast_enter_slow(h, to, th_ipi);
 	to->run_start = now;
 	const uint32_t waiters = bkl_drop();

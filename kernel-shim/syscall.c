@@ -265,14 +265,8 @@ static inline __attribute__((always_inline)) void ipc_direct(struct ks_hart *h, 
 	void *dst = ks_user_span(&peer->space, peer->rx.buf, len, 1);
 	if (src == NULL || dst == NULL)
 		return;
-	copy_msg(dst, src, len);
-	ks_count(&ks_stats.ipc_sent);
-	ks_count(&ks_stats.ipc_delivered);
-	uint64_t *pr = &peer->tf.regs[KS_TF_A0];
-	pr[0] = len;
-	pr[1] = t->service_id;
-	peer->tf.sepc += 4;
-	/* From here the caller is in NX_SYS_WAIT, as send_then_wait_att() leaves it. */
+	/* From here the caller is in NX_SYS_WAIT, as send_then_wait_att() leaves it (before the
+	 * copy: its arguments then need no registers during it). */
 	r[7] = NX_SYS_WAIT;
 	r[0] = call ? NX_QUEUE_REPLY : NX_QUEUE_REQUEST;
 	r[1] = rbuf;
@@ -280,6 +274,13 @@ static inline __attribute__((always_inline)) void ipc_direct(struct ks_hart *h, 
 	r[3] = deadline_ms;
 	t->rx = (struct ks_rx){ .buf = rbuf, .cap = cap, .sender_in_a1 = 1 };
 	t->att_in_len = 0;
+	copy_msg(dst, src, len);
+	ks_count(&ks_stats.ipc_sent);
+	ks_count(&ks_stats.ipc_delivered);
+	uint64_t *pr = &peer->tf.regs[KS_TF_A0];
+	pr[0] = len;
+	pr[1] = t->service_id;
+	peer->tf.sepc += 4;
 	ks_sched_fast_handoff(h, t, peer, call ? KS_WAIT_RECV_REPLY : KS_WAIT_RECV_REQ, deadline);
 }
 
