@@ -39,6 +39,7 @@ int ks_space_create(struct ks_space *s, uint32_t quota)
 		return -NX_ENOMEM;
 	ks_vm_kernel_map(root);
 	s->root = root;
+	s->satp = ks_vm_satp(root);
 	s->pages = 1;
 	s->quota = quota;
 	s->brk = KS_USER_BASE;
@@ -67,6 +68,7 @@ void ks_space_destroy(struct ks_space *s)
 	free_level(s->root, 2, VPN(KS_USER_BASE, 2), VPN(KS_USER_TOP - 1, 2) + 1);
 	ks_page_free(s->root);
 	s->root = NULL;
+	s->satp = 0;
 	s->pages = 0;
 	s->last_vpn[0] = s->last_vpn[1] = 0;
 	s->last_pte[0] = s->last_pte[1] = 0;

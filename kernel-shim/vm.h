@@ -22,6 +22,7 @@ enum ks_perm {
 /** A task's address space. */
 struct ks_space {
 	uint64_t *root;     /**< Sv39 root table (a physical page) */
+	uint64_t satp;      /**< the satp value that selects `root` (ks_vm_satp), 0 with none */
 	uint32_t pages;     /**< pages in use: user pages and page tables */
 	uint32_t quota;     /**< limit on `pages` */
 	uintptr_t brk;      /**< end of the heap (grows up from the image's end) */
@@ -31,6 +32,12 @@ struct ks_space {
 	uintptr_t last_vpn[2]; /**< virtual page numbers; 0 = none (below KS_USER_BASE) */
 	uint64_t last_pte[2];  /**< 0 with none: it maps nothing */
 };
+
+/** The satp value that makes `root` the hart's table (Sv39, no ASID). */
+static inline uint64_t ks_vm_satp(const uint64_t *root)
+{
+	return (8ULL << 60) | ((uintptr_t)root >> 12);
+}
 
 /** Write the kernel's two supervisor-only gigapage entries into the root table `root`. */
 void ks_vm_kernel_map(uint64_t *root);
