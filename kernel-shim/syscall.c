@@ -197,17 +197,29 @@ static long sys_reply_wait(struct ks_task *t, const uint64_t *a)
 	return send_then_wait(t, a, NX_QUEUE_REPLY, a[3], a[4], a[5]);
 }
 
-/* The fast path's one copy: two words per step when both ends are 8-byte aligned (frame
- * buffers are), byte by byte otherwise and for the tail; exactly `n` bytes either way. */
+/* The fast path's one copy: four words per step when both ends are 8-byte aligned (frame
+ * buffers are), then two, one, and byte by byte otherwise and for the tail; exactly `n`
+ * bytes either way. */
 static inline __attribute__((always_inline)) void copy_msg(uint8_t *d, const uint8_t *s, size_t n)
 {
 	typedef uint64_t __attribute__((may_alias)) word;
 	if ((((uintptr_t)d | (uintptr_t)s) & 7u) == 0) {
-		const uint8_t *const pairs_end = s + (n & ~(size_t)15);
-		for (; s != pairs_end; d += 16, s += 16) {
+		const uint8_t *const quads_end = s + (n & ~(size_t)31);
+		for (; s != quads_end; d += 32, s += 32) {
+			const word *const sw = (const word *)(const void *)s;
+			word *const dw = (word *)(void *)d;
+			const word w0 = sw[0], w1 = sw[1], w2 = sw[2], w3 = sw[3];
+			dw[0] = w0;
+			dw[1] = w1;
+			dw[2] = w2;
+			dw[3] = w3;
+		}
+		if (n & 16) {
 			const word w0 = ((const word *)(const void *)s)[0], w1 = ((const word *)(const void *)s)[1];
 			((word *)(void *)d)[0] = w0;
 			((word *)(void *)d)[1] = w1;
+			d += 16;
+			s += 16;
 		}
 		if (n & 8) {
 			*(word *)(void *)d = *(const word *)(const void *)s;
