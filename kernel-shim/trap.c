@@ -84,10 +84,10 @@ _Noreturn void ks_trap_user(struct ks_hart *h)
 	ks_sched_account(h, t, now);
 	unsigned long code = scause & ~SCAUSE_INTR;
 
-	if (scause & SCAUSE_INTR)
-		interrupt(h, code, now);
-	else if (code == EXC_ECALL_U)
+	if (scause == EXC_ECALL_U) /* an exception, so the interrupt bit is clear */
 		ks_syscall(h, t, now);
+	else if (scause & SCAUSE_INTR)
+		interrupt(h, code, now);
 	else
 		user_fault(t, code, KS_CSR_READ(stval)); /* still the fault's: the kernel traps to itself only to panic */
 	if (h->cur >= 0 && t->dying)
