@@ -633,7 +633,7 @@ static _Noreturn __attribute__((noinline)) void fast_enter_pass(struct ks_hart *
 
 /*
  * enter_user() inlined, and its rare steps (an IPI, a new timer value, a lock waiter) out of
- * line: the fast path then makes no call that returns, so it saves no registers.
+ * line: the fast path then makes no call that returns, which would need saved registers.
  */
 _Noreturn void ks_sched_fast_handoff(struct ks_hart *h, struct ks_task *from, struct ks_task *to, enum ks_wait why,
 				     uint64_t deadline)

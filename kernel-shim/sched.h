@@ -47,8 +47,9 @@ void ks_sched_handoff(struct ks_task *from, struct ks_task *to);
 /**
  * Whether the IPC fast path (syscall.c) may block `from`, the task that trapped on hart `h`,
  * and switch straight to the blocked task `to`: `from` is running and not being killed, `h`
- * need not reschedule, no task of a higher class than `to` is queued (with the quotas as at
- * `now`, the time of the trap). Changes nothing.
+ * need not reschedule, no task of a higher class than `to` is queued, and `now`, the time of
+ * the trap, falls in the quota period last worked out with no class throttled on `h` (else
+ * the general path decides: ks_sched_handoff). Changes nothing.
  */
 int ks_sched_fast_handoff_ok(const struct ks_hart *h, const struct ks_task *from, const struct ks_task *to,
 			     uint64_t now);
