@@ -49,6 +49,9 @@ static struct ks_hart *hart_setup(unsigned long hartid)
 	KS_CSR_WRITE(stvec, (uintptr_t)ks_trap_vector);
 	KS_CSR_WRITE(scounteren, 0x7); /* cycle, time, instret readable in U-mode */
 	KS_CSR_SET(sie, SIE_SSIE | SIE_STIE | SIE_SEIE);
+	/* What ks_user_return() needs (trap.S): sret goes to U-mode with interrupts enabled. */
+	KS_CSR_CLEAR(sstatus, SSTATUS_SPP);
+	KS_CSR_SET(sstatus, SSTATUS_SPIE);
 	return h;
 }
 

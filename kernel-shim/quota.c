@@ -47,9 +47,7 @@ static uint64_t used_up_to(const struct ks_quota *q, unsigned qos)
 	return sum;
 }
 
-/* Not inlined into the trap path: there its address arithmetic was worked out again for each
- * access (about twice the instructions of this function's own body). */
-__attribute__((noinline)) void ks_quota_charge(struct ks_quota *q, uint64_t now, unsigned qos, uint64_t ticks)
+void ks_quota_charge_full(struct ks_quota *q, uint64_t now, unsigned qos, uint64_t ticks)
 {
 	if (qos >= NX_QOS_COUNT)
 		return;
@@ -78,13 +76,13 @@ __attribute__((noinline)) void ks_quota_charge(struct ks_quota *q, uint64_t now,
 	q->room = room;
 }
 
-unsigned ks_quota_throttled(struct ks_quota *q, uint64_t now)
+unsigned ks_quota_throttled_full(struct ks_quota *q, uint64_t now)
 {
 	roll(q, now);
 	return q->throttled;
 }
 
-uint64_t ks_quota_until(struct ks_quota *q, uint64_t now, unsigned qos, uint64_t cap)
+uint64_t ks_quota_until_full(struct ks_quota *q, uint64_t now, unsigned qos, uint64_t cap)
 {
 	if (qos >= NX_QOS_COUNT || q->cfg.limit[qos] >= q->cfg.period)
 		return cap;

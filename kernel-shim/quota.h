@@ -44,11 +44,48 @@ struct ks_quota {
  */
 __attribute__((warn_unused_result)) int ks_quota_init(struct ks_quota *q, const struct ks_quota_cfg *cfg);
 
+/*
+ * The three calls below answer their common case inline (each trap charges, and the IPC fast
+ * path looks at the throttled set and the timer): within the current period, a charge below
+ * the room, a look at what the last charge worked out. Everything else is in quota.c, and
+ * gives the same answers.
+ */
+void ks_quota_charge_full(struct ks_quota *q, uint64_t now, unsigned qos, uint64_t ticks);
+unsigned ks_quota_throttled_full(struct ks_quota *q, uint64_t now);
+uint64_t ks_quota_until_full(struct ks_quota *q, uint64_t now, unsigned qos, uint64_t cap);
+
 /** Charge `ticks` of CPU time to class `qos` at time `now` (in the period `now` falls in). */
-void ks_quota_charge(struct ks_quota *q, uint64_t now, unsigned qos, uint64_t ticks);
+static inline void ks_quota_charge(struct ks_quota *q, uint64_t now, unsigned qos, uint64_t ticks)
+{
+	/* Below the room no class can reach its limit (quota.c): only the sum changes. */
+	if (qos < NX_QOS_COUNT && now - q->start < q->cfg.period && ticks < q->room) {
+		q->used[qos] = q->used[qos] <= UINT64_MAX - ticks ? q->used[qos] + ticks : UINT64_MAX;
+		q->room -= ticks;
+		return;
+	}
+	ks_quota_charge_full(q, now, qos, ticks);
+}
+
+/** ks_quota_throttled() when it answers inline, else -1 (a new period to work out). */
+static inline int ks_quota_throttled_quick(const struct ks_quota *q, uint64_t now)
+{
+	return now - q->start < q->cfg.period ? (int)q->throttled : -1;
+}
 
 /** The classes throttled at `now`: bit c set when class c has reached its limit. */
-unsigned ks_quota_throttled(struct ks_quota *q, uint64_t now);
+static inline unsigned ks_quota_throttled(struct ks_quota *q, uint64_t now)
+{
+	const int thr = ks_quota_throttled_quick(q, now);
+	return thr >= 0 ? (unsigned)thr : ks_quota_throttled_full(q, now);
+}
+
+/** ks_quota_until() when it answers inline (then `cap`), else 0. */
+static inline uint64_t ks_quota_until_quick(const struct ks_quota *q, uint64_t now, uint64_t cap)
+{
+	/* No class reaches its limit within the room, in this period or (with a room at least as
+	 * large) in a new one. */
+	return cap <= now || cap - now <= q->room ? cap : 0;
+}
 
 /**
  * When class `qos`, running from `now` on, reaches its limit in the current period, if that
@@ -57,6 +94,10 @@ unsigned ks_quota_throttled(struct ks_quota *q, uint64_t now);
  * @return that time in ticks; `cap` if it would come at `cap` or later, or never: the class
  *         has no limit, is throttled already, or would reach it only after the period ends
  */
-uint64_t ks_quota_until(struct ks_quota *q, uint64_t now, unsigned qos, uint64_t cap);
+static inline uint64_t ks_quota_until(struct ks_quota *q, uint64_t now, unsigned qos, uint64_t cap)
+{
+	const uint64_t at = ks_quota_until_quick(q, now, cap);
+	return at != 0 ? at : ks_quota_until_full(q, now, qos, cap);
+}
 
 #endif

@@ -65,7 +65,7 @@ static volatile uint32_t bkl_handed;  /* the bit of the waiter the lock was pass
 static volatile uint32_t bkl_parker;  /* the bit of the hart in ks_sched_park_others(), 0: none */
 static struct ks_sched_core core;
 static struct ks_quota quota[KS_MAX_HARTS];
-static unsigned long timer_hart;
+static struct ks_hart *timer_hart;
 
 #define SLICE_TICKS (KS_SLICE_MS * NX_TICKS_PER_MS)
 
@@ -148,11 +148,17 @@ static __attribute__((noinline)) void bkl_pass(uint32_t waiters)
 	(void)ks_sbi_send_ipi(to, 0);
 }
 
-/* The release itself, inlined into the return to user mode (every syscall passes there). */
-static inline __attribute__((always_inline)) void bkl_release(void)
+/* The release itself, and the harts waiting for the lock (to pass it to one of them). */
+static inline __attribute__((always_inline)) uint32_t bkl_drop(void)
 {
 	ks_lock_release(&bkl);
-	uint32_t waiters = __atomic_load_n(&bkl_waiters, __ATOMIC_SEQ_CST);
+	return __atomic_load_n(&bkl_waiters, __ATOMIC_SEQ_CST);
+}
+
+/* Inlined into the return to user mode (every syscall passes there). */
+static inline __attribute__((always_inline)) void bkl_release(void)
+{
+	const uint32_t waiters = bkl_drop();
 	if (waiters != 0)
 		bkl_pass(waiters);
 }
@@ -218,8 +224,9 @@ void ks_sched_init(unsigned long boot_hartid)
 	for (unsigned i = 0; i < KS_MAX_HARTS; i++) {
 		if (ks_quota_init(&quota[i], &cfg) != 0)
 			ks_panic("bad class quotas\n");
+		ks_harts[i].quota = &quota[i];
 	}
-	timer_hart = boot_hartid;
+	timer_hart = &ks_harts[boot_hartid];
 }
 
 static unsigned slot(const struct ks_task *t)
@@ -230,7 +237,7 @@ static unsigned slot(const struct ks_task *t)
 /* The classes throttled on hart `h` now. */
 static unsigned throttled(const struct ks_hart *h)
 {
-	return ks_quota_throttled(&quota[h->hartid], ks_now());
+	return ks_quota_throttled(h->quota, ks_now());
 }
 
 /* Rank of task slot `task` on hart `h` (sched_core.h), and the best rank waiting there. */
@@ -338,7 +345,9 @@ void ks_sched_wake(struct ks_task *t)
 	kick(ks_sched_qos(t));
 }
 
-void ks_sched_block(struct ks_task *t, enum ks_wait why, uint64_t deadline)
+/* ks_sched_block() of `t`, running on `h`, but for the IPI: 1 when the timer hart must hear
+ * of `deadline`, earlier than the one it has armed. */
+static int block(const struct ks_hart *h, struct ks_task *t, enum ks_wait why, uint64_t deadline)
 {
 	t->wait = (uint8_t)why;
 	t->deadline = deadline;
@@ -346,10 +355,14 @@ void ks_sched_block(struct ks_task *t, enum ks_wait why, uint64_t deadline)
 	if (deadline < earliest_deadline)
 		earliest_deadline = deadline;
 	ks_sched_core_block(&core, slot(t));
-	/* The timer hart must hear of a deadline earlier than the one it has armed. */
-	struct ks_hart *th = &ks_harts[timer_hart];
-	if (deadline < th->armed && th != ks_this_hart())
-		ipi(th);
+	const struct ks_hart *th = timer_hart;
+	return deadline < th->armed && th != h;
+}
+
+void ks_sched_block(struct ks_task *t, enum ks_wait why, uint64_t deadline)
+{
+	if (block(ks_this_hart(), t, why, deadline))
+		ipi(timer_hart);
 }
 
 _Static_assert(KS_MAX_HARTS == NX_MAX_HARTS, "nx_kstats.qos_runs has a row per kernel hart");
@@ -361,8 +374,10 @@ static void count_run(const struct ks_hart *h, unsigned qos)
 	if (h->hartid >= NX_MAX_HARTS || qos >= NX_QOS_COUNT)
 		return;
 	ks_count(&ks_stats.qos_runs[h->hartid][qos]);
-	/* The harts online are 0..harts_online-1 (main.c); with one, the look costs nothing. */
+	/* The harts online are 0..harts_online-1 (main.c); alone, a hart has no parallel. */
 	const uint64_t online = ks_stats.harts_online;
+	if (online < 2)
+		return;
 	for (unsigned i = 0; i < KS_MAX_HARTS && i < online; i++) {
 		const struct ks_hart *o = &ks_harts[i];
 		if (o != h && o->cur >= 0 && ks_sched_core_qos(&core, (unsigned)o->cur) == qos) {
@@ -430,8 +445,10 @@ void ks_sched_handoff(struct ks_task *from, struct ks_task *to)
 int ks_sched_fast_handoff_ok(const struct ks_hart *h, const struct ks_task *from, const struct ks_task *to,
 			     uint64_t now)
 {
-	return !from->dying && ks_sched_core_state(&core, slot(from)) == KS_SCHED_RUNNING &&
-	       handoff_ok(h, to, ks_quota_throttled(&quota[h->hartid], now));
+	/* A new quota period to work out, or a class throttled (the ranks to compare): the general
+	 * path decides (here either would need saved registers). */
+	return ks_quota_throttled_quick(h->quota, now) == 0 && !from->dying &&
+	       ks_sched_core_state(&core, slot(from)) == KS_SCHED_RUNNING && handoff_ok(h, to, 0);
 }
 
 int ks_sched_set_qos(struct ks_task *t, unsigned qos)
@@ -453,16 +470,13 @@ void ks_sched_yield(struct ks_task *t)
 	(void)offer_to_idle();
 }
 
-void ks_sched_account(struct ks_hart *h, uint64_t now)
+void ks_sched_account(struct ks_hart *h, struct ks_task *t, uint64_t now)
 {
-	if (h->cur < 0)
-		return;
-	struct ks_task *t = &ks_tasks[h->cur];
 	const uint64_t ran = now - t->run_start;
 	t->cpu_ticks += ran;
 	t->burst_ticks += ran;
 	t->run_start = now;
-	ks_quota_charge(&quota[h->hartid], now, ks_sched_core_qos(&core, (unsigned)h->cur), ran);
+	ks_quota_charge(h->quota, now, ks_sched_qos(t), ran);
 }
 
 /* Wake every task whose deadline has come; set the earliest remaining deadline exactly. */
@@ -490,12 +504,12 @@ void ks_sched_timer_irq(struct ks_hart *h, uint64_t now)
 {
 	ks_count(&ks_stats.timer_irqs);
 	h->armed = 0;
-	if (h->hartid == timer_hart && wake_due(now))
+	if (h == timer_hart && wake_due(now))
 		ks_count(&ks_stats.timer_wake_irqs);
 	if (h->cur < 0)
 		return;
 	unsigned cur = (unsigned)h->cur;
-	const unsigned mask = ks_quota_throttled(&quota[h->hartid], now);
+	const unsigned mask = ks_quota_throttled(h->quota, now);
 	const unsigned rank = ks_sched_core_rank(ks_sched_core_qos(&core, cur), mask);
 	const unsigned best = ks_sched_core_best_rank(&core, mask);
 	if (now >= h->slice_end || best < rank) {
@@ -510,15 +524,22 @@ void ks_sched_timer_irq(struct ks_hart *h, uint64_t now)
 	}
 }
 
-static void arm_timer(struct ks_hart *h, uint64_t now)
+/* When hart `h`'s timer must fire, from `now` on. */
+static uint64_t timer_want(const struct ks_hart *h, uint64_t now)
 {
 	uint64_t want = UINT64_MAX;
 	if (h->cur >= 0) {
 		/* The slice's end, or the moment the task's class runs out of quota if earlier. */
-		want = ks_quota_until(&quota[h->hartid], now, ks_sched_core_qos(&core, (unsigned)h->cur), h->slice_end);
+		want = ks_quota_until(h->quota, now, ks_sched_qos(&ks_tasks[h->cur]), h->slice_end);
 	}
-	if (h->hartid == timer_hart && earliest_deadline < want)
+	if (h == timer_hart && earliest_deadline < want)
 		want = earliest_deadline;
+	return want;
+}
+
+static void arm_timer(struct ks_hart *h, uint64_t now)
+{
+	const uint64_t want = timer_want(h, now);
 	if (want != h->armed) {
 		h->armed = want;
 		ks_set_timer(want);
@@ -594,12 +615,43 @@ static _Noreturn __attribute__((noinline)) void resume_slow(struct ks_hart *h)
 	}
 }
 
+/* The end of ks_sched_fast_handoff() when it must do more than drop the lock (out of line: rare).
+ * `th_ipi`: the timer hart must hear of a new deadline. */
+static _Noreturn __attribute__((noinline)) void fast_enter_slow(struct ks_hart *h, struct ks_task *t, int th_ipi)
+{
+	if (th_ipi)
+		ipi(timer_hart);
+	enter_user(h, t);
+}
+
+/* After its release, the lock is passed to a waiter (out of line: rare). */
+static _Noreturn __attribute__((noinline)) void fast_enter_pass(struct ks_hart *h, struct ks_task *t, uint32_t waiters)
+{
+	bkl_pass(waiters);
+	ks_user_return(h, &t->tf);
+}
+
+/*
+ * enter_user() inlined, and its rare steps (an IPI, a new timer value, a lock waiter) out of
+ * line: the fast path then makes no call that returns, which would need saved registers.
+ */
 _Noreturn void ks_sched_fast_handoff(struct ks_hart *h, struct ks_task *from, struct ks_task *to, enum ks_wait why,
 				     uint64_t deadline)
 {
-	ks_sched_block(from, why, deadline);
+	const int th_ipi = block(h, from, why, deadline);
 	handoff(h, from, to);
-	enter_user(h, to);
+	const uint64_t now = ks_now();
+	/* timer_want() when the quota answers inline (else fast_enter_slow works it out). */
+	uint64_t want = ks_quota_until_quick(h->quota, now, h->slice_end);
+	if (h == timer_hart && earliest_deadline < want)
+		want = earliest_deadline;
+	if (th_ipi || want == 0 || want != h->armed)
+		fast_enter_slow(h, to, th_ipi);
+	to->run_start = now;
+	const uint32_t waiters = bkl_drop();
+	if (waiters != 0)
+		fast_enter_pass(h, to, waiters);
+	ks_user_return(h, &to->tf);
 }
 
 _Noreturn void ks_sched_resume(struct ks_hart *h)

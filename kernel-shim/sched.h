@@ -47,8 +47,9 @@ void ks_sched_handoff(struct ks_task *from, struct ks_task *to);
 /**
  * Whether the IPC fast path (syscall.c) may block `from`, the task that trapped on hart `h`,
  * and switch straight to the blocked task `to`: `from` is running and not being killed, `h`
- * need not reschedule, no task of a higher class than `to` is queued (with the quotas as at
- * `now`, the time of the trap). Changes nothing.
+ * need not reschedule, no task of a higher class than `to` is queued, and `now`, the time of
+ * the trap, falls in the quota period last worked out with no class throttled on `h` (else
+ * the general path decides: ks_sched_handoff). Changes nothing.
  */
 int ks_sched_fast_handoff_ok(const struct ks_hart *h, const struct ks_task *from, const struct ks_task *to,
 			     uint64_t now);
@@ -85,8 +86,8 @@ void ks_sched_yield(struct ks_task *t);
 /** Enter this hart's run loop (BKL held): run `h->cur` again if it still can, else pick. */
 _Noreturn void ks_sched_resume(struct ks_hart *h);
 
-/** Account the CPU time of the task that just trapped into the kernel on `h`. */
-void ks_sched_account(struct ks_hart *h, uint64_t now);
+/** Account the CPU time of `t`, the task that just trapped into the kernel on `h`. */
+void ks_sched_account(struct ks_hart *h, struct ks_task *t, uint64_t now);
 
 /** Timer interrupt on `h`: wake due sleepers, end the slice if it is over. */
 void ks_sched_timer_irq(struct ks_hart *h, uint64_t now);

@@ -17,6 +17,8 @@
 #include "nx/abi.h"
 #include "vm.h"
 
+struct ks_quota;
+
 /** User registers x1..x31 and the pc to resume at. Layout fixed by trap.S. */
 struct ks_trapframe {
 	uint64_t regs[31];
@@ -44,12 +46,12 @@ struct ks_task {
 	uint8_t kill_cause;
 	int8_t hart;                  /**< hart it runs on, -1 if none */
 	uint8_t slot;                 /**< its index in ks_tasks (ks_task_slot(), no division) */
-	uint8_t peer_hint;            /**< slot + 1 of the task its last direct-path message went to; a hint, checked */
 	char name[NX_NAME_MAX + 1];
 	/* Fields the IPC fast path touches stay near the start (short offsets), packed without padding. */
 	uint16_t att_in_len;          /**< bytes of the attachment of the last message it received */
 	uint32_t att_gen;             /**< generation of its staged or sent attachment; 0 = none */
 	uint64_t service_id;          /**< FNV-1a-64 of name: the kernel-stamped identity */
+	struct ks_task *peer_hint;    /**< the task its last direct-path message went to, or NULL; a hint, checked */
 	uint64_t supervisor_id;       /**< receives the exit notice */
 	uint32_t rights;              /**< enum nx_right bits */
 	uint8_t base_qos;             /**< class it was created in: the highest it may move itself to */
@@ -61,9 +63,9 @@ struct ks_task {
 	uint64_t woke_at;             /**< ticks of the timer event that last woke it, 0 = none */
 	uint64_t cpu_ticks;
 	uint64_t run_start;           /**< ticks when it last entered user mode */
+	uint64_t burst_ticks;         /**< CPU time since it last blocked (preemption does not end it) */
 	struct ks_space space;
 	struct ks_endpoint ep;
-	uint64_t burst_ticks;         /**< CPU time since it last blocked (preemption does not end it) */
 	uint64_t wait_ticks;          /**< time it spent runnable in a run queue, not on a hart */
 	uint64_t queued_at;           /**< ticks when it last entered its run queue */
 };
@@ -80,6 +82,7 @@ struct ks_hart {
 	int resched;                  /**< a higher class became runnable: preempt at the next chance */
 	uint64_t slice_end;           /**< ticks */
 	uint64_t armed;               /**< stimecmp value last programmed (0 = must reprogram) */
+	struct ks_quota *quota;       /**< its class quotas (sched.c) */
 };
 
 extern struct ks_task ks_tasks[KS_MAX_TASKS];
@@ -96,6 +99,9 @@ static inline void ks_count(uint64_t *counter)
 /** Slot of `t`. */
 static inline unsigned ks_task_slot(const struct ks_task *t)
 {
+	/* Said so that the compiler drops the range checks of the tables indexed by slot. */
+	if (t->slot >= KS_MAX_TASKS)
+		__builtin_unreachable();
 	return t->slot;
 }
 

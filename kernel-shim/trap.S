@@ -66,17 +66,18 @@ from_kernel:
 	call	ks_trap_kernel		/* panics */
 2:	j	2b
 
-/* void ks_user_return(struct ks_hart *h, struct ks_trapframe *tf): enter user mode. */
+/*
+ * void ks_user_return(struct ks_hart *h, struct ks_trapframe *tf): enter user mode.
+ * sstatus.SPP is 0 (U-mode) and SPIE 1 here: hart_setup() sets them for the first entry,
+ * a trap from U-mode leaves them so (SIE is 1 in U-mode), and the kernel writes sstatus
+ * nowhere else.
+ */
 .globl ks_user_return
 ks_user_return:
 	sd	a1, 8(a0)
 	csrw	sscratch, a0
 	ld	t0, 248(a1)
 	csrw	sepc, t0
-	li	t0, 0x100		/* SPP: return to U-mode */
-	csrc	sstatus, t0
-	li	t0, 0x20		/* SPIE */
-	csrs	sstatus, t0
 	ld	ra, 0(a1)
 	ld	sp, 8(a1)
 	ld	gp, 16(a1)

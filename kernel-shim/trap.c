@@ -80,14 +80,14 @@ _Noreturn void ks_trap_user(struct ks_hart *h)
 	 * on the other harts, and would make the accounting vary from run to run. */
 	uint64_t now = ks_now();
 	ks_bkl_acquire();
-	ks_sched_account(h, now);
 	struct ks_task *t = &ks_tasks[h->cur];
+	ks_sched_account(h, t, now);
 	unsigned long code = scause & ~SCAUSE_INTR;
 
-	if (scause & SCAUSE_INTR)
-		interrupt(h, code, now);
-	else if (code == EXC_ECALL_U)
+	if (scause == EXC_ECALL_U) /* an exception, so the interrupt bit is clear */
 		ks_syscall(h, t, now);
+	else if (scause & SCAUSE_INTR)
+		interrupt(h, code, now);
 	else
 		user_fault(t, code, KS_CSR_READ(stval)); /* still the fault's: the kernel traps to itself only to panic */
 	if (h->cur >= 0 && t->dying)

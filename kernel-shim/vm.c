@@ -39,10 +39,12 @@ int ks_space_create(struct ks_space *s, uint32_t quota)
 		return -NX_ENOMEM;
 	ks_vm_kernel_map(root);
 	s->root = root;
+	s->satp = ks_vm_satp(root);
 	s->pages = 1;
 	s->quota = quota;
 	s->brk = KS_USER_BASE;
 	s->last_vpn[0] = s->last_vpn[1] = 0;
+	s->last_pte[0] = s->last_pte[1] = 0;
 	return 0;
 }
 
@@ -66,8 +68,10 @@ void ks_space_destroy(struct ks_space *s)
 	free_level(s->root, 2, VPN(KS_USER_BASE, 2), VPN(KS_USER_TOP - 1, 2) + 1);
 	ks_page_free(s->root);
 	s->root = NULL;
+	s->satp = 0;
 	s->pages = 0;
 	s->last_vpn[0] = s->last_vpn[1] = 0;
+	s->last_pte[0] = s->last_pte[1] = 0;
 }
 
 /* The leaf PTE slot for `va`, allocating intermediate tables if `alloc` (counted in quota). */
@@ -205,22 +209,15 @@ static uint8_t *mapped(uint64_t pte, uintptr_t va, uint64_t need)
 	return (uint8_t *)(PTE_PA(pte) + va % KS_PAGE_SIZE);
 }
 
-/* ks_user_span() for a page other than the remembered one (out of line, a tail call: the
- * common case then needs no stack frame). */
-static __attribute__((noinline)) void *span_walk(struct ks_space *s, uintptr_t va, unsigned w, uint64_t need)
-{
-	return mapped(leaf_of(s, va, (int)w), va, need);
-}
-
 void *ks_user_span(struct ks_space *s, uintptr_t va, size_t len, int write)
 {
 	const unsigned w = write != 0;
-	const uint64_t need = PTE_V | PTE_U | (w ? PTE_W : PTE_R);
-	if (len == 0 || len > KS_PAGE_SIZE - va % KS_PAGE_SIZE || va < KS_USER_BASE || va >= KS_USER_TOP)
+	const uintptr_t vpn = va >> 12;
+	/* First and last byte in the remembered page: that is a user page (leaf_of remembers only
+	 * pages of the user range), so one compare each checks the whole range. */
+	if (len - 1 >= KS_PAGE_SIZE || vpn != s->last_vpn[w] || (va + len - 1) >> 12 != vpn)
 		return NULL;
-	if ((va >> 12) != s->last_vpn[w])
-		return span_walk(s, va, w, need);
-	return mapped(s->last_pte[w], va, need);
+	return mapped(s->last_pte[w], va, PTE_V | PTE_U | (w ? PTE_W : PTE_R));
 }
 
 int ks_copyin(struct ks_space *s, void *dst, uintptr_t usrc, size_t len)

@@ -22,6 +22,7 @@ enum ks_perm {
 /** A task's address space. */
 struct ks_space {
 	uint64_t *root;     /**< Sv39 root table (a physical page) */
+	uint64_t satp;      /**< the satp value that selects `root` (ks_vm_satp), 0 with none */
 	uint32_t pages;     /**< pages in use: user pages and page tables */
 	uint32_t quota;     /**< limit on `pages` */
 	uintptr_t brk;      /**< end of the heap (grows up from the image's end) */
@@ -29,8 +30,14 @@ struct ks_space {
 	 * entry. A valid leaf never changes while the space lives (pages are only added, and
 	 * all are freed together), so what is kept here stays right. */
 	uintptr_t last_vpn[2]; /**< virtual page numbers; 0 = none (below KS_USER_BASE) */
-	uint64_t last_pte[2];
+	uint64_t last_pte[2];  /**< 0 with none: it maps nothing */
 };
+
+/** The satp value that makes `root` the hart's table (Sv39, no ASID). */
+static inline uint64_t ks_vm_satp(const uint64_t *root)
+{
+	return (8ULL << 60) | ((uintptr_t)root >> 12);
+}
 
 /** Write the kernel's two supervisor-only gigapage entries into the root table `root`. */
 void ks_vm_kernel_map(uint64_t *root);
@@ -79,11 +86,13 @@ __attribute__((warn_unused_result)) const void *ks_user_view(struct ks_space *s,
 							     size_t len, void *bounce);
 
 /**
- * The kernel address of the `len` bytes at user address `va` when they lie in one user page
- * mapped readable (`write` 0) or writable (`write` 1): the IPC fast path's check before its
- * one copy. Reads or writes nothing of the range.
- * @return the address, or NULL when `len` is 0, the range crosses a page, or its page is
- *         not mapped so for the user (the caller then takes the checked copies)
+ * The kernel address of the `len` bytes at user address `va` when they lie in the user page
+ * last translated for reading (`write` 0) or for writing (`write` 1), and it is mapped so for
+ * the user: the IPC fast path's check before its one copy. Reads or writes nothing of the
+ * range and walks no table (the checked copies above translate a page and remember it).
+ * @return the address, or NULL when `len` is 0, the range crosses a page, its page is not the
+ *         one remembered or is not mapped so for the user (the caller then takes the checked
+ *         copies)
  */
 __attribute__((warn_unused_result)) void *ks_user_span(struct ks_space *s, uintptr_t va, size_t len, int write);
 

@@ -7,17 +7,15 @@
 
 #include <stdint.h>
 
-#define SATP_SV39 (8UL << 60)
-
 /* The kernel's root table: gigapage 0 (MMIO) and gigapage 2 (RAM), supervisor only. */
 static uint64_t kernel_root[512] __attribute__((aligned(4096)));
 
-static void load_satp(const uint64_t *root)
+static void load_satp(uint64_t satp)
 {
 	/* The fence after the switch also orders every earlier page-table store before the
 	 * walks that follow it. */
 	__asm__ volatile("csrw satp, %0\n\t"
-			 "sfence.vma zero, zero" ::"r"(SATP_SV39 | ((uintptr_t)root >> 12))
+			 "sfence.vma zero, zero" ::"r"(satp)
 			 : "memory");
 }
 
@@ -29,10 +27,10 @@ void ks_vm_init(void)
 
 void ks_vm_enable_hart(void)
 {
-	load_satp(kernel_root);
+	load_satp(ks_vm_satp(kernel_root));
 }
 
 void ks_vm_switch(const struct ks_space *s)
 {
-	load_satp(s != NULL ? s->root : kernel_root);
+	load_satp(s != NULL ? s->satp : ks_vm_satp(kernel_root));
 }
