@@ -45,7 +45,7 @@ struct ks_quota {
 __attribute__((warn_unused_result)) int ks_quota_init(struct ks_quota *q, const struct ks_quota_cfg *cfg);
 
 /*
- * The three calls below answer their common case inline (each trap charges, and the IPC fast
+ * The calls below answer their common case inline (each trap charges, and the IPC fast
  * path looks at the throttled set and the timer): within the current period, a charge below
  * the room, a look at what the last charge worked out. Everything else is in quota.c, and
  * gives the same answers.
@@ -54,16 +54,23 @@ void ks_quota_charge_full(struct ks_quota *q, uint64_t now, unsigned qos, uint64
 unsigned ks_quota_throttled_full(struct ks_quota *q, uint64_t now);
 uint64_t ks_quota_until_full(struct ks_quota *q, uint64_t now, unsigned qos, uint64_t cap);
 
+/** ks_quota_charge() when it answers inline: 1 charged, 0 nothing changed (then
+ * ks_quota_charge_full() must charge it). */
+static inline int ks_quota_charge_quick(struct ks_quota *q, uint64_t now, unsigned qos, uint64_t ticks)
+{
+	/* Below the room no class can reach its limit (quota.c): only the sum changes. */
+	if (qos >= NX_QOS_COUNT || now - q->start >= q->cfg.period || ticks >= q->room)
+		return 0;
+	q->used[qos] = q->used[qos] <= UINT64_MAX - ticks ? q->used[qos] + ticks : UINT64_MAX;
+	q->room -= ticks;
+	return 1;
+}
+
 /** Charge `ticks` of CPU time to class `qos` at time `now` (in the period `now` falls in). */
 static inline void ks_quota_charge(struct ks_quota *q, uint64_t now, unsigned qos, uint64_t ticks)
 {
-	/* Below the room no class can reach its limit (quota.c): only the sum changes. */
-	if (qos < NX_QOS_COUNT && now - q->start < q->cfg.period && ticks < q->room) {
-		q->used[qos] = q->used[qos] <= UINT64_MAX - ticks ? q->used[qos] + ticks : UINT64_MAX;
-		q->room -= ticks;
-		return;
-	}
-	ks_quota_charge_full(q, now, qos, ticks);
+	if (!ks_quota_charge_quick(q, now, qos, ticks))
+		ks_quota_charge_full(q, now, qos, ticks);
 }
 
 /** ks_quota_throttled() when it answers inline, else -1 (a new period to work out). */

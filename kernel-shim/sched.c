@@ -128,6 +128,11 @@ static __attribute__((noinline)) void bkl_acquire_slow(void)
 		KS_CSR_SET(sip, SIP_SSIP);
 }
 
+int ks_bkl_try(void)
+{
+	return ks_lock_try(&bkl);
+}
+
 void ks_bkl_acquire(void)
 {
 	if (!ks_lock_try(&bkl))
@@ -477,6 +482,17 @@ void ks_sched_account(struct ks_hart *h, struct ks_task *t, uint64_t now)
 	t->burst_ticks += ran;
 	t->run_start = now;
 	ks_quota_charge(h->quota, now, ks_sched_qos(t), ran);
+}
+
+int ks_sched_account_quick(struct ks_hart *h, struct ks_task *t, uint64_t now)
+{
+	const uint64_t ran = now - t->run_start;
+	if (!ks_quota_charge_quick(h->quota, now, ks_sched_qos(t), ran))
+		return 0;
+	t->cpu_ticks += ran;
+	t->burst_ticks += ran;
+	t->run_start = now;
+	return 1;
 }
 
 /* Wake every task whose deadline has come; set the earliest remaining deadline exactly. */

@@ -9,6 +9,8 @@
 /** Take / drop the big kernel lock (see the lock discipline at the top of sched.c). */
 void ks_bkl_acquire(void);
 void ks_bkl_release(void);
+/** Take the big kernel lock if it is free, without waiting; 1 when taken. */
+int ks_bkl_try(void);
 /**
  * With the BKL held: make every other online hart sleep in ks_bkl_acquire(), so none
  * executes until this hart releases the lock (the block device's wait, blk.c). 1 when they
@@ -88,6 +90,10 @@ _Noreturn void ks_sched_resume(struct ks_hart *h);
 
 /** Account the CPU time of `t`, the task that just trapped into the kernel on `h`. */
 void ks_sched_account(struct ks_hart *h, struct ks_task *t, uint64_t now);
+
+/** ks_sched_account() when the quota charges inline (quota.h): 1 done, 0 nothing changed
+ * (then ks_sched_account() must account it). */
+int ks_sched_account_quick(struct ks_hart *h, struct ks_task *t, uint64_t now);
 
 /** Timer interrupt on `h`: wake due sleepers, end the slice if it is over. */
 void ks_sched_timer_irq(struct ks_hart *h, uint64_t now);

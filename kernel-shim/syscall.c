@@ -297,14 +297,13 @@ static inline __attribute__((always_inline)) void ipc_direct(struct ks_hart *h, 
 }
 
 /* The direct path once per syscall (`call` a constant: the arguments are found without a
- * test), out of line and flattened: the trap path saves no registers for it, and it calls
- * nothing on its common path. */
-static __attribute__((noinline, flatten)) void ipc_direct_call(struct ks_hart *h, struct ks_task *t, uint64_t now)
+ * test); the IPC trap entry (trap.c) inlines them. */
+void ks_syscall_direct_call(struct ks_hart *h, struct ks_task *t, uint64_t now)
 {
 	ipc_direct(h, t, now, 1);
 }
 
-static __attribute__((noinline, flatten)) void ipc_direct_reply_wait(struct ks_hart *h, struct ks_task *t, uint64_t now)
+void ks_syscall_direct_reply_wait(struct ks_hart *h, struct ks_task *t, uint64_t now)
 {
 	ipc_direct(h, t, now, 0);
 }
@@ -603,14 +602,10 @@ static __attribute__((noinline)) void end_caller(struct ks_task *t, uint64_t nr,
 	ks_task_end(t, NX_REASON_CRASH, cause, cause == NX_CAUSE_BAD_SYSCALL ? nr : 0, t->tf.sepc, 0);
 }
 
-void ks_syscall(struct ks_hart *h, struct ks_task *t, uint64_t now)
+void ks_syscall(struct ks_task *t)
 {
 	uint64_t *r = t->tf.regs;
 	uint64_t nr = r[KS_TF_A0 + 7];
-	if (nr == NX_SYS_CALL)
-		ipc_direct_call(h, t, now);
-	else if (nr == NX_SYS_REPLY_WAIT)
-		ipc_direct_reply_wait(h, t, now);
 	if (nr >= NX_SYS_COUNT) {
 		end_caller(t, nr, NX_CAUSE_BAD_SYSCALL);
 		return;

@@ -4,9 +4,17 @@
 
 #include "task.h"
 
-/** Run the syscall in `t`'s registers, trapped at `now` (ticks). Called under the BKL from
- * the trap path. */
-void ks_syscall(struct ks_hart *h, struct ks_task *t, uint64_t now);
+/** Run the syscall in `t`'s registers. Called under the BKL from the trap path. */
+void ks_syscall(struct ks_task *t);
+
+/**
+ * The direct path of NX_SYS_CALL / NX_SYS_REPLY_WAIT (docs/kernel.md, "The IPC fast path"),
+ * under the BKL with `t`'s time accounted, trapped on `h` at `now` (ticks): when it applies
+ * it delivers the message, blocks `t` and enters the receiver in user mode, and does not
+ * return; otherwise it changes nothing and returns (then ks_syscall() runs the syscall).
+ */
+void ks_syscall_direct_call(struct ks_hart *h, struct ks_task *t, uint64_t now);
+void ks_syscall_direct_reply_wait(struct ks_hart *h, struct ks_task *t, uint64_t now);
 
 /** Returned by a syscall handler that blocked the caller: sepc stays on the ecall. */
 #define KS_SYS_BLOCKED (-0x10000L)

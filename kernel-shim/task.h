@@ -96,6 +96,14 @@ static inline void ks_count(uint64_t *counter)
 		(*counter)++;
 }
 
+_Static_assert(offsetof(struct ks_task, tf) == 0, "a task's frame is the task");
+
+/** The task whose saved registers are `tf` (the frame trap.S saves into, ks_hart.tf). */
+static inline struct ks_task *ks_task_of_frame(struct ks_trapframe *tf)
+{
+	return (struct ks_task *)(void *)tf;
+}
+
 /** Slot of `t`. */
 static inline unsigned ks_task_slot(const struct ks_task *t)
 {

@@ -5,6 +5,9 @@
  * sscratch is 0. The kernel runs with sstatus.SIE clear, so a trap taken with sscratch == 0
  * is a kernel fault, never an interrupt.
  *
+ * The ecalls of the two direct IPC syscalls go to their own C entry (ks_trap_ipc_*, trap.c),
+ * every other trap to ks_trap_user; both start from the same complete frame.
+ *
  * struct ks_hart layout used here: 0 kernel stack top, 8 trap frame of the current task,
  * 16 scratch word, 24 kernel tp. struct ks_trapframe: x1..x31 at 8*(n-1), sepc at 248.
  */
@@ -56,7 +59,18 @@ ks_trap_vector:
 	mv	a0, sp			/* struct ks_hart * */
 	ld	tp, 24(sp)
 	ld	sp, 0(sp)
-	call	ks_trap_user		/* does not return */
+	/* An ecall of NX_SYS_CALL (a7 18) or NX_SYS_REPLY_WAIT (19) has its own entry (trap.c);
+	 * a7 still holds the user's. a7 first: other syscalls then pay three instructions. */
+	addi	t1, a7, -18		/* NX_SYS_CALL */
+	sltiu	t2, t1, 2		/* 18 or 19 */
+	beqz	t2, 3f
+	csrr	t2, scause
+	addi	t2, t2, -8		/* EXC_ECALL_U: not an interrupt or fault */
+	bnez	t2, 3f
+	beqz	t1, 4f
+	j	ks_trap_ipc_reply_wait	/* does not return */
+4:	j	ks_trap_ipc_call	/* does not return */
+3:	call	ks_trap_user		/* does not return */
 1:	j	1b
 
 from_kernel:

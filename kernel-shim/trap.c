@@ -72,27 +72,93 @@ static __attribute__((noinline)) void interrupt(struct ks_hart *h, unsigned long
 		ks_device_irq(h);
 }
 
-_Noreturn void ks_trap_user(struct ks_hart *h);
-_Noreturn void ks_trap_user(struct ks_hart *h)
+/* After the syscall, interrupt or fault: end the task if it was killed meanwhile, then run
+ * what comes next. */
+static inline __attribute__((always_inline)) _Noreturn void trap_done(struct ks_hart *h, struct ks_task *t)
 {
-	unsigned long scause = KS_CSR_READ(scause);
-	/* The task's CPU time ends at the trap, not after waiting for the lock: the wait depends
-	 * on the other harts, and would make the accounting vary from run to run. */
-	uint64_t now = ks_now();
+	if (h->cur >= 0 && t->dying)
+		ks_task_end(t, t->kill_reason, t->kill_cause, 0, 0, 0);
+	ks_sched_resume(h);
+}
+
+/* The trap of `scause` from the task running on `h`, which trapped at `now`. */
+static inline __attribute__((always_inline)) _Noreturn void trap(struct ks_hart *h, unsigned long scause,
+								  uint64_t now)
+{
 	ks_bkl_acquire();
 	struct ks_task *t = &ks_tasks[h->cur];
 	ks_sched_account(h, t, now);
 	unsigned long code = scause & ~SCAUSE_INTR;
 
 	if (scause == EXC_ECALL_U) /* an exception, so the interrupt bit is clear */
-		ks_syscall(h, t, now);
+		ks_syscall(t);
 	else if (scause & SCAUSE_INTR)
 		interrupt(h, code, now);
 	else
 		user_fault(t, code, KS_CSR_READ(stval)); /* still the fault's: the kernel traps to itself only to panic */
-	if (h->cur >= 0 && t->dying)
-		ks_task_end(t, t->kill_reason, t->kill_cause, 0, 0, 0);
-	ks_sched_resume(h);
+	trap_done(h, t);
+}
+
+_Noreturn void ks_trap_user(struct ks_hart *h);
+_Noreturn void ks_trap_user(struct ks_hart *h)
+{
+	unsigned long scause = KS_CSR_READ(scause);
+	/* The task's CPU time ends at the trap, not after waiting for the lock: the wait depends
+	 * on the other harts, and would make the accounting vary from run to run. */
+	trap(h, scause, ks_now());
+}
+
+/* An IPC syscall's trap when the lock is not free: the general trap (out of line: rare). */
+static _Noreturn __attribute__((noinline)) void ipc_trap_wait(struct ks_hart *h, uint64_t now)
+{
+	trap(h, EXC_ECALL_U, now);
+}
+
+/* An IPC syscall's trap under the lock, its time accounted when `accounted`, that the direct
+ * path did not take: the general syscall (out of line: rare). */
+static _Noreturn __attribute__((noinline)) void ipc_trap_general(struct ks_hart *h, struct ks_task *t, uint64_t now,
+								   int accounted)
+{
+	if (!accounted)
+		ks_sched_account(h, t, now);
+	ks_syscall(t);
+	trap_done(h, t);
+}
+
+_Static_assert(NX_SYS_CALL == 18 && NX_SYS_REPLY_WAIT == 19, "trap.S sends a7 18 and 19 to ks_trap_ipc_*");
+_Static_assert(EXC_ECALL_U == 8, "trap.S tests scause for 8");
+
+/*
+ * The trap of NX_SYS_CALL or NX_SYS_REPLY_WAIT (trap.S sends them here): the general trap's
+ * steps, each in its common case only (the lock free, the quota charged inline), then the
+ * direct path; every other case, and a direct path that does not apply, goes to the general
+ * trap with what is done so far. The running task is the one whose frame trap.S saved into.
+ */
+static inline __attribute__((always_inline)) _Noreturn void trap_ipc(struct ks_hart *h, int call)
+{
+	const uint64_t now = ks_now();
+	struct ks_task *t = ks_task_of_frame(h->tf);
+	if (!ks_bkl_try())
+		ipc_trap_wait(h, now);
+	if (!ks_sched_account_quick(h, t, now))
+		ipc_trap_general(h, t, now, 0);
+	if (call)
+		ks_syscall_direct_call(h, t, now);
+	else
+		ks_syscall_direct_reply_wait(h, t, now);
+	ipc_trap_general(h, t, now, 1);
+}
+
+_Noreturn void ks_trap_ipc_call(struct ks_hart *h);
+_Noreturn __attribute__((flatten)) void ks_trap_ipc_call(struct ks_hart *h)
+{
+	trap_ipc(h, 1);
+}
+
+_Noreturn void ks_trap_ipc_reply_wait(struct ks_hart *h);
+_Noreturn __attribute__((flatten)) void ks_trap_ipc_reply_wait(struct ks_hart *h)
+{
+	trap_ipc(h, 0);
 }
 
 _Noreturn void ks_trap_kernel(void);

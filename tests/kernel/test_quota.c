@@ -195,6 +195,22 @@ static void charges_that_only_add_up_to_a_limit_still_throttle(void **state)
 	assert_true(ks_quota_until(&q, 31, NX_QOS_SYS, UINT64_MAX) == 31 + SYS_LIMIT - FG_LIMIT / 2);
 }
 
+/* The quick charge (the IPC trap's) charges only below the room within the period, and then
+ * as ks_quota_charge() would; at the room, in a new period or for a class out of range it
+ * changes nothing, and the full charge does the rest. */
+static void quick_charge_takes_only_the_inline_case_and_changes_nothing_otherwise(void **state)
+{
+	(void)state;
+	assert_int_equal(ks_quota_charge_quick(&q, 10, NX_QOS_FG, FG_LIMIT - 1), 1);
+	assert_int_equal(ks_quota_charge_quick(&q, 10, NX_QOS_COUNT, 1), 0);
+	assert_int_equal(ks_quota_charge_quick(&q, PERIOD, NX_QOS_FG, 0), 0);
+	assert_int_equal(ks_quota_charge_quick(&q, 20, NX_QOS_FG, 1), 0);
+	assert_int_equal(ks_quota_throttled(&q, 20), 0);
+	assert_true(ks_quota_until(&q, 20, NX_QOS_FG, UINT64_MAX) == 21);
+	ks_quota_charge_full(&q, 20, NX_QOS_FG, 1);
+	assert_int_equal(ks_quota_throttled(&q, 20), 1u << NX_QOS_FG);
+}
+
 static void ranked_pick_passes_over_a_throttled_class_while_a_lower_one_waits(void **state)
 {
 	(void)state;
@@ -235,6 +251,7 @@ int main(void)
 		cmocka_unit_test_setup(until_is_when_the_running_class_reaches_its_limit, setup),
 		cmocka_unit_test_setup(until_answers_the_cap_when_the_limit_comes_at_it_or_later, setup),
 		cmocka_unit_test_setup(charges_that_only_add_up_to_a_limit_still_throttle, setup),
+		cmocka_unit_test_setup(quick_charge_takes_only_the_inline_case_and_changes_nothing_otherwise, setup),
 		cmocka_unit_test(ranked_pick_passes_over_a_throttled_class_while_a_lower_one_waits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
