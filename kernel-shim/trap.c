@@ -81,11 +81,17 @@ static inline __attribute__((always_inline)) _Noreturn void trap_done(struct ks_
 	ks_sched_resume(h);
 }
 
-/* The trap of `scause` from the task running on `h`, which trapped at `now`. */
-static inline __attribute__((always_inline)) _Noreturn void trap(struct ks_hart *h, unsigned long scause,
-								  uint64_t now)
+/*
+ * The trap of `scause` from the task running on `h`. trap.S reads the time (`now`) before
+ * the lock: the task's CPU time ends at the trap, not after waiting for the lock, which
+ * depends on the other harts and would make the accounting vary from run to run. The lock
+ * is held already when `locked` (the IPC entry's rare cases).
+ */
+_Noreturn void ks_trap_user(struct ks_hart *h, unsigned long scause, uint64_t now, int locked);
+_Noreturn __attribute__((noinline)) void ks_trap_user(struct ks_hart *h, unsigned long scause, uint64_t now, int locked)
 {
-	ks_bkl_acquire();
+	if (!locked)
+		ks_bkl_acquire();
 	struct ks_task *t = &ks_tasks[h->cur];
 	ks_sched_account(h, t, now);
 	unsigned long code = scause & ~SCAUSE_INTR;
@@ -99,28 +105,10 @@ static inline __attribute__((always_inline)) _Noreturn void trap(struct ks_hart 
 	trap_done(h, t);
 }
 
-_Noreturn void ks_trap_user(struct ks_hart *h);
-_Noreturn void ks_trap_user(struct ks_hart *h)
+/* An IPC syscall the direct path did not take, its trap accounted: the general syscall (out
+ * of line: rare). */
+static _Noreturn __attribute__((noinline)) void ipc_trap_general(struct ks_hart *h, struct ks_task *t)
 {
-	unsigned long scause = KS_CSR_READ(scause);
-	/* The task's CPU time ends at the trap, not after waiting for the lock: the wait depends
-	 * on the other harts, and would make the accounting vary from run to run. */
-	trap(h, scause, ks_now());
-}
-
-/* An IPC syscall's trap when the lock is not free: the general trap (out of line: rare). */
-static _Noreturn __attribute__((noinline)) void ipc_trap_wait(struct ks_hart *h, uint64_t now)
-{
-	trap(h, EXC_ECALL_U, now);
-}
-
-/* An IPC syscall's trap under the lock, its time accounted when `accounted`, that the direct
- * path did not take: the general syscall (out of line: rare). */
-static _Noreturn __attribute__((noinline)) void ipc_trap_general(struct ks_hart *h, struct ks_task *t, uint64_t now,
-								   int accounted)
-{
-	if (!accounted)
-		ks_sched_account(h, t, now);
 	ks_syscall(t);
 	trap_done(h, t);
 }
@@ -139,14 +127,14 @@ static inline __attribute__((always_inline)) _Noreturn void trap_ipc(struct ks_h
 	const uint64_t now = ks_now();
 	struct ks_task *t = ks_task_of_frame(h->tf);
 	if (!ks_bkl_try())
-		ipc_trap_wait(h, now);
+		ks_trap_user(h, EXC_ECALL_U, now, 0);
 	if (!ks_sched_account_quick(h, t, now))
-		ipc_trap_general(h, t, now, 0);
+		ks_trap_user(h, EXC_ECALL_U, now, 1);
 	if (call)
 		ks_syscall_direct_call(h, t, now);
 	else
 		ks_syscall_direct_reply_wait(h, t, now);
-	ipc_trap_general(h, t, now, 1);
+	ipc_trap_general(h, t);
 }
 
 _Noreturn void ks_trap_ipc_call(struct ks_hart *h);
