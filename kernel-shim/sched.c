@@ -392,14 +392,20 @@ static void count_run(const struct ks_hart *h, unsigned qos)
 	}
 }
 
-/* Make `t` (RUNNING in the core) the task of hart `h`, in its address space. */
-static void run_here(struct ks_hart *h, struct ks_task *t)
+/* Make `t` (RUNNING in the core) the task of hart `h`, in its address space; the caller
+ * counts the context switch. */
+static void place(struct ks_hart *h, struct ks_task *t)
 {
 	h->cur = (int)slot(t);
 	t->hart = (int8_t)h->hartid;
-	ks_count(&ks_stats.context_switches);
 	count_run(h, ks_sched_core_qos(&core, slot(t)));
 	ks_vm_switch(&t->space);
+}
+
+static void run_here(struct ks_hart *h, struct ks_task *t)
+{
+	ks_count(&ks_stats.context_switches);
+	place(h, t);
 }
 
 /* Whether a task of a class above `qos` is queued (ks_sched_core_best_queued() < qos,
@@ -425,16 +431,23 @@ static int handoff_ok(const struct ks_hart *h, const struct ks_task *to, unsigne
 	return ks_sched_core_best_rank(&core, thr) >= ks_sched_core_rank(ks_sched_qos(to), thr);
 }
 
-/* The switch itself: `to` (blocked, handoff_ok) runs on `h` in place of `from`. */
-static void handoff(struct ks_hart *h, struct ks_task *from, struct ks_task *to)
+/* The switch itself: `to` (blocked, handoff_ok) runs on `h` in place of `from`; the caller
+ * counts it. */
+static void switch_to(struct ks_hart *h, struct ks_task *from, struct ks_task *to)
 {
 	if (ks_sched_core_run(&core, slot(to)) != 0)
 		ks_panic("handoff to a task that is not blocked\n");
 	to->wait = KS_WAIT_NONE;
 	to->deadline = UINT64_MAX;
 	from->hart = -1;
+	place(h, to);
+}
+
+static void handoff(struct ks_hart *h, struct ks_task *from, struct ks_task *to)
+{
 	ks_count(&ks_stats.handoffs);
-	run_here(h, to);
+	ks_count(&ks_stats.context_switches);
+	switch_to(h, from, to);
 }
 
 void ks_sched_handoff(struct ks_task *from, struct ks_task *to)
@@ -655,7 +668,7 @@ _Noreturn void ks_sched_fast_handoff(struct ks_hart *h, struct ks_task *from, st
 				     uint64_t deadline)
 {
 	const int th_ipi = block(h, from, why, deadline);
-	handoff(h, from, to);
+	switch_to(h, from, to);
 	const uint64_t now = ks_now();
 	/* timer_want() when the quota answers inline (else fast_enter_slow works it out). */
 	uint64_t want = ks_quota_until_quick(h->quota, now, h->slice_end);

@@ -59,7 +59,8 @@ int ks_sched_fast_handoff_ok(const struct ks_hart *h, const struct ks_task *from
 /**
  * The IPC fast path's switch, once ks_sched_fast_handoff_ok() said yes and the message is in
  * `to`'s receive: block `from` for `why` until `deadline` (ks_sched_block), run `to` on `h`
- * for the rest of `from`'s slice (counted in handoffs) and enter it in user mode.
+ * for the rest of `from`'s slice and enter it in user mode. The caller counts the handoff
+ * and the context switch (ks_direct_deliveries, task.h).
  */
 _Noreturn void ks_sched_fast_handoff(struct ks_hart *h, struct ks_task *from, struct ks_task *to, enum ks_wait why,
 				     uint64_t deadline);

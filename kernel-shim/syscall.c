@@ -287,8 +287,7 @@ static inline __attribute__((always_inline)) void ipc_direct(struct ks_hart *h, 
 	t->rx = (struct ks_rx){ .buf = rbuf, .cap = cap, .sender_in_a1 = 1 };
 	t->att_in_len = 0;
 	copy_msg(dst, src, len);
-	ks_count(&ks_stats.ipc_sent);
-	ks_count(&ks_stats.ipc_delivered);
+	ks_count(&ks_direct_deliveries); /* its send, delivery, handoff and switch (task.h) */
 	uint64_t *pr = &peer->tf.regs[KS_TF_A0];
 	pr[0] = len;
 	pr[1] = t->service_id;
@@ -495,7 +494,9 @@ static long sys_kstats(struct ks_task *t, const uint64_t *a)
 {
 	ks_stats.console_dropped = ks_console_input_dropped();
 	ks_stats.pages_free = ks_pages_free();
-	return ks_copyout(&t->space, a[0], &ks_stats, sizeof ks_stats);
+	struct nx_kstats k = ks_stats;
+	ks_kstats_add_direct(&k, ks_direct_deliveries);
+	return ks_copyout(&t->space, a[0], &k, sizeof k);
 }
 
 static long sys_poweroff(struct ks_task *t, const uint64_t *a)

@@ -96,6 +96,23 @@ static inline void ks_count(uint64_t *counter)
 		(*counter)++;
 }
 
+/**
+ * Messages the IPC direct path delivered (syscall.c), a saturating counter. Each is one
+ * message sent and delivered, one handoff and one context switch: rather than four counts
+ * on that path, the four nx_kstats fields get it added when they are read
+ * (ks_kstats_add_direct).
+ */
+extern uint64_t ks_direct_deliveries;
+
+/** Add `direct` direct-path deliveries to the four counters of `k` they stand for, each
+ * saturating (the sum of two saturating counters saturates too, never wraps). */
+static inline void ks_kstats_add_direct(struct nx_kstats *k, uint64_t direct)
+{
+	uint64_t *const fields[] = { &k->ipc_sent, &k->ipc_delivered, &k->handoffs, &k->context_switches };
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+		*fields[i] = *fields[i] <= UINT64_MAX - direct ? *fields[i] + direct : UINT64_MAX;
+}
+
 _Static_assert(offsetof(struct ks_task, tf) == 0, "a task's frame is the task");
 
 /** The task whose saved registers are `tf` (the frame trap.S saves into, ks_hart.tf). */

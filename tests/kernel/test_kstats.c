@@ -1,0 +1,51 @@
+/* The direct path's deliveries added into nx_kstats when it is read (kernel-shim/task.h). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "task.h"
+
+/* Each delivery is one message sent and delivered, one handoff and one switch; nothing else
+ * of the counters moves. */
+static void direct_deliveries_add_to_the_four_counters_they_stand_for(void **state)
+{
+	(void)state;
+	struct nx_kstats k = { .ipc_sent = 10, .ipc_delivered = 9, .handoffs = 2, .context_switches = 30,
+			       .ipc_would_block = 4, .sleeps = 5 };
+	ks_kstats_add_direct(&k, 7);
+	assert_true(k.ipc_sent == 17);
+	assert_true(k.ipc_delivered == 16);
+	assert_true(k.handoffs == 9);
+	assert_true(k.context_switches == 37);
+	assert_true(k.ipc_would_block == 4);
+	assert_true(k.sleeps == 5);
+}
+
+/* Counters saturate, never wrap (nx/abi.h): so does the sum, at and one past the limit. */
+static void the_sum_saturates_and_never_wraps(void **state)
+{
+	(void)state;
+	struct nx_kstats k = { .ipc_sent = UINT64_MAX - 3, .ipc_delivered = UINT64_MAX, .handoffs = 0,
+			       .context_switches = 4 };
+	ks_kstats_add_direct(&k, 3);
+	assert_true(k.ipc_sent == UINT64_MAX);
+	assert_true(k.ipc_delivered == UINT64_MAX);
+	assert_true(k.handoffs == 3);
+	k.ipc_sent = UINT64_MAX - 2;
+	ks_kstats_add_direct(&k, UINT64_MAX);
+	assert_true(k.ipc_sent == UINT64_MAX);
+	assert_true(k.handoffs == UINT64_MAX);
+	assert_true(k.context_switches == UINT64_MAX);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(direct_deliveries_add_to_the_four_counters_they_stand_for),
+		cmocka_unit_test(the_sum_saturates_and_never_wraps),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
