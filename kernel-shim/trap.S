@@ -72,7 +72,7 @@ ks_trap_vector:
 4:	j	ks_trap_ipc_call	/* does not return */
 3:	csrr	a1, scause
 	rdtime	a2			/* the time of the trap, before the lock (trap.c) */
-	li	a3, 0			/* the lock not held yet */
+	li	a3, 0			/* TRAP_NOTHING: the lock not held yet */
 	call	ks_trap_user		/* does not return */
 1:	j	1b
 

@@ -72,28 +72,28 @@ static __attribute__((noinline)) void interrupt(struct ks_hart *h, unsigned long
 		ks_device_irq(h);
 }
 
-/* After the syscall, interrupt or fault: end the task if it was killed meanwhile, then run
- * what comes next. */
-static inline __attribute__((always_inline)) _Noreturn void trap_done(struct ks_hart *h, struct ks_task *t)
-{
-	if (h->cur >= 0 && t->dying)
-		ks_task_end(t, t->kill_reason, t->kill_cause, 0, 0, 0);
-	ks_sched_resume(h);
-}
+/* How much of the general trap an IPC trap did before it entered it (ks_trap_user's `done`). */
+enum trap_done {
+	TRAP_NOTHING = 0, /* trap.S: the lock is not held yet */
+	TRAP_LOCKED,      /* the lock is held */
+	TRAP_ACCOUNTED,   /* the lock is held and the task's time accounted */
+};
 
 /*
  * The trap of `scause` from the task running on `h`. trap.S reads the time (`now`) before
  * the lock: the task's CPU time ends at the trap, not after waiting for the lock, which
- * depends on the other harts and would make the accounting vary from run to run. The lock
- * is held already when `locked` (the IPC entry's rare cases).
+ * depends on the other harts and would make the accounting vary from run to run. The IPC
+ * entry's rare cases come here with `done` (enum trap_done) saying what they did already.
  */
-_Noreturn void ks_trap_user(struct ks_hart *h, unsigned long scause, uint64_t now, int locked);
-_Noreturn __attribute__((noinline)) void ks_trap_user(struct ks_hart *h, unsigned long scause, uint64_t now, int locked)
+_Noreturn void ks_trap_user(struct ks_hart *h, unsigned long scause, uint64_t now, unsigned done);
+_Noreturn __attribute__((noinline)) void ks_trap_user(struct ks_hart *h, unsigned long scause, uint64_t now,
+						      unsigned done)
 {
-	if (!locked)
+	if (done == TRAP_NOTHING)
 		ks_bkl_acquire();
 	struct ks_task *t = &ks_tasks[h->cur];
-	ks_sched_account(h, t, now);
+	if (done != TRAP_ACCOUNTED)
+		ks_sched_account(h, t, now);
 	unsigned long code = scause & ~SCAUSE_INTR;
 
 	if (scause == EXC_ECALL_U) /* an exception, so the interrupt bit is clear */
@@ -102,15 +102,9 @@ _Noreturn __attribute__((noinline)) void ks_trap_user(struct ks_hart *h, unsigne
 		interrupt(h, code, now);
 	else
 		user_fault(t, code, KS_CSR_READ(stval)); /* still the fault's: the kernel traps to itself only to panic */
-	trap_done(h, t);
-}
-
-/* An IPC syscall the direct path did not take, its trap accounted: the general syscall (out
- * of line: rare). */
-static _Noreturn __attribute__((noinline)) void ipc_trap_general(struct ks_hart *h, struct ks_task *t)
-{
-	ks_syscall(t);
-	trap_done(h, t);
+	if (h->cur >= 0 && t->dying)
+		ks_task_end(t, t->kill_reason, t->kill_cause, 0, 0, 0);
+	ks_sched_resume(h);
 }
 
 _Static_assert(NX_SYS_CALL == 18 && NX_SYS_REPLY_WAIT == 19, "trap.S sends a7 18 and 19 to ks_trap_ipc_*");
@@ -127,14 +121,14 @@ static inline __attribute__((always_inline)) _Noreturn void trap_ipc(struct ks_h
 	const uint64_t now = ks_now();
 	struct ks_task *t = ks_task_of_frame(h->tf);
 	if (!ks_bkl_try())
-		ks_trap_user(h, EXC_ECALL_U, now, 0);
+		ks_trap_user(h, EXC_ECALL_U, now, TRAP_NOTHING);
 	if (!ks_sched_account_quick(h, t, now))
-		ks_trap_user(h, EXC_ECALL_U, now, 1);
+		ks_trap_user(h, EXC_ECALL_U, now, TRAP_LOCKED);
 	if (call)
 		ks_syscall_direct_call(h, t, now);
 	else
 		ks_syscall_direct_reply_wait(h, t, now);
-	ipc_trap_general(h, t);
+	ks_trap_user(h, EXC_ECALL_U, now, TRAP_ACCOUNTED);
 }
 
 _Noreturn void ks_trap_ipc_call(struct ks_hart *h);
