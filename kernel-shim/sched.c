@@ -6,9 +6,9 @@
  * One big kernel lock (BKL) protects every kernel table: tasks, endpoints, the scheduler
  * core, the page allocator and the devices. A hart takes it in ks_trap_user() (or the IPC
  * trap entry, trap.c) right after the user registers are saved, and drops it just before it
- * returns to user mode (enter_user) or before it waits in WFI (idle). Kernel code runs with interrupts disabled
- * (sstatus.SIE = 0) and never waits while holding the BKL, so a hold lasts one syscall or
- * one interrupt. The console lock (console.c) is the only other lock and is innermost.
+ * returns to user mode (enter_user) or before it waits in WFI (idle). Kernel code runs with
+ * interrupts disabled (sstatus.SIE = 0) and never waits while holding the BKL, so a hold
+ * lasts one syscall or one interrupt. The console lock (console.c) is the only other lock and is innermost.
  *
  * Harts never busy-wait for each other. An idle hart sleeps in WFI; a hart that makes work
  * for another (a wakeup, a kill, an earlier timer) sends it an IPI through SBI. Even the
