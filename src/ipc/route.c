@@ -137,14 +137,13 @@ static struct ipc_outcome await_reply(const struct ipc_transport *t, uint64_t ds
 		}
 		have = false;
 		struct ipc_msg m;
-		/* A length above the buffer breaks the transport's contract: never read it. */
-		if (len > IPC_FRAME_MAX || ipc_msg_decode(buf, len, &m) != 0) {
-			out.dropped++;
-			continue;
-		}
-		/* Identity is the kernel's stamp, never the frame's src. */
-		if (sender != dst || m.type != IPC_TYPE_REPLY || m.nonce != nonce) {
-			if (++out.wrong_nonces > budget) {
+		/* Identity is the kernel's stamp, never the frame's src. Not the reply: a frame that
+		 * does not decode is dropped, any other counts against the budget. A length above the
+		 * buffer breaks the transport's contract: never read it. */
+		if (sender != dst || !ipc_reply_match(buf, len, nonce, &m)) {
+			if (len > IPC_FRAME_MAX || ipc_msg_decode(buf, len, &m) != 0) {
+				out.dropped++;
+			} else if (++out.wrong_nonces > budget) {
 				out.kind = IPC_OUTCOME_NONCE_BUDGET_EXCEEDED;
 				return out;
 			}
@@ -178,15 +177,6 @@ struct ipc_outcome ipc_route_with_nonce_budgeted(struct ipc_client *c, const cha
 
 	const struct ipc_route_opts o = effective_opts(opts);
 	const uint32_t nonce = c->next_nonce != 0 ? c->next_nonce : 1;
-	const struct ipc_msg req = {
-		.src = c->self_id,
-		.dst = dst,
-		.type = IPC_TYPE_REQUEST,
-		.nonce = nonce,
-		.op = op,
-		.data = data,
-		.data_len = data_len,
-	};
 	/* Word-aligned, so the codec moves whole words (a union: Frama-C reads no _Alignas). */
 	union {
 		uint64_t words[IPC_FRAME_MAX / 8];
@@ -194,7 +184,7 @@ struct ipc_outcome ipc_route_with_nonce_budgeted(struct ipc_client *c, const cha
 	} frame;
 	size_t len;
 	/* The encoder checks the data; a refused request uses no nonce. */
-	if (ipc_msg_encode(&req, frame.bytes, sizeof(frame.bytes), &len) != 0)
+	if (ipc_request_encode(c->self_id, dst, nonce, op, data, data_len, frame.bytes, sizeof(frame.bytes), &len) != 0)
 		return rejected(IPC_STATUS_MALFORMED);
 	c->next_nonce = nonce + 1; /* 0xFFFFFFFF wraps to 0, which the next call skips */
 

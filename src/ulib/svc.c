@@ -150,7 +150,8 @@ static __attribute__((flatten)) int handle(struct nx_server *s, const struct nx_
 		.data = req.data,
 		.len = req.data_len,
 	};
-	_Alignas(8) uint8_t data[IPC_DATA_MAX]; /* aligned: word-wise copies */
+	/* The reply is built in place: its data goes straight to where a frame's data goes. */
+	uint8_t *const data = s->out + IPC_HEADER_SIZE + IPC_BODY_SIZE;
 	size_t data_len = 0;
 	uint16_t status;
 	if (req.op == NX_OP_SERVER_STATS) {
@@ -163,10 +164,11 @@ static __attribute__((flatten)) int handle(struct nx_server *s, const struct nx_
 		status = ops->request(ctx, &r, data, &data_len);
 		if (status == NX_REPLY_DEFERRED)
 			return 0;
-		if (data_len > sizeof data)
+		if (data_len > IPC_DATA_MAX)
 			data_len = 0;
 	}
-	if (ipc_reply_encode(&req, s->self_id, sender, status, data, data_len, s->out, sizeof s->out, &s->out_len) != 0) {
+	if (ipc_reply_encode_in_place(&req, s->self_id, sender, status, data_len, s->out, sizeof s->out,
+				      &s->out_len) != 0) {
 		nx_count32(&s->stats.unanswered);
 		return 0;
 	}
