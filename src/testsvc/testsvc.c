@@ -43,7 +43,7 @@ static uint16_t echo_request(void *ctx, const struct nx_request *r, uint8_t *out
 	struct testsvc *ts = ctx;
 	uint32_t ms;
 	if (r->op == ECHO_OP_ECHO) { /* first: the IPC benchmark's op */
-		memcpy(out, r->data, r->len);
+		ipc_data_copy(out, r->data, r->len);
 		*out_len = r->len;
 		return IPC_STATUS_OK;
 	}

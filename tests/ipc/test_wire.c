@@ -602,6 +602,30 @@ static void reply_encode_in_place_gives_the_bytes_of_reply_encode(void **state)
 	}
 }
 
+/* ipc_data_copy() copies exactly `n` bytes, word-wise or not, at every pair of alignments. */
+static void data_copy_copies_exactly_n_bytes_at_every_alignment(void **state)
+{
+	(void)state;
+	static const size_t sizes[] = { 0, 1, 7, 8, 9, 16, 23, IPC_DATA_MAX };
+	_Alignas(8) uint8_t src[IPC_DATA_MAX + 8];
+	for (size_t i = 0; i < sizeof(src); i++)
+		src[i] = (uint8_t)(7 * i + 3);
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		for (size_t so = 0; so < 8; so++) {
+			for (size_t d = 0; d < 8; d++) {
+				_Alignas(8) uint8_t dst[IPC_DATA_MAX + 16];
+				memset(dst, 0xEE, sizeof(dst));
+				ipc_data_copy(dst + d, src + so, sizes[s]);
+				assert_memory_equal(dst + d, src + so, sizes[s]);
+				for (size_t i = 0; i < d; i++)
+					expect_eq("byte before the copy", 0xEE, dst[i]);
+				for (size_t i = d + sizes[s]; i < sizeof(dst); i++)
+					expect_eq("byte after the copy", 0xEE, dst[i]);
+			}
+		}
+	}
+}
+
 static void le_helpers_round_trip_and_refuse_out_of_bounds(void **state)
 {
 	(void)state;
@@ -676,6 +700,7 @@ int main(void)
 		cmocka_unit_test(request_encode_refuses_as_msg_encode_and_writes_nothing),
 		cmocka_unit_test(reply_match_takes_exactly_the_reply_decode_accepts),
 		cmocka_unit_test(reply_encode_in_place_gives_the_bytes_of_reply_encode),
+		cmocka_unit_test(data_copy_copies_exactly_n_bytes_at_every_alignment),
 		cmocka_unit_test(le_helpers_round_trip_and_refuse_out_of_bounds),
 		cmocka_unit_test(codec_gives_the_same_bytes_at_every_buffer_alignment),
 		cmocka_unit_test(decode_writes_nothing_for_a_refused_frame),
