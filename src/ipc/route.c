@@ -134,21 +134,19 @@ static __attribute__((noinline)) bool decodes(const uint8_t *buf, size_t len)
 }
 
 /*
- * Receive into `buf` (IPC_FRAME_MAX bytes) until the reply to `nonce` from `dst` comes,
- * beginning with `first` if it holds a frame. Each turn returns, or adds one to `dropped`
- * or `wrong_nonces`, both bounded.
+ * Receive into `buf` (IPC_FRAME_MAX bytes) and `got` until the reply to `nonce` from `dst`
+ * comes, beginning with the frame `got` holds, if any. Each turn returns, or adds one to
+ * `dropped` or `wrong_nonces`, both bounded.
  */
 static struct ipc_outcome await_reply(const struct ipc_transport *t, uint64_t dst, uint32_t nonce,
-				      uint64_t deadline, uint32_t budget, uint8_t *buf,
-				      const struct received *first, uint8_t *reply_data, size_t reply_cap)
+				      uint64_t deadline, uint32_t budget, uint8_t *buf, struct received *got,
+				      uint8_t *reply_data, size_t reply_cap)
 {
 	struct ipc_outcome out = outcome(IPC_OUTCOME_TIMEOUT, 0, 0);
-	bool have = first->have;
+	bool have = got->have;
 	while (out.dropped < IPC_MAX_DROPPED) {
-		size_t len = first->len;
-		uint64_t sender = first->sender;
 		if (!have) {
-			int rc = t->ops->recv_reply(t->ctx, buf, IPC_FRAME_MAX, deadline, &len, &sender);
+			int rc = t->ops->recv_reply(t->ctx, buf, IPC_FRAME_MAX, deadline, &got->len, &got->sender);
 			if (rc == IPC_T_TIMEOUT)
 				return out;
 			if (rc != 0) {
@@ -158,6 +156,8 @@ static struct ipc_outcome await_reply(const struct ipc_transport *t, uint64_t ds
 			}
 		}
 		have = false;
+		const size_t len = got->len;
+		const uint64_t sender = got->sender;
 		struct ipc_msg m;
 		/* Identity is the kernel's stamp, never the frame's src. */
 		if (sender != dst || !ipc_reply_match(buf, len, nonce, &m)) {
