@@ -122,6 +122,13 @@ const char *ipc_status_name(uint16_t status);
 uint64_t ipc_service_id(const char *name, size_t len);
 
 /**
+ * Copy `n` payload bytes from `src` to `dst` (not overlapping), as memcpy() does: a word at a
+ * time while both are 8-byte aligned (every frame buffer of ours, and the data in it, is),
+ * the rest with memcpy(). A payload of a few words costs a few instructions.
+ */
+void ipc_data_copy(uint8_t *dst, const uint8_t *src, size_t n);
+
+/**
  * Encode `h` into the first IPC_HEADER_SIZE bytes of `buf`.
  * @retval 0 done
  * @retval -IPC_ESPACE `cap` is below IPC_HEADER_SIZE
@@ -157,6 +164,19 @@ IPC_MUST_USE int ipc_header_decode(const uint8_t *buf, size_t len, struct ipc_he
 IPC_MUST_USE int ipc_msg_encode(const struct ipc_msg *m, uint8_t *buf, size_t cap, size_t *frame_len);
 
 /**
+ * Client side: encode a request from `src` to `dst` carrying `nonce`, `op` and `data_len`
+ * bytes of `data` into `buf`: the same bytes and the same errors as ipc_msg_encode() of that
+ * request (status 0), without a struct ipc_msg to fill and check.
+ * @retval 0 done, `*frame_len` set
+ * @retval -IPC_EINVAL `data` is NULL and `data_len` is not 0
+ * @retval -IPC_ETOOBIG `data_len` is above IPC_DATA_MAX
+ * @retval -IPC_ENONCE `nonce` is 0
+ * @retval -IPC_ESPACE the frame does not fit in `cap` bytes; nothing is written
+ */
+IPC_MUST_USE int ipc_request_encode(uint64_t src, uint64_t dst, uint32_t nonce, uint16_t op, const uint8_t *data,
+				    size_t data_len, uint8_t *buf, size_t cap, size_t *frame_len);
+
+/**
  * Decode and check the frame of exactly `len` bytes at `buf`. `m->data` points into `buf`.
  * `*m` is written only when the frame is valid.
  * @retval 0 done
@@ -166,6 +186,17 @@ IPC_MUST_USE int ipc_msg_encode(const struct ipc_msg *m, uint8_t *buf, size_t ca
  * @retval -IPC_ESTATUS a request with a status other than 0
  */
 IPC_MUST_USE int ipc_msg_decode(const uint8_t *buf, size_t len, struct ipc_msg *m);
+
+/**
+ * Client side, the awaited reply in a few loads: whether the frame of exactly `len` bytes at
+ * `buf` is one that ipc_msg_decode() accepts, of type REPLY and with nonce `nonce`. When it
+ * is, `*m` is set as ipc_msg_decode() sets it and 1 is returned. Otherwise 0, `*m` is not
+ * written, and the frame is either malformed or another valid frame: ipc_msg_decode() tells
+ * which. A `nonce` of 0 matches nothing (no valid reply carries it).
+ * @retval 1 the reply to `nonce`
+ * @retval 0 any other frame
+ */
+IPC_MUST_USE int ipc_reply_match(const uint8_t *buf, size_t len, uint32_t nonce, struct ipc_msg *m);
 
 /**
  * Server side: encode the reply to the decoded request `req` into `buf`: type REPLY, the
@@ -180,6 +211,20 @@ IPC_MUST_USE int ipc_msg_decode(const uint8_t *buf, size_t len, struct ipc_msg *
 IPC_MUST_USE int ipc_reply_encode(const struct ipc_msg *req, uint64_t self_id, uint64_t requester_id,
 				  uint16_t status, const uint8_t *data, size_t data_len, uint8_t *buf,
 				  size_t cap, size_t *frame_len);
+
+/**
+ * Server side, reply built in place: as ipc_reply_encode() when the `data_len` data bytes
+ * are already in `buf` where the data of a frame goes (IPC_HEADER_SIZE + IPC_BODY_SIZE on,
+ * written there by the handler); only the header and the body prefix are written.
+ * @retval 0 done, `*frame_len` set
+ * @retval -IPC_ETYPE `req` is not a request
+ * @retval -IPC_ETOOBIG `data_len` is above IPC_DATA_MAX
+ * @retval -IPC_ENONCE `req` has nonce 0
+ * @retval -IPC_ESPACE the frame does not fit in `cap` bytes; nothing is written
+ */
+IPC_MUST_USE int ipc_reply_encode_in_place(const struct ipc_msg *req, uint64_t self_id, uint64_t requester_id,
+					   uint16_t status, size_t data_len, uint8_t *buf, size_t cap,
+					   size_t *frame_len);
 
 /**
  * Little-endian field access for service payloads: put/get a value at byte offset `off` of

@@ -9,7 +9,6 @@
 #include "ipc/route.h"
 
 #include <stdbool.h>
-#include <string.h>
 
 static const char *const outcome_names[IPC_OUTCOME_COUNT] = {
 	[IPC_OUTCOME_SUCCESS] = "success",
@@ -33,9 +32,23 @@ void ipc_client_init(struct ipc_client *c, struct ipc_transport t, uint64_t self
 	c->next_nonce = 1;
 }
 
+/* An outcome with every count 0, field by field: a struct literal would zero its padding too,
+ * which takes a call to memset where code is built for size. */
+static struct ipc_outcome outcome(enum ipc_outcome_kind kind, uint16_t status, int transport_err)
+{
+	struct ipc_outcome o;
+	o.kind = kind;
+	o.status = status;
+	o.transport_err = transport_err;
+	o.reply_len = 0;
+	o.wrong_nonces = 0;
+	o.dropped = 0;
+	return o;
+}
+
 static struct ipc_outcome rejected(uint16_t status)
 {
-	return (struct ipc_outcome){ .kind = IPC_OUTCOME_REJECTED, .status = status };
+	return outcome(IPC_OUTCOME_REJECTED, status, 0);
 }
 
 /* A name is 1..IPC_SERVICE_NAME_MAX bytes without NUL: C-string users see the same name.
@@ -95,38 +108,45 @@ static struct ipc_outcome send_request(const struct ipc_transport *t, uint64_t d
 					      : t->ops->send(t->ctx, dst, frame, len);
 		if (rc == 0) {
 			first->have = t->ops->call != NULL;
-			return (struct ipc_outcome){ .kind = IPC_OUTCOME_SUCCESS };
+			return outcome(IPC_OUTCOME_SUCCESS, 0, 0);
 		}
 		if (rc == IPC_T_TIMEOUT && t->ops->call != NULL)
-			return (struct ipc_outcome){ .kind = IPC_OUTCOME_TIMEOUT };
+			return outcome(IPC_OUTCOME_TIMEOUT, 0, 0);
 		if (rc != IPC_T_WOULD_BLOCK)
-			return (struct ipc_outcome){ .kind = IPC_OUTCOME_IPC_ERROR, .transport_err = rc };
+			return outcome(IPC_OUTCOME_IPC_ERROR, 0, rc);
 		if (t->ops->yield != NULL)
 			t->ops->yield(t->ctx);
 		if (++spins == every) {
 			spins = 0;
 			if (t->ops->now_ms(t->ctx) >= deadline)
-				return (struct ipc_outcome){ .kind = IPC_OUTCOME_TIMEOUT };
+				return outcome(IPC_OUTCOME_TIMEOUT, 0, 0);
 		}
 	}
 }
 
+/* Whether a frame that is not the awaited reply decodes at all (a length above the buffer
+ * breaks the transport's contract: never read it). Out of line: the reply is what usually
+ * comes, and its check needs no struct in memory. */
+static __attribute__((noinline)) bool decodes(const uint8_t *buf, size_t len)
+{
+	struct ipc_msg m;
+	return len <= IPC_FRAME_MAX && ipc_msg_decode(buf, len, &m) == 0;
+}
+
 /*
- * Receive into `buf` (IPC_FRAME_MAX bytes) until the reply to `nonce` from `dst` comes,
- * beginning with `first` if it holds a frame. Each turn returns, or adds one to `dropped`
- * or `wrong_nonces`, both bounded.
+ * Receive into `buf` (IPC_FRAME_MAX bytes) and `got` until the reply to `nonce` from `dst`
+ * comes, beginning with the frame `got` holds, if any. Each turn returns, or adds one to
+ * `dropped` or `wrong_nonces`, both bounded.
  */
 static struct ipc_outcome await_reply(const struct ipc_transport *t, uint64_t dst, uint32_t nonce,
-				      uint64_t deadline, uint32_t budget, uint8_t *buf,
-				      const struct received *first, uint8_t *reply_data, size_t reply_cap)
+				      uint64_t deadline, uint32_t budget, uint8_t *buf, struct received *got,
+				      uint8_t *reply_data, size_t reply_cap)
 {
-	struct ipc_outcome out = { .kind = IPC_OUTCOME_TIMEOUT };
-	bool have = first->have;
+	struct ipc_outcome out = outcome(IPC_OUTCOME_TIMEOUT, 0, 0);
+	bool have = got->have;
 	while (out.dropped < IPC_MAX_DROPPED) {
-		size_t len = first->len;
-		uint64_t sender = first->sender;
 		if (!have) {
-			int rc = t->ops->recv_reply(t->ctx, buf, IPC_FRAME_MAX, deadline, &len, &sender);
+			int rc = t->ops->recv_reply(t->ctx, buf, IPC_FRAME_MAX, deadline, &got->len, &got->sender);
 			if (rc == IPC_T_TIMEOUT)
 				return out;
 			if (rc != 0) {
@@ -136,15 +156,15 @@ static struct ipc_outcome await_reply(const struct ipc_transport *t, uint64_t ds
 			}
 		}
 		have = false;
+		const size_t len = got->len;
+		const uint64_t sender = got->sender;
 		struct ipc_msg m;
-		/* A length above the buffer breaks the transport's contract: never read it. */
-		if (len > IPC_FRAME_MAX || ipc_msg_decode(buf, len, &m) != 0) {
-			out.dropped++;
-			continue;
-		}
 		/* Identity is the kernel's stamp, never the frame's src. */
-		if (sender != dst || m.type != IPC_TYPE_REPLY || m.nonce != nonce) {
-			if (++out.wrong_nonces > budget) {
+		if (sender != dst || !ipc_reply_match(buf, len, nonce, &m)) {
+			/* Not for this call: dropped when it does not decode, else counted. */
+			if (!decodes(buf, len)) {
+				out.dropped++;
+			} else if (++out.wrong_nonces > budget) {
 				out.kind = IPC_OUTCOME_NONCE_BUDGET_EXCEEDED;
 				return out;
 			}
@@ -158,8 +178,7 @@ static struct ipc_outcome await_reply(const struct ipc_transport *t, uint64_t ds
 			out.status = IPC_STATUS_MALFORMED;
 			return out;
 		}
-		if (m.data_len != 0)
-			memcpy(reply_data, m.data, m.data_len);
+		ipc_data_copy(reply_data, m.data, m.data_len);
 		out.kind = IPC_OUTCOME_SUCCESS;
 		out.reply_len = m.data_len;
 		return out;
@@ -178,15 +197,6 @@ struct ipc_outcome ipc_route_with_nonce_budgeted(struct ipc_client *c, const cha
 
 	const struct ipc_route_opts o = effective_opts(opts);
 	const uint32_t nonce = c->next_nonce != 0 ? c->next_nonce : 1;
-	const struct ipc_msg req = {
-		.src = c->self_id,
-		.dst = dst,
-		.type = IPC_TYPE_REQUEST,
-		.nonce = nonce,
-		.op = op,
-		.data = data,
-		.data_len = data_len,
-	};
 	/* Word-aligned, so the codec moves whole words (a union: Frama-C reads no _Alignas). */
 	union {
 		uint64_t words[IPC_FRAME_MAX / 8];
@@ -194,7 +204,7 @@ struct ipc_outcome ipc_route_with_nonce_budgeted(struct ipc_client *c, const cha
 	} frame;
 	size_t len;
 	/* The encoder checks the data; a refused request uses no nonce. */
-	if (ipc_msg_encode(&req, frame.bytes, sizeof(frame.bytes), &len) != 0)
+	if (ipc_request_encode(c->self_id, dst, nonce, op, data, data_len, frame.bytes, sizeof(frame.bytes), &len) != 0)
 		return rejected(IPC_STATUS_MALFORMED);
 	c->next_nonce = nonce + 1; /* 0xFFFFFFFF wraps to 0, which the next call skips */
 

@@ -117,17 +117,23 @@ static inline __attribute__((always_inline)) void put_words(uint8_t *buf, const 
 	}
 }
 
-/* Copy `n` data bytes: a word at a time while both ends are 8-byte aligned (frames of ours
- * are, and so is the data of most messages), the rest with memcpy; a payload of whole
- * words then costs a few instructions instead of a call. */
-static void copy_data(uint8_t *d, const uint8_t *s, size_t n)
+/* Word-wise only where words may alias bytes (WORDWISE() is 0 elsewhere); the loop runs to a
+ * bound worked out once, so a payload of one word is a handful of instructions. Inlined into
+ * the encoders. */
+static inline __attribute__((always_inline)) void copy_data(uint8_t *dst, const uint8_t *src, size_t n)
 {
-	if (WORDWISE(d) && WORDWISE(s)) {
-		for (; n >= 8; n -= 8, d += 8, s += 8)
-			*(frame_word *)(void *)d = *(const frame_word *)(const void *)s;
+	size_t i = 0;
+	if (WORDWISE((uintptr_t)dst | (uintptr_t)src)) {
+		for (const size_t whole = n & ~(size_t)7; i != whole; i += 8)
+			*(frame_word *)(void *)(dst + i) = *(const frame_word *)(const void *)(src + i);
 	}
-	if (n != 0)
-		memcpy(d, s, n);
+	if (i != n)
+		memcpy(dst + i, src + i, n - i);
+}
+
+void ipc_data_copy(uint8_t *dst, const uint8_t *src, size_t n)
+{
+	copy_data(dst, src, n);
 }
 
 static uint64_t type_flags_len(uint16_t type, uint16_t flags, uint32_t len)
@@ -207,6 +213,21 @@ int ipc_header_decode(const uint8_t *buf, size_t len, struct ipc_header *h)
 	return 0;
 }
 
+/* Write the header and body words of a checked frame of `data_len` data bytes (the data is
+ * the caller's to place). */
+static inline __attribute__((always_inline)) void put_frame(uint8_t *buf, uint64_t src, uint64_t dst,
+							    uint16_t type, uint32_t nonce, uint16_t op,
+							    uint16_t status, size_t data_len)
+{
+	const uint64_t w[W_WORDS] = {
+		[W_SRC] = src,
+		[W_DST] = dst,
+		[W_TYPE_FLAGS_LEN] = type_flags_len(type, 0, (uint32_t)(IPC_BODY_SIZE + data_len)),
+		[W_BODY] = body_word(nonce, op, status),
+	};
+	put_words(buf, w, 0, W_WORDS);
+}
+
 int ipc_msg_encode(const struct ipc_msg *m, uint8_t *buf, size_t cap, size_t *frame_len)
 {
 	if (m->data == NULL && m->data_len != 0)
@@ -220,16 +241,26 @@ int ipc_msg_encode(const struct ipc_msg *m, uint8_t *buf, size_t cap, size_t *fr
 		return err;
 	if (!FITS(cap, OFF_DATA, m->data_len))
 		return -IPC_ESPACE;
-	size_t total = OFF_DATA + m->data_len;
-	const uint64_t w[W_WORDS] = {
-		[W_SRC] = m->src,
-		[W_DST] = m->dst,
-		[W_TYPE_FLAGS_LEN] = type_flags_len(m->type, 0, (uint32_t)(IPC_BODY_SIZE + m->data_len)),
-		[W_BODY] = body_word(m->nonce, m->op, m->status),
-	};
-	put_words(buf, w, 0, W_WORDS);
+	put_frame(buf, m->src, m->dst, m->type, m->nonce, m->op, m->status, m->data_len);
 	copy_data(buf + OFF_DATA, m->data, m->data_len);
-	*frame_len = total;
+	*frame_len = OFF_DATA + m->data_len;
+	return 0;
+}
+
+int ipc_request_encode(uint64_t src, uint64_t dst, uint32_t nonce, uint16_t op, const uint8_t *data,
+		       size_t data_len, uint8_t *buf, size_t cap, size_t *frame_len)
+{
+	if (data == NULL && data_len != 0)
+		return -IPC_EINVAL;
+	if (data_len > IPC_DATA_MAX)
+		return -IPC_ETOOBIG;
+	if (nonce == 0)
+		return -IPC_ENONCE;
+	if (!FITS(cap, OFF_DATA, data_len))
+		return -IPC_ESPACE;
+	put_frame(buf, src, dst, IPC_TYPE_REQUEST, nonce, op, 0, data_len);
+	copy_data(buf + OFF_DATA, data, data_len);
+	*frame_len = OFF_DATA + data_len;
 	return 0;
 }
 
@@ -259,6 +290,32 @@ int ipc_msg_decode(const uint8_t *buf, size_t len, struct ipc_msg *m)
 	return 0;
 }
 
+/*
+ * A reply to `nonce` passes every check of ipc_msg_decode() exactly when its type-flags-len
+ * word is REPLY, flags 0 and the length the frame has, and its nonce is `nonce` (not 0): a
+ * REPLY's status is free, and a frame of at least OFF_DATA bytes has a whole body.
+ */
+int ipc_reply_match(const uint8_t *buf, size_t len, uint32_t nonce, struct ipc_msg *m)
+{
+	if (len < OFF_DATA || len > IPC_FRAME_MAX || nonce == 0)
+		return 0;
+	uint64_t w[W_WORDS];
+	get_words(buf, w, W_TYPE_FLAGS_LEN, W_WORDS);
+	if (w[W_TYPE_FLAGS_LEN] != type_flags_len(IPC_TYPE_REPLY, 0, (uint32_t)(len - IPC_HEADER_SIZE)) ||
+	    (uint32_t)w[W_BODY] != nonce)
+		return 0;
+	get_words(buf, w, W_SRC, W_TYPE_FLAGS_LEN);
+	m->src = w[W_SRC];
+	m->dst = w[W_DST];
+	m->type = IPC_TYPE_REPLY;
+	m->nonce = nonce;
+	m->op = (uint16_t)(w[W_BODY] >> 32);
+	m->status = (uint16_t)(w[W_BODY] >> 48);
+	m->data = buf + OFF_DATA;
+	m->data_len = len - OFF_DATA;
+	return 1;
+}
+
 int ipc_reply_encode(const struct ipc_msg *req, uint64_t self_id, uint64_t requester_id,
 		     uint16_t status, const uint8_t *data, size_t data_len, uint8_t *buf,
 		     size_t cap, size_t *frame_len)
@@ -276,6 +333,22 @@ int ipc_reply_encode(const struct ipc_msg *req, uint64_t self_id, uint64_t reque
 		.data_len = data_len,
 	};
 	return ipc_msg_encode(&reply, buf, cap, frame_len);
+}
+
+int ipc_reply_encode_in_place(const struct ipc_msg *req, uint64_t self_id, uint64_t requester_id,
+			      uint16_t status, size_t data_len, uint8_t *buf, size_t cap, size_t *frame_len)
+{
+	if (req->type != IPC_TYPE_REQUEST)
+		return -IPC_ETYPE;
+	if (data_len > IPC_DATA_MAX)
+		return -IPC_ETOOBIG;
+	if (req->nonce == 0)
+		return -IPC_ENONCE;
+	if (!FITS(cap, OFF_DATA, data_len))
+		return -IPC_ESPACE;
+	put_frame(buf, self_id, requester_id, IPC_TYPE_REPLY, req->nonce, req->op, status, data_len);
+	*frame_len = OFF_DATA + data_len;
+	return 0;
 }
 
 static int put_checked(uint8_t *buf, size_t cap, size_t off, uint64_t v, unsigned n)

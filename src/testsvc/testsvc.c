@@ -38,15 +38,11 @@ static uint16_t echo_bulk(struct testsvc *ts, uint8_t *out, size_t *out_len)
 	return IPC_STATUS_OK;
 }
 
-static uint16_t echo_request(void *ctx, const struct nx_request *r, uint8_t *out, size_t *out_len)
+/* Every op of echo but ECHO_OP_ECHO. */
+static __attribute__((noinline)) uint16_t echo_other(struct testsvc *ts, const struct nx_request *r, uint8_t *out,
+						     size_t *out_len)
 {
-	struct testsvc *ts = ctx;
 	uint32_t ms;
-	if (r->op == ECHO_OP_ECHO) { /* first: the IPC benchmark's op */
-		memcpy(out, r->data, r->len);
-		*out_len = r->len;
-		return IPC_STATUS_OK;
-	}
 	switch (r->op) {
 	case ECHO_OP_PAUSE:
 		if (r->len != 4 || ipc_get_u32(r->data, r->len, 0, &ms) != 0 || ms > PAUSE_MAX_MS)
@@ -60,6 +56,16 @@ static uint16_t echo_request(void *ctx, const struct nx_request *r, uint8_t *out
 	default:
 		return IPC_STATUS_UNKNOWN;
 	}
+}
+
+/* The IPC benchmark's op on a path of its own, which saves no registers. */
+static uint16_t echo_request(void *ctx, const struct nx_request *r, uint8_t *out, size_t *out_len)
+{
+	if (r->op != ECHO_OP_ECHO)
+		return echo_other(ctx, r, out, out_len);
+	*out_len = r->len;
+	ipc_data_copy(out, r->data, r->len);
+	return IPC_STATUS_OK;
 }
 
 static uint16_t liar_request(void *ctx, const struct nx_request *r, uint8_t *out, size_t *out_len)

@@ -105,6 +105,25 @@ static void handle_notice(struct nx_server *s, const struct nx_server_ops *ops, 
 		ops->exit_notice(ctx, &n);
 }
 
+/*
+ * A frame that decoded but is not a request: a notice from the kernel, a task's NOTIFY, or
+ * malformed. Out of line, and given a copy: the request path then keeps its decoded frame in
+ * registers.
+ */
+static __attribute__((noinline)) void handle_other(struct nx_server *s, const struct nx_server_ops *ops, void *ctx,
+						   struct ipc_msg m, uint64_t sender)
+{
+	/* Identity is the kernel-stamped sender id, never a field of the frame. */
+	if (m.type == IPC_TYPE_NOTIFY && sender == nx_kernel_id()) {
+		handle_notice(s, ops, ctx, &m);
+	} else if (m.type == IPC_TYPE_NOTIFY && ops->notify != NULL) {
+		nx_count32(&s->stats.notices);
+		ops->notify(ctx, sender, &m);
+	} else {
+		nx_count32(&s->stats.malformed);
+	}
+}
+
 static uint16_t stats_reply(const struct nx_server *s, uint8_t *out, size_t *out_len)
 {
 	const uint32_t v[] = { s->stats.requests, s->stats.denied, s->stats.malformed, s->stats.unanswered,
@@ -129,18 +148,8 @@ static __attribute__((flatten)) int handle(struct nx_server *s, const struct nx_
 		nx_count32(&s->stats.malformed);
 		return 0;
 	}
-	/* Identity is the kernel-stamped sender id, never a field of the frame. */
-	if (req.type == IPC_TYPE_NOTIFY && sender == nx_kernel_id()) {
-		handle_notice(s, ops, ctx, &req);
-		return 0;
-	}
-	if (req.type == IPC_TYPE_NOTIFY && ops->notify != NULL) {
-		nx_count32(&s->stats.notices);
-		ops->notify(ctx, sender, &req);
-		return 0;
-	}
 	if (req.type != IPC_TYPE_REQUEST) {
-		nx_count32(&s->stats.malformed);
+		handle_other(s, ops, ctx, req, sender);
 		return 0;
 	}
 	const struct nx_request r = {
@@ -150,7 +159,8 @@ static __attribute__((flatten)) int handle(struct nx_server *s, const struct nx_
 		.data = req.data,
 		.len = req.data_len,
 	};
-	_Alignas(8) uint8_t data[IPC_DATA_MAX]; /* aligned: word-wise copies */
+	/* The reply is built in place: its data goes straight to where a frame's data goes. */
+	uint8_t *const data = s->out + IPC_HEADER_SIZE + IPC_BODY_SIZE;
 	size_t data_len = 0;
 	uint16_t status;
 	if (req.op == NX_OP_SERVER_STATS) {
@@ -163,10 +173,11 @@ static __attribute__((flatten)) int handle(struct nx_server *s, const struct nx_
 		status = ops->request(ctx, &r, data, &data_len);
 		if (status == NX_REPLY_DEFERRED)
 			return 0;
-		if (data_len > sizeof data)
+		if (data_len > IPC_DATA_MAX)
 			data_len = 0;
 	}
-	if (ipc_reply_encode(&req, s->self_id, sender, status, data, data_len, s->out, sizeof s->out, &s->out_len) != 0) {
+	if (ipc_reply_encode_in_place(&req, s->self_id, sender, status, data_len, s->out, sizeof s->out,
+				      &s->out_len) != 0) {
 		nx_count32(&s->stats.unanswered);
 		return 0;
 	}

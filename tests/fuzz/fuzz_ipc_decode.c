@@ -5,7 +5,9 @@
  * Checks: ipc_msg_decode() fails with ipc_header_decode()'s error when the header is bad;
  * every header and every frame that decodes re-encodes to the identical bytes; an encode into
  * one byte too few fails with -IPC_ESPACE and writes nothing; a decoded request's reply
- * decodes back to its nonce and op; the payload getters read exactly the bytes that fit.
+ * decodes back to its nonce and op, and it re-encodes through ipc_request_encode(); the reply
+ * matcher takes exactly the replies the decoder accepts; the payload getters read exactly the
+ * bytes that fit.
  */
 #include "fuzz.h"
 
@@ -83,6 +85,35 @@ static void check_getters(const uint8_t *p, size_t len)
 	}
 }
 
+/* ipc_reply_match() takes the frame for the nonce it carries (and for that nonce + 1) exactly
+ * when ipc_msg_decode() accepted it (`merr` 0, as `m`) as a REPLY with that nonce. */
+static void check_reply_match(const uint8_t *data, size_t size, int merr, const struct ipc_msg *m)
+{
+	const uint32_t carried = size >= FRAME_DATA ? (uint32_t)le(data + IPC_HEADER_SIZE, 4) : 0;
+	for (uint32_t i = 0; i < 2; i++) {
+		const uint32_t nonce = carried + i;
+		struct ipc_msg r;
+		const int want = merr == 0 && m->type == IPC_TYPE_REPLY && m->nonce == nonce;
+		const int got = ipc_reply_match(data, size, nonce, &r);
+		FZ_CHECK(got == want, "reply match for nonce %u: expected %d, got %d", nonce, want, got);
+		if (got)
+			FZ_CHECK(r.src == m->src && r.dst == m->dst && r.type == m->type && r.nonce == m->nonce &&
+					 r.op == m->op && r.status == m->status && r.data == m->data &&
+					 r.data_len == m->data_len,
+				 "a matched reply decodes as ipc_msg_decode() decodes it");
+	}
+}
+
+/* A decoded request re-encodes through ipc_request_encode() to its own bytes. */
+static void check_request_encode(const uint8_t *data, size_t size, const struct ipc_msg *m)
+{
+	uint8_t out[IPC_FRAME_MAX];
+	size_t flen = 0;
+	int rc = ipc_request_encode(m->src, m->dst, m->nonce, m->op, m->data, m->data_len, out, sizeof(out), &flen);
+	FZ_CHECK(rc == 0, "a decoded request re-encodes, got %s", ipc_strerror(rc));
+	FZ_CHECK(flen == size && memcmp(out, data, size) == 0, "the request re-encodes to its own %zu bytes", size);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ipc_header h;
@@ -91,6 +122,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	struct ipc_msg m;
 	int merr = ipc_msg_decode(data, size, &m);
+	check_reply_match(data, size, merr, &m);
 	if (herr != 0) {
 		FZ_CHECK(merr == herr, "msg decode fails as the header: %s, got %s", ipc_strerror(herr),
 			 ipc_strerror(merr));
@@ -111,8 +143,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FZ_CHECK(flen == size && memcmp(out, data, size) == 0,
 		 "the frame re-encodes to its own %zu bytes, got %zu", size, flen);
 	check_no_partial_write(&m, size);
-	if (m.type == IPC_TYPE_REQUEST)
+	if (m.type == IPC_TYPE_REQUEST) {
 		check_reply(&m);
+		check_request_encode(data, size, &m);
+	}
 	check_getters(m.data, m.data_len);
 	return 0;
 }

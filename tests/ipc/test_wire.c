@@ -406,6 +406,226 @@ static void reply_encode_echoes_nonce_and_op_and_addresses_the_stamped_requester
 		   ipc_reply_encode(&req, 1, 2, 0, buf, IPC_DATA_MAX + 1, buf, sizeof(buf), &len));
 }
 
+/* ipc_request_encode() gives ipc_msg_encode()'s bytes for the same request, at every
+ * data length class and buffer alignment, and writes nothing past the frame. */
+static void request_encode_gives_the_bytes_of_msg_encode(void **state)
+{
+	(void)state;
+	static const size_t sizes[] = { 0, 1, 8, 13, IPC_DATA_MAX };
+	uint8_t data[IPC_DATA_MAX + 8];
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(3 * i + 1);
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		for (size_t off = 0; off < 8; off++) {
+			const struct ipc_msg m = {
+				.src = 0xaaaa000000000001ULL, .dst = 0xbbbb000000000002ULL, .type = IPC_TYPE_REQUEST,
+				.nonce = 0xfffffffeU, .op = 0xbeef, .data = data + off, .data_len = sizes[s],
+			};
+			_Alignas(8) uint8_t want[IPC_FRAME_MAX];
+			_Alignas(8) uint8_t area[IPC_FRAME_MAX + 16];
+			size_t want_len = 0, len = 0;
+			expect_err("msg encode", 0, ipc_msg_encode(&m, want, sizeof(want), &want_len));
+			memset(area, 0xEE, sizeof(area));
+			expect_err("request encode", 0,
+				   ipc_request_encode(m.src, m.dst, m.nonce, m.op, m.data, m.data_len, area + off,
+						      IPC_FRAME_MAX, &len));
+			expect_eq("frame length", want_len, len);
+			assert_memory_equal(area + off, want, len);
+			expect_eq("byte after the frame", 0xEE, area[off + len]);
+		}
+	}
+}
+
+/* Its refusals are ipc_msg_encode()'s, in the same order, and write nothing. */
+static void request_encode_refuses_as_msg_encode_and_writes_nothing(void **state)
+{
+	(void)state;
+	uint8_t data[IPC_DATA_MAX + 1] = { 0 };
+	const size_t need = IPC_HEADER_SIZE + IPC_BODY_SIZE + 40;
+	const struct {
+		const char *what;
+		const uint8_t *data;
+		size_t data_len, cap;
+		uint32_t nonce;
+		int err;
+	} cases[] = {
+		{ "NULL data with a length", NULL, 1, IPC_FRAME_MAX, 1, -IPC_EINVAL },
+		{ "NULL data, length 0", NULL, 0, IPC_FRAME_MAX, 1, 0 },
+		{ "data one above IPC_DATA_MAX", data, IPC_DATA_MAX + 1, IPC_FRAME_MAX + 8, 1, -IPC_ETOOBIG },
+		{ "data of IPC_DATA_MAX", data, IPC_DATA_MAX, IPC_FRAME_MAX, 1, 0 },
+		{ "nonce 0", data, 1, IPC_FRAME_MAX, 0, -IPC_ENONCE },
+		{ "too big before nonce 0", data, IPC_DATA_MAX + 1, IPC_FRAME_MAX, 0, -IPC_ETOOBIG },
+		{ "one byte too few", data, 40, need - 1, 1, -IPC_ESPACE },
+		{ "no space at all", data, 0, 0, 1, -IPC_ESPACE },
+		{ "exact fit", data, 40, need, 1, 0 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct ipc_msg m = { .src = 5, .dst = 6, .type = IPC_TYPE_REQUEST, .nonce = cases[i].nonce,
+					   .op = 7, .data = cases[i].data, .data_len = cases[i].data_len };
+		uint8_t ref[IPC_FRAME_MAX + 8], buf[IPC_FRAME_MAX + 8];
+		size_t ref_len = 0, len = 12345;
+		expect_err(cases[i].what, cases[i].err, ipc_msg_encode(&m, ref, cases[i].cap, &ref_len));
+		memset(buf, 0xEE, sizeof(buf));
+		expect_err(cases[i].what, cases[i].err,
+			   ipc_request_encode(m.src, m.dst, m.nonce, m.op, m.data, m.data_len, buf, cases[i].cap, &len));
+		if (cases[i].err == 0)
+			continue;
+		expect_eq("frame_len untouched", 12345, len);
+		for (size_t b = 0; b < sizeof(buf); b++)
+			expect_eq("buffer untouched", 0xEE, buf[b]);
+	}
+}
+
+/* Whether ipc_reply_match() must take the `len`-byte frame at `buf` as the reply to `nonce`:
+ * ipc_msg_decode() accepts it, and it is a REPLY with that nonce. */
+static int is_reply_to(const uint8_t *buf, size_t len, uint32_t nonce, struct ipc_msg *m)
+{
+	return ipc_msg_decode(buf, len, m) == 0 && m->type == IPC_TYPE_REPLY && m->nonce == nonce;
+}
+
+/* Matches what is expected, sets what ipc_msg_decode() sets, and writes nothing otherwise. */
+static void expect_match_as_decode(const char *what, const uint8_t *buf, size_t len, uint32_t nonce)
+{
+	struct ipc_msg want, got, before;
+	memset(&got, 0x5A, sizeof(got));
+	before = got;
+	const int expected = is_reply_to(buf, len, nonce, &want);
+	expect_eq(what, expected, ipc_reply_match(buf, len, nonce, &got));
+	if (!expected) {
+		if (!same_bytes(&got, &before, sizeof(got)))
+			fail_msg("%s: a frame not matched wrote the output", what);
+		return;
+	}
+	expect_eq("src", want.src, got.src);
+	expect_eq("dst", want.dst, got.dst);
+	expect_eq("type", want.type, got.type);
+	expect_eq("nonce", want.nonce, got.nonce);
+	expect_eq("op", want.op, got.op);
+	expect_eq("status", want.status, got.status);
+	expect_eq("data", (uintptr_t)want.data, (uintptr_t)got.data);
+	expect_eq("data_len", want.data_len, got.data_len);
+}
+
+static void reply_match_takes_exactly_the_reply_decode_accepts(void **state)
+{
+	(void)state;
+	static const uint8_t values[] = { 0x00, 0x01, 0x02, 0x03, 0x04, 0x08, 0x7f, 0x80, 0xff };
+	_Alignas(8) uint8_t good[IPC_FRAME_MAX];
+	const size_t len = sample_reply(good, sizeof(good), 16);
+	expect_eq("the sample itself", 1, is_reply_to(good, len, 0x01020304, &(struct ipc_msg){ 0 }));
+	expect_match_as_decode("the reply", good, len, 0x01020304);
+	expect_match_as_decode("another nonce", good, len, 0x01020305);
+	expect_match_as_decode("nonce 0", good, len, 0);
+	for (size_t cut = 0; cut <= len + 1; cut++)
+		expect_match_as_decode("a truncation or a trailing byte", good, cut, 0x01020304);
+	expect_match_as_decode("a length above IPC_FRAME_MAX", good, IPC_FRAME_MAX + 1, 0x01020304);
+	for (size_t pos = 0; pos < len; pos++) {
+		for (size_t v = 0; v < sizeof(values); v++) {
+			_Alignas(8) uint8_t buf[IPC_FRAME_MAX];
+			memcpy(buf, good, len);
+			buf[pos] = values[v];
+			expect_match_as_decode("a single-byte change", buf, len, 0x01020304);
+		}
+	}
+	static const uint16_t others[] = { IPC_TYPE_REQUEST, IPC_TYPE_NOTIFY };
+	for (size_t t = 0; t < 2; t++) {
+		const struct ipc_msg m = { .type = others[t], .nonce = 0x01020304 };
+		_Alignas(8) uint8_t buf[IPC_FRAME_MAX];
+		size_t n = 0;
+		expect_err("encode another type", 0, ipc_msg_encode(&m, buf, sizeof(buf), &n));
+		expect_eq("another type with the nonce", 0, ipc_reply_match(buf, n, 0x01020304, &(struct ipc_msg){ 0 }));
+	}
+	_Alignas(8) uint8_t buf[IPC_FRAME_MAX];
+	memcpy(buf, good, len);
+	buf[IPC_HEADER_SIZE] = buf[IPC_HEADER_SIZE + 1] = buf[IPC_HEADER_SIZE + 2] = buf[IPC_HEADER_SIZE + 3] = 0;
+	expect_eq("a reply with nonce 0 is malformed", -IPC_ENONCE, ipc_msg_decode(buf, len, &(struct ipc_msg){ 0 }));
+	expect_eq("so nonce 0 matches nothing", 0, ipc_reply_match(buf, len, 0, &(struct ipc_msg){ 0 }));
+	for (size_t off = 1; off < 8; off++) {
+		_Alignas(8) uint8_t area[IPC_FRAME_MAX + 8];
+		memcpy(area + off, good, len);
+		expect_match_as_decode("an unaligned reply", area + off, len, 0x01020304);
+	}
+}
+
+/* The in-place reply encoder gives ipc_reply_encode()'s bytes without touching the data. */
+static void reply_encode_in_place_gives_the_bytes_of_reply_encode(void **state)
+{
+	(void)state;
+	const struct ipc_msg req = { .src = 0x5555, .dst = 0x6666, .type = IPC_TYPE_REQUEST, .nonce = 77, .op = 3 };
+	static const size_t sizes[] = { 0, 3, 8, IPC_DATA_MAX };
+	uint8_t data[IPC_DATA_MAX];
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i ^ 0xA5);
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		_Alignas(8) uint8_t want[IPC_FRAME_MAX], buf[IPC_FRAME_MAX];
+		size_t want_len = 0, len = 0;
+		expect_err("reply encode", 0,
+			   ipc_reply_encode(&req, 0x6666, 0x7777, IPC_STATUS_FULL, data, sizes[s], want, sizeof(want),
+					    &want_len));
+		memset(buf, 0xEE, sizeof(buf));
+		memcpy(buf + IPC_HEADER_SIZE + IPC_BODY_SIZE, data, sizes[s]);
+		expect_err("in place", 0,
+			   ipc_reply_encode_in_place(&req, 0x6666, 0x7777, IPC_STATUS_FULL, sizes[s], buf, sizeof(buf),
+						     &len));
+		expect_eq("frame length", want_len, len);
+		assert_memory_equal(buf, want, len);
+	}
+	struct ipc_msg notify = req, zero = req;
+	notify.type = IPC_TYPE_NOTIFY;
+	zero.nonce = 0;
+	const size_t need = IPC_HEADER_SIZE + IPC_BODY_SIZE + 8;
+	const struct {
+		const char *what;
+		const struct ipc_msg *req;
+		size_t data_len, cap;
+		int err;
+	} cases[] = {
+		{ "reply to a notify", &notify, 0, IPC_FRAME_MAX, -IPC_ETYPE },
+		{ "data one above IPC_DATA_MAX", &req, IPC_DATA_MAX + 1, IPC_FRAME_MAX + 8, -IPC_ETOOBIG },
+		{ "reply to nonce 0", &zero, 0, IPC_FRAME_MAX, -IPC_ENONCE },
+		{ "one byte too few", &req, 8, need - 1, -IPC_ESPACE },
+		{ "exact fit", &req, 8, need, 0 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint8_t big[IPC_FRAME_MAX + 8] = { 0 }, ref[IPC_FRAME_MAX + 8], buf[IPC_FRAME_MAX + 8];
+		size_t ref_len = 0, len = 12345;
+		expect_err(cases[i].what, cases[i].err,
+			   ipc_reply_encode(cases[i].req, 1, 2, 0, big, cases[i].data_len, ref, cases[i].cap, &ref_len));
+		memset(buf, 0xEE, sizeof(buf));
+		expect_err(cases[i].what, cases[i].err,
+			   ipc_reply_encode_in_place(cases[i].req, 1, 2, 0, cases[i].data_len, buf, cases[i].cap, &len));
+		if (cases[i].err == 0)
+			continue;
+		expect_eq("frame_len untouched", 12345, len);
+		for (size_t b = 0; b < sizeof(buf); b++)
+			expect_eq("buffer untouched", 0xEE, buf[b]);
+	}
+}
+
+/* ipc_data_copy() copies exactly `n` bytes, word-wise or not, at every pair of alignments. */
+static void data_copy_copies_exactly_n_bytes_at_every_alignment(void **state)
+{
+	(void)state;
+	static const size_t sizes[] = { 0, 1, 7, 8, 9, 16, 23, IPC_DATA_MAX };
+	_Alignas(8) uint8_t src[IPC_DATA_MAX + 8];
+	for (size_t i = 0; i < sizeof(src); i++)
+		src[i] = (uint8_t)(7 * i + 3);
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		for (size_t so = 0; so < 8; so++) {
+			for (size_t d = 0; d < 8; d++) {
+				_Alignas(8) uint8_t dst[IPC_DATA_MAX + 16];
+				memset(dst, 0xEE, sizeof(dst));
+				ipc_data_copy(dst + d, src + so, sizes[s]);
+				assert_memory_equal(dst + d, src + so, sizes[s]);
+				for (size_t i = 0; i < d; i++)
+					expect_eq("byte before the copy", 0xEE, dst[i]);
+				for (size_t i = d + sizes[s]; i < sizeof(dst); i++)
+					expect_eq("byte after the copy", 0xEE, dst[i]);
+			}
+		}
+	}
+}
+
 static void le_helpers_round_trip_and_refuse_out_of_bounds(void **state)
 {
 	(void)state;
@@ -476,6 +696,11 @@ int main(void)
 		cmocka_unit_test(encode_never_writes_past_cap),
 		cmocka_unit_test(header_encode_rejects_small_buffer_and_invalid_fields),
 		cmocka_unit_test(reply_encode_echoes_nonce_and_op_and_addresses_the_stamped_requester),
+		cmocka_unit_test(request_encode_gives_the_bytes_of_msg_encode),
+		cmocka_unit_test(request_encode_refuses_as_msg_encode_and_writes_nothing),
+		cmocka_unit_test(reply_match_takes_exactly_the_reply_decode_accepts),
+		cmocka_unit_test(reply_encode_in_place_gives_the_bytes_of_reply_encode),
+		cmocka_unit_test(data_copy_copies_exactly_n_bytes_at_every_alignment),
 		cmocka_unit_test(le_helpers_round_trip_and_refuse_out_of_bounds),
 		cmocka_unit_test(codec_gives_the_same_bytes_at_every_buffer_alignment),
 		cmocka_unit_test(decode_writes_nothing_for_a_refused_frame),

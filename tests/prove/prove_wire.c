@@ -60,6 +60,8 @@ static void decode_at(size_t len)
 		(void)ipc_reply_encode(&m, any_u64(), any_u64(), any_u16(), m.data, m.data_len,
 				       out_store + (STORE - IPC_FRAME_MAX), IPC_FRAME_MAX, &flen);
 	}
+	struct ipc_msg r = { 0 };
+	(void)ipc_reply_match(buf, len, any_u32(), &r);
 }
 
 /* A frame of every length 0..STORE, of any contents. */
@@ -87,6 +89,8 @@ static void encode_into(size_t cap)
 	(void)ipc_header_encode(&h, buf, cap);
 	const struct ipc_msg req = any_msg(NULL, 0);
 	(void)ipc_reply_encode(&req, any_u64(), any_u64(), any_u16(), m.data, m.data_len, buf, cap, &flen);
+	(void)ipc_reply_encode_in_place(&req, any_u64(), any_u64(), any_u16(), any_len(), buf, cap, &flen);
+	(void)ipc_request_encode(any_u64(), any_u64(), any_u32(), any_u16(), m.data, m.data_len, buf, cap, &flen);
 }
 
 /* Every output capacity 0..STORE. */
@@ -109,6 +113,8 @@ static void encode_from(size_t data_len)
 	const struct ipc_msg req = any_msg(NULL, 0);
 	(void)ipc_reply_encode(&req, any_u64(), any_u64(), any_u16(), data, data_len, out_store, any_len(),
 			       &flen);
+	(void)ipc_request_encode(any_u64(), any_u64(), any_u32(), any_u16(), data, data_len, out_store, any_len(),
+				 &flen);
 }
 
 /* Every data length 0..STORE. */
