@@ -12,10 +12,12 @@ It also measures a context switch through the run queue: in the one-way send ben
 and the kernel switches to echo, which the send queued; the figure is the kernel
 instructions from that trap to echo's first instruction (the same iteration N).
 
-    scripts/ipc-profile.py [--call N] [--top K]
+    scripts/ipc-profile.py [--call N] [--top K] [--trace FILE]
 
 N picks the round trip (default 20: after the benchmark's 8 warm-up calls). The total is
-the same figure `just bench` reports for that call. Exit status: 0 done, 1 the window was
+the same figure `just bench` reports for that call. --trace writes that round trip's
+instructions to FILE, one line each in the order they ran: side, function, address and the
+disassembled instruction. Exit status: 0 done, 1 the window was
 not found, 2 a tool is missing.
 """
 
@@ -109,7 +111,24 @@ def switch_window(log, after_pc, satp_pcs, call):
     return None
 
 
-def profile(call):
+def instruction_text(dis):
+    """Address -> disassembled instruction text, from objdump -d output."""
+    text = {}
+    for line in dis.splitlines():
+        m = re.match(r"^\s*([0-9a-f]+):\t[0-9a-f]+\s*\t(.*)$", line)
+        if m is not None:
+            text[int(m.group(1), 16)] = m.group(2).replace("\t", " ")
+    return text
+
+
+def write_trace(path, steps, syms):
+    texts = {side: instruction_text(disassembly(elf)) for side, elf in ELFS.items()}
+    with open(path, "w", encoding="utf-8") as out:
+        for side, pc in steps:
+            out.write(f"{side:<6} {syms[side].name(pc):<40} {pc:#010x}  {texts[side].get(pc, '?')}\n")
+
+
+def profile(call, trace_path=None):
     client_dis = disassembly(ELFS["client"])
     start_pc, end_pc = pcs_of(client_dis, r"\trdinstret\t", "ipc_roundtrip")[:2]
     oneway_after_pc = pcs_of(client_dis, r"\trdinstret\t", "ipc_oneway")[1]
@@ -137,6 +156,7 @@ def profile(call):
                     # exactly two address-space switches (to the server and back).
                     if pc == start_pc:
                         window = (collections.Counter(), [], "client", False, 0)
+                        steps = []
                         continue
                     if window is None:
                         continue
@@ -147,6 +167,8 @@ def profile(call):
                             seen += 1
                             if seen == call:
                                 counts, segments = w_counts, w_segments
+                                if trace_path is not None:
+                                    write_trace(trace_path, steps, syms)
                                 switch = switch_window(log, oneway_after_pc, satp_pcs, call)
                                 break
                         continue
@@ -160,6 +182,7 @@ def profile(call):
                             switched = False
                         side = task
                     w_counts[(side, syms[side].name(pc))] += 1
+                    steps.append((side, pc))
                     if w_segments and w_segments[-1][0] == side:
                         w_segments[-1][1] += 1
                     else:
@@ -177,6 +200,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
     ap.add_argument("--call", type=int, default=20, help="which round trip (1-based; default 20)")
     ap.add_argument("--top", type=int, default=25, help="functions listed (default 25)")
+    ap.add_argument("--trace", metavar="FILE", help="write the round trip's instructions, in order, to FILE")
     args = ap.parse_args()
     for tool in ("qemu-system-riscv64", "riscv64-unknown-elf-nm", "riscv64-unknown-elf-objdump"):
         if shutil.which(tool) is None:
@@ -185,7 +209,7 @@ def main():
     if subprocess.run(["just", "build-rv"], cwd=ROOT, stdout=subprocess.DEVNULL).returncode != 0:
         print("ipc-profile: build failed", file=sys.stderr)
         return 2
-    result = profile(args.call)
+    result = profile(args.call, args.trace)
     if result is None:
         print(f"ipc-profile: round trip {args.call} not found in the trace", file=sys.stderr)
         return 1
