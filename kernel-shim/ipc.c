@@ -37,6 +37,12 @@ static struct ks_msgq *queue_of(struct ks_endpoint *ep, unsigned queue)
 	return queue == NX_QUEUE_REPLY ? &ep->reply : &ep->req;
 }
 
+/* The messages of `queue` (its places, q->cap of them). */
+static struct ks_msg *msgs_of(struct ks_endpoint *ep, unsigned queue)
+{
+	return queue == NX_QUEUE_REPLY ? ep->reply_m : ep->req_m;
+}
+
 static int deliver(struct ks_task *t, unsigned queue, const uint8_t *data, size_t len, uint64_t sender,
 		   uint32_t att_gen, const struct ks_rx *rx);
 
@@ -97,7 +103,7 @@ int ks_ipc_send_msg(struct ks_task *from, uint64_t dst_id, unsigned queue, uintp
 			ks_sched_wake(dst);
 		return 0;
 	}
-	struct ks_msg *m = &q->m[(q->head + q->count) % q->cap];
+	struct ks_msg *m = &msgs_of(&dst->ep, queue)[(q->head + q->count) % q->cap];
 	memcpy(m->data, data, len);
 	m->sender = from->service_id;
 	m->len = (uint32_t)len;
@@ -181,7 +187,7 @@ int ks_ipc_recv(struct ks_task *t, unsigned queue, const struct ks_rx *rx, uint6
 		return deliver_notice(t, rx);
 	struct ks_msgq *q = queue_of(ep, queue);
 	if (q->count > 0) {
-		const struct ks_msg *m = &q->m[q->head];
+		const struct ks_msg *m = &msgs_of(ep, queue)[q->head];
 		int rc = deliver(t, queue, m->data, m->len, m->sender, m->att_gen, rx);
 		if (rc >= 0) {
 			q->head = (uint8_t)((q->head + 1) % q->cap);

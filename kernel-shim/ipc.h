@@ -25,19 +25,23 @@ struct ks_msg {
 	uint8_t data[NX_FRAME_MAX]; /* 8-byte aligned for word-wise copies */
 };
 
+/* A bounded queue's state; its messages are in the endpoint (ks_endpoint.req_m, reply_m). */
 struct ks_msgq {
 	uint8_t head;
 	uint8_t count;
 	uint8_t cap;
 	uint8_t hwm; /* the most messages it has held at once */
-	struct ks_msg m[KS_REQ_DEPTH];
 };
 
+/* The queues' states first, their messages after: the IPC fast path looks at the states
+ * only, and they then lie at short offsets in struct ks_task. */
 struct ks_endpoint {
 	struct ks_msgq req;
 	struct ks_msgq reply;
 	uint8_t nhead;
 	uint8_t ncount;
+	struct ks_msg req_m[KS_REQ_DEPTH];
+	struct ks_msg reply_m[KS_REPLY_DEPTH];
 	struct nx_exit_notice notice[KS_MAX_TASKS];
 };
 

@@ -11,7 +11,9 @@ struct ks_lock {
 /** Take the lock if it is free; 1 when taken. */
 static inline int ks_lock_try(struct ks_lock *l)
 {
-	uint32_t busy;
+	/* The swap sign-extends the old word into the register: zero exactly when the word is
+	 * (so the test needs no extension of its own). */
+	unsigned long busy;
 	__asm__ volatile("amoswap.w.aq %0, %1, (%2)" : "=r"(busy) : "r"(1U), "r"(&l->held) : "memory");
 	return busy == 0;
 }

@@ -54,6 +54,21 @@ void ks_quota_charge_full(struct ks_quota *q, uint64_t now, unsigned qos, uint64
 unsigned ks_quota_throttled_full(struct ks_quota *q, uint64_t now);
 uint64_t ks_quota_until_full(struct ks_quota *q, uint64_t now, unsigned qos, uint64_t cap);
 
+/** Whether, at `now`, no class is throttled in the current period and a charge of `ticks`
+ * answers inline (ks_quota_charge_quick() would charge it). Changes nothing. */
+static inline int ks_quota_fits_quick(const struct ks_quota *q, uint64_t now, uint64_t ticks)
+{
+	return now - q->start < q->cfg.period && q->throttled == 0 && ticks < q->room;
+}
+
+/** ks_quota_charge_quick() of class `qos` (< NX_QOS_COUNT) when ks_quota_fits_quick() said so
+ * for these `ticks` and nothing was charged since: the same charge, none of its checks. */
+static inline void ks_quota_charge_fitting(struct ks_quota *q, unsigned qos, uint64_t ticks)
+{
+	q->used[qos] = q->used[qos] <= UINT64_MAX - ticks ? q->used[qos] + ticks : UINT64_MAX;
+	q->room -= ticks;
+}
+
 /** ks_quota_charge() when it answers inline: 1 charged, 0 nothing changed (then
  * ks_quota_charge_full() must charge it). */
 static inline int ks_quota_charge_quick(struct ks_quota *q, uint64_t now, unsigned qos, uint64_t ticks)
@@ -61,8 +76,7 @@ static inline int ks_quota_charge_quick(struct ks_quota *q, uint64_t now, unsign
 	/* Below the room no class can reach its limit (quota.c): only the sum changes. */
 	if (qos >= NX_QOS_COUNT || now - q->start >= q->cfg.period || ticks >= q->room)
 		return 0;
-	q->used[qos] = q->used[qos] <= UINT64_MAX - ticks ? q->used[qos] + ticks : UINT64_MAX;
-	q->room -= ticks;
+	ks_quota_charge_fitting(q, qos, ticks);
 	return 1;
 }
 

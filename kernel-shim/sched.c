@@ -153,11 +153,15 @@ static __attribute__((noinline)) void bkl_pass(uint32_t waiters)
 	(void)ks_sbi_send_ipi(to, 0);
 }
 
-/* The release itself, and the harts waiting for the lock (to pass it to one of them). */
+/* The release itself, and the harts waiting for the lock (to pass it to one of them). The
+ * swap is aq and rl (sequentially consistent): the load of the waiters is ordered after the
+ * release, as a waiter's registration is before its next try of the lock (bkl_acquire_slow),
+ * so either the waiter gets the lock or this hart sees it waiting; with that, the load needs
+ * no fences of its own. */
 static inline __attribute__((always_inline)) uint32_t bkl_drop(void)
 {
-	ks_lock_release(&bkl);
-	return __atomic_load_n(&bkl_waiters, __ATOMIC_SEQ_CST);
+	__asm__ volatile("amoswap.w.aqrl zero, zero, (%0)" ::"r"(&bkl.held) : "memory");
+	return __atomic_load_n(&bkl_waiters, __ATOMIC_RELAXED);
 }
 
 /* Inlined into the return to user mode (every syscall passes there). */
@@ -372,13 +376,9 @@ void ks_sched_block(struct ks_task *t, enum ks_wait why, uint64_t deadline)
 
 _Static_assert(KS_MAX_HARTS == NX_MAX_HARTS, "nx_kstats.qos_runs has a row per kernel hart");
 
-/* Count a switch of hart `h` into a task of class `qos`, and whether another hart runs a
- * task of that class at this moment. */
-static void count_run(const struct ks_hart *h, unsigned qos)
+/* Count whether another hart runs a task of class `qos` while hart `h` switches into one. */
+static void count_parallel(const struct ks_hart *h, unsigned qos)
 {
-	if (h->hartid >= NX_MAX_HARTS || qos >= NX_QOS_COUNT)
-		return;
-	ks_count(&ks_stats.qos_runs[h->hartid][qos]);
 	/* The harts online are 0..harts_online-1 (main.c); alone, a hart has no parallel. */
 	const uint64_t online = ks_stats.harts_online;
 	if (online < 2)
@@ -390,6 +390,16 @@ static void count_run(const struct ks_hart *h, unsigned qos)
 			return;
 		}
 	}
+}
+
+/* Count a switch of hart `h` into a task of class `qos`, and whether another hart runs a
+ * task of that class at this moment. */
+static void count_run(const struct ks_hart *h, unsigned qos)
+{
+	if (h->hartid >= NX_MAX_HARTS || qos >= NX_QOS_COUNT)
+		return;
+	ks_count(&ks_stats.qos_runs[h->hartid][qos]);
+	count_parallel(h, qos);
 }
 
 /* Make `t` (RUNNING in the core) the task of hart `h`, in its address space; the caller
@@ -463,9 +473,9 @@ void ks_sched_handoff(struct ks_task *from, struct ks_task *to)
 int ks_sched_fast_handoff_ok(const struct ks_hart *h, const struct ks_task *from, const struct ks_task *to,
 			     uint64_t now)
 {
-	/* A new quota period to work out, or a class throttled (the ranks to compare): the general
-	 * path decides (here either would need saved registers). */
-	return ks_quota_throttled_quick(h->quota, now) == 0 && !from->dying &&
+	/* A new quota period to work out, a class throttled (the ranks to compare) or a charge the
+	 * quota must work out: the general path decides (here each would need saved registers). */
+	return ks_quota_fits_quick(h->quota, now, now - from->run_start) && !from->dying &&
 	       ks_sched_core_state(&core, slot(from)) == KS_SCHED_RUNNING && handoff_ok(h, to, 0);
 }
 
@@ -495,17 +505,6 @@ void ks_sched_account(struct ks_hart *h, struct ks_task *t, uint64_t now)
 	t->burst_ticks += ran;
 	t->run_start = now;
 	ks_quota_charge(h->quota, now, ks_sched_qos(t), ran);
-}
-
-int ks_sched_account_quick(struct ks_hart *h, struct ks_task *t, uint64_t now)
-{
-	const uint64_t ran = now - t->run_start;
-	if (!ks_quota_charge_quick(h->quota, now, ks_sched_qos(t), ran))
-		return 0;
-	t->cpu_ticks += ran;
-	t->burst_ticks += ran;
-	t->run_start = now;
-	return 1;
 }
 
 /* Wake every task whose deadline has come; set the earliest remaining deadline exactly. */
@@ -660,25 +659,59 @@ static _Noreturn __attribute__((noinline)) void fast_enter_pass(struct ks_hart *
 	ks_user_return(h, &t->tf);
 }
 
+/* The class of the task in slot `task`, known to the scheduler core (admitted: it has one). */
+static unsigned admitted_qos(unsigned task)
+{
+	const unsigned qos = ks_sched_core_qos(&core, task);
+	/* Said so that the compiler drops the range checks of the tables indexed by class. */
+	if (qos >= NX_QOS_COUNT)
+		__builtin_unreachable();
+	return qos;
+}
+
 /*
- * enter_user() inlined, and its rare steps (an IPI, a new timer value, a lock waiter) out of
- * line: the fast path then makes no call that returns, which would need saved registers.
+ * ks_sched_account(), block(), switch_to() and enter_user() for what ks_sched_fast_handoff_ok()
+ * checked, each step that check made not made again; the rare steps of enter_user() (an
+ * IPI, a new timer value, a lock waiter) out of line: the fast path then makes no call that
+ * returns, which would need saved registers.
  */
 _Noreturn void ks_sched_fast_handoff(struct ks_hart *h, struct ks_task *from, struct ks_task *to, enum ks_wait why,
-				     uint64_t deadline)
+				     uint64_t deadline, uint64_t now)
 {
-	const int th_ipi = block(h, from, why, deadline);
-	switch_to(h, from, to);
-	const uint64_t now = ks_now();
+	const unsigned fs = slot(from), ts = slot(to);
+	/* The CPU time up to the trap; the burst ends (the block below), and `from`'s run_start is
+	 * set again when it next enters user mode. */
+	const uint64_t ran = now - from->run_start;
+	ks_quota_charge_fitting(h->quota, admitted_qos(fs), ran);
+	from->cpu_ticks += ran;
+	from->wait = (uint8_t)why;
+	from->deadline = deadline;
+	from->burst_ticks = 0;
+	if (deadline < earliest_deadline)
+		earliest_deadline = deadline;
+	ks_sched_core_handoff(&core, fs, ts);
+	to->wait = KS_WAIT_NONE;
+	to->deadline = UINT64_MAX;
+	from->hart = -1;
+	h->cur = (int)ts;
+	to->hart = (int8_t)h->hartid;
+	const unsigned qos = admitted_qos(ts);
+	ks_count(&h->direct[qos]); /* the send, delivery, handoff, switch and qos_runs (task.h) */
+	count_parallel(h, qos);
+	ks_vm_switch(&to->space);
+	const uint64_t t_run = ks_now();
 	/* timer_want() when the quota answers inline (else fast_enter_slow works it out). */
-	uint64_t want = ks_quota_until_quick(h->quota, now, h->slice_end);
-	if (h == timer_hart && earliest_deadline < want)
+	uint64_t want = ks_quota_until_quick(h->quota, t_run, h->slice_end);
+	const struct ks_hart *th = timer_hart;
+	if (h == th && earliest_deadline < want)
 		want = earliest_deadline;
-	if (th_ipi || want == 0 || want != h->armed)
+	/* block()'s test, here where it is needed (nothing above changes the timer hart's timer). */
+	const int th_ipi = deadline < th->armed && th != h;
+	if (__builtin_expect(th_ipi || want == 0 || want != h->armed, 0))
 		fast_enter_slow(h, to, th_ipi);
-	to->run_start = now;
+	to->run_start = t_run;
 	const uint32_t waiters = bkl_drop();
-	if (waiters != 0)
+	if (__builtin_expect(waiters != 0, 0))
 		fast_enter_pass(h, to, waiters);
 	ks_user_return(h, &to->tf);
 }

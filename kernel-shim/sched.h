@@ -47,23 +47,25 @@ void ks_sched_block(struct ks_task *t, enum ks_wait why, uint64_t deadline);
 void ks_sched_handoff(struct ks_task *from, struct ks_task *to);
 
 /**
- * Whether the IPC fast path (syscall.c) may block `from`, the task that trapped on hart `h`,
- * and switch straight to the blocked task `to`: `from` is running and not being killed, `h`
- * need not reschedule, no task of a higher class than `to` is queued, and `now`, the time of
- * the trap, falls in the quota period last worked out with no class throttled on `h` (else
- * the general path decides: ks_sched_handoff). Changes nothing.
+ * Whether the IPC fast path (syscall.c) may block `from`, the task that trapped on hart `h`
+ * at `now`, and switch straight to the blocked task `to`: `from` is running and not being
+ * killed, `h` need not reschedule, no task of a higher class than `to` is queued, `now`
+ * falls in the quota period last worked out with no class throttled on `h`, and the quota
+ * charges `from`'s time inline (else the general path decides: ks_sched_handoff). Changes
+ * nothing.
  */
 int ks_sched_fast_handoff_ok(const struct ks_hart *h, const struct ks_task *from, const struct ks_task *to,
 			     uint64_t now);
 
 /**
- * The IPC fast path's switch, once ks_sched_fast_handoff_ok() said yes and the message is in
- * `to`'s receive: block `from` for `why` until `deadline` (ks_sched_block), run `to` on `h`
- * for the rest of `from`'s slice and enter it in user mode. The caller counts the handoff
- * and the context switch (ks_direct_deliveries, task.h).
+ * The IPC fast path's switch, once ks_sched_fast_handoff_ok() said yes (nothing it looked at
+ * changed since) and the message is in `to`'s receive: account `from`'s time up to `now`
+ * (ks_sched_account), block it for `why` until `deadline` (ks_sched_block), run `to` on `h`
+ * for the rest of `from`'s slice and enter it in user mode. Counts the delivery, handoff and
+ * context switch (ks_hart.direct, task.h).
  */
 _Noreturn void ks_sched_fast_handoff(struct ks_hart *h, struct ks_task *from, struct ks_task *to, enum ks_wait why,
-				     uint64_t deadline);
+				     uint64_t deadline, uint64_t now);
 
 /**
  * Move a task to another QoS class.
@@ -91,10 +93,6 @@ _Noreturn void ks_sched_resume(struct ks_hart *h);
 
 /** Account the CPU time of `t`, the task that just trapped into the kernel on `h`. */
 void ks_sched_account(struct ks_hart *h, struct ks_task *t, uint64_t now);
-
-/** ks_sched_account() when the quota charges inline (quota.h): 1 done, 0 nothing changed
- * (then ks_sched_account() must account it). */
-int ks_sched_account_quick(struct ks_hart *h, struct ks_task *t, uint64_t now);
 
 /** Timer interrupt on `h`: wake due sleepers, end the slice if it is over. */
 void ks_sched_timer_irq(struct ks_hart *h, uint64_t now);

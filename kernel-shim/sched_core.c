@@ -73,6 +73,12 @@ void ks_sched_core_block(struct ks_sched_core *s, unsigned task)
 		s->state[task] = KS_SCHED_BLOCKED;
 }
 
+void ks_sched_core_handoff(struct ks_sched_core *s, unsigned from, unsigned to)
+{
+	s->state[from] = KS_SCHED_BLOCKED;
+	s->state[to] = KS_SCHED_RUNNING;
+}
+
 int ks_sched_core_preempt(struct ks_sched_core *s, unsigned task)
 {
 	if (!task_ok(s, task) || s->state[task] != KS_SCHED_RUNNING)

@@ -79,6 +79,13 @@ __attribute__((warn_unused_result)) int ks_sched_core_run(struct ks_sched_core *
 void ks_sched_core_block(struct ks_sched_core *s, unsigned task);
 
 /**
+ * The running `from` blocks and the blocked `to` runs in its place (a hart switches straight
+ * from one to the other). The caller knows both states (it looked under the same lock): they
+ * are not checked again.
+ */
+void ks_sched_core_handoff(struct ks_sched_core *s, unsigned from, unsigned to);
+
+/**
  * Put a running task back at the tail of its run queue (its slice ended).
  * @retval 0 done
  * @retval -NX_EINVAL the task is not running

@@ -24,7 +24,8 @@ typedef long (*sys_fn)(struct ks_task *t, const uint64_t *a);
 /* Milliseconds to ticks, saturating (a deadline past the end of time never comes). */
 static uint64_t ms_to_ticks(uint64_t ms)
 {
-	return ms > UINT64_MAX / NX_TICKS_PER_MS ? UINT64_MAX : ms * NX_TICKS_PER_MS;
+	uint64_t ticks;
+	return __builtin_mul_overflow(ms, (uint64_t)NX_TICKS_PER_MS, &ticks) ? UINT64_MAX : ticks;
 }
 
 static const char *const sys_names[NX_SYS_COUNT] = {
@@ -240,71 +241,76 @@ static inline __attribute__((always_inline)) void copy_msg(uint8_t *d, const uin
  * caller blocks as an NX_SYS_WAIT and the hart switches straight to the peer; this does
  * not return. Every check of the general path is made first and nothing changes before
  * all have passed, so any other case returns here and the general path runs the syscall
- * from its start. `now` is the time of the trap.
+ * from its start. `now` is the time of the trap; the arguments are the caller's registers
+ * (`sbuf` is a1 for both, `rbuf` the buffer it receives into).
  */
 static inline __attribute__((always_inline)) void ipc_direct(struct ks_hart *h, struct ks_task *t, uint64_t now,
-								 int call)
+								 int call, uint64_t dst_id, uintptr_t sbuf, size_t len,
+								 uintptr_t rbuf, uint64_t cap, uint64_t deadline_ms)
 {
-	uint64_t *r = &t->tf.regs[KS_TF_A0];
-	const size_t len = r[2];
-	const uintptr_t rbuf = call ? r[1] : r[3];
-	const uint64_t cap = call ? r[3] : r[4];
-	const uint64_t deadline_ms = call ? r[4] : r[5];
-	if (t->att_staged || len == 0 || len > NX_FRAME_MAX || cap < NX_FRAME_MAX)
+	if (__builtin_expect(t->att_staged || len == 0 || len > NX_FRAME_MAX || cap < NX_FRAME_MAX, 0))
 		return;
 	/* The task the last message went to first: it is the one if it lives with that identity
 	 * (identities are unique among live tasks), else the identity index answers. */
 	struct ks_task *peer = t->peer_hint;
-	if (peer == NULL || !peer->used || peer->service_id != r[0]) {
-		peer = ks_task_by_id(r[0]);
+	if (__builtin_expect(peer == NULL || !peer->used || peer->service_id != dst_id, 0)) {
+		peer = ks_task_by_id(dst_id);
 		if (peer == NULL)
 			return;
 		t->peer_hint = peer;
 	}
 	/* The peer waits for this queue (a CALL's request, a REPLY_WAIT's reply) in NX_SYS_WAIT. */
 	const struct ks_msgq *pq = call ? &peer->ep.req : &peer->ep.reply;
-	if (peer->wait != (call ? KS_WAIT_RECV_REQ : KS_WAIT_RECV_REPLY) || !peer->rx.sender_in_a1 ||
-	    peer->rx.cap < len || pq->count >= pq->cap)
+	if (__builtin_expect(peer->wait != (call ? KS_WAIT_RECV_REQ : KS_WAIT_RECV_REPLY) ||
+				     !peer->rx.sender_in_a1 || peer->rx.cap < len || pq->count >= pq->cap,
+			     0))
 		return;
 	/* The caller's receive must wait: nothing for it yet, its deadline ahead. */
 	const struct ks_endpoint *ep = &t->ep;
-	if ((call ? ep->reply.count : ep->req.count + ep->ncount) != 0)
+	if (__builtin_expect((call ? ep->reply.count : ep->req.count + ep->ncount) != 0, 0))
 		return;
 	const uint64_t deadline = ms_to_ticks(deadline_ms);
-	if (now >= deadline || !ks_sched_fast_handoff_ok(h, t, peer, now))
+	if (__builtin_expect(now >= deadline || !ks_sched_fast_handoff_ok(h, t, peer, now), 0))
 		return;
-	const void *src = ks_user_span(&t->space, r[1], len, 0);
-	void *dst = ks_user_span(&peer->space, peer->rx.buf, len, 1);
-	if (src == NULL || dst == NULL)
+	void *src, *dst;
+	if (__builtin_expect(!ks_user_span(&t->space, sbuf, len, 0, &src) ||
+				     !ks_user_span(&peer->space, peer->rx.buf, len, 1, &dst),
+			     0))
 		return;
-	/* From here the caller is in NX_SYS_WAIT, as send_then_wait_att() leaves it (before the
-	 * copy: its arguments then need no registers during it). */
+	/* From here the caller is in NX_SYS_WAIT, as send_then_wait_att() leaves it (a CALL
+	 * receives into a1, which stays), and waits as sys_wait() says (the sender goes to a1,
+	 * so rx.info is never read). */
+	uint64_t *r = &t->tf.regs[KS_TF_A0];
 	r[7] = NX_SYS_WAIT;
 	r[0] = call ? NX_QUEUE_REPLY : NX_QUEUE_REQUEST;
-	r[1] = rbuf;
+	if (!call)
+		r[1] = rbuf;
 	r[2] = cap;
 	r[3] = deadline_ms;
-	t->rx = (struct ks_rx){ .buf = rbuf, .cap = cap, .sender_in_a1 = 1 };
+	t->rx.buf = rbuf;
+	t->rx.cap = cap;
+	t->rx.sender_in_a1 = 1;
 	t->att_in_len = 0;
 	copy_msg(dst, src, len);
-	ks_count(&ks_direct_deliveries); /* its send, delivery, handoff and switch (task.h) */
 	uint64_t *pr = &peer->tf.regs[KS_TF_A0];
 	pr[0] = len;
 	pr[1] = t->service_id;
 	peer->tf.sepc += 4;
-	ks_sched_fast_handoff(h, t, peer, call ? KS_WAIT_RECV_REPLY : KS_WAIT_RECV_REQ, deadline);
+	ks_sched_fast_handoff(h, t, peer, call ? KS_WAIT_RECV_REPLY : KS_WAIT_RECV_REQ, deadline, now);
 }
 
 /* The direct path once per syscall (`call` a constant: the arguments are found without a
  * test); the IPC trap entry (trap.c) inlines them. */
-void ks_syscall_direct_call(struct ks_hart *h, struct ks_task *t, uint64_t now)
+void ks_syscall_direct_call(struct ks_hart *h, struct ks_task *t, uint64_t now, uint64_t a0, uint64_t a1,
+			    uint64_t a2, uint64_t a3, uint64_t a4)
 {
-	ipc_direct(h, t, now, 1);
+	ipc_direct(h, t, now, 1, a0, a1, a2, a1, a3, a4);
 }
 
-void ks_syscall_direct_reply_wait(struct ks_hart *h, struct ks_task *t, uint64_t now)
+void ks_syscall_direct_reply_wait(struct ks_hart *h, struct ks_task *t, uint64_t now, uint64_t a0, uint64_t a1,
+				  uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-	ipc_direct(h, t, now, 0);
+	ipc_direct(h, t, now, 0, a0, a1, a2, a3, a4, a5);
 }
 
 /* A refused spawn: counted, whatever the reason but a denial. */
@@ -495,7 +501,10 @@ static long sys_kstats(struct ks_task *t, const uint64_t *a)
 	ks_stats.console_dropped = ks_console_input_dropped();
 	ks_stats.pages_free = ks_pages_free();
 	struct nx_kstats k = ks_stats;
-	ks_kstats_add_direct(&k, ks_direct_deliveries);
+	for (unsigned i = 0; i < KS_MAX_HARTS; i++) {
+		for (unsigned c = 0; c < NX_QOS_COUNT; c++)
+			ks_kstats_add_direct(&k, i, c, ks_harts[i].direct[c]);
+	}
 	return ks_copyout(&t->space, a[0], &k, sizeof k);
 }
 

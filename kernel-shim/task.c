@@ -15,7 +15,6 @@
 struct ks_task ks_tasks[KS_MAX_TASKS];
 struct ks_hart ks_harts[KS_MAX_HARTS];
 struct nx_kstats ks_stats;
-uint64_t ks_direct_deliveries;
 
 uint64_t ks_service_id(const char *name)
 {

@@ -83,6 +83,10 @@ struct ks_hart {
 	uint64_t slice_end;           /**< ticks */
 	uint64_t armed;               /**< stimecmp value last programmed (0 = must reprogram) */
 	struct ks_quota *quota;       /**< its class quotas (sched.c) */
+	/* Messages the IPC direct path delivered on this hart, by the receiver's class, each
+	 * saturating: one count on that path rather than five (ks_kstats_add_direct, added
+	 * when the counters are read). */
+	uint64_t direct[NX_QOS_COUNT];
 };
 
 extern struct ks_task ks_tasks[KS_MAX_TASKS];
@@ -97,18 +101,15 @@ static inline void ks_count(uint64_t *counter)
 }
 
 /**
- * Messages the IPC direct path delivered (syscall.c), a saturating counter. Each is one
- * message sent and delivered, one handoff and one context switch: rather than four counts
- * on that path, the four nx_kstats fields get it added when they are read
- * (ks_kstats_add_direct).
+ * Add `direct` direct-path deliveries of hart `hart` into tasks of class `qos` (ks_hart.direct)
+ * to the counters of `k` they stand for, each saturating (the sum of two saturating counters
+ * saturates too, never wraps): each is one message sent and delivered, one handoff, one
+ * context switch and one switch of that hart into a task of that class (qos_runs).
  */
-extern uint64_t ks_direct_deliveries;
-
-/** Add `direct` direct-path deliveries to the four counters of `k` they stand for, each
- * saturating (the sum of two saturating counters saturates too, never wraps). */
-static inline void ks_kstats_add_direct(struct nx_kstats *k, uint64_t direct)
+static inline void ks_kstats_add_direct(struct nx_kstats *k, unsigned hart, unsigned qos, uint64_t direct)
 {
-	uint64_t *const fields[] = { &k->ipc_sent, &k->ipc_delivered, &k->handoffs, &k->context_switches };
+	uint64_t *const fields[] = { &k->ipc_sent, &k->ipc_delivered, &k->handoffs, &k->context_switches,
+				     &k->qos_runs[hart][qos] };
 	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
 		*fields[i] = *fields[i] <= UINT64_MAX - direct ? *fields[i] + direct : UINT64_MAX;
 }

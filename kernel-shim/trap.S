@@ -56,25 +56,32 @@ ks_trap_vector:
 	csrr	t1, sepc
 	sd	t1, 248(t0)
 	csrw	sscratch, zero
-	mv	a0, sp			/* struct ks_hart * */
 	ld	tp, 24(sp)
-	ld	sp, 0(sp)
 	/* An ecall of NX_SYS_CALL (a7 18) or NX_SYS_REPLY_WAIT (19) has its own entry (trap.c);
 	 * a7 still holds the user's. a7 first: other syscalls then pay three instructions. */
 	addi	t1, a7, -18		/* NX_SYS_CALL */
 	sltiu	t2, t1, 2		/* 18 or 19 */
-	beqz	t2, 3f
-	csrr	t2, scause
-	addi	t2, t2, -8		/* EXC_ECALL_U: not an interrupt or fault */
-	bnez	t2, 3f
-	beqz	t1, 4f
-	j	ks_trap_ipc_reply_wait	/* does not return */
-4:	j	ks_trap_ipc_call	/* does not return */
+	bnez	t2, 5f
+	mv	a0, sp			/* struct ks_hart * */
+	ld	sp, 0(sp)
 3:	csrr	a1, scause
 	rdtime	a2			/* the time of the trap, before the lock (trap.c) */
 	li	a3, 0			/* TRAP_NOTHING: the lock not held yet */
 	call	ks_trap_user		/* does not return */
 1:	j	1b
+	/* a0..a5 stay the user's (the entry's arguments); the hart goes in a6, the task (its
+	 * frame) in a7. */
+5:	csrr	t2, scause
+	addi	t2, t2, -8		/* EXC_ECALL_U: not an interrupt or fault */
+	mv	a6, sp
+	ld	sp, 0(sp)
+	bnez	t2, 6f
+	mv	a7, t0
+	beqz	t1, 4f
+	j	ks_trap_ipc_reply_wait	/* does not return */
+4:	j	ks_trap_ipc_call	/* does not return */
+6:	mv	a0, a6
+	j	3b
 
 from_kernel:
 	csrrw	sp, sscratch, sp	/* back to the kernel sp; sscratch is 0 again */

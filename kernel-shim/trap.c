@@ -76,7 +76,6 @@ static __attribute__((noinline)) void interrupt(struct ks_hart *h, unsigned long
 enum trap_done {
 	TRAP_NOTHING = 0, /* trap.S: the lock is not held yet */
 	TRAP_LOCKED,      /* the lock is held */
-	TRAP_ACCOUNTED,   /* the lock is held and the task's time accounted */
 };
 
 /*
@@ -92,8 +91,7 @@ _Noreturn __attribute__((noinline)) void ks_trap_user(struct ks_hart *h, unsigne
 	if (done == TRAP_NOTHING)
 		ks_bkl_acquire();
 	struct ks_task *t = &ks_tasks[h->cur];
-	if (done != TRAP_ACCOUNTED)
-		ks_sched_account(h, t, now);
+	ks_sched_account(h, t, now);
 	unsigned long code = scause & ~SCAUSE_INTR;
 
 	if (scause == EXC_ECALL_U) /* an exception, so the interrupt bit is clear */
@@ -111,36 +109,37 @@ _Static_assert(NX_SYS_CALL == 18 && NX_SYS_REPLY_WAIT == 19, "trap.S sends a7 18
 _Static_assert(EXC_ECALL_U == 8, "trap.S tests scause for 8");
 
 /*
- * The trap of NX_SYS_CALL or NX_SYS_REPLY_WAIT (trap.S sends them here): the general trap's
- * steps, each in its common case only (the lock free, the quota charged inline), then the
- * direct path; every other case, and a direct path that does not apply, goes to the general
- * trap with what is done so far. The running task is the one whose frame trap.S saved into.
+ * The traps of NX_SYS_CALL and NX_SYS_REPLY_WAIT (trap.S sends them here with the caller's
+ * argument registers a0..a5 as they were, the hart and the running task, the one whose frame
+ * trap.S saved into): the lock when it is free, then the direct path, which accounts the
+ * time itself; every other case, and a direct path that does not apply, goes to the general
+ * trap with what is done so far.
  */
-static inline __attribute__((always_inline)) _Noreturn void trap_ipc(struct ks_hart *h, int call)
+_Noreturn void ks_trap_ipc_call(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5,
+				struct ks_hart *h, struct ks_task *t);
+_Noreturn __attribute__((flatten)) void ks_trap_ipc_call(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+							 uint64_t a4, uint64_t a5, struct ks_hart *h,
+							 struct ks_task *t)
+{
+	(void)a5; /* not an argument of NX_SYS_CALL: there only to keep h and t in a6 and a7 */
+	const uint64_t now = ks_now();
+	if (__builtin_expect(!ks_bkl_try(), 0))
+		ks_trap_user(h, EXC_ECALL_U, now, TRAP_NOTHING);
+	ks_syscall_direct_call(h, t, now, a0, a1, a2, a3, a4);
+	ks_trap_user(h, EXC_ECALL_U, now, TRAP_LOCKED);
+}
+
+_Noreturn void ks_trap_ipc_reply_wait(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5,
+				      struct ks_hart *h, struct ks_task *t);
+_Noreturn __attribute__((flatten)) void ks_trap_ipc_reply_wait(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+							       uint64_t a4, uint64_t a5, struct ks_hart *h,
+							       struct ks_task *t)
 {
 	const uint64_t now = ks_now();
-	struct ks_task *t = ks_task_of_frame(h->tf);
-	if (!ks_bkl_try())
+	if (__builtin_expect(!ks_bkl_try(), 0))
 		ks_trap_user(h, EXC_ECALL_U, now, TRAP_NOTHING);
-	if (!ks_sched_account_quick(h, t, now))
-		ks_trap_user(h, EXC_ECALL_U, now, TRAP_LOCKED);
-	if (call)
-		ks_syscall_direct_call(h, t, now);
-	else
-		ks_syscall_direct_reply_wait(h, t, now);
-	ks_trap_user(h, EXC_ECALL_U, now, TRAP_ACCOUNTED);
-}
-
-_Noreturn void ks_trap_ipc_call(struct ks_hart *h);
-_Noreturn __attribute__((flatten)) void ks_trap_ipc_call(struct ks_hart *h)
-{
-	trap_ipc(h, 1);
-}
-
-_Noreturn void ks_trap_ipc_reply_wait(struct ks_hart *h);
-_Noreturn __attribute__((flatten)) void ks_trap_ipc_reply_wait(struct ks_hart *h)
-{
-	trap_ipc(h, 0);
+	ks_syscall_direct_reply_wait(h, t, now, a0, a1, a2, a3, a4, a5);
+	ks_trap_user(h, EXC_ECALL_U, now, TRAP_LOCKED);
 }
 
 _Noreturn void ks_trap_kernel(void);

@@ -30,6 +30,16 @@ void ks_vm_kernel_map(uint64_t *root)
 	root[2] = PA_PTE(KS_RAM_BASE) | PTE_V | PTE_R | PTE_W | PTE_X | PTE_G | PTE_A | PTE_D;
 }
 
+/* No page remembered (ks_space.last_*). */
+static void forget_last(struct ks_space *s)
+{
+	for (int w = 0; w < 2; w++) {
+		s->last_va[w] = 0;
+		s->last_pte[w] = 0;
+		s->last_kofs[w] = 0;
+	}
+}
+
 int ks_space_create(struct ks_space *s, uint32_t quota)
 {
 	if (quota < 3)
@@ -43,8 +53,7 @@ int ks_space_create(struct ks_space *s, uint32_t quota)
 	s->pages = 1;
 	s->quota = quota;
 	s->brk = KS_USER_BASE;
-	s->last_vpn[0] = s->last_vpn[1] = 0;
-	s->last_pte[0] = s->last_pte[1] = 0;
+	forget_last(s);
 	return 0;
 }
 
@@ -70,8 +79,7 @@ void ks_space_destroy(struct ks_space *s)
 	s->root = NULL;
 	s->satp = 0;
 	s->pages = 0;
-	s->last_vpn[0] = s->last_vpn[1] = 0;
-	s->last_pte[0] = s->last_pte[1] = 0;
+	forget_last(s);
 }
 
 /* The leaf PTE slot for `va`, allocating intermediate tables if `alloc` (counted in quota). */
@@ -121,8 +129,8 @@ int ks_space_map(struct ks_space *s, uintptr_t va, unsigned perm, void **page)
 /* The leaf entry mapping user address `va`, or 0 if none; `w` picks the remembered entry. */
 static uint64_t leaf_of(struct ks_space *s, uintptr_t va, int w)
 {
-	const uintptr_t vpn = va >> 12;
-	if (vpn == s->last_vpn[w])
+	const uintptr_t page = va & ~(KS_PAGE_SIZE - 1);
+	if (page == s->last_va[w])
 		return s->last_pte[w];
 	const uint64_t *table = s->root;
 	for (int level = 2; level > 0; level--) {
@@ -133,8 +141,9 @@ static uint64_t leaf_of(struct ks_space *s, uintptr_t va, int w)
 	}
 	uint64_t pte = table[VPN(va, 0)];
 	if (pte & PTE_V) {
-		s->last_vpn[w] = vpn;
+		s->last_va[w] = page;
 		s->last_pte[w] = pte;
+		s->last_kofs[w] = PTE_PA(pte) - page;
 	}
 	return pte;
 }
@@ -201,23 +210,19 @@ static __attribute__((noinline)) int copy_slow(struct ks_space *s, uintptr_t va,
 	return 0;
 }
 
-/* Kernel address of `va` if the leaf `pte` maps it with every bit of `need`, else NULL. */
-static uint8_t *mapped(uint64_t pte, uintptr_t va, uint64_t need)
-{
-	if ((pte & need) != need)
-		return NULL;
-	return (uint8_t *)(PTE_PA(pte) + va % KS_PAGE_SIZE);
-}
-
-void *ks_user_span(struct ks_space *s, uintptr_t va, size_t len, int write)
+int ks_user_span(struct ks_space *s, uintptr_t va, size_t len, int write, void **kaddr)
 {
 	const unsigned w = write != 0;
-	const uintptr_t vpn = va >> 12;
 	/* First and last byte in the remembered page: that is a user page (leaf_of remembers only
-	 * pages of the user range), so one compare each checks the whole range. */
-	if (len - 1 >= KS_PAGE_SIZE || vpn != s->last_vpn[w] || (va + len - 1) >> 12 != vpn)
-		return NULL;
-	return mapped(s->last_pte[w], va, PTE_V | PTE_U | (w ? PTE_W : PTE_R));
+	 * pages of the user range), so one compare checks the whole range: the offset in the
+	 * page, unsigned (below the page it wraps), leaves room for `len`. */
+	if (len - 1 >= KS_PAGE_SIZE || va - s->last_va[w] > KS_PAGE_SIZE - len)
+		return 0;
+	const uint64_t need = PTE_V | PTE_U | (w ? PTE_W : PTE_R);
+	if ((s->last_pte[w] & need) != need)
+		return 0;
+	*kaddr = (void *)(va + s->last_kofs[w]);
+	return 1;
 }
 
 int ks_copyin(struct ks_space *s, void *dst, uintptr_t usrc, size_t len)

@@ -26,11 +26,12 @@ struct ks_space {
 	uint32_t pages;     /**< pages in use: user pages and page tables */
 	uint32_t quota;     /**< limit on `pages` */
 	uintptr_t brk;      /**< end of the heap (grows up from the image's end) */
-	/* The last user page translated for reading ([0]) and for writing ([1]), and its leaf
-	 * entry. A valid leaf never changes while the space lives (pages are only added, and
-	 * all are freed together), so what is kept here stays right. */
-	uintptr_t last_vpn[2]; /**< virtual page numbers; 0 = none (below KS_USER_BASE) */
+	/* The last user page translated for reading ([0]) and for writing ([1]), its leaf entry
+	 * and where it is in kernel memory. A valid leaf never changes while the space lives
+	 * (pages are only added, and all are freed together), so what is kept here stays right. */
+	uintptr_t last_va[2];  /**< the page's user address; 0 = none (below KS_USER_BASE) */
 	uint64_t last_pte[2];  /**< 0 with none: it maps nothing */
+	uintptr_t last_kofs[2]; /**< kernel address of a byte of the page minus its user address */
 };
 
 /** The satp value that makes `root` the hart's table (Sv39, no ASID). */
@@ -86,15 +87,16 @@ __attribute__((warn_unused_result)) const void *ks_user_view(struct ks_space *s,
 							     size_t len, void *bounce);
 
 /**
- * The kernel address of the `len` bytes at user address `va` when they lie in the user page
- * last translated for reading (`write` 0) or for writing (`write` 1), and it is mapped so for
- * the user: the IPC fast path's check before its one copy. Reads or writes nothing of the
- * range and walks no table (the checked copies above translate a page and remember it).
- * @return the address, or NULL when `len` is 0, the range crosses a page, its page is not the
- *         one remembered or is not mapped so for the user (the caller then takes the checked
- *         copies)
+ * Whether the `len` bytes at user address `va` lie in the user page last translated for
+ * reading (`write` 0) or for writing (`write` 1), and it is mapped so for the user: the IPC
+ * fast path's check before its one copy. Reads or writes nothing of the range and walks no
+ * table (the checked copies above translate a page and remember it).
+ * @return 1 and `*kaddr` their kernel address; 0 when `len` is 0, the range crosses a page,
+ *         its page is not the one remembered or is not mapped so for the user (the caller
+ *         then takes the checked copies)
  */
-__attribute__((warn_unused_result)) void *ks_user_span(struct ks_space *s, uintptr_t va, size_t len, int write);
+__attribute__((warn_unused_result)) int ks_user_span(struct ks_space *s, uintptr_t va, size_t len, int write,
+						     void **kaddr);
 
 /**
  * Copy `len` bytes from kernel memory to user address `udst`.

@@ -238,12 +238,26 @@ static void an_invalid_image_takes_no_page(void **state)
 	refused(img, sizeof img, "segment out of range");
 }
 
+/* ks_user_span() as an address, NULL when it says no (it then leaves `*kaddr` alone). */
+static void *span(struct ks_space *s, uintptr_t va, size_t len, int write)
+{
+	static uint8_t sentinel;
+	void *const untouched = &sentinel;
+	void *at = untouched;
+	if (!ks_user_span(s, va, len, write, &at)) {
+		if (at != untouched)
+			fail_msg("span 0x%lx+%zu w=%d: refused, but wrote %p", (unsigned long)va, len, write, at);
+		return NULL;
+	}
+	return at;
+}
+
 /* ks_user_span(), asked twice each time: it changes nothing, so the second answer must be
  * the same. */
 static void *span_twice(struct ks_space *s, uintptr_t va, size_t len, int write)
 {
-	void *first = ks_user_span(s, va, len, write);
-	void *again = ks_user_span(s, va, len, write);
+	void *first = span(s, va, len, write);
+	void *again = span(s, va, len, write);
 	if (first != again)
 		fail_msg("span 0x%lx+%zu w=%d: %p, then %p", (unsigned long)va, len, write, first, again);
 	return first;
@@ -271,6 +285,10 @@ static void a_user_span_is_the_remembered_page_mapped_for_the_access(void **stat
 	assert_ptr_equal(span_twice(&s, BASE + PAGE, PAGE, 1), rw);
 	assert_null(span_twice(&s, BASE + PAGE, PAGE + 1, 1));
 	assert_null(span_twice(&s, BASE + PAGE - 4, 8, 0)); /* starts in the remembered page, ends past it */
+	assert_ptr_equal(span_twice(&s, BASE + 2 * PAGE - 40, 40, 1), (uint8_t *)rw + PAGE - 40); /* ends at its end */
+	assert_null(span_twice(&s, BASE + 2 * PAGE - 39, 40, 1)); /* one byte past it */
+	assert_null(span_twice(&s, BASE + PAGE - 8, 8, 1)); /* the page below the remembered one */
+	assert_null(span_twice(&s, BASE + PAGE - 4, 8, 1)); /* starts below it, ends in it */
 	assert_null(span_twice(&s, BASE + 8, 0, 0)); /* empty */
 	assert_int_equal(ks_copyin(&s, buf, BASE + 2 * PAGE, 8), -NX_EFAULT);
 	assert_null(span_twice(&s, BASE + 2 * PAGE, 8, 0)); /* not mapped */

@@ -211,6 +211,27 @@ static void quick_charge_takes_only_the_inline_case_and_changes_nothing_otherwis
 	assert_int_equal(ks_quota_throttled(&q, 20), 1u << NX_QOS_FG);
 }
 
+/* The IPC fast path's look before its charge: yes exactly when the quick charge would charge
+ * and no class is throttled; the charge it then makes is the quick charge's, to the tick. */
+static void fits_is_the_quick_charge_with_nothing_throttled_and_charges_the_same(void **state)
+{
+	(void)state;
+	assert_int_equal(ks_quota_fits_quick(&q, 10, FG_LIMIT - 1), 1);
+	assert_int_equal(ks_quota_fits_quick(&q, 10, FG_LIMIT), 0); /* at the room */
+	assert_int_equal(ks_quota_fits_quick(&q, PERIOD, 0), 0);   /* a new period */
+	ks_quota_charge_fitting(&q, NX_QOS_FG, 300);
+	struct ks_quota quick = q;
+	assert_int_equal(ks_quota_charge_quick(&quick, 10, NX_QOS_FG, 200), 1);
+	assert_int_equal(ks_quota_fits_quick(&q, 10, 200), 1);
+	ks_quota_charge_fitting(&q, NX_QOS_FG, 200);
+	assert_memory_equal(&q, &quick, sizeof q);
+	assert_true(ks_quota_until(&q, 10, NX_QOS_FG, UINT64_MAX) == 10 + FG_LIMIT - 500);
+	/* Throttled (a full charge at the limit): never fits, whatever the room says. */
+	ks_quota_charge_full(&q, 20, NX_QOS_FG, FG_LIMIT - 500);
+	assert_int_equal(ks_quota_throttled(&q, 20), 1u << NX_QOS_FG);
+	assert_int_equal(ks_quota_fits_quick(&q, 20, 0), 0);
+}
+
 static void ranked_pick_passes_over_a_throttled_class_while_a_lower_one_waits(void **state)
 {
 	(void)state;
@@ -252,6 +273,7 @@ int main(void)
 		cmocka_unit_test_setup(until_answers_the_cap_when_the_limit_comes_at_it_or_later, setup),
 		cmocka_unit_test_setup(charges_that_only_add_up_to_a_limit_still_throttle, setup),
 		cmocka_unit_test_setup(quick_charge_takes_only_the_inline_case_and_changes_nothing_otherwise, setup),
+		cmocka_unit_test_setup(fits_is_the_quick_charge_with_nothing_throttled_and_charges_the_same, setup),
 		cmocka_unit_test(ranked_pick_passes_over_a_throttled_class_while_a_lower_one_waits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

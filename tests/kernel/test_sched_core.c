@@ -208,6 +208,33 @@ static void run_starts_a_blocked_task_without_touching_the_queues(void **state)
 	assert_int_equal(ks_sched_core_pick(s, &t), -NX_EEMPTY);
 }
 
+/* The IPC fast path's switch: the running task blocks, the blocked one runs, and no queue or
+ * other task moves. */
+static void handoff_blocks_the_running_task_and_runs_the_blocked_one_without_the_queues(void **state)
+{
+	(void)state;
+	admit_runnable(1, NX_QOS_SYS);
+	admit_runnable(3, NX_QOS_FG);
+	assert_int_equal(ks_sched_core_admit(s, 2, NX_QOS_FG), 0);
+	unsigned t;
+	assert_int_equal(ks_sched_core_pick(s, &t), 0);
+	assert_int_equal(t, 1);
+	ks_sched_core_handoff(s, 1, 2);
+	assert_int_equal(ks_sched_core_state(s, 1), KS_SCHED_BLOCKED);
+	assert_int_equal(ks_sched_core_state(s, 2), KS_SCHED_RUNNING);
+	assert_int_equal(ks_sched_core_state(s, 3), KS_SCHED_QUEUED);
+	assert_int_equal(ks_sched_core_position(s, 3), 0);
+	assert_int_equal(ks_sched_core_qos(s, 1), NX_QOS_SYS);
+	assert_int_equal(ks_sched_core_qos(s, 2), NX_QOS_FG);
+	/* And back, as a reply does. */
+	ks_sched_core_handoff(s, 2, 1);
+	assert_int_equal(ks_sched_core_state(s, 1), KS_SCHED_RUNNING);
+	assert_int_equal(ks_sched_core_state(s, 2), KS_SCHED_BLOCKED);
+	assert_int_equal(ks_sched_core_pick(s, &t), 0);
+	assert_int_equal(t, 3);
+	assert_int_equal(ks_sched_core_pick(s, &t), -NX_EEMPTY);
+}
+
 /* ---- bounds: each at exactly the bound and one past it ----------------------------------- */
 
 static uint8_t before[sizeof g];
@@ -535,6 +562,8 @@ int main(void)
 		cmocka_unit_test_setup(pick_and_best_queued_with_nothing_queued_find_nothing_and_change_nothing,
 				       setup),
 		cmocka_unit_test_setup(pick_and_best_queued_reach_the_last_class, setup),
+		cmocka_unit_test_setup(handoff_blocks_the_running_task_and_runs_the_blocked_one_without_the_queues,
+					setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
