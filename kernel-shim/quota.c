@@ -73,7 +73,9 @@ void ks_quota_charge_full(struct ks_quota *q, uint64_t now, unsigned qos, uint64
 			room = q->cfg.limit[c] - sum;
 	}
 	q->throttled = mask;
-	q->room = room;
+	/* While a class is throttled every charge works the set out again (a room of 0): so a
+	 * room above a charge also says that no class is throttled (ks_quota_fits_quick). */
+	q->room = mask != 0 ? 0 : room;
 }
 
 unsigned ks_quota_throttled_full(struct ks_quota *q, uint64_t now)

@@ -33,7 +33,8 @@ struct ks_quota {
 	uint64_t used[NX_QOS_COUNT];  /* ticks each class used in it */
 	unsigned throttled;           /* the classes at their limit in it, kept by every charge */
 	uint64_t room;                /* ticks that may still be charged, to any class, before
-				       * a class can reach its limit: a lower bound (0: look) */
+				       * a class can reach its limit: a lower bound (0: look;
+				       * always 0 while a class is throttled) */
 	uint64_t fresh_room;          /* room at the start of a period: the smallest limit */
 };
 
@@ -58,7 +59,8 @@ uint64_t ks_quota_until_full(struct ks_quota *q, uint64_t now, unsigned qos, uin
  * answers inline (ks_quota_charge_quick() would charge it). Changes nothing. */
 static inline int ks_quota_fits_quick(const struct ks_quota *q, uint64_t now, uint64_t ticks)
 {
-	return now - q->start < q->cfg.period && q->throttled == 0 && ticks < q->room;
+	/* The room is 0 while a class is throttled: above `ticks`, none is. */
+	return now - q->start < q->cfg.period && ticks < q->room;
 }
 
 /** ks_quota_charge_quick() of class `qos` (< NX_QOS_COUNT) when ks_quota_fits_quick() said so

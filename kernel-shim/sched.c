@@ -64,7 +64,6 @@ static volatile uint32_t bkl_waiters; /* bit per hart sleeping in bkl_acquire */
 static volatile uint32_t bkl_handed;  /* the bit of the waiter the lock was passed to, 0: none */
 static volatile uint32_t bkl_parker;  /* the bit of the hart in ks_sched_park_others(), 0: none */
 static struct ks_sched_core core;
-static struct ks_quota quota[KS_MAX_HARTS];
 static struct ks_hart *timer_hart;
 
 #define SLICE_TICKS (KS_SLICE_MS * NX_TICKS_PER_MS)
@@ -231,9 +230,8 @@ void ks_sched_init(unsigned long boot_hartid)
 			   [NX_QOS_IDLE] = KS_QUOTA_PERIOD_MS * NX_TICKS_PER_MS },
 	};
 	for (unsigned i = 0; i < KS_MAX_HARTS; i++) {
-		if (ks_quota_init(&quota[i], &cfg) != 0)
+		if (ks_quota_init(&ks_harts[i].quota, &cfg) != 0)
 			ks_panic("bad class quotas\n");
-		ks_harts[i].quota = &quota[i];
 	}
 	timer_hart = &ks_harts[boot_hartid];
 }
@@ -244,18 +242,18 @@ static unsigned slot(const struct ks_task *t)
 }
 
 /* The classes throttled on hart `h` now. */
-static unsigned throttled(const struct ks_hart *h)
+static unsigned throttled(struct ks_hart *h)
 {
-	return ks_quota_throttled(h->quota, ks_now());
+	return ks_quota_throttled(&h->quota, ks_now());
 }
 
 /* Rank of task slot `task` on hart `h` (sched_core.h), and the best rank waiting there. */
-static unsigned rank_on(const struct ks_hart *h, unsigned task)
+static unsigned rank_on(struct ks_hart *h, unsigned task)
 {
 	return ks_sched_core_rank(ks_sched_core_qos(&core, task), throttled(h));
 }
 
-static unsigned best_rank_on(const struct ks_hart *h)
+static unsigned best_rank_on(struct ks_hart *h)
 {
 	return ks_sched_core_best_rank(&core, throttled(h));
 }
@@ -475,7 +473,7 @@ int ks_sched_fast_handoff_ok(const struct ks_hart *h, const struct ks_task *from
 {
 	/* A new quota period to work out, a class throttled (the ranks to compare) or a charge the
 	 * quota must work out: the general path decides (here each would need saved registers). */
-	return ks_quota_fits_quick(h->quota, now, now - from->run_start) && !from->dying &&
+	return ks_quota_fits_quick(&h->quota, now, now - from->run_start) && !from->dying &&
 	       ks_sched_core_state(&core, slot(from)) == KS_SCHED_RUNNING && handoff_ok(h, to, 0);
 }
 
@@ -489,7 +487,7 @@ int ks_sched_set_qos(struct ks_task *t, unsigned qos)
 
 void ks_sched_yield(struct ks_task *t)
 {
-	const struct ks_hart *h = &ks_harts[t->hart];
+	struct ks_hart *h = &ks_harts[t->hart];
 	if (best_rank_on(h) > rank_on(h, slot(t)))
 		return;
 	if (ks_sched_core_preempt(&core, slot(t)) != 0)
@@ -504,7 +502,7 @@ void ks_sched_account(struct ks_hart *h, struct ks_task *t, uint64_t now)
 	t->cpu_ticks += ran;
 	t->burst_ticks += ran;
 	t->run_start = now;
-	ks_quota_charge(h->quota, now, ks_sched_qos(t), ran);
+	ks_quota_charge(&h->quota, now, ks_sched_qos(t), ran);
 }
 
 /* Wake every task whose deadline has come; set the earliest remaining deadline exactly. */
@@ -537,7 +535,7 @@ void ks_sched_timer_irq(struct ks_hart *h, uint64_t now)
 	if (h->cur < 0)
 		return;
 	unsigned cur = (unsigned)h->cur;
-	const unsigned mask = ks_quota_throttled(h->quota, now);
+	const unsigned mask = ks_quota_throttled(&h->quota, now);
 	const unsigned rank = ks_sched_core_rank(ks_sched_core_qos(&core, cur), mask);
 	const unsigned best = ks_sched_core_best_rank(&core, mask);
 	if (now >= h->slice_end || best < rank) {
@@ -553,12 +551,12 @@ void ks_sched_timer_irq(struct ks_hart *h, uint64_t now)
 }
 
 /* When hart `h`'s timer must fire, from `now` on. */
-static uint64_t timer_want(const struct ks_hart *h, uint64_t now)
+static uint64_t timer_want(struct ks_hart *h, uint64_t now)
 {
 	uint64_t want = UINT64_MAX;
 	if (h->cur >= 0) {
 		/* The slice's end, or the moment the task's class runs out of quota if earlier. */
-		want = ks_quota_until(h->quota, now, ks_sched_qos(&ks_tasks[h->cur]), h->slice_end);
+		want = ks_quota_until(&h->quota, now, ks_sched_qos(&ks_tasks[h->cur]), h->slice_end);
 	}
 	if (h == timer_hart && earliest_deadline < want)
 		want = earliest_deadline;
@@ -682,7 +680,7 @@ _Noreturn void ks_sched_fast_handoff(struct ks_hart *h, struct ks_task *from, st
 	/* The CPU time up to the trap; the burst ends (the block below), and `from`'s run_start is
 	 * set again when it next enters user mode. */
 	const uint64_t ran = now - from->run_start;
-	ks_quota_charge_fitting(h->quota, admitted_qos(fs), ran);
+	ks_quota_charge_fitting(&h->quota, admitted_qos(fs), ran);
 	from->cpu_ticks += ran;
 	from->wait = (uint8_t)why;
 	from->deadline = deadline;
@@ -701,7 +699,7 @@ _Noreturn void ks_sched_fast_handoff(struct ks_hart *h, struct ks_task *from, st
 	ks_vm_switch(&to->space);
 	const uint64_t t_run = ks_now();
 	/* timer_want() when the quota answers inline (else fast_enter_slow works it out). */
-	uint64_t want = ks_quota_until_quick(h->quota, t_run, h->slice_end);
+	uint64_t want = ks_quota_until_quick(&h->quota, t_run, h->slice_end);
 	const struct ks_hart *th = timer_hart;
 	if (h == th && earliest_deadline < want)
 		want = earliest_deadline;

@@ -250,10 +250,12 @@ static inline __attribute__((always_inline)) void ipc_direct(struct ks_hart *h, 
 {
 	if (__builtin_expect(t->att_staged || len == 0 || len > NX_FRAME_MAX || cap < NX_FRAME_MAX, 0))
 		return;
-	/* The task the last message went to first: it is the one if it lives with that identity
-	 * (identities are unique among live tasks), else the identity index answers. */
+	/* The task the last message went to first: it is the one if it has that identity
+	 * (identities are unique among live tasks; an ended task's is 0, and it waits for
+	 * nothing, so the checks below send it to the general path), else the identity index
+	 * answers. */
 	struct ks_task *peer = t->peer_hint;
-	if (__builtin_expect(peer == NULL || !peer->used || peer->service_id != dst_id, 0)) {
+	if (__builtin_expect(peer == NULL || peer->service_id != dst_id, 0)) {
 		peer = ks_task_by_id(dst_id);
 		if (peer == NULL)
 			return;

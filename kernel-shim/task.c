@@ -185,6 +185,10 @@ void ks_task_end(struct ks_task *t, unsigned reason, unsigned cause, uint64_t tv
 	ks_sched_remove(t);
 	ks_space_destroy(&t->space);
 	id_remove(t->service_id);
+	/* A hint to this slot (ks_task.peer_hint) then matches no identity a new task may take:
+	 * the IPC direct path looks at the identity alone, and 0 leads it to a task that waits
+	 * for nothing, which the general path answers. */
+	t->service_id = 0;
 	t->used = 0;
 	t->hart = -1;
 	ks_count(&ks_stats.tasks_ended);

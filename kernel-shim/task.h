@@ -15,9 +15,8 @@
 #include "config.h"
 #include "ipc.h"
 #include "nx/abi.h"
+#include "quota.h"
 #include "vm.h"
-
-struct ks_quota;
 
 /** User registers x1..x31 and the pc to resume at. Layout fixed by trap.S. */
 struct ks_trapframe {
@@ -82,7 +81,7 @@ struct ks_hart {
 	int resched;                  /**< a higher class became runnable: preempt at the next chance */
 	uint64_t slice_end;           /**< ticks */
 	uint64_t armed;               /**< stimecmp value last programmed (0 = must reprogram) */
-	struct ks_quota *quota;       /**< its class quotas (sched.c) */
+	struct ks_quota quota;        /**< its class quotas (sched.c), in place: no pointer to load */
 	/* Messages the IPC direct path delivered on this hart, by the receiver's class, each
 	 * saturating: one count on that path rather than five (ks_kstats_add_direct, added
 	 * when the counters are read). */

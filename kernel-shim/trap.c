@@ -108,6 +108,13 @@ _Noreturn __attribute__((noinline)) void ks_trap_user(struct ks_hart *h, unsigne
 _Static_assert(NX_SYS_CALL == 18 && NX_SYS_REPLY_WAIT == 19, "trap.S sends a7 18 and 19 to ks_trap_ipc_*");
 _Static_assert(EXC_ECALL_U == 8, "trap.S tests scause for 8");
 
+/* An IPC trap's general case, `done` (enum trap_done) done. The hart is found again here: not
+ * passed, it stays in the register trap.S put it in on the IPC entry's common path. */
+static _Noreturn __attribute__((noinline)) void ipc_general(uint64_t now, unsigned done)
+{
+	ks_trap_user(ks_this_hart(), EXC_ECALL_U, now, done);
+}
+
 /*
  * The traps of NX_SYS_CALL and NX_SYS_REPLY_WAIT (trap.S sends them here with the caller's
  * argument registers a0..a5 as they were, the hart and the running task, the one whose frame
@@ -124,9 +131,9 @@ _Noreturn __attribute__((flatten)) void ks_trap_ipc_call(uint64_t a0, uint64_t a
 	(void)a5; /* not an argument of NX_SYS_CALL: there only to keep h and t in a6 and a7 */
 	const uint64_t now = ks_now();
 	if (__builtin_expect(!ks_bkl_try(), 0))
-		ks_trap_user(h, EXC_ECALL_U, now, TRAP_NOTHING);
+		ipc_general(now, TRAP_NOTHING);
 	ks_syscall_direct_call(h, t, now, a0, a1, a2, a3, a4);
-	ks_trap_user(h, EXC_ECALL_U, now, TRAP_LOCKED);
+	ipc_general(now, TRAP_LOCKED);
 }
 
 _Noreturn void ks_trap_ipc_reply_wait(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5,
@@ -137,9 +144,9 @@ _Noreturn __attribute__((flatten)) void ks_trap_ipc_reply_wait(uint64_t a0, uint
 {
 	const uint64_t now = ks_now();
 	if (__builtin_expect(!ks_bkl_try(), 0))
-		ks_trap_user(h, EXC_ECALL_U, now, TRAP_NOTHING);
+		ipc_general(now, TRAP_NOTHING);
 	ks_syscall_direct_reply_wait(h, t, now, a0, a1, a2, a3, a4, a5);
-	ks_trap_user(h, EXC_ECALL_U, now, TRAP_LOCKED);
+	ipc_general(now, TRAP_LOCKED);
 }
 
 _Noreturn void ks_trap_kernel(void);
