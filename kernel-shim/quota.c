@@ -14,6 +14,7 @@ int ks_quota_init(struct ks_quota *q, const struct ks_quota_cfg *cfg)
 	}
 	q->cfg = *cfg;
 	q->start = 0;
+	q->end = cfg->period;
 	q->throttled = 0;
 	q->fresh_room = fresh_room;
 	q->room = fresh_room;
@@ -32,6 +33,7 @@ static void roll(struct ks_quota *q, uint64_t now)
 	if (now < q->start || now - q->start < q->cfg.period)
 		return;
 	q->start = now - (now - q->start) % q->cfg.period;
+	q->end = sat_add(q->start, q->cfg.period);
 	for (unsigned c = 0; c < NX_QOS_COUNT; c++)
 		q->used[c] = 0;
 	q->throttled = 0;

@@ -30,6 +30,7 @@ struct ks_quota_cfg {
 struct ks_quota {
 	struct ks_quota_cfg cfg;
 	uint64_t start;               /* start of the current period */
+	uint64_t end;                 /* start + period, saturating: when the next one starts */
 	uint64_t used[NX_QOS_COUNT];  /* ticks each class used in it */
 	unsigned throttled;           /* the classes at their limit in it, kept by every charge */
 	uint64_t room;                /* ticks that may still be charged, to any class, before
@@ -59,8 +60,10 @@ uint64_t ks_quota_until_full(struct ks_quota *q, uint64_t now, unsigned qos, uin
  * answers inline (ks_quota_charge_quick() would charge it). Changes nothing. */
 static inline int ks_quota_fits_quick(const struct ks_quota *q, uint64_t now, uint64_t ticks)
 {
-	/* The room is 0 while a class is throttled: above `ticks`, none is. */
-	return now - q->start < q->cfg.period && ticks < q->room;
+	/* The room is 0 while a class is throttled: above `ticks`, none is. Before `end` is the
+	 * current period (a time before `start`, from a trap that read the clock before another
+	 * hart's look moved the period on, is charged to it, as ks_quota_charge_full() does). */
+	return now < q->end && ticks < q->room;
 }
 
 /** ks_quota_charge_quick() of class `qos` (< NX_QOS_COUNT) when ks_quota_fits_quick() said so

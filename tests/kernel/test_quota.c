@@ -218,6 +218,7 @@ static void fits_is_the_quick_charge_with_nothing_throttled_and_charges_the_same
 	(void)state;
 	assert_int_equal(ks_quota_fits_quick(&q, 10, FG_LIMIT - 1), 1);
 	assert_int_equal(ks_quota_fits_quick(&q, 10, FG_LIMIT), 0); /* at the room */
+	assert_int_equal(ks_quota_fits_quick(&q, PERIOD - 1, 0), 1); /* the period's last tick */
 	assert_int_equal(ks_quota_fits_quick(&q, PERIOD, 0), 0);   /* a new period */
 	ks_quota_charge_fitting(&q, NX_QOS_FG, 300);
 	struct ks_quota quick = q;
@@ -230,6 +231,11 @@ static void fits_is_the_quick_charge_with_nothing_throttled_and_charges_the_same
 	ks_quota_charge_full(&q, 20, NX_QOS_FG, FG_LIMIT - 500);
 	assert_int_equal(ks_quota_throttled(&q, 20), 1u << NX_QOS_FG);
 	assert_int_equal(ks_quota_fits_quick(&q, 20, 0), 0);
+	/* The next period (worked out by a look) ends the throttle: it fits again, to its end. */
+	assert_int_equal(ks_quota_throttled(&q, 2 * PERIOD + 5), 0);
+	assert_int_equal(ks_quota_fits_quick(&q, 2 * PERIOD + 5, FG_LIMIT - 1), 1);
+	assert_int_equal(ks_quota_fits_quick(&q, 3 * PERIOD - 1, 0), 1);
+	assert_int_equal(ks_quota_fits_quick(&q, 3 * PERIOD, 0), 0);
 }
 
 static void ranked_pick_passes_over_a_throttled_class_while_a_lower_one_waits(void **state)
