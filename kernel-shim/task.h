@@ -35,9 +35,12 @@ enum ks_wait {
 	KS_WAIT_DEVICE,     /**< a device completion (rng, console input), or its deadline */
 };
 
+struct ks_hart;
+
 /** One task-table slot. */
 struct ks_task {
 	struct ks_trapframe tf;       /**< must stay first: trap.S saves into it */
+	struct ks_hart *trap_hart;    /**< the hart it last entered user mode on (trap.S reads it) */
 	uint8_t used;
 	uint8_t wait;                 /**< enum ks_wait */
 	uint8_t dying;                /**< kill pending while it runs on another hart */
@@ -69,11 +72,9 @@ struct ks_task {
 	uint64_t queued_at;           /**< ticks when it last entered its run queue */
 };
 
-/** Per-hart state. The first four fields are read by trap.S. */
+/** Per-hart state. The first two fields are read by trap.S. */
 struct ks_hart {
 	uint64_t kstack_top;
-	struct ks_trapframe *tf;
-	uint64_t scratch;
 	uint64_t ktp;
 	unsigned long hartid;
 	int cur;                      /**< task slot running here, -1 if idle */
@@ -114,12 +115,10 @@ static inline void ks_kstats_add_direct(struct nx_kstats *k, unsigned hart, unsi
 }
 
 _Static_assert(offsetof(struct ks_task, tf) == 0, "a task's frame is the task");
-
-/** The task whose saved registers are `tf` (the frame trap.S saves into, ks_hart.tf). */
-static inline struct ks_task *ks_task_of_frame(struct ks_trapframe *tf)
-{
-	return (struct ks_task *)(void *)tf;
-}
+_Static_assert(offsetof(struct ks_task, trap_hart) == 256 && offsetof(struct ks_trapframe, sepc) == 248,
+	       "trap.S: the frame's sepc and the task's hart");
+_Static_assert(offsetof(struct ks_hart, kstack_top) == 0 && offsetof(struct ks_hart, ktp) == 8,
+	       "trap.S: the hart's kernel stack and tp");
 
 /** Slot of `t`. */
 static inline unsigned ks_task_slot(const struct ks_task *t)

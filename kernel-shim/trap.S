@@ -1,26 +1,28 @@
 /*
  * Trap entry and return.
  *
- * While a hart runs user code, sscratch holds its struct ks_hart; while it runs the kernel,
- * sscratch is 0. The kernel runs with sstatus.SIE clear, so a trap taken with sscratch == 0
- * is a kernel fault, never an interrupt.
+ * While a hart runs user code, sscratch holds the running task's frame (its struct ks_task,
+ * whose first field is the frame); while it runs the kernel, sscratch is 0. The kernel runs
+ * with sstatus.SIE clear, so a trap taken with sscratch == 0 is a kernel fault, never an
+ * interrupt. The task holds the hart it entered user mode on (ks_user_return writes it):
+ * so the frame is at hand in the first instruction, and the user sp needs no round trip
+ * through sscratch.
  *
  * The ecalls of the two direct IPC syscalls go to their own C entry (ks_trap_ipc_*, trap.c),
  * every other trap to ks_trap_user; both start from the same complete frame.
  *
- * struct ks_hart layout used here: 0 kernel stack top, 8 trap frame of the current task,
- * 16 scratch word, 24 kernel tp. struct ks_trapframe: x1..x31 at 8*(n-1), sepc at 248.
+ * struct ks_hart layout used here: 0 kernel stack top, 8 kernel tp. struct ks_trapframe:
+ * x1..x31 at 8*(n-1), sepc at 248; struct ks_task: its hart at 256 (task.h asserts these).
  */
 
 .section .text
 .balign 4
 .globl ks_trap_vector
 ks_trap_vector:
-	csrrw	sp, sscratch, sp
-	beqz	sp, from_kernel
-	sd	t0, 16(sp)
-	ld	t0, 8(sp)
+	csrrw	t0, sscratch, t0
+	beqz	t0, from_kernel
 	sd	ra, 0(t0)
+	sd	sp, 8(t0)
 	sd	gp, 16(t0)
 	sd	tp, 24(t0)
 	sd	t1, 40(t0)
@@ -49,42 +51,37 @@ ks_trap_vector:
 	sd	t4, 224(t0)
 	sd	t5, 232(t0)
 	sd	t6, 240(t0)
-	ld	t1, 16(sp)
-	sd	t1, 32(t0)		/* user t0 */
 	csrr	t1, sscratch
-	sd	t1, 8(t0)		/* user sp */
+	sd	t1, 32(t0)		/* user t0 */
 	csrr	t1, sepc
 	sd	t1, 248(t0)
 	csrw	sscratch, zero
-	ld	tp, 24(sp)
+	ld	a6, 256(t0)		/* struct ks_hart * */
+	ld	tp, 8(a6)
+	ld	sp, 0(a6)
 	/* An ecall of NX_SYS_CALL (a7 18) or NX_SYS_REPLY_WAIT (19) has its own entry (trap.c);
 	 * a7 still holds the user's. a7 first: other syscalls then pay three instructions. */
 	addi	t1, a7, -18		/* NX_SYS_CALL */
 	sltiu	t2, t1, 2		/* 18 or 19 */
 	bnez	t2, 5f
-	mv	a0, sp			/* struct ks_hart * */
-	ld	sp, 0(sp)
-3:	csrr	a1, scause
+3:	mv	a0, a6
+	csrr	a1, scause
 	rdtime	a2			/* the time of the trap, before the lock (trap.c) */
 	li	a3, 0			/* TRAP_NOTHING: the lock not held yet */
 	call	ks_trap_user		/* does not return */
 1:	j	1b
-	/* a0..a5 stay the user's (the entry's arguments); the hart goes in a6, the task (its
-	 * frame) in a7. */
+	/* a0..a5 stay the user's (the entry's arguments), the hart is in a6; the task (its
+	 * frame) goes in a7. */
 5:	csrr	t2, scause
 	addi	t2, t2, -8		/* EXC_ECALL_U: not an interrupt or fault */
-	mv	a6, sp
-	ld	sp, 0(sp)
-	bnez	t2, 6f
+	bnez	t2, 3b
 	mv	a7, t0
 	beqz	t1, 4f
 	j	ks_trap_ipc_reply_wait	/* does not return */
 4:	j	ks_trap_ipc_call	/* does not return */
-6:	mv	a0, a6
-	j	3b
 
 from_kernel:
-	csrrw	sp, sscratch, sp	/* back to the kernel sp; sscratch is 0 again */
+	csrrw	t0, sscratch, t0	/* t0 back; sscratch is 0 again (sp is the kernel's) */
 	addi	sp, sp, -16
 	sd	ra, 0(sp)
 	call	ks_trap_kernel		/* panics */
@@ -98,8 +95,8 @@ from_kernel:
  */
 .globl ks_user_return
 ks_user_return:
-	sd	a1, 8(a0)
-	csrw	sscratch, a0
+	sd	a0, 256(a1)		/* the task's hart, for its next trap */
+	csrw	sscratch, a1
 	ld	t0, 248(a1)
 	csrw	sepc, t0
 	ld	ra, 0(a1)
