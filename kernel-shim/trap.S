@@ -5,8 +5,8 @@
  * whose first field is the frame); while it runs the kernel, sscratch is 0. The kernel runs
  * with sstatus.SIE clear, so a trap taken with sscratch == 0 is a kernel fault, never an
  * interrupt. The task holds the hart it entered user mode on (ks_user_return writes it):
- * so the frame is at hand in the first instruction, and the user sp needs no round trip
- * through sscratch.
+ * so the frame is at hand in the first instruction (in a7, which the IPC entry takes it in),
+ * and the user sp needs no round trip through sscratch.
  *
  * The ecalls of the two direct IPC syscalls go to their own C entry (ks_trap_ipc_*, trap.c),
  * every other trap to ks_trap_user; both start from the same complete frame.
@@ -19,49 +19,49 @@
 .balign 4
 .globl ks_trap_vector
 ks_trap_vector:
-	csrrw	t0, sscratch, t0
-	beqz	t0, from_kernel
-	sd	ra, 0(t0)
-	sd	sp, 8(t0)
-	sd	gp, 16(t0)
-	sd	tp, 24(t0)
-	sd	t1, 40(t0)
-	sd	t2, 48(t0)
-	sd	s0, 56(t0)
-	sd	s1, 64(t0)
-	sd	a0, 72(t0)
-	sd	a1, 80(t0)
-	sd	a2, 88(t0)
-	sd	a3, 96(t0)
-	sd	a4, 104(t0)
-	sd	a5, 112(t0)
-	sd	a6, 120(t0)
-	sd	a7, 128(t0)
-	sd	s2, 136(t0)
-	sd	s3, 144(t0)
-	sd	s4, 152(t0)
-	sd	s5, 160(t0)
-	sd	s6, 168(t0)
-	sd	s7, 176(t0)
-	sd	s8, 184(t0)
-	sd	s9, 192(t0)
-	sd	s10, 200(t0)
-	sd	s11, 208(t0)
-	sd	t3, 216(t0)
-	sd	t4, 224(t0)
-	sd	t5, 232(t0)
-	sd	t6, 240(t0)
-	csrr	t1, sscratch
-	sd	t1, 32(t0)		/* user t0 */
-	csrr	t1, sepc
-	sd	t1, 248(t0)
+	csrrw	a7, sscratch, a7
+	beqz	a7, from_kernel
+	sd	ra, 0(a7)
+	sd	sp, 8(a7)
+	sd	gp, 16(a7)
+	sd	tp, 24(a7)
+	sd	t0, 32(a7)
+	sd	t1, 40(a7)
+	sd	t2, 48(a7)
+	sd	s0, 56(a7)
+	sd	s1, 64(a7)
+	sd	a0, 72(a7)
+	sd	a1, 80(a7)
+	sd	a2, 88(a7)
+	sd	a3, 96(a7)
+	sd	a4, 104(a7)
+	sd	a5, 112(a7)
+	sd	a6, 120(a7)
+	sd	s2, 136(a7)
+	sd	s3, 144(a7)
+	sd	s4, 152(a7)
+	sd	s5, 160(a7)
+	sd	s6, 168(a7)
+	sd	s7, 176(a7)
+	sd	s8, 184(a7)
+	sd	s9, 192(a7)
+	sd	s10, 200(a7)
+	sd	s11, 208(a7)
+	sd	t3, 216(a7)
+	sd	t4, 224(a7)
+	sd	t5, 232(a7)
+	sd	t6, 240(a7)
+	csrr	t1, sscratch		/* user a7: the syscall number for the test below */
+	sd	t1, 128(a7)
+	csrr	t2, sepc
+	sd	t2, 248(a7)
 	csrw	sscratch, zero
-	ld	a6, 256(t0)		/* struct ks_hart * */
+	ld	a6, 256(a7)		/* struct ks_hart * */
 	ld	tp, 8(a6)
 	ld	sp, 0(a6)
-	/* An ecall of NX_SYS_CALL (a7 18) or NX_SYS_REPLY_WAIT (19) has its own entry (trap.c);
-	 * a7 still holds the user's. a7 first: other syscalls then pay three instructions. */
-	addi	t1, a7, -18		/* NX_SYS_CALL */
+	/* An ecall of NX_SYS_CALL (a7 18) or NX_SYS_REPLY_WAIT (19) has its own entry (trap.c).
+	 * The number first: other syscalls then pay three instructions. */
+	addi	t1, t1, -18		/* NX_SYS_CALL */
 	sltiu	t2, t1, 2		/* 18 or 19 */
 	bnez	t2, 5f
 3:	mv	a0, a6
@@ -70,18 +70,17 @@ ks_trap_vector:
 	li	a3, 0			/* TRAP_NOTHING: the lock not held yet */
 	call	ks_trap_user		/* does not return */
 1:	j	1b
-	/* a0..a5 stay the user's (the entry's arguments), the hart is in a6; the task (its
-	 * frame) goes in a7. */
+	/* a0..a5 stay the user's (the entry's arguments), the hart is in a6 and the task (its
+	 * frame) in a7. */
 5:	csrr	t2, scause
 	addi	t2, t2, -8		/* EXC_ECALL_U: not an interrupt or fault */
 	bnez	t2, 3b
-	mv	a7, t0
 	beqz	t1, 4f
 	j	ks_trap_ipc_reply_wait	/* does not return */
 4:	j	ks_trap_ipc_call	/* does not return */
 
 from_kernel:
-	csrrw	t0, sscratch, t0	/* t0 back; sscratch is 0 again (sp is the kernel's) */
+	csrrw	a7, sscratch, a7	/* a7 back; sscratch is 0 again (sp is the kernel's) */
 	addi	sp, sp, -16
 	sd	ra, 0(sp)
 	call	ks_trap_kernel		/* panics */
