@@ -52,9 +52,11 @@ __attribute__((warn_unused_result)) int ks_quota_init(struct ks_quota *q, const 
  * the room, a look at what the last charge worked out. Everything else is in quota.c, and
  * gives the same answers.
  */
-void ks_quota_charge_full(struct ks_quota *q, uint64_t now, unsigned qos, uint64_t ticks);
-unsigned ks_quota_throttled_full(struct ks_quota *q, uint64_t now);
-uint64_t ks_quota_until_full(struct ks_quota *q, uint64_t now, unsigned qos, uint64_t cap);
+/* Out of line, also under link-time optimisation: inlined, they made their callers' common
+ * case save registers (measured: the scheduler's rank lookup, 9 instructions more). */
+__attribute__((noinline)) void ks_quota_charge_full(struct ks_quota *q, uint64_t now, unsigned qos, uint64_t ticks);
+__attribute__((noinline)) unsigned ks_quota_throttled_full(struct ks_quota *q, uint64_t now);
+__attribute__((noinline)) uint64_t ks_quota_until_full(struct ks_quota *q, uint64_t now, unsigned qos, uint64_t cap);
 
 /** Whether, at `now`, no class is throttled in the current period and a charge of `ticks`
  * answers inline (ks_quota_charge_quick() would charge it). Changes nothing. */

@@ -307,7 +307,11 @@ static __attribute__((noinline)) void kick(unsigned qos)
 		return;
 	for (unsigned i = 0; i < KS_MAX_HARTS; i++) {
 		struct ks_hart *h = &ks_harts[i];
-		if (h->cur >= 0 && rank_on(h, (unsigned)h->cur) > ks_sched_core_rank(qos, throttled(h))) {
+		if (h->cur < 0)
+			continue;
+		/* Both ranks with the same throttled set: one look at the quota. */
+		const unsigned thr = throttled(h);
+		if (ks_sched_core_rank(ks_sched_core_qos(&core, (unsigned)h->cur), thr) > ks_sched_core_rank(qos, thr)) {
 			h->resched = 1;
 			if (h != self)
 				ipi(h);

@@ -72,9 +72,10 @@ struct ks_task {
 	uint64_t queued_at;           /**< ticks when it last entered its run queue */
 };
 
-/** Per-hart state. The first two fields are read by trap.S. */
+/** Per-hart state. The first two fields are read by trap.S. Aligned to a power of two, so that
+ * a hart's index (ks_this_hart, the loops over the harts) is a shift, not a multiplication. */
 struct ks_hart {
-	uint64_t kstack_top;
+	_Alignas(256) uint64_t kstack_top;
 	uint64_t ktp;
 	unsigned long hartid;
 	int cur;                      /**< task slot running here, -1 if idle */

@@ -34,6 +34,7 @@ void ks_vm_kernel_map(uint64_t *root)
 static void forget_last(struct ks_space *s)
 {
 	for (int w = 0; w < 2; w++) {
+		s->last_vpn[w] = 0;
 		s->last_va[w] = 0;
 		s->last_pte[w] = 0;
 		s->last_kofs[w] = 0;
@@ -129,8 +130,8 @@ int ks_space_map(struct ks_space *s, uintptr_t va, unsigned perm, void **page)
 /* The leaf entry mapping user address `va`, or 0 if none; `w` picks the remembered entry. */
 static uint64_t leaf_of(struct ks_space *s, uintptr_t va, int w)
 {
-	const uintptr_t page = va & ~(KS_PAGE_SIZE - 1);
-	if (page == s->last_va[w])
+	const uintptr_t vpn = va >> 12;
+	if (vpn == s->last_vpn[w])
 		return s->last_pte[w];
 	const uint64_t *table = s->root;
 	for (int level = 2; level > 0; level--) {
@@ -141,6 +142,8 @@ static uint64_t leaf_of(struct ks_space *s, uintptr_t va, int w)
 	}
 	uint64_t pte = table[VPN(va, 0)];
 	if (pte & PTE_V) {
+		const uintptr_t page = vpn << 12;
+		s->last_vpn[w] = vpn;
 		s->last_va[w] = page;
 		s->last_pte[w] = pte;
 		s->last_kofs[w] = PTE_PA(pte) - page;

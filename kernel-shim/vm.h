@@ -29,7 +29,8 @@ struct ks_space {
 	/* The last user page translated for reading ([0]) and for writing ([1]), its leaf entry
 	 * and where it is in kernel memory. A valid leaf never changes while the space lives
 	 * (pages are only added, and all are freed together), so what is kept here stays right. */
-	uintptr_t last_va[2];  /**< the page's user address; 0 = none (below KS_USER_BASE) */
+	uintptr_t last_vpn[2]; /**< the page's number, for the copies' lookup; 0 = none */
+	uintptr_t last_va[2];  /**< the page's user address, for ks_user_span; 0 = none (below KS_USER_BASE) */
 	uint64_t last_pte[2];  /**< 0 with none: it maps nothing */
 	uintptr_t last_kofs[2]; /**< kernel address of a byte of the page minus its user address */
 };
