@@ -134,6 +134,31 @@ static __attribute__((noinline)) bool decodes(const uint8_t *buf, size_t len)
 }
 
 /*
+ * If the frame of `len` bytes in `buf` is the reply to `nonce`, its outcome into `out`
+ * (status, reply copied into `reply_data`) and true; else false. (Apart from the loop of
+ * await_reply(), so that Frama-C Eva never joins a matched reply with a frame that is not.)
+ */
+static bool take_reply(const uint8_t *buf, size_t len, uint32_t nonce, uint8_t *reply_data, size_t reply_cap,
+		       struct ipc_outcome *out)
+{
+	struct ipc_msg m;
+	if (!ipc_reply_match(buf, len, nonce, &m))
+		return false;
+	out->kind = IPC_OUTCOME_REJECTED;
+	out->status = m.status;
+	if (m.status != IPC_STATUS_OK)
+		return true;
+	if (m.data_len > reply_cap) {
+		out->status = IPC_STATUS_MALFORMED;
+		return true;
+	}
+	ipc_data_copy(reply_data, m.data, m.data_len);
+	out->kind = IPC_OUTCOME_SUCCESS;
+	out->reply_len = m.data_len;
+	return true;
+}
+
+/*
  * Receive into `buf` (IPC_FRAME_MAX bytes) and `got` until the reply to `nonce` from `dst`
  * comes, beginning with the frame `got` holds, if any. Each turn returns, or adds one to
  * `dropped` or `wrong_nonces`, both bounded.
@@ -158,30 +183,16 @@ static struct ipc_outcome await_reply(const struct ipc_transport *t, uint64_t ds
 		have = false;
 		const size_t len = got->len;
 		const uint64_t sender = got->sender;
-		struct ipc_msg m;
 		/* Identity is the kernel's stamp, never the frame's src. */
-		if (sender != dst || !ipc_reply_match(buf, len, nonce, &m)) {
-			/* Not for this call: dropped when it does not decode, else counted. */
-			if (!decodes(buf, len)) {
-				out.dropped++;
-			} else if (++out.wrong_nonces > budget) {
-				out.kind = IPC_OUTCOME_NONCE_BUDGET_EXCEEDED;
-				return out;
-			}
-			continue;
-		}
-		out.kind = IPC_OUTCOME_REJECTED;
-		out.status = m.status;
-		if (m.status != IPC_STATUS_OK)
+		if (sender == dst && take_reply(buf, len, nonce, reply_data, reply_cap, &out))
 			return out;
-		if (m.data_len > reply_cap) {
-			out.status = IPC_STATUS_MALFORMED;
+		/* Not for this call: dropped when it does not decode, else counted. */
+		if (!decodes(buf, len)) {
+			out.dropped++;
+		} else if (++out.wrong_nonces > budget) {
+			out.kind = IPC_OUTCOME_NONCE_BUDGET_EXCEEDED;
 			return out;
 		}
-		ipc_data_copy(reply_data, m.data, m.data_len);
-		out.kind = IPC_OUTCOME_SUCCESS;
-		out.reply_len = m.data_len;
-		return out;
 	}
 	return out;
 }

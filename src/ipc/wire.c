@@ -123,11 +123,11 @@ static inline __attribute__((always_inline)) void put_words(uint8_t *buf, const 
 static inline __attribute__((always_inline)) void copy_data(uint8_t *dst, const uint8_t *src, size_t n)
 {
 	size_t i = 0;
-	if (WORDWISE((uintptr_t)dst | (uintptr_t)src)) {
-		for (const size_t whole = n & ~(size_t)7; i != whole; i += 8)
+	if (WORDWISE(dst) && WORDWISE(src)) {
+		for (const size_t whole = n & ~(size_t)7; i < whole; i += 8)
 			*(frame_word *)(void *)(dst + i) = *(const frame_word *)(const void *)(src + i);
 	}
-	if (i != n)
+	if (i < n)
 		memcpy(dst + i, src + i, n - i);
 }
 
