@@ -8,12 +8,11 @@
 #include "ulib/policy.h"
 #include "ulib/sys.h"
 
-/* The helper's transport result for a syscall's result `rc` (the kernel's vocabulary stays here). */
-static int transport_result(long rc)
+/* The helper's transport result for a syscall's error `rc` (the kernel's vocabulary stays
+ * here). Out of line, once for the three ops: errors are the rare case. */
+static __attribute__((noinline)) int transport_error(long rc)
 {
 	switch (rc) {
-	case 0:
-		return IPC_T_OK;
 	case -NX_EWOULDBLOCK:
 		return IPC_T_WOULD_BLOCK;
 	case -NX_ETIMEDOUT:
@@ -28,15 +27,18 @@ static int transport_result(long rc)
 static int k_send(void *ctx, uint64_t dst_id, const uint8_t *frame, size_t len)
 {
 	(void)ctx;
-	return transport_result(nx_send(dst_id, frame, len));
+	const long rc = nx_send(dst_id, frame, len);
+	return rc == 0 ? IPC_T_OK : transport_error(rc);
 }
 
-/* A receiving syscall's result: the length received, or the transport result of its error. */
-static int received(long rc, size_t *len)
+/* A receiving syscall's result `rc` with the sender it returned: the length and the sender
+ * stored, or the transport result of its error. */
+static int received(long rc, uint64_t sender, size_t *len, uint64_t *sender_id)
 {
 	if (rc < 0)
-		return transport_result(rc);
+		return transport_error(rc);
 	*len = (size_t)rc;
+	*sender_id = sender;
 	return IPC_T_OK;
 }
 
@@ -44,14 +46,16 @@ static int k_recv_reply(void *ctx, uint8_t *buf, size_t cap, uint64_t deadline_m
 			uint64_t *sender_id)
 {
 	(void)ctx;
-	return received(nx_wait(NX_QUEUE_REPLY, buf, cap, deadline_ms, sender_id), len);
+	uint64_t sender = 0;
+	return received(nx_wait(NX_QUEUE_REPLY, buf, cap, deadline_ms, &sender), sender, len, sender_id);
 }
 
 static int k_call(void *ctx, uint64_t dst_id, uint8_t *buf, size_t len, size_t cap, uint64_t deadline_ms,
 		  size_t *rlen, uint64_t *sender_id)
 {
 	(void)ctx;
-	return received(nx_call(dst_id, buf, len, cap, deadline_ms, sender_id), rlen);
+	uint64_t sender = 0;
+	return received(nx_call(dst_id, buf, len, cap, deadline_ms, &sender), sender, rlen, sender_id);
 }
 
 static uint64_t k_now_ms(void *ctx)
