@@ -148,8 +148,8 @@ static uint16_t stats_reply(const struct nx_server *s, uint8_t *out, size_t *out
  * After the handler, the request is read back from `r` (in memory, as the handler got it):
  * nothing of it is kept in a callee-saved register across the call.
  */
-static __attribute__((flatten)) int handle(struct nx_server *s, const struct nx_server_ops *ops, void *ctx,
-					   const uint8_t *in, size_t n, uint64_t sender)
+static inline __attribute__((always_inline)) int handle(struct nx_server *s, const struct nx_server_ops *ops,
+							void *ctx, const uint8_t *in, size_t n, uint64_t sender)
 {
 	struct ipc_msg req;
 	if (!ipc_request_match(in, n, &req)) {
@@ -191,7 +191,10 @@ static __attribute__((flatten)) int handle(struct nx_server *s, const struct nx_
 	return 1;
 }
 
-int nx_serve_one(struct nx_server *s, const struct nx_server_ops *ops, void *ctx, uint64_t deadline_ms)
+/* Both loops have handle() inlined, and what it calls: the request path makes no call but
+ * the handler's (flatten). */
+__attribute__((flatten)) int nx_serve_one(struct nx_server *s, const struct nx_server_ops *ops, void *ctx,
+					  uint64_t deadline_ms)
 {
 	_Alignas(8) uint8_t in[NX_FRAME_MAX];
 	uint64_t sender;
@@ -205,7 +208,7 @@ int nx_serve_one(struct nx_server *s, const struct nx_server_ops *ops, void *ctx
 	return 1;
 }
 
-int nx_serve_forever(struct nx_server *s, const struct nx_server_ops *ops, void *ctx)
+__attribute__((flatten)) int nx_serve_forever(struct nx_server *s, const struct nx_server_ops *ops, void *ctx)
 {
 	_Alignas(8) uint8_t in[NX_FRAME_MAX];
 	int answer = 0;
