@@ -104,7 +104,6 @@ struct call {
 	uint64_t sender; /* the received frame's, as the kernel stamped it */
 	uint32_t nonce;
 	bool sent; /* the request was accepted */
-	bool have; /* after a result 0, a frame was received (a `call` receives one) */
 };
 
 /* One more attempt to send the request: with a `call` op it also receives the first reply. */
@@ -140,6 +139,9 @@ static __attribute__((noinline, cold)) int next_frame(struct call *k, int rc, st
 {
 	const struct ipc_transport *t = &k->c->transport;
 	const struct ipc_route_opts o = effective_opts(k->opts != NULL ? *k->opts : IPC_ROUTE_OPTS_DEFAULT);
+	/* A `call` receives a frame with each accepted attempt; a `send`, none. */
+	const bool with_call = t->ops->call != NULL;
+	bool have = true;
 	if (!k->sent) {
 		/* A frame the first attempt brought was looked at; one a retry brings was not. */
 		const bool retried = rc == IPC_T_WOULD_BLOCK;
@@ -153,15 +155,16 @@ static __attribute__((noinline, cold)) int next_frame(struct call *k, int rc, st
 			}
 		}
 		/* A `call` that timed out was sent, and no reply came; a `send` has no such result. */
-		if (rc == IPC_T_TIMEOUT && k->have)
+		if (rc == IPC_T_TIMEOUT && with_call)
 			return ended(out, IPC_OUTCOME_TIMEOUT, 0);
 		if (rc != 0)
 			return ended(out, IPC_OUTCOME_IPC_ERROR, rc);
 		k->sent = true;
-		if (retried && k->have)
+		if (retried && with_call)
 			return 0;
+		have = with_call;
 	}
-	if (k->have) {
+	if (have) {
 		struct ipc_msg m;
 		/* A length above the buffer breaks the transport's contract: never read it. */
 		if (k->rlen > IPC_FRAME_MAX || ipc_msg_decode(k->frame.bytes, k->rlen, &m) != 0) {
@@ -176,7 +179,6 @@ static __attribute__((noinline, cold)) int next_frame(struct call *k, int rc, st
 		return ended(out, IPC_OUTCOME_TIMEOUT, 0);
 	if (rc != 0)
 		return ended(out, IPC_OUTCOME_IPC_ERROR, rc);
-	k->have = true;
 	return 0;
 }
 
@@ -206,13 +208,17 @@ struct ipc_outcome ipc_route_with_nonce_budgeted(struct ipc_client *c, const cha
 	const struct ipc_transport *t = &k.c->transport;
 	k.deadline = deadline_after(t->ops->now_ms(t->ctx), k.timeout_ms);
 	k.sent = false;
-	k.have = t->ops->call != NULL;
-	int rc = k.have ? t->ops->call(t->ctx, k.dst, k.frame.bytes, k.len, IPC_FRAME_MAX, k.deadline, &k.rlen,
-				       &k.sender)
-			: attempt(&k);
+	int rc;
+	if (t->ops->call != NULL) {
+		rc = t->ops->call(t->ctx, k.dst, k.frame.bytes, k.len, IPC_FRAME_MAX, k.deadline, &k.rlen, &k.sender);
+	} else {
+		rc = attempt(&k);
+		/* No frame yet: a sender other than the service's, so the check below takes none. */
+		k.sender = ~k.dst;
+	}
 	struct ipc_msg m;
 	/* Identity is the kernel's stamp, never the frame's src. */
-	while (rc != 0 || !k.have || k.sender != k.dst || !ipc_reply_match(k.frame.bytes, k.rlen, k.nonce, &m)) {
+	while (rc != 0 || k.sender != k.dst || !ipc_reply_match(k.frame.bytes, k.rlen, k.nonce, &m)) {
 		if (next_frame(&k, rc, &out) != 0)
 			return out;
 		rc = 0;
