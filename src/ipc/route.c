@@ -9,7 +9,6 @@
 #include "ipc/route.h"
 
 #include <stdbool.h>
-#include <string.h>
 
 static const char *const outcome_names[IPC_OUTCOME_COUNT] = {
 	[IPC_OUTCOME_SUCCESS] = "success",
@@ -47,6 +46,11 @@ static struct ipc_outcome outcome(enum ipc_outcome_kind kind, uint16_t status, i
 	return o;
 }
 
+static struct ipc_outcome rejected(uint16_t status)
+{
+	return outcome(IPC_OUTCOME_REJECTED, status, 0);
+}
+
 /* A name is 1..IPC_SERVICE_NAME_MAX bytes without NUL: C-string users see the same name.
  * Its service id (ipc_service_id(), the ABI's FNV-1a-64) is worked out in the same pass. */
 static bool name_id(const char *name, size_t len, uint64_t *id)
@@ -63,9 +67,10 @@ static bool name_id(const char *name, size_t len, uint64_t *id)
 	return true;
 }
 
-/* The options in force: out-of-range values clamped. */
-static struct ipc_route_opts effective_opts(struct ipc_route_opts o)
+/* The options in force: defaults for NULL, out-of-range values clamped. */
+static struct ipc_route_opts effective_opts(const struct ipc_route_opts *opts)
 {
+	struct ipc_route_opts o = opts != NULL ? *opts : IPC_ROUTE_OPTS_DEFAULT;
 	if (o.budget.tolerated > IPC_NONCE_BUDGET_MAX)
 		o.budget.tolerated = IPC_NONCE_BUDGET_MAX;
 	if (o.clock_every_spins == 0)
@@ -80,106 +85,105 @@ static uint64_t deadline_after(uint64_t now, uint64_t timeout_ms)
 	return timeout_ms > UINT64_MAX - now ? UINT64_MAX : now + timeout_ms;
 }
 
-/*
- * One call's state, in memory: its address goes to the transport with the frame's, so the
- * hot path reads the fields back after the transport's call instead of keeping each in a
- * callee-saved register (a store and a load for each, in every call), and the rare cases
- * (next_frame()) take it all by one pointer.
- */
-struct call {
-	/* Word-aligned, so the codec moves whole words (a union: Frama-C reads no _Alignas). */
-	union {
-		uint64_t words[IPC_FRAME_MAX / 8];
-		uint8_t bytes[IPC_FRAME_MAX];
-	} frame;
-	struct ipc_client *c;
-	const struct ipc_route_opts *opts; /* as given: NULL for the defaults */
-	uint64_t timeout_ms;
-	uint64_t dst;
-	uint64_t deadline;
-	uint8_t *reply_data;
-	size_t reply_cap;
-	size_t len;      /* the request's */
-	size_t rlen;     /* the received frame's */
-	uint64_t sender; /* the received frame's, as the kernel stamped it */
-	uint32_t nonce;
-	bool sent; /* the request was accepted */
+/* A frame received but not yet looked at: the combined call receives the first one. */
+struct received {
+	bool have;
+	size_t len;
+	uint64_t sender;
 };
 
-/* One more attempt to send the request: with a `call` op it also receives the first reply. */
-static int attempt(struct call *k)
+/*
+ * Send until the frame is accepted. Only a full queue is retried: yield after each, and
+ * read the clock after every `every`-th (the clock may be a costly call). Kind SUCCESS here
+ * means "accepted"; the caller goes on to wait for the reply. With a `call` op the first
+ * reply is received here too, into `frame`, and left in `first`.
+ */
+static struct ipc_outcome send_request(const struct ipc_transport *t, uint64_t dst, uint8_t *frame,
+				       size_t len, uint64_t deadline, uint32_t every, struct received *first)
 {
-	const struct ipc_transport *t = &k->c->transport;
-	if (t->ops->call != NULL)
-		return t->ops->call(t->ctx, k->dst, k->frame.bytes, k->len, IPC_FRAME_MAX, k->deadline, &k->rlen,
-				    &k->sender);
-	return t->ops->send(t->ctx, k->dst, k->frame.bytes, k->len);
+	uint32_t spins = 0;
+	for (;;) {
+		int rc = t->ops->call != NULL ? t->ops->call(t->ctx, dst, frame, len, IPC_FRAME_MAX, deadline,
+							     &first->len, &first->sender)
+					      : t->ops->send(t->ctx, dst, frame, len);
+		if (rc == 0) {
+			first->have = t->ops->call != NULL;
+			return outcome(IPC_OUTCOME_SUCCESS, 0, 0);
+		}
+		if (rc == IPC_T_TIMEOUT && t->ops->call != NULL)
+			return outcome(IPC_OUTCOME_TIMEOUT, 0, 0);
+		if (rc != IPC_T_WOULD_BLOCK)
+			return outcome(IPC_OUTCOME_IPC_ERROR, 0, rc);
+		if (t->ops->yield != NULL)
+			t->ops->yield(t->ctx);
+		if (++spins == every) {
+			spins = 0;
+			if (t->ops->now_ms(t->ctx) >= deadline)
+				return outcome(IPC_OUTCOME_TIMEOUT, 0, 0);
+		}
+	}
 }
 
-/* The call ends as `kind` (with the transport's result `err` for IPC_ERROR). */
-static int ended(struct ipc_outcome *out, enum ipc_outcome_kind kind, int err)
+/* Whether a frame that is not the awaited reply decodes at all (a length above the buffer
+ * breaks the transport's contract: never read it). Out of line: the reply is what usually
+ * comes, and its check needs no struct in memory. */
+static __attribute__((noinline)) bool decodes(const uint8_t *buf, size_t len)
 {
-	out->kind = kind;
-	out->status = 0;
-	out->transport_err = err;
-	return 1;
+	struct ipc_msg m;
+	return len <= IPC_FRAME_MAX && ipc_msg_decode(buf, len, &m) == 0;
 }
 
 /*
- * Everything but taking the reply, given the result `rc` of the last transport op and the
- * frame it left, if any, which was not the reply. Returns 0 when a frame was received for the
- * caller to look at, 1 when the call ended (`out` says how; its counts are kept here). Out of
- * line: the reply usually comes at once.
- *
- * Sending: only a full queue is retried, with a yield after each and a clock read after every
- * N-th (the clock may be a costly call). Receiving: each frame not taken is dropped when it
- * does not decode, else counted against the budget; both counts end the call when over.
+ * Receive into `buf` (IPC_FRAME_MAX bytes) and `got` until the reply to `nonce` from `dst`
+ * comes, beginning with the frame `got` holds, if any. Each turn returns, or adds one to
+ * `dropped` or `wrong_nonces`, both bounded.
  */
-static __attribute__((noinline, cold)) int next_frame(struct call *k, int rc, struct ipc_outcome *out)
+static struct ipc_outcome await_reply(const struct ipc_transport *t, uint64_t dst, uint32_t nonce,
+				      uint64_t deadline, uint32_t budget, uint8_t *buf, struct received *got,
+				      uint8_t *reply_data, size_t reply_cap)
 {
-	const struct ipc_transport *t = &k->c->transport;
-	const struct ipc_route_opts o = effective_opts(k->opts != NULL ? *k->opts : IPC_ROUTE_OPTS_DEFAULT);
-	/* A `call` receives a frame with each accepted attempt; a `send`, none. */
-	const bool with_call = t->ops->call != NULL;
-	bool have = true;
-	if (!k->sent) {
-		/* A frame the first attempt brought was looked at; one a retry brings was not. */
-		const bool retried = rc == IPC_T_WOULD_BLOCK;
-		for (uint32_t spins = 0; rc == IPC_T_WOULD_BLOCK; rc = attempt(k)) {
-			if (t->ops->yield != NULL)
-				t->ops->yield(t->ctx);
-			if (++spins == o.clock_every_spins) {
-				spins = 0;
-				if (t->ops->now_ms(t->ctx) >= k->deadline)
-					return ended(out, IPC_OUTCOME_TIMEOUT, 0);
+	struct ipc_outcome out = outcome(IPC_OUTCOME_TIMEOUT, 0, 0);
+	bool have = got->have;
+	while (out.dropped < IPC_MAX_DROPPED) {
+		if (!have) {
+			int rc = t->ops->recv_reply(t->ctx, buf, IPC_FRAME_MAX, deadline, &got->len, &got->sender);
+			if (rc == IPC_T_TIMEOUT)
+				return out;
+			if (rc != 0) {
+				out.kind = IPC_OUTCOME_IPC_ERROR;
+				out.transport_err = rc;
+				return out;
 			}
 		}
-		/* A `call` that timed out was sent, and no reply came; a `send` has no such result. */
-		if (rc == IPC_T_TIMEOUT && with_call)
-			return ended(out, IPC_OUTCOME_TIMEOUT, 0);
-		if (rc != 0)
-			return ended(out, IPC_OUTCOME_IPC_ERROR, rc);
-		k->sent = true;
-		if (retried && with_call)
-			return 0;
-		have = with_call;
-	}
-	if (have) {
+		have = false;
+		const size_t len = got->len;
+		const uint64_t sender = got->sender;
 		struct ipc_msg m;
-		/* A length above the buffer breaks the transport's contract: never read it. */
-		if (k->rlen > IPC_FRAME_MAX || ipc_msg_decode(k->frame.bytes, k->rlen, &m) != 0) {
-			if (++out->dropped == IPC_MAX_DROPPED)
-				return ended(out, IPC_OUTCOME_TIMEOUT, 0);
-		} else if (++out->wrong_nonces > o.budget.tolerated) {
-			return ended(out, IPC_OUTCOME_NONCE_BUDGET_EXCEEDED, 0);
+		/* Identity is the kernel's stamp, never the frame's src. */
+		if (sender != dst || !ipc_reply_match(buf, len, nonce, &m)) {
+			/* Not for this call: dropped when it does not decode, else counted. */
+			if (!decodes(buf, len)) {
+				out.dropped++;
+			} else if (++out.wrong_nonces > budget) {
+				out.kind = IPC_OUTCOME_NONCE_BUDGET_EXCEEDED;
+				return out;
+			}
+			continue;
 		}
+		out.kind = IPC_OUTCOME_REJECTED;
+		out.status = m.status;
+		if (m.status != IPC_STATUS_OK)
+			return out;
+		if (m.data_len > reply_cap) {
+			out.status = IPC_STATUS_MALFORMED;
+			return out;
+		}
+		ipc_data_copy(reply_data, m.data, m.data_len);
+		out.kind = IPC_OUTCOME_SUCCESS;
+		out.reply_len = m.data_len;
+		return out;
 	}
-	rc = t->ops->recv_reply(t->ctx, k->frame.bytes, IPC_FRAME_MAX, k->deadline, &k->rlen, &k->sender);
-	if (rc == IPC_T_TIMEOUT)
-		return ended(out, IPC_OUTCOME_TIMEOUT, 0);
-	if (rc != 0)
-		return ended(out, IPC_OUTCOME_IPC_ERROR, rc);
-	return 0;
+	return out;
 }
 
 struct ipc_outcome ipc_route_with_nonce_budgeted(struct ipc_client *c, const char *service,
@@ -187,49 +191,29 @@ struct ipc_outcome ipc_route_with_nonce_budgeted(struct ipc_client *c, const cha
 						 size_t data_len, uint8_t *reply_data, size_t reply_cap,
 						 const struct ipc_route_opts *opts)
 {
-	/* One outcome, returned from every exit; next_frame() keeps its counts. */
-	struct ipc_outcome out = outcome(IPC_OUTCOME_REJECTED, IPC_STATUS_MALFORMED, 0);
-	struct call k;
-	if (!name_id(service, service_len, &k.dst) || (reply_data == NULL && reply_cap != 0))
-		return out;
-	/* Stored before the encoder's copy, which may be a call: none is kept in a register. */
-	k.c = c;
-	k.opts = opts;
-	k.timeout_ms = opts != NULL ? opts->timeout_ms : IPC_DEFAULT_TIMEOUT_MS;
-	k.reply_data = reply_data;
-	k.reply_cap = reply_cap;
-	k.nonce = c->next_nonce != 0 ? c->next_nonce : 1;
-	/* The encoder checks the data; a refused request uses no nonce. */
-	if (ipc_request_encode(c->self_id, k.dst, k.nonce, op, data, data_len, k.frame.bytes, sizeof(k.frame.bytes),
-			       &k.len) != 0)
-		return out;
-	k.c->next_nonce = k.nonce + 1; /* 0xFFFFFFFF wraps to 0, which the next call skips */
+	uint64_t dst;
+	if (!name_id(service, service_len, &dst) || (reply_data == NULL && reply_cap != 0))
+		return rejected(IPC_STATUS_MALFORMED);
 
-	const struct ipc_transport *t = &k.c->transport;
-	k.deadline = deadline_after(t->ops->now_ms(t->ctx), k.timeout_ms);
-	k.sent = false;
-	int rc;
-	if (t->ops->call != NULL) {
-		rc = t->ops->call(t->ctx, k.dst, k.frame.bytes, k.len, IPC_FRAME_MAX, k.deadline, &k.rlen, &k.sender);
-	} else {
-		rc = attempt(&k);
-		/* No frame yet: a sender other than the service's, so the check below takes none. */
-		k.sender = ~k.dst;
-	}
-	struct ipc_msg m;
-	/* Identity is the kernel's stamp, never the frame's src. */
-	while (rc != 0 || k.sender != k.dst || !ipc_reply_match(k.frame.bytes, k.rlen, k.nonce, &m)) {
-		if (next_frame(&k, rc, &out) != 0)
-			return out;
-		rc = 0;
-	}
-	out.status = m.status;
-	if (m.status == IPC_STATUS_OK && m.data_len > k.reply_cap) {
-		out.status = IPC_STATUS_MALFORMED;
-	} else if (m.status == IPC_STATUS_OK) {
-		ipc_data_copy(k.reply_data, m.data, m.data_len);
-		out.kind = IPC_OUTCOME_SUCCESS;
-		out.reply_len = m.data_len;
-	}
-	return out;
+	const struct ipc_route_opts o = effective_opts(opts);
+	const uint32_t nonce = c->next_nonce != 0 ? c->next_nonce : 1;
+	/* Word-aligned, so the codec moves whole words (a union: Frama-C reads no _Alignas). */
+	union {
+		uint64_t words[IPC_FRAME_MAX / 8];
+		uint8_t bytes[IPC_FRAME_MAX];
+	} frame;
+	size_t len;
+	/* The encoder checks the data; a refused request uses no nonce. */
+	if (ipc_request_encode(c->self_id, dst, nonce, op, data, data_len, frame.bytes, sizeof(frame.bytes), &len) != 0)
+		return rejected(IPC_STATUS_MALFORMED);
+	c->next_nonce = nonce + 1; /* 0xFFFFFFFF wraps to 0, which the next call skips */
+
+	const uint64_t deadline = deadline_after(c->transport.ops->now_ms(c->transport.ctx), o.timeout_ms);
+	struct received first = { .have = false };
+	struct ipc_outcome out = send_request(&c->transport, dst, frame.bytes, len, deadline, o.clock_every_spins,
+					      &first);
+	if (out.kind != IPC_OUTCOME_SUCCESS)
+		return out;
+	return await_reply(&c->transport, dst, nonce, deadline, o.budget.tolerated, frame.bytes, &first, reply_data,
+			   reply_cap);
 }
