@@ -117,12 +117,11 @@ static __attribute__((noinline)) void handle_other(struct nx_server *s, const st
 						   const uint8_t *in, size_t n, uint64_t sender)
 {
 	struct ipc_msg m;
+	const int notify = ipc_msg_decode(in, n, &m) == 0 && m.type == IPC_TYPE_NOTIFY;
 	/* Identity is the kernel-stamped sender id, never a field of the frame. */
-	if (ipc_msg_decode(in, n, &m) != 0) {
-		nx_count32(&s->stats.malformed);
-	} else if (m.type == IPC_TYPE_NOTIFY && sender == nx_kernel_id()) {
+	if (notify && sender == nx_kernel_id()) {
 		handle_notice(s, ops, ctx, &m);
-	} else if (m.type == IPC_TYPE_NOTIFY && ops->notify != NULL) {
+	} else if (notify && ops->notify != NULL) {
 		nx_count32(&s->stats.notices);
 		ops->notify(ctx, sender, &m);
 	} else {
