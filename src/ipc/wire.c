@@ -259,9 +259,8 @@ int ipc_request_encode(uint64_t src, uint64_t dst, uint32_t nonce, uint16_t op, 
 	if (!FITS(cap, OFF_DATA, data_len))
 		return -IPC_ESPACE;
 	put_frame(buf, src, dst, IPC_TYPE_REQUEST, nonce, op, 0, data_len);
-	/* Before the copy, which may be a call: the length is then not kept across it. */
-	*frame_len = OFF_DATA + data_len;
 	copy_data(buf + OFF_DATA, data, data_len);
+	*frame_len = OFF_DATA + data_len;
 	return 0;
 }
 
