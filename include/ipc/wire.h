@@ -199,6 +199,16 @@ IPC_MUST_USE int ipc_msg_decode(const uint8_t *buf, size_t len, struct ipc_msg *
 IPC_MUST_USE int ipc_reply_match(const uint8_t *buf, size_t len, uint32_t nonce, struct ipc_msg *m);
 
 /**
+ * Server side, a request in a few loads: whether the frame of exactly `len` bytes at `buf` is
+ * one that ipc_msg_decode() accepts, of type REQUEST. When it is, `*m` is set as
+ * ipc_msg_decode() sets it and 1 is returned. Otherwise 0, `*m` is not written, and the frame
+ * is either malformed or another valid frame: ipc_msg_decode() tells which.
+ * @retval 1 a request
+ * @retval 0 any other frame
+ */
+IPC_MUST_USE int ipc_request_match(const uint8_t *buf, size_t len, struct ipc_msg *m);
+
+/**
  * Server side: encode the reply to the decoded request `req` into `buf`: type REPLY, the
  * request's nonce and op, `status` and `data_len` bytes of `data`. `src` is the server's own
  * id `self_id`; `dst` is `requester_id`, the `sender_service_id` the kernel stamped on the

@@ -36,6 +36,24 @@ static inline long nx_syscall_rx(long nr, long a0, long a1, long a2, long a3, lo
 	return r_a0;
 }
 
+/** As nx_syscall_rx() with five arguments: a5 is not set (the kernel does not read it). */
+static inline long nx_syscall_rx5(long nr, long a0, long a1, long a2, long a3, long a4, uint64_t *sender_id)
+{
+	register long r_a0 __asm__("a0") = a0;
+	register long r_a1 __asm__("a1") = a1;
+	register long r_a2 __asm__("a2") = a2;
+	register long r_a3 __asm__("a3") = a3;
+	register long r_a4 __asm__("a4") = a4;
+	register long r_a7 __asm__("a7") = nr;
+	__asm__ volatile("ecall"
+			 : "+r"(r_a0), "+r"(r_a1), "+r"(r_a2), "+r"(r_a3), "+r"(r_a7)
+			 : "r"(r_a4)
+			 : "memory");
+	if (r_a0 >= 0 && sender_id != NULL)
+		*sender_id = (uint64_t)r_a1;
+	return r_a0;
+}
+
 /** A syscall with up to five arguments and only a0 as its result. */
 static inline long nx_syscall(long nr, long a0, long a1, long a2, long a3, long a4)
 {
@@ -116,8 +134,8 @@ static inline long nx_wait(unsigned queue, void *buf, size_t cap, uint64_t deadl
 static inline long nx_call(uint64_t dst_id, void *buf, size_t len, size_t cap, uint64_t deadline_ms,
 			   uint64_t *sender_id)
 {
-	return nx_syscall_rx(NX_SYS_CALL, (long)dst_id, (long)buf, (long)len, (long)cap, (long)deadline_ms, 0,
-			     sender_id);
+	return nx_syscall_rx5(NX_SYS_CALL, (long)dst_id, (long)buf, (long)len, (long)cap, (long)deadline_ms,
+			      sender_id);
 }
 
 /** Send the `len`-byte reply in `buf` to `dst_id`, then wait until `deadline_ms` for the next

@@ -316,6 +316,31 @@ int ipc_reply_match(const uint8_t *buf, size_t len, uint32_t nonce, struct ipc_m
 	return 1;
 }
 
+/*
+ * A request passes every check of ipc_msg_decode() exactly when its type-flags-len word is
+ * REQUEST, flags 0 and the length the frame has, its nonce is not 0 and its status is 0.
+ */
+int ipc_request_match(const uint8_t *buf, size_t len, struct ipc_msg *m)
+{
+	if (len < OFF_DATA || len > IPC_FRAME_MAX)
+		return 0;
+	uint64_t w[W_WORDS];
+	get_words(buf, w, W_TYPE_FLAGS_LEN, W_WORDS);
+	if (w[W_TYPE_FLAGS_LEN] != type_flags_len(IPC_TYPE_REQUEST, 0, (uint32_t)(len - IPC_HEADER_SIZE)) ||
+	    (uint32_t)w[W_BODY] == 0 || (uint16_t)(w[W_BODY] >> 48) != 0)
+		return 0;
+	get_words(buf, w, W_SRC, W_TYPE_FLAGS_LEN);
+	m->src = w[W_SRC];
+	m->dst = w[W_DST];
+	m->type = IPC_TYPE_REQUEST;
+	m->nonce = (uint32_t)w[W_BODY];
+	m->op = (uint16_t)(w[W_BODY] >> 32);
+	m->status = 0;
+	m->data = buf + OFF_DATA;
+	m->data_len = len - OFF_DATA;
+	return 1;
+}
+
 int ipc_reply_encode(const struct ipc_msg *req, uint64_t self_id, uint64_t requester_id,
 		     uint16_t status, const uint8_t *data, size_t data_len, uint8_t *buf,
 		     size_t cap, size_t *frame_len)

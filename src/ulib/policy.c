@@ -1,9 +1,20 @@
 #include "nx_manifest.h"
 
+/* The slice [from, to) of the table: both bounded by its size here, once, so that a check
+ * walks a slice without a bound of its own. */
+static struct nx_policy_slice slice(unsigned from, unsigned to)
+{
+	if (to > NX_POLICY_RULE_COUNT)
+		to = NX_POLICY_RULE_COUNT;
+	if (from > to)
+		from = to;
+	const struct nx_policy_slice s = { .from = nx_policy_rules + from, .to = nx_policy_rules + to };
+	return s;
+}
+
 int nx_policy_slice_allows(struct nx_policy_slice slice, uint64_t service_id, uint16_t op, uint64_t caller_id)
 {
-	for (unsigned i = slice.from; i < slice.to && i < NX_POLICY_RULE_COUNT; i++) {
-		const struct nx_policy_rule *r = &nx_policy_rules[i];
+	for (const struct nx_policy_rule *r = slice.from; r < slice.to; r++) {
 		if (r->service_id == service_id && r->op == op &&
 		    (r->caller_id == NX_POLICY_ANY || r->caller_id == caller_id))
 			return 1;
@@ -13,19 +24,18 @@ int nx_policy_slice_allows(struct nx_policy_slice slice, uint64_t service_id, ui
 
 int nx_policy_allows(uint64_t service_id, uint16_t op, uint64_t caller_id)
 {
-	const struct nx_policy_slice all = { .from = 0, .to = NX_POLICY_RULE_COUNT };
-	return nx_policy_slice_allows(all, service_id, op, caller_id);
+	return nx_policy_slice_allows(slice(0, NX_POLICY_RULE_COUNT), service_id, op, caller_id);
 }
 
 struct nx_policy_slice nx_policy_slice_of(uint64_t service_id)
 {
-	struct nx_policy_slice slice = { .from = 0, .to = 0 };
+	unsigned from = 0, to = 0;
 	for (unsigned i = 0; i < NX_POLICY_RULE_COUNT; i++) {
 		if (nx_policy_rules[i].service_id != service_id)
 			continue;
-		if (slice.to == 0)
-			slice.from = (uint16_t)i;
-		slice.to = (uint16_t)(i + 1);
+		if (to == 0)
+			from = i;
+		to = i + 1;
 	}
-	return slice;
+	return slice(from, to);
 }

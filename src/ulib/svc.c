@@ -8,12 +8,11 @@
 #include "ulib/policy.h"
 #include "ulib/sys.h"
 
-/* The helper's transport result for a syscall's result `rc` (the kernel's vocabulary stays here). */
-static int transport_result(long rc)
+/* The helper's transport result for a syscall's error `rc` (the kernel's vocabulary stays
+ * here). Out of line, once for the three ops: errors are the rare case. */
+static __attribute__((noinline)) int transport_error(long rc)
 {
 	switch (rc) {
-	case 0:
-		return IPC_T_OK;
 	case -NX_EWOULDBLOCK:
 		return IPC_T_WOULD_BLOCK;
 	case -NX_ETIMEDOUT:
@@ -28,15 +27,18 @@ static int transport_result(long rc)
 static int k_send(void *ctx, uint64_t dst_id, const uint8_t *frame, size_t len)
 {
 	(void)ctx;
-	return transport_result(nx_send(dst_id, frame, len));
+	const long rc = nx_send(dst_id, frame, len);
+	return rc == 0 ? IPC_T_OK : transport_error(rc);
 }
 
-/* A receiving syscall's result: the length received, or the transport result of its error. */
-static int received(long rc, size_t *len)
+/* A receiving syscall's result `rc` with the sender it returned: the length and the sender
+ * stored, or the transport result of its error. */
+static int received(long rc, uint64_t sender, size_t *len, uint64_t *sender_id)
 {
 	if (rc < 0)
-		return transport_result(rc);
+		return transport_error(rc);
 	*len = (size_t)rc;
+	*sender_id = sender;
 	return IPC_T_OK;
 }
 
@@ -44,14 +46,16 @@ static int k_recv_reply(void *ctx, uint8_t *buf, size_t cap, uint64_t deadline_m
 			uint64_t *sender_id)
 {
 	(void)ctx;
-	return received(nx_wait(NX_QUEUE_REPLY, buf, cap, deadline_ms, sender_id), len);
+	uint64_t sender = 0;
+	return received(nx_wait(NX_QUEUE_REPLY, buf, cap, deadline_ms, &sender), sender, len, sender_id);
 }
 
 static int k_call(void *ctx, uint64_t dst_id, uint8_t *buf, size_t len, size_t cap, uint64_t deadline_ms,
 		  size_t *rlen, uint64_t *sender_id)
 {
 	(void)ctx;
-	return received(nx_call(dst_id, buf, len, cap, deadline_ms, sender_id), rlen);
+	uint64_t sender = 0;
+	return received(nx_call(dst_id, buf, len, cap, deadline_ms, &sender), sender, rlen, sender_id);
 }
 
 static uint64_t k_now_ms(void *ctx)
@@ -106,17 +110,18 @@ static void handle_notice(struct nx_server *s, const struct nx_server_ops *ops, 
 }
 
 /*
- * A frame that decoded but is not a request: a notice from the kernel, a task's NOTIFY, or
- * malformed. Out of line, and given a copy: the request path then keeps its decoded frame in
- * registers.
+ * A frame that is not a request: a notice from the kernel, a task's NOTIFY, or malformed.
+ * Out of line: the request path then keeps its decoded frame in registers.
  */
 static __attribute__((noinline)) void handle_other(struct nx_server *s, const struct nx_server_ops *ops, void *ctx,
-						   struct ipc_msg m, uint64_t sender)
+						   const uint8_t *in, size_t n, uint64_t sender)
 {
+	struct ipc_msg m;
+	const int notify = ipc_msg_decode(in, n, &m) == 0 && m.type == IPC_TYPE_NOTIFY;
 	/* Identity is the kernel-stamped sender id, never a field of the frame. */
-	if (m.type == IPC_TYPE_NOTIFY && sender == nx_kernel_id()) {
+	if (notify && sender == nx_kernel_id()) {
 		handle_notice(s, ops, ctx, &m);
-	} else if (m.type == IPC_TYPE_NOTIFY && ops->notify != NULL) {
+	} else if (notify && ops->notify != NULL) {
 		nx_count32(&s->stats.notices);
 		ops->notify(ctx, sender, &m);
 	} else {
@@ -139,20 +144,18 @@ static uint16_t stats_reply(const struct nx_server *s, uint8_t *out, size_t *out
 /*
  * Handle the `n`-byte frame in `in` from `sender`. When it was a request answered now, the
  * encoded reply is left in s->out (s->out_len bytes, for s->out_to) and 1 is returned.
+ * After the handler, the request is read back from `r` (in memory, as the handler got it):
+ * nothing of it is kept in a callee-saved register across the call.
  */
-static __attribute__((flatten)) int handle(struct nx_server *s, const struct nx_server_ops *ops, void *ctx, const uint8_t *in, size_t n,
-		  uint64_t sender)
+static inline __attribute__((always_inline)) int handle(struct nx_server *s, const struct nx_server_ops *ops,
+							void *ctx, const uint8_t *in, size_t n, uint64_t sender)
 {
 	struct ipc_msg req;
-	if (ipc_msg_decode(in, n, &req) != 0) {
-		nx_count32(&s->stats.malformed);
+	if (!ipc_request_match(in, n, &req)) {
+		handle_other(s, ops, ctx, in, n, sender);
 		return 0;
 	}
-	if (req.type != IPC_TYPE_REQUEST) {
-		handle_other(s, ops, ctx, req, sender);
-		return 0;
-	}
-	const struct nx_request r = {
+	struct nx_request r = {
 		.sender = sender,
 		.nonce = req.nonce,
 		.op = req.op,
@@ -163,9 +166,9 @@ static __attribute__((flatten)) int handle(struct nx_server *s, const struct nx_
 	uint8_t *const data = s->out + IPC_HEADER_SIZE + IPC_BODY_SIZE;
 	size_t data_len = 0;
 	uint16_t status;
-	if (req.op == NX_OP_SERVER_STATS) {
+	if (r.op == NX_OP_SERVER_STATS) {
 		status = stats_reply(s, data, &data_len);
-	} else if (!nx_policy_slice_allows(s->rules, s->self_id, req.op, sender)) {
+	} else if (!nx_policy_slice_allows(s->rules, s->self_id, r.op, r.sender)) {
 		nx_count32(&s->stats.denied);
 		status = IPC_STATUS_DENIED;
 	} else {
@@ -173,19 +176,24 @@ static __attribute__((flatten)) int handle(struct nx_server *s, const struct nx_
 		status = ops->request(ctx, &r, data, &data_len);
 		if (status == NX_REPLY_DEFERRED)
 			return 0;
-		if (data_len > IPC_DATA_MAX)
-			data_len = 0;
 	}
-	if (ipc_reply_encode_in_place(&req, s->self_id, sender, status, data_len, s->out, sizeof s->out,
+	/* A handler's length beyond the limit sends no data. Read once, into a value of its own:
+	 * the encoder's bound then needs no second load and test. */
+	const size_t reply_len = data_len <= IPC_DATA_MAX ? data_len : 0;
+	const struct ipc_msg answered = { .type = IPC_TYPE_REQUEST, .nonce = r.nonce, .op = r.op };
+	if (ipc_reply_encode_in_place(&answered, s->self_id, r.sender, status, reply_len, s->out, sizeof s->out,
 				      &s->out_len) != 0) {
 		nx_count32(&s->stats.unanswered);
 		return 0;
 	}
-	s->out_to = sender;
+	s->out_to = r.sender;
 	return 1;
 }
 
-int nx_serve_one(struct nx_server *s, const struct nx_server_ops *ops, void *ctx, uint64_t deadline_ms)
+/* Both loops have handle() inlined, and what it calls: the request path makes no call but
+ * the handler's (flatten). */
+__attribute__((flatten)) int nx_serve_one(struct nx_server *s, const struct nx_server_ops *ops, void *ctx,
+					  uint64_t deadline_ms)
 {
 	_Alignas(8) uint8_t in[NX_FRAME_MAX];
 	uint64_t sender;
@@ -199,13 +207,15 @@ int nx_serve_one(struct nx_server *s, const struct nx_server_ops *ops, void *ctx
 	return 1;
 }
 
-int nx_serve_forever(struct nx_server *s, const struct nx_server_ops *ops, void *ctx)
+__attribute__((flatten)) int nx_serve_forever(struct nx_server *s, const struct nx_server_ops *ops, void *ctx)
 {
 	_Alignas(8) uint8_t in[NX_FRAME_MAX];
 	int answer = 0;
+	/* Worked out again only when a wait times out: a wait still lasts at most
+	 * NX_SERVE_IDLE_MS, and a busy server reads no clock per request. */
+	uint64_t deadline = nx_now_ms() + NX_SERVE_IDLE_MS;
 	for (;;) {
 		uint64_t sender;
-		const uint64_t deadline = nx_now_ms() + NX_SERVE_IDLE_MS;
 		long n;
 		if (answer) {
 			/* The reply and the wait for the next request: one trap (the fast path). */
@@ -218,8 +228,10 @@ int nx_serve_forever(struct nx_server *s, const struct nx_server_ops *ops, void 
 			n = nx_wait(NX_QUEUE_REQUEST, in, sizeof in, deadline, &sender);
 		}
 		answer = 0;
-		if (n == -NX_ETIMEDOUT)
+		if (n == -NX_ETIMEDOUT) {
+			deadline = nx_now_ms() + NX_SERVE_IDLE_MS;
 			continue;
+		}
 		if (n < 0)
 			return (int)n;
 		answer = handle(s, ops, ctx, in, (size_t)n, sender);

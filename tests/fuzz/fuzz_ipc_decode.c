@@ -104,6 +104,20 @@ static void check_reply_match(const uint8_t *data, size_t size, int merr, const 
 	}
 }
 
+/* ipc_request_match() takes the frame exactly when ipc_msg_decode() accepted it (`merr` 0, as
+ * `m`) as a REQUEST. */
+static void check_request_match(const uint8_t *data, size_t size, int merr, const struct ipc_msg *m)
+{
+	struct ipc_msg r;
+	const int want = merr == 0 && m->type == IPC_TYPE_REQUEST;
+	const int got = ipc_request_match(data, size, &r);
+	FZ_CHECK(got == want, "request match: expected %d, got %d", want, got);
+	if (got)
+		FZ_CHECK(r.src == m->src && r.dst == m->dst && r.type == m->type && r.nonce == m->nonce &&
+				 r.op == m->op && r.status == m->status && r.data == m->data && r.data_len == m->data_len,
+			 "a matched request decodes as ipc_msg_decode() decodes it");
+}
+
 /* A decoded request re-encodes through ipc_request_encode() to its own bytes. */
 static void check_request_encode(const uint8_t *data, size_t size, const struct ipc_msg *m)
 {
@@ -123,6 +137,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ipc_msg m;
 	int merr = ipc_msg_decode(data, size, &m);
 	check_reply_match(data, size, merr, &m);
+	check_request_match(data, size, merr, &m);
 	if (herr != 0) {
 		FZ_CHECK(merr == herr, "msg decode fails as the header: %s, got %s", ipc_strerror(herr),
 			 ipc_strerror(merr));

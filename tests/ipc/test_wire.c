@@ -547,6 +547,73 @@ static void reply_match_takes_exactly_the_reply_decode_accepts(void **state)
 	}
 }
 
+/* Whether ipc_request_match() must take the `len`-byte frame at `buf`: ipc_msg_decode()
+ * accepts it, and it is a REQUEST. */
+static int is_request(const uint8_t *buf, size_t len, struct ipc_msg *m)
+{
+	return ipc_msg_decode(buf, len, m) == 0 && m->type == IPC_TYPE_REQUEST;
+}
+
+/* Matches what is expected, sets what ipc_msg_decode() sets, and writes nothing otherwise. */
+static void expect_request_as_decode(const char *what, const uint8_t *buf, size_t len)
+{
+	struct ipc_msg want, got, before;
+	memset(&got, 0x5A, sizeof(got));
+	before = got;
+	const int expected = is_request(buf, len, &want);
+	expect_eq(what, expected, ipc_request_match(buf, len, &got));
+	if (!expected) {
+		if (!same_bytes(&got, &before, sizeof(got)))
+			fail_msg("%s: a frame not matched wrote the output", what);
+		return;
+	}
+	expect_eq("src", want.src, got.src);
+	expect_eq("dst", want.dst, got.dst);
+	expect_eq("type", want.type, got.type);
+	expect_eq("nonce", want.nonce, got.nonce);
+	expect_eq("op", want.op, got.op);
+	expect_eq("status", want.status, got.status);
+	expect_eq("data", (uintptr_t)want.data, (uintptr_t)got.data);
+	expect_eq("data_len", want.data_len, got.data_len);
+}
+
+static void request_match_takes_exactly_the_request_decode_accepts(void **state)
+{
+	(void)state;
+	static const uint8_t values[] = { 0x00, 0x01, 0x02, 0x03, 0x04, 0x08, 0x7f, 0x80, 0xff };
+	uint8_t data[IPC_DATA_MAX];
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)i;
+	_Alignas(8) uint8_t good[IPC_FRAME_MAX];
+	size_t len = 0;
+	expect_err("encode the sample", 0,
+		   ipc_request_encode(0x1111, 0x2222, 0x01020304, 0x0506, data, 16, good, sizeof(good), &len));
+	expect_eq("the sample itself", 1, is_request(good, len, &(struct ipc_msg){ 0 }));
+	expect_request_as_decode("the request", good, len);
+	for (size_t cut = 0; cut <= len + 1; cut++)
+		expect_request_as_decode("a truncation or a trailing byte", good, cut);
+	expect_request_as_decode("a length above IPC_FRAME_MAX", good, IPC_FRAME_MAX + 1);
+	for (size_t pos = 0; pos < len; pos++) {
+		for (size_t v = 0; v < sizeof(values); v++) {
+			_Alignas(8) uint8_t buf[IPC_FRAME_MAX];
+			memcpy(buf, good, len);
+			buf[pos] = values[v];
+			expect_request_as_decode("a single-byte change", buf, len);
+		}
+	}
+	_Alignas(8) uint8_t buf[IPC_FRAME_MAX];
+	memcpy(buf, good, len);
+	buf[IPC_HEADER_SIZE + 7] = 0x01;
+	expect_eq("a request with status 1 is malformed", -IPC_ESTATUS, ipc_msg_decode(buf, len, &(struct ipc_msg){ 0 }));
+	expect_eq("so it is not taken", 0, ipc_request_match(buf, len, &(struct ipc_msg){ 0 }));
+	expect_eq("nor a reply", 0, ipc_request_match(buf, sample_reply(buf, sizeof(buf), 16), &(struct ipc_msg){ 0 }));
+	for (size_t off = 1; off < 8; off++) {
+		_Alignas(8) uint8_t area[IPC_FRAME_MAX + 8];
+		memcpy(area + off, good, len);
+		expect_request_as_decode("an unaligned request", area + off, len);
+	}
+}
+
 /* The in-place reply encoder gives ipc_reply_encode()'s bytes without touching the data. */
 static void reply_encode_in_place_gives_the_bytes_of_reply_encode(void **state)
 {
@@ -699,6 +766,7 @@ int main(void)
 		cmocka_unit_test(request_encode_gives_the_bytes_of_msg_encode),
 		cmocka_unit_test(request_encode_refuses_as_msg_encode_and_writes_nothing),
 		cmocka_unit_test(reply_match_takes_exactly_the_reply_decode_accepts),
+		cmocka_unit_test(request_match_takes_exactly_the_request_decode_accepts),
 		cmocka_unit_test(reply_encode_in_place_gives_the_bytes_of_reply_encode),
 		cmocka_unit_test(data_copy_copies_exactly_n_bytes_at_every_alignment),
 		cmocka_unit_test(le_helpers_round_trip_and_refuse_out_of_bounds),

@@ -62,6 +62,8 @@ static void decode_at(size_t len)
 	}
 	struct ipc_msg r = { 0 };
 	(void)ipc_reply_match(buf, len, any_u32(), &r);
+	struct ipc_msg q = { 0 };
+	(void)ipc_request_match(buf, len, &q);
 }
 
 /* A frame of every length 0..STORE, of any contents. */
