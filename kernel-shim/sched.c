@@ -410,6 +410,7 @@ static void place(struct ks_hart *h, struct ks_task *t)
 {
 	h->cur = (int)slot(t);
 	t->hart = (int8_t)h->hartid;
+	t->runs++;
 	count_run(h, ks_sched_core_qos(&core, slot(t)));
 	ks_vm_switch(&t->space);
 }
@@ -697,6 +698,7 @@ _Noreturn void ks_sched_fast_handoff(struct ks_hart *h, struct ks_task *from, st
 	from->hart = -1;
 	h->cur = (int)ts;
 	to->hart = (int8_t)h->hartid;
+	to->runs++;
 	const unsigned qos = admitted_qos(ts);
 	ks_count(&h->direct[qos]); /* the send, delivery, handoff, switch and qos_runs (task.h) */
 	count_parallel(h, qos);

@@ -455,6 +455,7 @@ static long sys_task_info(struct ks_task *t, const uint64_t *a)
 	info.slack_ms = x->slack_ms[info.qos];
 	info.req_queue_hwm = x->ep.req.hwm;
 	info.burst_us = x->burst_ticks / (NX_TICKS_PER_MS / 1000);
+	info.runs = x->runs;
 	const uint64_t queued = info.state == NX_TASK_QUEUED ? ks_now() - x->queued_at : 0;
 	info.wait_us = (x->wait_ticks + queued) / (NX_TICKS_PER_MS / 1000);
 	return ks_copyout(&t->space, a[1], &info, sizeof info);

@@ -70,6 +70,7 @@ struct ks_task {
 	struct ks_endpoint ep;
 	uint64_t wait_ticks;          /**< time it spent runnable in a run queue, not on a hart */
 	uint64_t queued_at;           /**< ticks when it last entered its run queue */
+	uint64_t runs;                /**< times it was given a hart */
 };
 
 /** Per-hart state. The first two fields are read by trap.S. Aligned to a power of two, so that

@@ -289,6 +289,7 @@ struct nx_task_info {
 	uint32_t req_queue_hwm; /**< the most messages its request queue has held at once (at most
 				     its depth, 8); messages handed straight to a waiting receive
 				     never enter the queue */
+	uint64_t runs;        /**< times it was given a hart (a 64-bit count: it does not wrap) */
 };
 
 /** NX_SYS_BLK_INFO result. */

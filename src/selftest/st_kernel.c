@@ -110,30 +110,37 @@ static void members_info(struct nx_task_info info[FG_MEMBERS], const char *when)
 			 "qos rollback: %s is not FG %s the refused move", fg_members[i], when);
 }
 
+/* Whether a member was queued at both looks and did not run between them. */
+static int stayed_queued(const struct nx_task_info *before, const struct nx_task_info *after)
+{
+	return before->queue_pos >= 0 && after->queue_pos >= 0 && after->runs == before->runs;
+}
+
 /*
  * The refused move changed no FG member's place. With one hart free to run them (the
  * selftest's, SYS, runs on), nothing moves between the two looks and every place must be the
- * same. Another hart may take members off the queue meanwhile: then the members queued at
- * both looks must keep their order and only move up.
+ * same. Another hart may run members meanwhile (seen in their state or, for one that ran and
+ * is queued again, in their count of runs): then the members that stayed queued must keep
+ * their order and only move up.
  */
 static void expect_places_kept(const struct nx_task_info before[FG_MEMBERS], const struct nx_task_info after[FG_MEMBERS],
 			       int *moved)
 {
 	*moved = 0;
 	for (size_t i = 0; i < FG_MEMBERS; i++)
-		*moved |= after[i].state != before[i].state;
+		*moved |= after[i].state != before[i].state || after[i].runs != before[i].runs;
 	for (size_t i = 0; i < FG_MEMBERS; i++) {
 		if (!*moved) {
 			ST_CHECK(after[i].queue_pos == before[i].queue_pos, "qos rollback: %s moved from place %d to %d",
 				 fg_members[i], (int)before[i].queue_pos, (int)after[i].queue_pos);
 			continue;
 		}
-		if (before[i].queue_pos < 0 || after[i].queue_pos < 0)
+		if (!stayed_queued(&before[i], &after[i]))
 			continue;
 		ST_CHECK(after[i].queue_pos <= before[i].queue_pos, "qos rollback: %s moved back from place %d to %d",
 			 fg_members[i], (int)before[i].queue_pos, (int)after[i].queue_pos);
 		for (size_t j = 0; j < FG_MEMBERS; j++)
-			ST_CHECK(before[j].queue_pos < 0 || after[j].queue_pos < 0 ||
+			ST_CHECK(!stayed_queued(&before[j], &after[j]) ||
 					 (before[i].queue_pos < before[j].queue_pos) == (after[i].queue_pos < after[j].queue_pos),
 				 "qos rollback: %s and %s changed order", fg_members[i], fg_members[j]);
 	}
