@@ -483,27 +483,38 @@ static int is_reply_to(const uint8_t *buf, size_t len, uint32_t nonce, struct ip
 	return ipc_msg_decode(buf, len, m) == 0 && m->type == IPC_TYPE_REPLY && m->nonce == nonce;
 }
 
-/* Matches what is expected, sets what ipc_msg_decode() sets, and writes nothing otherwise. */
-static void expect_match_as_decode(const char *what, const uint8_t *buf, size_t len, uint32_t nonce)
+/* A matcher's answer `matched` and output `got` (filled with 0x5A before the call): the
+ * answer is `expected`; a match set what ipc_msg_decode() set (`want`), and no match wrote
+ * nothing. */
+static void expect_as_decode(const char *what, int expected, int matched, const struct ipc_msg *want,
+			     const struct ipc_msg *got)
 {
-	struct ipc_msg want, got, before;
-	memset(&got, 0x5A, sizeof(got));
-	before = got;
-	const int expected = is_reply_to(buf, len, nonce, &want);
-	expect_eq(what, expected, ipc_reply_match(buf, len, nonce, &got));
+	struct ipc_msg untouched;
+	memset(&untouched, 0x5A, sizeof(untouched));
+	expect_eq(what, expected, matched);
 	if (!expected) {
-		if (!same_bytes(&got, &before, sizeof(got)))
+		if (!same_bytes(got, &untouched, sizeof(*got)))
 			fail_msg("%s: a frame not matched wrote the output", what);
 		return;
 	}
-	expect_eq("src", want.src, got.src);
-	expect_eq("dst", want.dst, got.dst);
-	expect_eq("type", want.type, got.type);
-	expect_eq("nonce", want.nonce, got.nonce);
-	expect_eq("op", want.op, got.op);
-	expect_eq("status", want.status, got.status);
-	expect_eq("data", (uintptr_t)want.data, (uintptr_t)got.data);
-	expect_eq("data_len", want.data_len, got.data_len);
+	expect_eq("src", want->src, got->src);
+	expect_eq("dst", want->dst, got->dst);
+	expect_eq("type", want->type, got->type);
+	expect_eq("nonce", want->nonce, got->nonce);
+	expect_eq("op", want->op, got->op);
+	expect_eq("status", want->status, got->status);
+	expect_eq("data", (uintptr_t)want->data, (uintptr_t)got->data);
+	expect_eq("data_len", want->data_len, got->data_len);
+}
+
+/* ipc_reply_match() matches what is expected, sets what ipc_msg_decode() sets, and writes
+ * nothing otherwise. */
+static void expect_match_as_decode(const char *what, const uint8_t *buf, size_t len, uint32_t nonce)
+{
+	struct ipc_msg want, got;
+	memset(&got, 0x5A, sizeof(got));
+	const int expected = is_reply_to(buf, len, nonce, &want);
+	expect_as_decode(what, expected, ipc_reply_match(buf, len, nonce, &got), &want, &got);
 }
 
 static void reply_match_takes_exactly_the_reply_decode_accepts(void **state)
@@ -554,27 +565,14 @@ static int is_request(const uint8_t *buf, size_t len, struct ipc_msg *m)
 	return ipc_msg_decode(buf, len, m) == 0 && m->type == IPC_TYPE_REQUEST;
 }
 
-/* Matches what is expected, sets what ipc_msg_decode() sets, and writes nothing otherwise. */
+/* ipc_request_match() matches what is expected, sets what ipc_msg_decode() sets, and writes
+ * nothing otherwise. */
 static void expect_request_as_decode(const char *what, const uint8_t *buf, size_t len)
 {
-	struct ipc_msg want, got, before;
+	struct ipc_msg want, got;
 	memset(&got, 0x5A, sizeof(got));
-	before = got;
 	const int expected = is_request(buf, len, &want);
-	expect_eq(what, expected, ipc_request_match(buf, len, &got));
-	if (!expected) {
-		if (!same_bytes(&got, &before, sizeof(got)))
-			fail_msg("%s: a frame not matched wrote the output", what);
-		return;
-	}
-	expect_eq("src", want.src, got.src);
-	expect_eq("dst", want.dst, got.dst);
-	expect_eq("type", want.type, got.type);
-	expect_eq("nonce", want.nonce, got.nonce);
-	expect_eq("op", want.op, got.op);
-	expect_eq("status", want.status, got.status);
-	expect_eq("data", (uintptr_t)want.data, (uintptr_t)got.data);
-	expect_eq("data_len", want.data_len, got.data_len);
+	expect_as_decode(what, expected, ipc_request_match(buf, len, &got), &want, &got);
 }
 
 static void request_match_takes_exactly_the_request_decode_accepts(void **state)
